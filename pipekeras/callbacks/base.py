@@ -1,0 +1,103 @@
+"""Callback: hooks into fit, evaluate and predict, as Keras defines them."""
+
+
+class Callback:
+    """Base class for callbacks; override the hooks you need.
+
+    Attributes:
+        model: the model being trained (set by fit).
+        params: dict with "epochs", "steps", "verbose", "batch_size", "samples".
+    """
+
+    def __init__(self):
+        self.model = None
+        self.params = {}
+
+    def set_model(self, model):
+        self.model = model
+
+    def set_params(self, params):
+        self.params = params
+
+    def on_train_begin(self, logs=None):
+        """Called once when fit starts."""
+
+    def on_train_end(self, logs=None):
+        """Called once when fit ends (also after an early stop or an interrupt)."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Called at the start of each epoch (0-based)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Called at the end of each epoch with the epoch's loss, metrics and val_* values."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        """Called before each training batch."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Called after each training batch with the running loss and metrics."""
+
+    def on_test_begin(self, logs=None):
+        """Called when evaluation starts."""
+
+    def on_test_end(self, logs=None):
+        """Called when evaluation ends."""
+
+    def on_test_batch_begin(self, batch, logs=None):
+        """Called before each evaluation batch."""
+
+    def on_test_batch_end(self, batch, logs=None):
+        """Called after each evaluation batch."""
+
+    def on_predict_begin(self, logs=None):
+        """Called when prediction starts."""
+
+    def on_predict_end(self, logs=None):
+        """Called when prediction ends."""
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        """Called before each prediction batch."""
+
+    def on_predict_batch_end(self, batch, logs=None):
+        """Called after each prediction batch."""
+
+    # Keras 2 names.
+    def on_batch_begin(self, batch, logs=None):
+        """Alias of on_train_batch_begin."""
+
+    def on_batch_end(self, batch, logs=None):
+        """Alias of on_train_batch_end."""
+
+
+class CallbackList:
+    """Calls a hook on every callback in order."""
+
+    def __init__(self, callbacks, model=None, params=None):
+        self.callbacks = list(callbacks)
+        for callback in self.callbacks:
+            callback.set_model(model)
+            callback.set_params(dict(params or {}))
+
+    def _each(self, hook, *args):
+        for callback in self.callbacks:
+            getattr(callback, hook)(*args)
+
+    def on_train_begin(self, logs=None):
+        self._each("on_train_begin", logs)
+
+    def on_train_end(self, logs=None):
+        self._each("on_train_end", logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._each("on_epoch_begin", epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._each("on_epoch_end", epoch, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._each("on_train_batch_begin", batch, logs)
+        self._each("on_batch_begin", batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._each("on_train_batch_end", batch, logs)
+        self._each("on_batch_end", batch, logs)

@@ -1,0 +1,59 @@
+"""History: what fit returns; R's `plot(history)` draws it."""
+
+from .base import Callback
+
+
+class History(Callback):
+    """Records the loss and metrics of every epoch.
+
+    Attributes:
+        history: dict metric name -> list of per-epoch values ("loss", "accuracy", "val_loss", ...).
+        epoch: list of epoch indices.
+        params: fit's parameters.
+        interrupted: True when fit stopped on Ctrl-C.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+        self.interrupted = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+
+    def plot(self, metrics=None, smooth=False, **kwargs):
+        """Plots loss and metrics per epoch, training vs validation, one panel each (needs matplotlib)."""
+        from ..utils.plotting import plot_history
+
+        return plot_history(self, metrics=metrics, **kwargs)
+
+    def __repr__(self):
+        if not self.epoch:
+            return "<History: no epochs>"
+        keys = list(self.history)
+        header = "epoch " + " ".join(f"{k:>12}" for k in keys)
+        rows = [f"{e + 1:>5} " + " ".join(f"{self.history[k][i]:>12.4f}" for k in keys)
+                for i, e in enumerate(self.epoch)]
+        params = self.params or {}
+        lead = f"Trained on {params.get('samples', '?')} samples for {len(self.epoch)} epoch(s)"
+        return "\n".join([lead + ":", header] + rows)
+
+    def _repr_png_(self):
+        try:
+            import io
+
+            import matplotlib
+
+            matplotlib.use("Agg", force=False)
+            figure = self.plot()
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)
+            return buffer.getvalue()
+        except ImportError:
+            return None

@@ -1,0 +1,1 @@
+"""Layers, nodes, symbolic tensors and models: the graph every pipe builds."""

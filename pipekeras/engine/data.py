@@ -1,0 +1,105 @@
+"""Turning user data (arrays, lists, DataFrames, dicts) into the arrays a model runs on, with clear errors."""
+
+import numpy as np
+
+from ..errors import DataError, ShapeError
+from .layer import shape_str
+
+
+def to_array(value, what):
+    """Converts array-likes (lists, pandas objects) to a numeric NumPy array.
+
+    Raises:
+        DataError: for object, string or empty data.
+    """
+    if hasattr(value, "to_numpy"):
+        value = value.to_numpy()
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise DataError(f"{what} cannot be turned into an array ({error}); give a NumPy array.") from None
+    if array.dtype.kind == "b":
+        array = array.astype(np.uint8)
+    if array.dtype.kind not in "iuf":
+        raise DataError(
+            f"{what} has dtype {array.dtype}; a model needs numbers. Convert it first (e.g. "
+            f"np.asarray(x, dtype='float32')); strings need a tokenizer or an encoding."
+        )
+    if array.ndim == 0 or array.shape[0] == 0:
+        raise DataError(f"{what} is empty (shape {array.shape}); give at least one sample.")
+    return array
+
+
+def first_non_finite(array):
+    """Returns the index of the first NaN or Inf in `array`, or None."""
+    if array.dtype.kind != "f":
+        return None
+    if np.isfinite(array.sum()):
+        return None
+    bad = np.argwhere(~np.isfinite(array))
+    return tuple(int(i) for i in bad[0]) if len(bad) else None
+
+
+def check_finite(array, what):
+    """Raises a DataError naming where the first NaN or Inf is."""
+    where = first_non_finite(array)
+    if where is not None:
+        raise DataError(
+            f"{what} contains {array[where]} at index {where} (sample {where[0]}). Remove or impute "
+            "non-finite values before training."
+        )
+
+
+def _split_inputs(model, x, what):
+    count = len(model.inputs)
+    if isinstance(x, dict):
+        names = [t.node.layer.name for t in model.inputs]
+        missing = [n for n in names if n not in x]
+        if missing:
+            raise DataError(f"{what}: no data for input(s) {missing}; the model's inputs are {names}.")
+        return [x[n] for n in names]
+    if count == 1:
+        if isinstance(x, (list, tuple)) and len(x) == 1 and np.ndim(x[0]) >= 1 and not np.isscalar(x[0]):
+            first = np.asarray(x[0])
+            if first.ndim == len(model.inputs[0].shape):
+                return [first]
+        return [x]
+    if not isinstance(x, (list, tuple)) or len(x) != count:
+        received = f"a list of {len(x)}" if isinstance(x, (list, tuple)) else f"one {type(x).__name__}"
+        raise DataError(f"{what}: the model has {count} inputs, so give a list of {count} arrays; received {received}.")
+    return list(x)
+
+
+def prepare_inputs(model, x, what="x"):
+    """Returns a list of C-contiguous arrays matching the model's inputs.
+
+    Raises:
+        DataError: for non-numeric, empty or non-finite data, or a wrong number of inputs.
+        ShapeError: when a shape does not fit the model's input shape.
+    """
+    arrays = []
+    for i, (tensor, value) in enumerate(zip(model.inputs, _split_inputs(model, x, what))):
+        name = what if len(model.inputs) == 1 else f"{what}[{i}] (input {tensor.node.layer.name!r})"
+        array = to_array(value, name)
+        expected = tensor.shape
+        if array.ndim != len(expected) or any(e is not None and e != a for e, a in zip(expected[1:], array.shape[1:])):
+            hint = ""
+            if array.ndim == len(expected) - 1 and array.shape[1:] == tuple(expected[2:]):
+                hint = " It looks like one sample lacks its batch axis: use x[None] or x.reshape(1, ...)."
+            elif array.ndim > 2 and len(expected) == 2:
+                hint = f" Flatten the samples first: x.reshape(len(x), {int(np.prod(array.shape[1:]))})."
+            raise ShapeError(
+                f"Model {model.name!r}: {name} has shape {shape_str(array.shape)}, but the model expects "
+                f"{shape_str(expected)} (None is the batch axis).{hint}"
+            )
+        dtype = np.dtype(tensor.dtype)
+        if dtype.kind == "f":
+            array = np.ascontiguousarray(array, dtype=dtype)
+            check_finite(array, name)
+        else:
+            array = np.ascontiguousarray(array)
+        arrays.append(array)
+    lengths = {a.shape[0] for a in arrays}
+    if len(lengths) > 1:
+        raise DataError(f"{what}: the inputs have different numbers of samples: {[a.shape[0] for a in arrays]}.")
+    return arrays

@@ -1,0 +1,298 @@
+"""Model(inputs, outputs): a directed acyclic graph of layer calls, run forward and backward."""
+
+import numpy as np
+
+from ..errors import ArgumentTypeError, ConfigError, ShapeError
+from .input_layer import InputLayer
+from .layer import InputSpec, Layer, is_recording, shape_str
+from .tensor import SymbolicTensor
+from .training import Trainer
+
+
+def _as_tensor_list(value, what):
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    for item in items:
+        if not isinstance(item, SymbolicTensor):
+            raise ArgumentTypeError(
+                f"Model: {what} must be symbolic tensors (from Input() or from calling layers on them), "
+                f"received {type(item).__name__}."
+            )
+    return items
+
+
+class Model(Trainer, Layer):
+    """A model built from symbolic tensors: any DAG with several inputs, outputs and shared layers.
+
+    Args:
+        inputs: tensor or list of tensors returned by `Input()`.
+        outputs: tensor or list of tensors computed from `inputs`.
+        name: model name.
+
+    Raises:
+        ConfigError: when an output cannot be computed from the given inputs (graph disconnected)
+            or two layers share a name.
+
+    Example:
+        >>> inputs = Input(shape=784)
+        >>> outputs = inputs | dense(64, "relu") | dense(10, "softmax")
+        >>> model = Model(inputs, outputs)
+    """
+
+    def __init__(self, inputs, outputs, name=None, trainable=True):
+        super().__init__(name=name, trainable=trainable)
+        self._init_graph(inputs, outputs)
+
+    # ----- the graph --------------------------------------------------------------------------
+
+    def _init_graph(self, inputs, outputs):
+        self._inputs_are_list = isinstance(inputs, (list, tuple))
+        self._outputs_are_list = isinstance(outputs, (list, tuple))
+        self.inputs = _as_tensor_list(inputs, "inputs")
+        self.outputs = _as_tensor_list(outputs, "outputs")
+        for tensor in self.inputs:
+            if tensor.node is None or not isinstance(tensor.node.layer, InputLayer):
+                raise ConfigError(
+                    f"Model: input {tensor.name!r} is not an Input(): a model's inputs must come from Input()."
+                )
+        self._nodes = self._topological_nodes()
+        self._layers = []
+        for node in self._nodes:
+            if node.layer not in self._layers:
+                self._layers.append(node.layer)
+        self._check_unique_names(self._layers)
+        self._sublayers = [layer for layer in self._layers if not isinstance(layer, InputLayer)]
+        model_inputs = {id(t) for t in self.inputs}
+        self._node_needs_input_grad = [
+            any(id(t) not in model_inputs for t in node.input_tensors) for node in self._nodes
+        ]
+        shapes = [t.shape for t in self.inputs]
+        self.input_spec = [InputSpec(ndim=len(s), axes={i: d for i, d in enumerate(s) if i > 0}) for s in shapes]
+        if not self._inputs_are_list:
+            self.input_spec = self.input_spec[0]
+        self._build_input_shape = shapes if self._inputs_are_list else shapes[0]
+        self.built = True
+
+    def _topological_nodes(self):
+        order, visited = [], set()
+        allowed_inputs = {id(t) for t in self.inputs}
+
+        def visit(tensor, consumer):
+            node = tensor.node
+            if node is None:
+                raise ConfigError(f"Model: tensor {tensor.name!r} was not produced by a layer.")
+            if id(node) in visited:
+                return
+            if node.is_input and id(tensor) not in allowed_inputs:
+                needed_by = f" (needed by layer {consumer!r})" if consumer else ""
+                names = [t.name for t in self.inputs]
+                raise ConfigError(
+                    f"Model: graph disconnected: input {tensor.name!r}{needed_by} is not among the model's "
+                    f"inputs {names}, so the outputs cannot be computed from them. Add it to inputs=."
+                )
+            visited.add(id(node))
+            for parent in node.input_tensors:
+                visit(parent, node.layer.name)
+            order.append(node)
+
+        for tensor in self.inputs:
+            visit(tensor, None)
+        for tensor in self.outputs:
+            visit(tensor, None)
+        return order
+
+    def _check_unique_names(self, layers):
+        seen = {}
+        for position, layer in enumerate(layers):
+            if layer.name in seen and seen[layer.name] is not layer:
+                raise ConfigError(
+                    f"Model: two layers are named {layer.name!r} (the second is layer {position}). "
+                    "Layer names must be unique within a model: pass another name=."
+                )
+            seen[layer.name] = layer
+
+    @property
+    def layers(self):
+        """The model's layers, in the order they are run."""
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        """Returns a layer by name or by index in `layers`.
+
+        Raises:
+            ConfigError: if no such layer exists.
+        """
+        layers = self.layers
+        if index is not None:
+            if not isinstance(index, (int, np.integer)) or not -len(layers) <= index < len(layers):
+                raise ConfigError(f"get_layer: index {index!r} out of range; the model has {len(layers)} layers.")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        from ..errors import did_you_mean
+
+        names = [layer.name for layer in layers]
+        raise ConfigError(f"get_layer: no layer named {name!r}.{did_you_mean(name, names)} Layers: {names}.")
+
+    # ----- the model's own input/output ----------------------------------------------------------
+
+    def _pick(self, items, as_list):
+        return list(items) if as_list else items[0]
+
+    @property
+    def input(self):
+        return self._pick(self.inputs, self._inputs_are_list)
+
+    @property
+    def output(self):
+        return self._pick(self.outputs, self._outputs_are_list)
+
+    @property
+    def input_shape(self):
+        return self._pick([t.shape for t in self.inputs], self._inputs_are_list)
+
+    @property
+    def output_shape(self):
+        return self._pick([t.shape for t in self.outputs], self._outputs_are_list)
+
+    def compute_output_shape(self, input_shape):
+        batch = (input_shape[0] if isinstance(input_shape, list) else input_shape)[0]
+        shapes = [(batch,) + t.shape[1:] for t in self.outputs]
+        return self._pick(shapes, self._outputs_are_list)
+
+    def compute_mask(self, inputs, mask=None):
+        masks = [t.mask for t in self.outputs]
+        return self._pick(masks, self._outputs_are_list)
+
+    # ----- running -------------------------------------------------------------------------------
+
+    def run_forward(self, input_arrays, training=False, input_masks=None):
+        """Runs the graph on a list of arrays; returns (output arrays, output masks, tape)."""
+        values, masks = {}, {}
+        for i, (tensor, array) in enumerate(zip(self.inputs, input_arrays)):
+            values[id(tensor)] = array
+            masks[id(tensor)] = input_masks[i] if input_masks else None
+        tape = []
+        record = is_recording()
+        for node in self._nodes:
+            if node.is_input:
+                continue
+            args = [values[id(t)] for t in node.input_tensors]
+            arg_masks = [masks[id(t)] for t in node.input_tensors]
+            if not node.inputs_are_list:
+                args, arg_masks = args[0], arg_masks[0]
+            outputs, out_mask, ctx = node.layer.forward_node(args, training, arg_masks)
+            outputs = list(outputs) if len(node.output_tensors) > 1 else [outputs]
+            out_masks = out_mask if isinstance(out_mask, list) else [out_mask] * len(outputs)
+            for tensor, value, m in zip(node.output_tensors, outputs, out_masks):
+                values[id(tensor)] = value
+                masks[id(tensor)] = m
+            if record:
+                tape.append((node, ctx, [(o.shape, o.dtype) for o in outputs]))
+        return [values[id(t)] for t in self.outputs], [masks[id(t)] for t in self.outputs], tape
+
+    def run_backward(self, tape, grad_outputs, need_input_grads=False):
+        """Runs backward through a recorded tape; returns the gradients of the inputs (or None)."""
+        grads = {}
+        for tensor, grad in zip(self.outputs, grad_outputs):
+            self._accumulate(grads, tensor, grad)
+        needs = dict(zip(map(id, self._nodes), self._node_needs_input_grad))
+        for node, ctx, out_specs in reversed(tape):
+            out_grads = [grads.get(id(t)) for t in node.output_tensors]
+            if all(g is None for g in out_grads):
+                continue
+            out_grads = [np.zeros(s, d) if g is None else g for g, (s, d) in zip(out_grads, out_specs)]
+            need = need_input_grads or needs[id(node)]
+            in_grads = node.layer.backward_node(ctx, out_grads if len(out_grads) > 1 else out_grads[0], need)
+            if not need or in_grads is None:
+                continue
+            in_grads = in_grads if node.inputs_are_list else [in_grads]
+            for tensor, grad in zip(node.input_tensors, in_grads):
+                self._accumulate(grads, tensor, grad)
+        return [grads.get(id(t)) for t in self.inputs]
+
+    @staticmethod
+    def _accumulate(grads, tensor, grad):
+        if grad is None:
+            return
+        key = id(tensor)
+        grads[key] = grad if key not in grads else grads[key] + grad
+
+    def call(self, inputs, training=False, mask=None):
+        arrays = list(inputs) if self._inputs_are_list else [inputs]
+        masks = (list(mask) if self._inputs_are_list else [mask]) if mask is not None else None
+        outputs, _, tape = self.run_forward(arrays, training, masks)
+        self.save_for_backward(tape)
+        return self._pick(outputs, self._outputs_are_list)
+
+    def backward(self, grad_output):
+        (tape,) = self.saved_tensors
+        grads = grad_output if self._outputs_are_list else [grad_output]
+        in_grads = self.run_backward(tape, list(grads), need_input_grads=self.input_grad_needed)
+        return self._pick(in_grads, self._inputs_are_list)
+
+    # ----- config and display --------------------------------------------------------------------
+
+    def _model_nodes_of(self, layer):
+        mine = {id(n) for n in self._nodes}
+        return [n for n in layer.inbound_nodes if id(n) in mine]
+
+    def _tensor_ref(self, tensor):
+        layer = tensor.node.layer
+        return [layer.name, self._model_nodes_of(layer).index(tensor.node), tensor.index]
+
+    def get_config(self):
+        from .serialization import serialize_layer
+
+        layers = []
+        for layer in self._layers:
+            entry = serialize_layer(layer)
+            entry["name"] = layer.name
+            entry["inbound_nodes"] = [
+                [self._tensor_ref(t) for t in node.input_tensors]
+                for node in self._model_nodes_of(layer) if not node.is_input
+            ]
+            layers.append(entry)
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": layers,
+            "input_layers": [self._tensor_ref(t) for t in self.inputs],
+            "output_layers": [self._tensor_ref(t) for t in self.outputs],
+            "inputs_are_list": self._inputs_are_list,
+            "outputs_are_list": self._outputs_are_list,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from .serialization import rebuild_functional
+
+        return rebuild_functional(cls, config, custom_objects)
+
+    def summary(self, line_length=None, print_fn=None):
+        """Prints the Keras summary table: layers, output shapes, parameter counts, totals."""
+        from .summary import format_summary
+
+        (print_fn or print)(format_summary(self, line_length))
+
+    def _repr_pretty_(self, printer, cycle):
+        from .summary import format_summary
+
+        printer.text(format_summary(self))
+
+    def __repr__(self):
+        count = f"{self.count_params():,} params" if self.built else "not built"
+        return f"<{type(self).__name__} {self.name!r}: {len(self.layers)} layers, {count}>"
+
+    def __or__(self, other):
+        from ..pipe import apply
+
+        return apply(self, other)
+
+    __rshift__ = __or__
+
+    def check_data(self, arrays, what="x"):
+        """Checks input arrays against the model's inputs; returns them as arrays of the right dtype."""
+        from .data import prepare_inputs
+
+        return prepare_inputs(self, arrays, what)

@@ -1,0 +1,590 @@
+"""Layer: the contract every layer keeps (R keras's "About Keras layers").
+
+A subclass implements `build(input_shape)`, `compute_output_shape(input_shape)`, `call(inputs, training)`
+and `backward(grad_output)`. Everything else here — naming, building on first call, nodes, weights,
+configs, the `_at` accessors — is shared.
+"""
+
+import inspect
+import re
+import threading
+
+import numpy as np
+
+from .. import backend
+from ..errors import ArgumentTypeError, ConfigError, NotBuiltError, ShapeError, did_you_mean
+from .node import Node
+from .tensor import SymbolicTensor, is_symbolic, normalize_shape
+from .variable import Variable
+
+_LAYER_CLASSES = {}
+_NAME_COUNTS = {}
+_recording = threading.local()
+
+# What data of each rank means (the seed lecture's table), used in error hints.
+RANK_MEANING = {
+    2: "(samples, features): vector data, as `dense` takes",
+    3: "(samples, timesteps, features): sequence data, as recurrent and 1D convolution layers take",
+    4: "(samples, height, width, channels): image data, as 2D convolution layers take",
+}
+
+
+def get_layer_class(class_name):
+    """Returns the registered layer class called `class_name`, or None."""
+    return _LAYER_CLASSES.get(class_name)
+
+
+def registered_layer_names():
+    return sorted(_LAYER_CLASSES)
+
+
+def to_snake_case(name):
+    """`MaxPooling2D` -> `max_pooling2d`, `LSTM` -> `lstm`, as Keras names layers."""
+    name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def unique_name(base):
+    """Returns `base`, then `base_1`, `base_2`, ... on later calls (Keras' automatic names)."""
+    count = _NAME_COUNTS.get(base, 0)
+    _NAME_COUNTS[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def clear_session():
+    """Resets automatic layer names, so the next `dense` is called `dense` again."""
+    _NAME_COUNTS.clear()
+
+
+def is_recording():
+    """True while a training step records what backward needs."""
+    return getattr(_recording, "on", False)
+
+
+class recording:
+    """Context manager: layer calls inside it save tensors for `backward`."""
+
+    def __enter__(self):
+        self._previous = is_recording()
+        _recording.on = True
+
+    def __exit__(self, *exc):
+        _recording.on = self._previous
+
+
+def shape_str(shape):
+    if isinstance(shape, list):
+        return "[" + ", ".join(shape_str(s) for s in shape) + "]"
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class InputSpec:
+    """What a layer accepts: rank bounds and fixed sizes of some axes.
+
+    Args:
+        ndim: exact rank, or None.
+        min_ndim: smallest rank, or None.
+        max_ndim: largest rank, or None.
+        axes: dict axis -> required size (e.g. `{-1: 784}` once a dense layer is built).
+    """
+
+    def __init__(self, ndim=None, min_ndim=None, max_ndim=None, axes=None):
+        self.ndim = ndim
+        self.min_ndim = min_ndim
+        self.max_ndim = max_ndim
+        self.axes = dict(axes or {})
+
+    def mismatch(self, shape):
+        """Returns what is wrong with `shape`, or None."""
+        rank = len(shape)
+        if self.ndim is not None and rank != self.ndim:
+            return f"rank {self.ndim}", True
+        if self.min_ndim is not None and rank < self.min_ndim:
+            return f"rank >= {self.min_ndim}", True
+        if self.max_ndim is not None and rank > self.max_ndim:
+            return f"rank <= {self.max_ndim}", True
+        for axis, size in self.axes.items():
+            if size is not None and shape[axis] is not None and shape[axis] != size:
+                return f"size {size} on axis {axis}", False
+        return None
+
+    def __repr__(self):
+        parts = {k: v for k, v in vars(self).items() if v}
+        return f"InputSpec({', '.join(f'{k}={v}' for k, v in parts.items())})"
+
+
+class Layer:
+    """Base class of every layer (and of models, which are layers too).
+
+    Args:
+        name: unique name within a model; generated (`dense`, `dense_1`, ...) when omitted.
+        trainable: whether the layer's weights are updated in training.
+        input_shape: shape of one sample (no batch axis), for the first layer of a Sequential model.
+        batch_input_shape: full input shape with the batch axis (needed by stateful RNNs).
+        batch_size: fixed batch size, combined with `input_shape`.
+        input_dim: `input_shape=(input_dim,)`, as Keras 2 accepted for dense layers.
+        dtype: weight dtype, `backend.floatx()` by default.
+    """
+
+    supports_masking = False
+    uses_learning_phase = False
+    activity_regularizer = None
+    __array_ufunc__ = None  # make `numpy_array | layer` call us instead of broadcasting
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _LAYER_CLASSES[cls.__name__] = cls
+        params = inspect.signature(cls.call).parameters
+        cls._call_takes_training = "training" in params
+        cls._call_takes_mask = "mask" in params
+
+    def __init__(self, name=None, trainable=True, input_shape=None, batch_input_shape=None,
+                 batch_size=None, input_dim=None, dtype=None, **unknown):
+        if unknown:
+            self._reject_arguments(unknown)
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ConfigError(f"{type(self).__name__}: name must be a non-empty string, received {name!r}.")
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.dtype = np.dtype(dtype or backend.floatx()).name
+        self.built = False
+        self.input_spec = None
+        self.inbound_nodes = []
+        self.outbound_nodes = []
+        self._own_weights = []
+        self._sublayers = []
+        self._ctx = None
+        self._activity_penalty = 0.0
+        self.input_grad_needed = True
+        self._batch_input_shape = self._batch_shape_from(input_shape, batch_input_shape, batch_size, input_dim)
+        self._build_input_shape = None
+
+    # ----- construction helpers -------------------------------------------------------------
+
+    def _reject_arguments(self, unknown):
+        valid = [p for p in inspect.signature(type(self).__init__).parameters if p not in ("self", "kwargs")]
+        valid += ["name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype"]
+        bad = next(iter(unknown))
+        raise ConfigError(
+            f"{type(self).__name__}: unknown argument {bad!r}.{did_you_mean(bad, valid)} "
+            f"Valid arguments: {', '.join(sorted(set(valid)))}."
+        )
+
+    def _batch_shape_from(self, input_shape, batch_input_shape, batch_size, input_dim):
+        if batch_input_shape is not None:
+            return normalize_shape(batch_input_shape, f"{type(self).__name__}: batch_input_shape")
+        if input_shape is None and input_dim is not None:
+            input_shape = (input_dim,)
+        if input_shape is None:
+            return None
+        return (batch_size,) + normalize_shape(input_shape, f"{type(self).__name__}: input_shape")
+
+    def error(self, error_class, message):
+        """Builds an error whose message starts with this layer's name and class."""
+        return error_class(f"Layer {self.name!r} ({type(self).__name__}): {message}")
+
+    def add_weight(self, name, shape, initializer="zeros", regularizer=None, constraint=None,
+                   trainable=True):
+        """Creates a weight, initializes it and tracks it.
+
+        Args:
+            name: short name (`"kernel"`); the variable is named `"<layer>/<name>"`.
+            shape: tuple of ints.
+            initializer: name or initializer object.
+            regularizer: None or a regularizer.
+            constraint: None or a constraint.
+            trainable: False for state such as moving averages.
+
+        Returns:
+            The `Variable`.
+        """
+        from .. import initializers
+
+        value = np.ascontiguousarray(initializers.get(initializer)(tuple(shape), dtype=self.dtype),
+                                     dtype=self.dtype)
+        variable = Variable(value, f"{self.name}/{name}", trainable, regularizer, constraint)
+        self._own_weights.append(variable)
+        return variable
+
+    def track_layer(self, layer):
+        """Registers a sublayer whose weights belong to this layer (wrappers, nested models)."""
+        self._sublayers.append(layer)
+        return layer
+
+    # ----- the parts a subclass writes --------------------------------------------------------
+
+    def build(self, input_shape):
+        """Creates the weights for inputs of `input_shape` (batch axis included, may be None)."""
+
+    def compute_output_shape(self, input_shape):
+        """Returns the output shape for `input_shape`, by running `call` on zeros by default."""
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        dummies = [np.zeros(tuple(1 if d is None else d for d in s), dtype=self.dtype) for s in shapes]
+        outputs = self._invoke(dummies if isinstance(input_shape, list) else dummies[0], False, None)
+        as_shape = lambda a: (input_shape[0][0] if isinstance(input_shape, list) else input_shape[0],) + a.shape[1:]
+        return [as_shape(o) for o in outputs] if isinstance(outputs, (list, tuple)) else as_shape(outputs)
+
+    def call(self, inputs, training=False):
+        raise NotImplementedError(f"{type(self).__name__} must implement call().")
+
+    def backward(self, grad_output):
+        raise NotImplementedError(
+            f"{type(self).__name__} has no backward(): it can run forward but cannot be trained. "
+            "Implement backward(grad_output) and check it with pk.check_gradients(layer, x)."
+        )
+
+    def compute_mask(self, inputs, mask=None):
+        """Returns the output mask: the input mask for layers that support masking, else None."""
+        return mask if self.supports_masking else None
+
+    def get_config(self):
+        """Returns the constructor arguments that rebuild this layer (without weights)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = self._batch_input_shape
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """Creates a layer from `get_config()`'s output."""
+        return cls(**config)
+
+    def reset_states(self):
+        """Resets the states of a stateful layer; stateless layers have none."""
+        for layer in self._sublayers:
+            layer.reset_states()
+
+    # ----- saving state for backward -----------------------------------------------------------
+
+    def save_for_backward(self, *tensors):
+        """Keeps what `backward` needs (only while a training step is recording)."""
+        if is_recording():
+            self._ctx = tensors
+
+    @property
+    def saved_tensors(self):
+        if self._ctx is None:
+            raise self.error(NotBuiltError, "backward() called without a recorded forward pass.")
+        return self._ctx
+
+    def add_grad(self, variable, grad):
+        """Adds `grad` to `variable.grad` (sums over the calls of a shared layer)."""
+        if not (variable.trainable and self.trainable):
+            return
+        variable.grad = grad if variable.grad is None else variable.grad + grad
+
+    # ----- calling --------------------------------------------------------------------------
+
+    def __call__(self, inputs, training=False, mask=None):
+        """Calls the layer on symbolic tensors (records a node) or on arrays (runs it).
+
+        Args:
+            inputs: a SymbolicTensor, a NumPy array, or a list of either for merge layers.
+            training: run in training mode (dropout active, batch statistics).
+            mask: optional boolean mask for sequence inputs.
+
+        Returns:
+            SymbolicTensor(s) for symbolic inputs, arrays for arrays.
+        """
+        if is_symbolic(inputs):
+            return self._call_symbolic(inputs)
+        return self._call_eager(inputs, training, mask)
+
+    def _input_shapes(self, inputs):
+        if isinstance(inputs, (list, tuple)):
+            return [tuple(x.shape) for x in inputs]
+        return tuple(inputs.shape)
+
+    def _call_symbolic(self, inputs):
+        as_list = isinstance(inputs, (list, tuple))
+        tensors = list(inputs) if as_list else [inputs]
+        shapes = [t.shape for t in tensors]
+        self.ensure_built(shapes if as_list else shapes[0])
+        out_shape = self.compute_output_shape(shapes if as_list else shapes[0])
+        multi_out = isinstance(out_shape, list)
+        out_shapes = out_shape if multi_out else [out_shape]
+        index = len(self.inbound_nodes)
+        suffix = "" if index == 0 else f"_{index}"
+        outputs = [SymbolicTensor(s, self._output_dtype(), name=f"{self.name}{suffix}/out{i}" if multi_out else
+                                  f"{self.name}{suffix}") for i, s in enumerate(out_shapes)]
+        in_mask = [t.mask for t in tensors] if as_list else tensors[0].mask
+        out_mask = self.compute_mask(inputs, in_mask)
+        for tensor, m in zip(outputs, out_mask if isinstance(out_mask, list) else [out_mask] * len(outputs)):
+            tensor.mask = m
+        Node(self, tensors, outputs, as_list)
+        return outputs if multi_out else outputs[0]
+
+    def _output_dtype(self):
+        return self.dtype
+
+    def _call_eager(self, inputs, training, mask):
+        if isinstance(inputs, (list, tuple)):
+            inputs = [self._as_array(x) for x in inputs]
+        else:
+            inputs = self._as_array(inputs)
+        self.ensure_built(self._input_shapes(inputs), batch_known=True)
+        return self._invoke(inputs, training, mask)
+
+    def _as_array(self, x):
+        array = np.asarray(x)
+        if array.dtype.kind not in "biuf":
+            raise self.error(ArgumentTypeError, f"expected a numeric array, received dtype {array.dtype}.")
+        if array.dtype.kind == "f" and array.dtype != self.dtype and self._own_weights:
+            array = array.astype(self.dtype)
+        return array
+
+    def _invoke(self, inputs, training, mask):
+        kwargs = {}
+        if self._call_takes_training:
+            kwargs["training"] = training
+        if self._call_takes_mask:
+            kwargs["mask"] = mask
+        return self.call(inputs, **kwargs)
+
+    def forward_node(self, inputs, training, mask):
+        """Runs `call` for one node; returns (outputs, output mask, saved context)."""
+        self._ctx = None
+        outputs = self._invoke(inputs, training, mask)
+        out_mask = self.compute_mask(inputs, mask)
+        ctx = self._ctx
+        if self.activity_regularizer is not None and is_recording():
+            self._activity_penalty = float(self.activity_regularizer(outputs)) / len(outputs)
+            ctx = (ctx, outputs)
+        return outputs, out_mask, ctx
+
+    def backward_node(self, ctx, grad_output, input_grad_needed=True):
+        """Runs `backward` for one node, with that node's saved context swapped in."""
+        if self.activity_regularizer is not None:
+            ctx, outputs = ctx
+            grad_output = grad_output + self.activity_regularizer.gradient(outputs) / len(outputs)
+        self._ctx = ctx
+        self.input_grad_needed = input_grad_needed
+        return self.backward(grad_output)
+
+    def ensure_built(self, input_shape, batch_known=False):
+        """Checks `input_shape` against the layer's spec and builds the layer if needed."""
+        self.check_input_shape(input_shape)
+        if not self.built:
+            self.validate_input_shape(input_shape)
+            self.build(input_shape)
+            self.built = True
+            self._build_input_shape = input_shape
+
+    def validate_input_shape(self, input_shape):
+        """Hook for layer-specific checks before `build` (raise ShapeError with a hint)."""
+
+    def check_input_shape(self, input_shape):
+        """Raises a ShapeError naming the layer when `input_shape` breaks `input_spec`."""
+        specs = self.input_spec
+        if specs is None:
+            return
+        if isinstance(input_shape, list):
+            specs = specs if isinstance(specs, list) else [specs] * len(input_shape)
+            shapes = input_shape
+        else:
+            specs, shapes = [specs], [input_shape]
+        for spec, shape in zip(specs, shapes):
+            problem = spec.mismatch(shape)
+            if problem:
+                expected, is_rank = problem
+                raise self.error(ShapeError, self.describe_mismatch(expected, is_rank, spec, shape))
+
+    def describe_mismatch(self, expected, is_rank, spec, shape):
+        message = f"expected input with {expected}, received shape {shape_str(shape)}."
+        if is_rank and spec.ndim in RANK_MEANING:
+            message += f" It needs {RANK_MEANING[spec.ndim]}."
+            if spec.ndim == 3:
+                message += " An `embedding` or a `reshape` usually comes first."
+            elif spec.ndim == 4:
+                message += " Reshape the data, e.g. x.reshape(-1, 28, 28, 1), or give input_shape=(h, w, 1)."
+        elif is_rank and len(shape) in RANK_MEANING:
+            message += f" It received {RANK_MEANING[len(shape)]}."
+        return message
+
+    # ----- weights ---------------------------------------------------------------------------
+
+    def _all_weights(self):
+        seen, result = set(), []
+        for variable in self._own_weights:
+            if id(variable) not in seen:
+                seen.add(id(variable))
+                result.append((variable, self.trainable))
+        for layer in self._sublayers:
+            for variable, trainable in layer._all_weights():
+                if id(variable) not in seen:
+                    seen.add(id(variable))
+                    result.append((variable, trainable and self.trainable))
+        return result
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+
+    @property
+    def trainable_weights(self):
+        return [v for v, layer_trainable in self._all_weights() if layer_trainable and v.trainable]
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v, _ in self._all_weights() if id(v) not in trainable]
+
+    @property
+    def weights(self):
+        """Trainable weights, then non-trainable ones (as Keras orders them)."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def variables(self):
+        return self.weights
+
+    @property
+    def constraints(self):
+        """Mapping of weights to their constraints."""
+        return {v: v.constraint for v in self.weights if v.constraint is not None}
+
+    @property
+    def losses(self):
+        """Regularization penalties of this layer's weights (floats)."""
+        return [float(v.regularizer(v.value)) for v, _ in self._all_weights() if v.regularizer is not None]
+
+    def get_weights(self):
+        """Returns the weights as a list of NumPy arrays (copies), in `weights` order."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Sets the weights from a list of arrays, in `weights` order.
+
+        Raises:
+            ShapeError: when the count or a shape differs; nothing is changed then.
+        """
+        variables = self.weights
+        weights = list(weights)
+        expected = [v.shape for v in variables]
+        if len(weights) != len(variables):
+            raise self.error(
+                ShapeError,
+                f"set_weights expected {len(variables)} arrays with shapes {expected}, received "
+                f"{len(weights)} arrays. Use get_weights() to see the expected list."
+            )
+        arrays = [np.asarray(w) for w in weights]
+        for variable, array in zip(variables, arrays):
+            if array.shape != variable.shape:
+                raise self.error(
+                    ShapeError,
+                    f"set_weights: weight {variable.name!r} has shape {variable.shape}, received "
+                    f"{array.shape}. Expected shapes, in order: {expected}."
+                )
+        for variable, array in zip(variables, arrays):
+            variable.assign(array)
+
+    def count_params(self):
+        """Returns the number of scalars in the layer's weights.
+
+        Raises:
+            NotBuiltError: if the layer has no input shape yet.
+        """
+        if not self.built:
+            raise self.error(
+                NotBuiltError,
+                "count_params() needs the layer built; call it on data or give input_shape first."
+            )
+        return int(sum(int(np.prod(v.shape)) for v in self.weights))
+
+    # ----- nodes and the _at accessors ---------------------------------------------------------
+
+    def _node_at(self, node_index, what):
+        if not self.inbound_nodes:
+            raise self.error(
+                AttributeError, f"has never been called on symbolic tensors, so it has no {what}."
+            )
+        if not isinstance(node_index, (int, np.integer)) or not 0 <= node_index < len(self.inbound_nodes):
+            raise self.error(
+                ConfigError,
+                f"node_index {node_index!r} is out of range: the layer has {len(self.inbound_nodes)} "
+                f"inbound node(s), so use 0 to {len(self.inbound_nodes) - 1}."
+            )
+        return self.inbound_nodes[node_index]
+
+    def get_input_at(self, node_index):
+        """Returns the input tensor(s) of the layer's `node_index`-th call."""
+        return self._node_at(node_index, "input").inputs
+
+    def get_output_at(self, node_index):
+        """Returns the output tensor(s) of the layer's `node_index`-th call."""
+        return self._node_at(node_index, "output").outputs
+
+    def get_input_shape_at(self, node_index):
+        """Returns the input shape(s) of the layer's `node_index`-th call."""
+        return self._node_at(node_index, "input shape").input_shapes
+
+    def get_output_shape_at(self, node_index):
+        """Returns the output shape(s) of the layer's `node_index`-th call."""
+        return self._node_at(node_index, "output shape").output_shapes
+
+    def get_input_mask_at(self, node_index):
+        """Returns the input mask(s) of the layer's `node_index`-th call."""
+        return self._node_at(node_index, "input mask").input_masks
+
+    def get_output_mask_at(self, node_index):
+        """Returns the output mask(s) of the layer's `node_index`-th call."""
+        return self._node_at(node_index, "output mask").output_masks
+
+    def _single_node_value(self, what, getter, same_shape_ok=False):
+        if len(self.inbound_nodes) == 1:
+            return getter(self.inbound_nodes[0])
+        if not self.inbound_nodes:
+            raise self.error(AttributeError, f"has never been called, so its {what} is not defined.")
+        values = [getter(n) for n in self.inbound_nodes]
+        if same_shape_ok and all(v == values[0] for v in values):
+            return values[0]
+        accessor = "get_" + what.replace(" ", "_") + "_at"
+        raise self.error(
+            AttributeError,
+            f"has {len(self.inbound_nodes)} inbound nodes (it is shared), so its {what} is ill-defined. "
+            f"Use {accessor}(node_index) instead."
+        )
+
+    @property
+    def input(self):
+        return self._single_node_value("input", lambda n: n.inputs)
+
+    @property
+    def output(self):
+        return self._single_node_value("output", lambda n: n.outputs)
+
+    @property
+    def input_mask(self):
+        return self._single_node_value("input mask", lambda n: n.input_masks)
+
+    @property
+    def output_mask(self):
+        return self._single_node_value("output mask", lambda n: n.output_masks)
+
+    @property
+    def input_shape(self):
+        if not self.inbound_nodes and self._build_input_shape is not None:
+            return self._build_input_shape
+        return self._single_node_value("input shape", lambda n: n.input_shapes, same_shape_ok=True)
+
+    @property
+    def output_shape(self):
+        if not self.inbound_nodes and self._build_input_shape is not None:
+            return self.compute_output_shape(self._build_input_shape)
+        return self._single_node_value("output shape", lambda n: n.output_shapes, same_shape_ok=True)
+
+    # ----- pipes -----------------------------------------------------------------------------
+
+    def __ror__(self, lhs):
+        from ..pipe import apply
+
+        return apply(lhs, self)
+
+    __rrshift__ = __ror__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"

@@ -1,0 +1,457 @@
+"""compile, fit, evaluate, predict and the *_on_batch methods every model has."""
+
+import numpy as np
+
+from .. import backend
+from ..errors import ConfigError, DataError, NotBuiltError
+from .data import check_finite, prepare_inputs, to_array
+from .interrupt import deferred_interrupt
+from .layer import recording
+
+
+class PreActivationGrad:
+    """A gradient with respect to a layer's pre-activation (softmax/sigmoid fused with the loss)."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _per_output(value, outputs, what):
+    """Spreads a compile argument over the outputs: one value for all, a list, or a dict by name."""
+    names = [t.node.layer.name for t in outputs]
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in names]
+        if unknown:
+            raise ConfigError(f"compile: {what} names unknown output(s) {unknown}; outputs are {names}.")
+        return [value.get(n) for n in names]
+    if isinstance(value, (list, tuple)) and len(outputs) > 1:
+        if len(value) != len(outputs):
+            raise ConfigError(f"compile: {what} has {len(value)} entries for {len(outputs)} outputs {names}.")
+        return list(value)
+    return [value] * len(outputs)
+
+
+class Trainer:
+    """Mixin for Model: the training and inference verbs."""
+
+    compiled = False
+    stop_training = False
+
+    # ----- compile -------------------------------------------------------------------------------
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **unknown):
+        """Configures the model for training.
+
+        Args:
+            optimizer: name (`"rmsprop"`) or optimizer object.
+            loss: name, Loss object, or one per output (list or dict by output name).
+            metrics: list of metric names/objects (applied to every output), or a dict by output name.
+            loss_weights: optional list or dict weighting each output's loss.
+
+        Returns:
+            The model (so `model | compile(...)` keeps piping).
+
+        Raises:
+            ConfigError: for an unknown optimizer, loss or metric, or a missing loss.
+        """
+        from .. import losses, metrics as metrics_module, optimizers
+
+        if unknown:
+            from ..errors import did_you_mean
+
+            bad = next(iter(unknown))
+            valid = ["optimizer", "loss", "metrics", "loss_weights"]
+            raise ConfigError(f"compile: unknown argument {bad!r}.{did_you_mean(bad, valid)} Valid: {valid}.")
+        if not self.built:
+            raise NotBuiltError(
+                f"compile: model {self.name!r} has no input shape yet. Give the first layer input_shape= "
+                "(e.g. dense(64, input_shape=784)) or call model.build((None, features))."
+            )
+        if loss is None:
+            raise ConfigError("compile: give a loss, e.g. loss='categorical_crossentropy' or loss='mse'.")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss_functions = [losses.get(item) for item in _per_output(loss, self.outputs, "loss")]
+        weights = _per_output(loss_weights if loss_weights is not None else 1.0, self.outputs, "loss_weights")
+        self.loss_weights = [1.0 if w is None else float(w) for w in weights]
+        per_output = _per_output(metrics, self.outputs, "metrics") if isinstance(metrics, dict) else \
+            [metrics] * len(self.outputs)
+        self.output_metrics = [
+            [metrics_module.get(m, loss=lf, output_shape=t.shape) for m in (items or [])]
+            for items, lf, t in zip(per_output, self.loss_functions, self.outputs)
+        ]
+        self._fused_activation = [self._fusable_activation(t) for t in self.outputs]
+        self.compiled = True
+        return self
+
+    def _fusable_activation(self, tensor):
+        layer = tensor.node.layer
+        consumers = sum(t is tensor for node in self._nodes for t in node.input_tensors)
+        if consumers or layer.activity_regularizer is not None or \
+                not getattr(layer, "accepts_pre_activation_grad", False):
+            return None
+        return layer.activation.name
+
+    def _require_compiled(self, verb):
+        if not self.compiled:
+            raise NotBuiltError(
+                f"{verb}: model {self.name!r} is not compiled. Pipe compile first, e.g. "
+                "model | compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['accuracy'])."
+            )
+
+    @property
+    def metrics_names(self):
+        names = ["loss"]
+        multi = len(self.outputs) > 1
+        for tensor, items in zip(self.outputs, self.output_metrics):
+            prefix = f"{tensor.node.layer.name}_" if multi else ""
+            if multi:
+                names.append(f"{prefix}loss")
+            names += [f"{prefix}{m.name}" for m in items]
+        return names
+
+    # ----- data ----------------------------------------------------------------------------------
+
+    def _prepare_targets(self, y, n_samples):
+        from ..losses import validate_targets
+
+        if len(self.outputs) == 1:
+            targets = [y]
+        elif isinstance(y, dict):
+            targets = [y[t.node.layer.name] for t in self.outputs]
+        else:
+            if not isinstance(y, (list, tuple)) or len(y) != len(self.outputs):
+                raise DataError(f"y: the model has {len(self.outputs)} outputs; give a list of that many arrays.")
+            targets = list(y)
+        prepared = []
+        for i, (tensor, loss, target) in enumerate(zip(self.outputs, self.loss_functions, targets)):
+            what = "y" if len(self.outputs) == 1 else f"y[{i}]"
+            array = to_array(target, what)
+            if array.shape[0] != n_samples:
+                raise DataError(
+                    f"x and {what} have different numbers of samples: {n_samples} and {array.shape[0]}. "
+                    "Each sample needs one target."
+                )
+            array = np.ascontiguousarray(array, dtype=self.dtype) if array.dtype.kind == "f" else array
+            check_finite(array, what)
+            validate_targets(loss, array, tensor.shape)
+            if array.ndim == len(tensor.shape) - 1 and tensor.shape[-1] == 1 and "sparse" not in loss.name:
+                array = array.reshape(array.shape + (1,))
+            prepared.append(array)
+        return prepared
+
+    def _sample_weights(self, y_arrays, sample_weight, class_weight, n_samples):
+        if sample_weight is None and class_weight is None:
+            return None
+        weights = np.ones(n_samples, dtype=self.dtype)
+        if sample_weight is not None:
+            sample_weight = to_array(sample_weight, "sample_weight").astype(self.dtype).reshape(-1)
+            if sample_weight.shape[0] != n_samples:
+                raise DataError(f"sample_weight has {sample_weight.shape[0]} entries for {n_samples} samples.")
+            weights *= sample_weight
+        if class_weight is not None:
+            y = y_arrays[0]
+            classes = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else np.round(y.reshape(-1)).astype(int)
+            lookup = np.array([class_weight.get(int(c), 1.0) for c in range(int(classes.max()) + 1)], dtype=self.dtype)
+            weights *= lookup[classes]
+        return weights
+
+    # ----- steps ---------------------------------------------------------------------------------
+
+    def _zero_grads(self):
+        for variable in self.weights:
+            variable.grad = None
+
+    def _forward_loss(self, x_arrays, y_arrays, sample_weight, training):
+        outputs, _, tape = self.run_forward(x_arrays, training=training)
+        total = 0.0
+        for loss, weight, y, out in zip(self.loss_functions, self.loss_weights, y_arrays, outputs):
+            total += weight * float(loss(y, out, sample_weight))
+        return outputs, tape, total
+
+    def train_step(self, x_arrays, y_arrays, sample_weight=None):
+        """One optimizer step on one batch; returns the loss (before the update)."""
+        self._zero_grads()
+        with recording():
+            outputs, tape, total = self._forward_loss(x_arrays, y_arrays, sample_weight, training=True)
+            total += self._total_activity_penalty()
+        grads = []
+        for loss, weight, y, out, fused in zip(self.loss_functions, self.loss_weights, y_arrays, outputs,
+                                               self._fused_activation):
+            grad = loss.fused_gradient(fused, y, out, sample_weight) if fused else None
+            if grad is not None:
+                grads.append(PreActivationGrad(grad * weight if weight != 1.0 else grad))
+            else:
+                grad = loss.gradient(y, out, sample_weight)
+                grads.append(grad * weight if weight != 1.0 else grad)
+        self.run_backward(tape, grads)
+        total += self._apply_regularizers()
+        self.optimizer.apply_gradients(self.trainable_weights)
+        for variable in self.trainable_weights:
+            if variable.constraint is not None:
+                variable.value[...] = variable.constraint(variable.value)
+        self._update_metrics(y_arrays, outputs, sample_weight)
+        return total, len(x_arrays[0])
+
+    def _total_activity_penalty(self):
+        return sum(layer._activity_penalty for layer in self._flat_layers() if layer._activity_penalty)
+
+    def _flat_layers(self):
+        result = []
+        for layer in self._sublayers:
+            result.append(layer)
+            if hasattr(layer, "_flat_layers"):
+                result += layer._flat_layers()
+        return result
+
+    def _apply_regularizers(self):
+        penalty = 0.0
+        for variable in self.trainable_weights:
+            if variable.regularizer is not None:
+                penalty += float(variable.regularizer(variable.value))
+                grad = variable.regularizer.gradient(variable.value)
+                variable.grad = grad if variable.grad is None else variable.grad + grad
+        return penalty
+
+    def _update_metrics(self, y_arrays, outputs, sample_weight):
+        for items, y, out in zip(self.output_metrics, y_arrays, outputs):
+            for metric in items:
+                metric.update_state(y, out, sample_weight)
+
+    def _all_metrics(self):
+        return [m for items in self.output_metrics for m in items]
+
+    def _reset_metrics(self):
+        for metric in self._all_metrics():
+            metric.reset_state()
+
+    def _metric_logs(self, loss_mean):
+        logs = {"loss": loss_mean}
+        multi = len(self.outputs) > 1
+        for tensor, items in zip(self.outputs, self.output_metrics):
+            prefix = f"{tensor.node.layer.name}_" if multi else ""
+            for metric in items:
+                logs[prefix + metric.name] = float(metric.result())
+        return logs
+
+    # ----- fit -----------------------------------------------------------------------------------
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
+            initial_epoch=0, steps_per_epoch=None, validation_batch_size=None):
+        """Trains the model for a number of epochs.
+
+        Args:
+            x: input array (or list/dict of arrays for several inputs).
+            y: target array (or list/dict for several outputs).
+            batch_size: samples per gradient step (32 by default).
+            epochs: index of the last epoch to train.
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch ("auto" is 1).
+            callbacks: list of `Callback` objects.
+            validation_split: fraction in [0, 1) of the data, taken from the end before shuffling,
+                held out for validation.
+            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight_val).
+            shuffle: shuffle the training samples before each epoch.
+            class_weight: dict class index -> weight of its samples in the loss.
+            sample_weight: array of per-sample weights.
+            initial_epoch: epoch to start at (for resuming).
+            steps_per_epoch: optional cap on the batches per epoch.
+            validation_batch_size: batch size for validation (defaults to batch_size).
+
+        Returns:
+            A `History` whose `.history` maps "loss", metrics and "val_*" to per-epoch values.
+
+        Raises:
+            NotBuiltError: if the model is not compiled.
+            DataError, ShapeError: for data that does not fit the model or the loss.
+        """
+        from ..callbacks import CallbackList, History, ProgbarLogger
+
+        self._require_compiled("fit")
+        if x is None or y is None:
+            raise DataError("fit: give both x (inputs) and y (targets).")
+        if not isinstance(validation_split, (int, float)) or not 0.0 <= validation_split < 1.0:
+            raise ConfigError(f"fit: validation_split must be in [0, 1), received {validation_split!r}.")
+        batch_size = self._check_batch_size(batch_size, "fit")
+        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ConfigError(f"fit: epochs must be a non-negative integer, received {epochs!r}.")
+        x_arrays = prepare_inputs(self, x, "x")
+        n = len(x_arrays[0])
+        y_arrays = self._prepare_targets(y, n)
+        weights = self._sample_weights(y_arrays, sample_weight, class_weight, n)
+        validation = None
+        if validation_data is not None:
+            validation = self._prepare_validation(validation_data)
+        elif validation_split:
+            split = int(n * (1.0 - validation_split))
+            if split == 0 or split == n:
+                raise DataError(
+                    f"fit: validation_split={validation_split} of {n} samples leaves "
+                    f"{'no training' if split == 0 else 'no validation'} samples."
+                )
+            validation = ([a[split:] for a in x_arrays], [a[split:] for a in y_arrays],
+                          None if weights is None else weights[split:])
+            x_arrays, y_arrays = [a[:split] for a in x_arrays], [a[:split] for a in y_arrays]
+            weights = None if weights is None else weights[:split]
+            n = split
+
+        steps = -(-n // batch_size)
+        if steps_per_epoch is not None:
+            steps = min(steps, int(steps_per_epoch))
+        verbose = 1 if verbose == "auto" else int(verbose)
+        history = History()
+        callback_list = CallbackList(
+            list(callbacks or []) + ([ProgbarLogger(verbose)] if verbose else []) + [history],
+            model=self,
+            params={"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size,
+                    "samples": n},
+        )
+        self.stop_training = False
+        callback_list.on_train_begin()
+        with deferred_interrupt() as interrupted:
+            for epoch in range(initial_epoch, epochs):
+                self._reset_metrics()
+                callback_list.on_epoch_begin(epoch)
+                order = backend.rng().permutation(n) if shuffle else None
+                loss_sum, seen = 0.0, 0
+                logs = {}
+                for step in range(steps):
+                    index = slice(step * batch_size, min(n, (step + 1) * batch_size))
+                    if order is not None:
+                        index = order[index]
+                    callback_list.on_train_batch_begin(step)
+                    batch_loss, count = self.train_step(
+                        [a[index] for a in x_arrays], [a[index] for a in y_arrays],
+                        None if weights is None else weights[index],
+                    )
+                    loss_sum += batch_loss * count
+                    seen += count
+                    logs = self._metric_logs(loss_sum / seen)
+                    logs["batch_loss"] = batch_loss
+                    callback_list.on_train_batch_end(step, logs)
+                    if not np.isfinite(batch_loss) and not self.stop_training:
+                        self._warn_non_finite(epoch, step, batch_loss)
+                    if interrupted() or self.stop_training:
+                        break
+                logs.pop("batch_loss", None)
+                if validation is not None and not interrupted():
+                    val = self._evaluate_arrays(*validation, validation_batch_size or batch_size)
+                    logs.update({f"val_{k}": v for k, v in val.items()})
+                callback_list.on_epoch_end(epoch, logs)
+                if interrupted():
+                    history.interrupted = True
+                    break
+                if self.stop_training:
+                    break
+        callback_list.on_train_end()
+        return history
+
+    def _warn_non_finite(self, epoch, step, value):
+        import warnings
+
+        warnings.warn(
+            f"fit: the loss became {value} at epoch {epoch + 1}, batch {step + 1}. The learning rate may be too "
+            "high or the data too large in scale; add TerminateOnNaN() to stop training when this happens.",
+            RuntimeWarning, stacklevel=3,
+        )
+
+    def _prepare_validation(self, validation):
+        if not isinstance(validation, (list, tuple)) or len(validation) not in (2, 3):
+            raise DataError("fit: validation_data must be (x_val, y_val) or (x_val, y_val, sample_weight_val).")
+        x_val = prepare_inputs(self, validation[0], "validation x")
+        y_val = self._prepare_targets(validation[1], len(x_val[0]))
+        weights = validation[2] if len(validation) == 3 else None
+        return x_val, y_val, self._sample_weights(y_val, weights, None, len(x_val[0]))
+
+    def _check_batch_size(self, batch_size, verb):
+        if batch_size is None:
+            return 32
+        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ConfigError(f"{verb}: batch_size must be a positive integer, received {batch_size!r}.")
+        return int(batch_size)
+
+    # ----- evaluate and predict ------------------------------------------------------------------
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=True):
+        """Returns the loss and metrics of the model on test data.
+
+        Args:
+            x: inputs; y: targets.
+            batch_size: samples per batch (32 by default).
+            verbose: 0 silent, 1 (or "auto") prints the results.
+            sample_weight: optional per-sample weights.
+            return_dict: return {"loss": ..., metric: ...} (default) or a list in `metrics_names` order.
+
+        Returns:
+            dict of loss and metrics.
+        """
+        self._require_compiled("evaluate")
+        batch_size = self._check_batch_size(batch_size, "evaluate")
+        x_arrays = prepare_inputs(self, x, "x")
+        y_arrays = self._prepare_targets(y, len(x_arrays[0]))
+        weights = self._sample_weights(y_arrays, sample_weight, None, len(x_arrays[0]))
+        logs = self._evaluate_arrays(x_arrays, y_arrays, weights, batch_size)
+        if verbose in (1, "auto"):
+            print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        return logs if return_dict else list(logs.values())
+
+    def _evaluate_arrays(self, x_arrays, y_arrays, weights, batch_size):
+        n = len(x_arrays[0])
+        self._reset_metrics()
+        loss_sum = 0.0
+        for start in range(0, n, batch_size):
+            index = slice(start, min(n, start + batch_size))
+            xb, yb = [a[index] for a in x_arrays], [a[index] for a in y_arrays]
+            wb = None if weights is None else weights[index]
+            outputs, _, total = self._forward_loss(xb, yb, wb, training=False)
+            loss_sum += total * len(xb[0])
+            self._update_metrics(yb, outputs, wb)
+        return self._metric_logs(loss_sum / n + self._regularization_penalty())
+
+    def _regularization_penalty(self):
+        return sum(float(v.regularizer(v.value)) for v in self.trainable_weights if v.regularizer is not None)
+
+    def predict(self, x, batch_size=None, verbose=0):
+        """Returns the model's outputs for `x`, computed in batches.
+
+        Args:
+            x: inputs (array, or list/dict for several inputs).
+            batch_size: samples per batch (32 by default).
+            verbose: ignored (kept for Keras compatibility).
+
+        Returns:
+            An array (or a list of arrays for several outputs).
+        """
+        batch_size = self._check_batch_size(batch_size, "predict")
+        x_arrays = prepare_inputs(self, x, "x")
+        n = len(x_arrays[0])
+        if n <= batch_size:
+            outputs = self.run_forward(x_arrays, training=False)[0]
+        else:
+            chunks = [self.run_forward([a[s:s + batch_size] for a in x_arrays], training=False)[0]
+                      for s in range(0, n, batch_size)]
+            outputs = [np.concatenate(parts) for parts in zip(*chunks)]
+        return self._pick(outputs, self._outputs_are_list)
+
+    def predict_on_batch(self, x):
+        """Returns the outputs for one batch (no batching)."""
+        return self._pick(self.run_forward(prepare_inputs(self, x, "x"), training=False)[0], self._outputs_are_list)
+
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
+        """Runs one optimizer step on one batch; returns the loss (and metrics with return_dict)."""
+        self._require_compiled("train_on_batch")
+        x_arrays = prepare_inputs(self, x, "x")
+        y_arrays = self._prepare_targets(y, len(x_arrays[0]))
+        weights = self._sample_weights(y_arrays, sample_weight, class_weight, len(x_arrays[0]))
+        self._reset_metrics()
+        loss, _ = self.train_step(x_arrays, y_arrays, weights)
+        logs = self._metric_logs(loss)
+        return logs if return_dict else (loss if len(logs) == 1 else list(logs.values()))
+
+    def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
+        """Returns the loss (and metrics with return_dict) on one batch, without training."""
+        self._require_compiled("test_on_batch")
+        x_arrays = prepare_inputs(self, x, "x")
+        y_arrays = self._prepare_targets(y, len(x_arrays[0]))
+        weights = self._sample_weights(y_arrays, sample_weight, None, len(x_arrays[0]))
+        logs = self._evaluate_arrays(x_arrays, y_arrays, weights, len(x_arrays[0]))
+        return logs if return_dict else (logs["loss"] if len(logs) == 1 else list(logs.values()))

@@ -1,0 +1,40 @@
+"""Dense math: the matrix products go to BLAS, bias and its gradient are fused Numba loops."""
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def add_bias_inplace(z, bias):
+    """z[i, j] += bias[j] for a 2D z."""
+    rows, cols = z.shape
+    for i in range(rows):
+        for j in range(cols):
+            z[i, j] += bias[j]
+
+
+@njit(cache=True)
+def column_sums(g):
+    """Returns g.sum(axis=0) for a 2D g (the bias gradient), in g's dtype."""
+    rows, cols = g.shape
+    out = np.zeros(cols, dtype=g.dtype)
+    for i in range(rows):
+        for j in range(cols):
+            out[j] += g[i, j]
+    return out
+
+
+def dense_forward(x, kernel, bias):
+    """Returns x @ kernel + bias for a 2D x (bias may be None)."""
+    z = x @ kernel
+    if bias is not None:
+        add_bias_inplace(z, bias)
+    return z
+
+
+def dense_backward(x, kernel, dz, need_dx=True, need_dkernel=True, has_bias=True):
+    """Returns (dx or None, dkernel or None, dbias or None) for z = x @ kernel + bias."""
+    dx = dz @ kernel.T if need_dx else None
+    dkernel = x.T @ dz if need_dkernel else None
+    dbias = column_sums(dz) if has_bias and need_dkernel else None
+    return dx, dkernel, dbias

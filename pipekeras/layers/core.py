@@ -1,0 +1,166 @@
+"""Core layers: Dense, Activation, Dropout."""
+
+import numpy as np
+
+from .. import activations, backend, constraints, initializers, regularizers
+from ..engine.layer import InputSpec, Layer
+from ..errors import ShapeError
+from ..kernels.dense import dense_backward, dense_forward
+from .activated import ActivatedLayer
+from .validation import positive_int, rate_in_unit_interval
+
+
+class Dense(ActivatedLayer):
+    """Densely connected layer: `output = activation(dot(input, kernel) + bias)`.
+
+    On inputs of rank > 2 it acts on the last axis (as Keras 2 and 3 do): (batch, t, d) -> (batch, t, units).
+
+    Args:
+        units: positive integer, size of the output.
+        activation: activation name or function (None: linear).
+        use_bias: whether to add a bias vector.
+        kernel_initializer, bias_initializer: initializers (glorot_uniform, zeros).
+        kernel_regularizer, bias_regularizer, activity_regularizer: optional regularizers.
+        kernel_constraint, bias_constraint: optional constraints.
+        **kwargs: name, trainable, input_shape, batch_input_shape, input_dim, dtype.
+
+    Example:
+        >>> model = sequential() | dense(512, "relu", input_shape=784) | dense(10, "softmax")
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activation=activation, **kwargs)
+        self.units = positive_int("Dense", "units", units)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2)
+
+    def validate_input_shape(self, input_shape):
+        if input_shape[-1] is None:
+            raise self.error(ShapeError, f"the last axis of the input must be known, received {input_shape}.")
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        self.kernel = self.add_weight("kernel", (features, self.units), self.kernel_initializer,
+                                      self.kernel_regularizer, self.kernel_constraint)
+        self.bias = self.add_weight("bias", (self.units,), self.bias_initializer, self.bias_regularizer,
+                                    self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: features})
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def call(self, inputs, training=False):
+        x = inputs.reshape(-1, inputs.shape[-1])
+        z = dense_forward(x, self.kernel.value, None if self.bias is None else self.bias.value)
+        y = self.activate(z)
+        self.save_for_backward(x, z, y, inputs.shape)
+        return y.reshape(inputs.shape[:-1] + (self.units,))
+
+    def backward(self, grad_output):
+        x, z, y, input_shape = self.saved_tensors
+        grad = grad_output if not hasattr(grad_output, "reshape") else grad_output.reshape(z.shape)
+        dz = self.pre_activation_grad(grad, z, y).reshape(z.shape)
+        dx, dkernel, dbias = dense_backward(x, self.kernel.value, dz, need_dx=self.input_grad_needed,
+                                            need_dkernel=self.trainable, has_bias=self.bias is not None)
+        if dkernel is not None:
+            self.add_grad(self.kernel, dkernel)
+            if dbias is not None:
+                self.add_grad(self.bias, dbias)
+        return None if dx is None else dx.reshape(input_shape)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+
+class Activation(ActivatedLayer):
+    """Applies an activation function to its input.
+
+    Args:
+        activation: name (`"relu"`, `"softmax"`, ...) or activation function.
+
+    Example:
+        >>> model = sequential() | dense(32, input_shape=784) | activation("relu")
+    """
+
+    supports_masking = True
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(activation=activation, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def call(self, inputs, training=False):
+        y = self.activate(inputs)
+        self.save_for_backward(inputs, y)
+        return y
+
+    def backward(self, grad_output):
+        x, y = self.saved_tensors
+        return self.pre_activation_grad(grad_output, x, y)
+
+
+class Dropout(Layer):
+    """Sets a fraction `rate` of inputs to 0 in training and scales the rest by 1 / (1 - rate).
+
+    Args:
+        rate: fraction of inputs to drop, in [0, 1).
+        noise_shape: optional shape of the binary mask (1 where the mask is shared, e.g. (None, 1, features)).
+        seed: optional integer seed.
+    """
+
+    supports_masking = True
+    uses_learning_phase = True
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate_in_unit_interval("Dropout", "rate", rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        self._generator = np.random.default_rng(seed) if seed is not None else None
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def _mask_shape(self, shape):
+        if self.noise_shape is None:
+            return shape
+        return tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0.0:
+            self.save_for_backward(None)
+            return inputs
+        generator = self._generator or backend.rng()
+        keep = generator.random(self._mask_shape(inputs.shape), dtype=np.float64) >= self.rate
+        scale = np.asarray(1.0 / (1.0 - self.rate), dtype=inputs.dtype)
+        mask = keep.astype(inputs.dtype) * scale
+        self.save_for_backward(mask)
+        return inputs * mask
+
+    def backward(self, grad_output):
+        (mask,) = self.saved_tensors
+        return grad_output if mask is None else grad_output * mask
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed}

@@ -1,0 +1,137 @@
+"""The pipe: `lhs | step` and `lhs >> step`, as R keras's `%>%`.
+
+What happens depends on the left side:
+
+| left side            | right side | result                                                  |
+| -------------------- | ---------- | ------------------------------------------------------- |
+| Sequential model     | layer      | appended in place; the same model is returned           |
+| symbolic tensor(s)   | layer      | the layer is called on them; new symbolic tensor(s)     |
+| NumPy array(s)       | layer      | the layer runs eagerly; array(s)                        |
+| model or History     | verb       | the verb (compile, fit, ...) is applied                 |
+
+Layer constructors (`dense(...)`) also take the R form with the model first, `dense(model, 512)`.
+"""
+
+import functools
+import inspect
+
+import numpy as np
+
+from .errors import ArgumentTypeError, ConfigError
+from .engine.layer import Layer
+from .engine.tensor import is_symbolic
+
+
+class Verb:
+    """A pipe step that applies a function to whatever is on its left (`model | fit(x, y)`)."""
+
+    __array_ufunc__ = None
+
+    def __init__(self, name, function, args, kwargs):
+        self.name = name
+        self.function = function
+        self.args = args
+        self.kwargs = kwargs
+
+    def __call__(self, target):
+        return self.function(target, *self.args, **self.kwargs)
+
+    def __ror__(self, lhs):
+        return self(lhs)
+
+    __rrshift__ = __ror__
+
+    def __repr__(self):
+        return f"<pipe step {self.name}(...)>"
+
+
+def _is_array_input(value):
+    if isinstance(value, np.ndarray):
+        return True
+    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, np.ndarray) for v in value)
+
+
+def apply(lhs, rhs):
+    """Applies the pipe step `rhs` to `lhs` (see the module docs for the rules)."""
+    from .engine.functional import Model
+    from .engine.sequential import Sequential
+
+    if isinstance(rhs, Verb):
+        return rhs(lhs)
+    if not isinstance(rhs, Layer):
+        raise ArgumentTypeError(
+            f"Cannot pipe into a {type(rhs).__name__}: the right side of | must be a layer "
+            "(dense(64), ...) or a verb (compile(...), fit(...), ...)."
+        )
+    if isinstance(lhs, Sequential):
+        return lhs.add(rhs)
+    if isinstance(lhs, Model):
+        raise ConfigError(
+            f"Cannot append layer {rhs.name!r} to the functional model {lhs.name!r}: only Sequential models "
+            f"grow in place. Pipe the model's output instead: `{lhs.name}.output | layer`, then build a new Model."
+        )
+    if is_symbolic(lhs) or _is_array_input(lhs):
+        return rhs(lhs)
+    raise ArgumentTypeError(
+        f"Cannot pipe a {type(lhs).__name__} into layer {rhs.name!r}: the left side must be a Sequential "
+        "model, a symbolic tensor from Input(), or a NumPy array."
+    )
+
+
+def _is_pipe_target(value):
+    from .engine.functional import Model
+
+    return isinstance(value, Model) or is_symbolic(value) or isinstance(value, np.ndarray)
+
+
+def layer_constructor(cls, name=None):
+    """Makes the snake_case constructor of a layer class (`dense` for `Dense`).
+
+    Called with the usual arguments it returns the layer; called with a model, a symbolic tensor or an
+    array first (R's form) it builds the layer and pipes it: `dense(model, 64)` is `model | dense(64)`.
+    """
+
+    @functools.wraps(cls, assigned=("__doc__",), updated=())
+    def construct(*args, **kwargs):
+        if args and _is_pipe_target(args[0]):
+            return apply(args[0], cls(*args[1:], **kwargs))
+        return cls(*args, **kwargs)
+
+    construct.__name__ = construct.__qualname__ = name or _snake(cls.__name__)
+    signature = inspect.signature(cls.__init__)
+    construct.__signature__ = signature.replace(
+        parameters=[p for p in signature.parameters.values() if p.name != "self"])
+    construct.layer_class = cls
+    return construct
+
+
+def _snake(name):
+    from .engine.layer import to_snake_case
+
+    return to_snake_case(name)
+
+
+def verb(method_name, doc, applies_to=None):
+    """Makes a pipe verb (`compile`, `fit`, ...) that calls `target.<method_name>(...)`.
+
+    `fit(model, x, y)` (R's form) applies at once; `fit(x, y)` returns a step for `model | fit(x, y)`.
+    `applies_to` is the tuple of types taken as the target when passed first (models by default).
+    """
+    from .engine.functional import Model
+
+    targets = applies_to or (Model,)
+
+    def run(target, *args, **kwargs):
+        method = getattr(target, method_name, None)
+        if method is None:
+            raise ArgumentTypeError(f"{method_name}: cannot be applied to a {type(target).__name__}.")
+        return method(*args, **kwargs)
+
+    def step(*args, **kwargs):
+        if args and isinstance(args[0], targets):
+            return run(*args, **kwargs)
+        return Verb(method_name, run, args, kwargs)
+
+    step.__name__ = step.__qualname__ = method_name
+    step.__doc__ = doc
+    return step
