@@ -77,6 +77,8 @@ def prepare_inputs(model, x, what="x"):
         DataError: for non-numeric, empty or non-finite data, or a wrong number of inputs.
         ShapeError: when a shape does not fit the model's input shape.
     """
+    if not model.built:
+        model.ensure_built(tuple(to_array(x, what).shape))
     arrays = []
     for i, (tensor, value) in enumerate(zip(model.inputs, _split_inputs(model, x, what))):
         name = what if len(model.inputs) == 1 else f"{what}[{i}] (input {tensor.node.layer.name!r})"
