@@ -1,0 +1,53 @@
+"""The book's three seed models on the real data (../shared/datasets), with the book's accuracy."""
+
+import numpy as np
+import pytest
+
+import pipekeras as pk
+from pipekeras import compile, dense, evaluate, fit, sequential
+
+pytestmark = pytest.mark.slow
+
+
+def test_mnist_dense_reaches_97_8_percent():
+    from pipekeras.datasets import mnist
+    from pipekeras.utils import to_categorical
+
+    (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    x_train = x_train.reshape(60000, 784).astype("float32") / 255
+    x_test = x_test.reshape(10000, 784).astype("float32") / 255
+    model = sequential() | dense(512, "relu", input_shape=784) | dense(10, "softmax")
+    model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+    model | fit(x_train, to_categorical(y_train), epochs=5, batch_size=128, verbose=0)
+    scores = model | evaluate(x_test, to_categorical(y_test), verbose=0)
+    assert scores["accuracy"] >= 0.978, scores
+
+
+def test_imdb_dense_reaches_87_5_percent():
+    from pipekeras.datasets import imdb
+    from pipekeras.utils import multi_hot
+
+    (train_data, train_labels), (test_data, test_labels) = imdb.load_data(num_words=10000)
+    model = sequential() | dense(16, "relu", input_shape=10000) | dense(16, "relu") | dense(1, "sigmoid")
+    model | compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+    model | fit(multi_hot(train_data, 10000), train_labels.astype("float32"), epochs=4, batch_size=512, verbose=0)
+    scores = model | evaluate(multi_hot(test_data, 10000), test_labels.astype("float32"), verbose=0)
+    assert scores["accuracy"] >= 0.875, scores
+
+
+def test_boston_housing_4_fold_mae_at_most_2_7():
+    from pipekeras.datasets import boston_housing
+
+    (x, y), _ = boston_housing.load_data()
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    fold = len(x) // 4
+    maes = []
+    for k in range(4):
+        held = slice(k * fold, (k + 1) * fold)
+        keep = np.ones(len(x), bool)
+        keep[held] = False
+        model = sequential() | dense(64, "relu", input_shape=13) | dense(64, "relu") | dense(1)
+        model | compile(optimizer="rmsprop", loss="mse", metrics=["mae"])
+        model | fit(x[keep], y[keep], epochs=80, batch_size=16, verbose=0)
+        maes.append((model | evaluate(x[held], y[held], verbose=0))["mae"])
+    assert np.mean(maes) <= 2.7, maes
