@@ -1,0 +1,119 @@
+"""Optimizer updates: one fused, in-place pass over a weight, its gradient and its slots.
+
+Each update is written once as a plain loop and compiled twice: serially for small weights (no thread
+start-up cost) and in parallel for large ones. All arrays are flat views of contiguous weights.
+"""
+
+import math
+
+from numba import njit, prange
+
+PARALLEL_MIN_SIZE = 1 << 16
+
+
+def _sgd(w, g, lr):
+    for i in prange(w.size):
+        w[i] -= lr * g[i]
+
+
+def _sgd_momentum(w, g, velocity, lr, momentum, nesterov):
+    for i in prange(w.size):
+        v = momentum * velocity[i] - lr * g[i]
+        velocity[i] = v
+        w[i] += momentum * v - lr * g[i] if nesterov else v
+
+
+def _rmsprop(w, g, velocity, lr, rho, epsilon):
+    for i in prange(w.size):
+        v = rho * velocity[i] + (1.0 - rho) * g[i] * g[i]
+        velocity[i] = v
+        w[i] -= lr * g[i] / math.sqrt(v + epsilon)
+
+
+def _rmsprop_full(w, g, velocity, average_grad, momentum_buf, lr, rho, momentum, epsilon, centered):
+    for i in prange(w.size):
+        v = rho * velocity[i] + (1.0 - rho) * g[i] * g[i]
+        velocity[i] = v
+        denominator = v + epsilon
+        if centered:
+            a = rho * average_grad[i] + (1.0 - rho) * g[i]
+            average_grad[i] = a
+            denominator -= a * a
+        increment = lr * g[i] / math.sqrt(denominator)
+        if momentum > 0.0:
+            m = momentum * momentum_buf[i] + increment
+            momentum_buf[i] = m
+            w[i] -= m
+        else:
+            w[i] -= increment
+
+
+def _adam(w, g, m, v, v_max, alpha, beta_1, beta_2, epsilon, amsgrad):
+    for i in prange(w.size):
+        mi = m[i] + (g[i] - m[i]) * (1.0 - beta_1)
+        vi = v[i] + (g[i] * g[i] - v[i]) * (1.0 - beta_2)
+        m[i] = mi
+        v[i] = vi
+        if amsgrad:
+            if vi > v_max[i]:
+                v_max[i] = vi
+            vi = v_max[i]
+        w[i] -= alpha * mi / (math.sqrt(vi) + epsilon)
+
+
+def _adagrad(w, g, accumulator, lr, epsilon):
+    for i in prange(w.size):
+        a = accumulator[i] + g[i] * g[i]
+        accumulator[i] = a
+        w[i] -= lr * g[i] / math.sqrt(a + epsilon)
+
+
+def _adadelta(w, g, accumulated_grad, accumulated_delta, lr, rho, epsilon):
+    for i in prange(w.size):
+        ag = rho * accumulated_grad[i] + (1.0 - rho) * g[i] * g[i]
+        accumulated_grad[i] = ag
+        delta = -math.sqrt(accumulated_delta[i] + epsilon) / math.sqrt(ag + epsilon) * g[i]
+        accumulated_delta[i] = rho * accumulated_delta[i] + (1.0 - rho) * delta * delta
+        w[i] += lr * delta
+
+
+def _adamax(w, g, m, u, step_size, beta_1, beta_2, epsilon):
+    for i in prange(w.size):
+        mi = m[i] + (g[i] - m[i]) * (1.0 - beta_1)
+        m[i] = mi
+        ui = max(beta_2 * u[i], abs(g[i]))
+        u[i] = ui
+        w[i] -= step_size * mi / (ui + epsilon)
+
+
+def _nadam(w, g, m, v, lr, beta_1, beta_2, epsilon, m_scale, g_scale, v_scale):
+    for i in prange(w.size):
+        mi = m[i] + (g[i] - m[i]) * (1.0 - beta_1)
+        vi = v[i] + (g[i] * g[i] - v[i]) * (1.0 - beta_2)
+        m[i] = mi
+        v[i] = vi
+        m_hat = m_scale * mi + g_scale * g[i]
+        w[i] -= lr * m_hat / (math.sqrt(vi * v_scale) + epsilon)
+
+
+def _compiled(loop):
+    serial = njit(cache=True, fastmath=False)(loop)
+    parallel = njit(cache=True, parallel=True)(loop)
+
+    def run(w, *args):
+        (parallel if w.size >= PARALLEL_MIN_SIZE else serial)(w, *args)
+
+    run.__name__ = loop.__name__.lstrip("_")
+    run.__doc__ = f"In-place {run.__name__} update of a flat weight."
+    return run
+
+
+sgd = _compiled(_sgd)
+sgd_momentum = _compiled(_sgd_momentum)
+rmsprop = _compiled(_rmsprop)
+rmsprop_full = _compiled(_rmsprop_full)
+adam = _compiled(_adam)
+adagrad = _compiled(_adagrad)
+adadelta = _compiled(_adadelta)
+adamax = _compiled(_adamax)
+nadam = _compiled(_nadam)

@@ -1,0 +1,72 @@
+"""Name lookup shared by initializers, regularizers, constraints, losses, metrics and optimizers.
+
+Keras lets users name these by a snake_case string (`"glorot_uniform"`), by class name (`"GlorotUniform"`),
+by a config dict (`{"class_name": ..., "config": {...}}`, as saved files hold), or pass an object.
+"""
+
+from .errors import ArgumentTypeError, unknown_name_error
+
+
+class Registry:
+    """Maps names to classes (or factories) of one kind of object.
+
+    Args:
+        kind: what the objects are, for error messages ("initializer").
+        base: the class every object of this kind derives from.
+    """
+
+    def __init__(self, kind, base):
+        self.kind = kind
+        self.base = base
+        self._by_name = {}
+        self._by_class_name = {}
+
+    def register(self, *names):
+        """Class decorator: registers a class under its class name and the given snake_case names."""
+
+        def decorate(cls):
+            self._by_class_name[cls.__name__] = cls
+            for name in names:
+                self._by_name[name] = cls
+            return cls
+
+        return decorate
+
+    def alias(self, name, factory):
+        """Registers a name for a factory (`"l2"` -> `L2`)."""
+        self._by_name[name] = factory
+
+    def names(self):
+        return sorted(self._by_name)
+
+    def lookup(self, name, custom_objects=None):
+        """Returns the class or factory registered as `name` (snake_case or class name)."""
+        found = (custom_objects or {}).get(name) or self._by_name.get(name) or self._by_class_name.get(name)
+        if found is None:
+            raise unknown_name_error(self.kind, name, self.names())
+        return found
+
+    def get(self, identifier, custom_objects=None, **defaults):
+        """Returns an object for a name, a config dict or an object; None stays None.
+
+        Raises:
+            ConfigError: for an unknown name.
+            ArgumentTypeError: for anything else.
+        """
+        if identifier is None or isinstance(identifier, self.base):
+            return identifier
+        if isinstance(identifier, str):
+            return self.lookup(identifier, custom_objects)(**defaults)
+        if isinstance(identifier, dict) and "class_name" in identifier:
+            cls = self.lookup(identifier["class_name"], custom_objects)
+            return cls(**{**defaults, **identifier.get("config", {})})
+        raise ArgumentTypeError(
+            f"{self.kind}: expected a name such as {self.names()[0]!r}, a config dict or a "
+            f"{self.base.__name__}, received {identifier!r}."
+        )
+
+    def serialize(self, obj):
+        """Returns `{"class_name": ..., "config": ...}` for an object, None for None."""
+        if obj is None:
+            return None
+        return {"class_name": type(obj).__name__, "config": obj.get_config()}
