@@ -34,6 +34,11 @@ def _relative_error(analytic, numeric):
     return float(np.max(np.abs(analytic - numeric) / scale)) if analytic.size else 0.0
 
 
+def _activity_penalty(layer):
+    layers = [layer] + (layer._flat_layers() if hasattr(layer, "_flat_layers") else [])
+    return sum(item._activity_penalty for item in layers if item.activity_regularizer is not None)
+
+
 def check_gradients(layer, x, training=False, epsilon=1e-5, tolerance=1e-5, max_entries=40, seed=0):
     """Compares a layer's (or model's) backward with central finite differences, in float64.
 
@@ -68,9 +73,10 @@ def check_gradients(layer, x, training=False, epsilon=1e-5, tolerance=1e-5, max_
         projections = [generator.standard_normal(o.shape) for o in out_list]
 
         def objective():
-            result = layer.forward_node(pack(inputs), training, None)[0]
+            with recording():  # so activity regularizers add their penalty, as backward adds its gradient
+                result = layer.forward_node(pack(inputs), training, None)[0]
             result = list(result) if isinstance(result, (list, tuple)) else [result]
-            return sum(float((o * p).sum()) for o, p in zip(result, projections))
+            return sum(float((o * p).sum()) for o, p in zip(result, projections)) + _activity_penalty(layer)
 
         for variable in layer.weights:
             variable.grad = None

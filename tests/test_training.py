@@ -34,6 +34,7 @@ def test_fit_returns_history_with_keras_keys(rng):
 
 def test_training_lowers_the_loss(rng):
     model = _classifier()
+    model.compile(optimizer=pk.optimizers.RMSprop(learning_rate=0.01), loss="categorical_crossentropy")
     x, y = _data(rng, n=256)
     history = model.fit(x, y, epochs=8, batch_size=32, verbose=0)
     assert history.history["loss"][-1] < 0.8 * history.history["loss"][0]
