@@ -16,6 +16,12 @@ def format_duration(seconds):
     return f"{seconds:.0f}s"
 
 
+def _redraws_in_place(stream):
+    """True for a terminal or a Jupyter output, where a carriage return redraws the line."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) or "ipykernel" in sys.modules
+
+
 class Progbar:
     """Draws `step/total [=====>....] - ETA: 3s - loss: 0.2543` and redraws it in place.
 
@@ -34,10 +40,11 @@ class Progbar:
         self.start = time.perf_counter()
         self._last_draw = 0.0
         self._last_len = 0
+        self.live = _redraws_in_place(self.stream)
 
     def update(self, step, logs=None, final=False):
         now = time.perf_counter()
-        if not final and now - self._last_draw < self.interval and step < self.total:
+        if not final and (not self.live or (now - self._last_draw < self.interval and step < self.total)):
             return
         self._last_draw = now
         elapsed = now - self.start
