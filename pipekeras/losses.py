@@ -78,6 +78,8 @@ _REGISTRY = Registry("loss", Loss)
 def _per_position(sample_weight, ndim):
     """Reshapes per-sample weights (batch,) to broadcast over an array of rank `ndim`."""
     w = np.asarray(sample_weight)
+    while w.ndim > ndim and w.shape[-1] == 1:  # (batch, 1) weights for (batch,) losses
+        w = w[..., 0]
     return w.reshape(w.shape + (1,) * (ndim - w.ndim))
 
 
@@ -256,13 +258,18 @@ class KLDivergence(Loss):
 
     name = "kl_divergence"
 
+    @staticmethod
+    def _clip_unit(x):
+        # Keras clips both to [epsilon, 1] here (not 1 - epsilon), so one-hot targets stay exactly 1.
+        return np.clip(x, backend.epsilon(), 1)
+
     def values(self, y, p):
-        y, p = _clip(y), _clip(p)
+        y, p = self._clip_unit(y), self._clip_unit(p)
         return (y * np.log(y / p)).sum(axis=-1)
 
     def derivative(self, y, p):
         eps = backend.epsilon()
-        return -_clip(y) / _clip(p) * ((p > eps) & (p < 1 - eps))
+        return -self._clip_unit(y) / self._clip_unit(p) * ((p > eps) & (p <= 1))
 
 
 @_REGISTRY.register("cosine_similarity")
