@@ -1,176 +1,200 @@
-"""Activation functions, each with its derivative.
+"""Activation functions, each with its derivative, computed by Numba kernels.
 
-An activation is an `ActivationFunction`: `f(x)` computes the output and `f.backward(x, y, dy)` turns the
-gradient of the output into the gradient of the input (`x` is the input, `y = f(x)`). Layers take them by
-name (`dense(64, "relu")`), as objects, or as `custom_activation(forward, backward)`.
+Layers take an activation by name (`dense(64, "relu")`), as one of the functions here
+(`activation=activations.relu`), or as `custom_activation(forward, backward)`. Each is callable on arrays
+with Keras' options: `activations.relu(x, negative_slope=0.1, max_value=6.0)`,
+`activations.softmax(x, axis=1)`.
 """
 
 import math
 
 import numpy as np
 
-from .errors import ArgumentTypeError, unknown_name_error
-
-_SELU_ALPHA = 1.6732632423543772
-_SELU_SCALE = 1.0507009873554805
+from .errors import ArgumentTypeError, ConfigError, unknown_name_error
+from .kernels import activations as kernels
 
 
 class ActivationFunction:
-    """An elementwise (or, for softmax, row-wise) function and its derivative.
+    """An activation: `f(x)` computes it, `f.backward(x, y, dy)` its input gradient.
 
     Args:
         name: the name it is serialized under.
-        forward: `forward(x) -> y`.
-        backward: `backward(x, y, dy) -> dx`.
+        options: Keras' keyword options and their values (e.g. relu's negative_slope).
     """
 
-    def __init__(self, name, forward, backward):
+    def __init__(self, name, **options):
         self.name = name
-        self._forward = forward
-        self._backward = backward
+        self.options = options
 
-    def __call__(self, x):
-        return self._forward(np.asarray(x))
+    def __call__(self, x, **options):
+        if options:
+            return self.with_options(**options)(x)
+        return self.forward(np.asarray(x))
+
+    def with_options(self, **options):
+        """Returns the same activation with some options changed (`relu.with_options(max_value=6)`)."""
+        unknown = set(options) - set(self.options)
+        if unknown:
+            valid = ", ".join(self.options) or "none"
+            raise ConfigError(f"activation {self.name!r}: unknown option {sorted(unknown)[0]!r}; options: {valid}.")
+        return type(self)(self.name, **{**self.options, **options})
+
+    def forward(self, x):
+        raise NotImplementedError
 
     def backward(self, x, y, dy):
         """Returns the gradient with respect to `x` given the gradient `dy` of `y = self(x)`."""
-        return self._backward(x, y, dy)
+        raise NotImplementedError
 
     def get_config(self):
-        return {"name": self.name}
+        return {"name": self.name, **self.options}
+
+    def __eq__(self, other):
+        return isinstance(other, ActivationFunction) and self.get_config() == other.get_config()
+
+    def __hash__(self):
+        return hash(self.name)
 
     def __repr__(self):
-        return f"<activation {self.name}>"
+        options = "".join(f", {k}={v}" for k, v in self.options.items())
+        return f"<activation {self.name}{options}>"
 
 
-def _relu(x):
-    return np.maximum(x, 0)
+class Elementwise(ActivationFunction):
+    """An activation applied to each entry by the kernel `kind` (see kernels/activations.py)."""
+
+    KINDS = {
+        "linear": kernels.LINEAR, "relu": kernels.RELU, "sigmoid": kernels.SIGMOID, "tanh": kernels.TANH,
+        "elu": kernels.ELU, "selu": kernels.SELU, "softplus": kernels.SOFTPLUS, "softsign": kernels.SOFTSIGN,
+        "hard_sigmoid": kernels.HARD_SIGMOID, "exponential": kernels.EXPONENTIAL,
+        "leaky_relu": kernels.LEAKY_RELU, "silu": kernels.SILU, "gelu": kernels.GELU, "relu6": kernels.RELU6,
+        "mish": kernels.MISH,
+    }
+
+    @property
+    def kind(self):
+        return self.KINDS[self.name]
+
+    @property
+    def params(self):
+        """The kernel's (a, b, c) options."""
+        o = self.options
+        if self.name == "relu":
+            max_value = o["max_value"]
+            return float(o["negative_slope"]), math.inf if max_value is None else float(max_value), float(o["threshold"])
+        if self.name == "elu":
+            return float(o["alpha"]), math.inf, 0.0
+        if self.name == "leaky_relu":
+            return float(o["negative_slope"]), math.inf, 0.0
+        return 0.0, math.inf, 0.0
+
+    def forward(self, x):
+        return x if self.name == "linear" else kernels.forward(x, self.kind, *self.params)
+
+    def backward(self, x, y, dy):
+        return dy if self.name == "linear" else kernels.backward(x, y, dy, self.kind, *self.params)
 
 
-def _sigmoid(x):
-    # exp of a non-positive number only: no overflow at extreme logits.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+class _AxisFunction(ActivationFunction):
+    """Softmax and log-softmax over `axis` (kernels work on the last axis)."""
+
+    def _last_axis(self, x):
+        return np.moveaxis(x, self.options["axis"], -1) if self.options["axis"] not in (-1, x.ndim - 1) else x
+
+    def _restore(self, x):
+        return np.moveaxis(x, -1, self.options["axis"]) if self.options["axis"] not in (-1, x.ndim - 1) else x
 
 
-def _softmax(x):
-    shifted = x - x.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    e /= e.sum(axis=-1, keepdims=True)
-    return e
+class Softmax(_AxisFunction):
+    """exp(x) / sum(exp(x)) along `axis` (the last by default)."""
+
+    def forward(self, x):
+        return self._restore(kernels.softmax(self._last_axis(x)))
+
+    def backward(self, x, y, dy):
+        return self._restore(kernels.softmax_backward(self._last_axis(y), self._last_axis(dy)))
 
 
-def _log_softmax(x):
-    shifted = x - x.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+class LogSoftmax(_AxisFunction):
+    """x - log(sum(exp(x))) along `axis`."""
+
+    def forward(self, x):
+        x = self._last_axis(x)
+        shifted = x - x.max(axis=-1, keepdims=True)
+        return self._restore(shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True)))
+
+    def backward(self, x, y, dy):
+        y, dy = self._last_axis(y), self._last_axis(dy)
+        return self._restore(dy - np.exp(y) * dy.sum(axis=-1, keepdims=True))
 
 
-def _softplus(x):
-    return np.logaddexp(0, x).astype(x.dtype, copy=False)
+class CustomActivation(ActivationFunction):
+    """A user's forward and backward functions (see `custom_activation`)."""
+
+    def __init__(self, name, forward, backward):
+        super().__init__(name)
+        self._forward, self._backward = forward, backward
+
+    def forward(self, x):
+        return self._forward(x)
+
+    def backward(self, x, y, dy):
+        return self._backward(x, y, dy)
+
+    def with_options(self, **options):
+        raise ConfigError(f"activation {self.name!r} is a custom activation and takes no options.")
 
 
-def _elu(x):
-    return np.where(x > 0, x, np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
+linear = Elementwise("linear")
+relu = Elementwise("relu", negative_slope=0.0, max_value=None, threshold=0.0)
+relu6 = Elementwise("relu6")
+leaky_relu = Elementwise("leaky_relu", negative_slope=0.2)
+sigmoid = Elementwise("sigmoid")
+hard_sigmoid = Elementwise("hard_sigmoid")
+tanh = Elementwise("tanh")
+elu = Elementwise("elu", alpha=1.0)
+selu = Elementwise("selu")
+softplus = Elementwise("softplus")
+softsign = Elementwise("softsign")
+exponential = Elementwise("exponential")
+silu = Elementwise("silu")
+swish = silu
+gelu = Elementwise("gelu")
+mish = Elementwise("mish")
+softmax = Softmax("softmax", axis=-1)
+log_softmax = LogSoftmax("log_softmax", axis=-1)
 
-
-def _selu(x):
-    return (_SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0)))).astype(x.dtype, copy=False)
-
-
-def _normal_cdf(x):
-    from .kernels.elementwise import erf
-
-    return 0.5 * (1 + erf(x / math.sqrt(2.0)))
-
-
-def _gelu(x):
-    # Keras' default (approximate=False): x * Phi(x), Phi the standard normal CDF.
-    return x * _normal_cdf(x)
-
-
-def _gelu_backward(x, y, dy):
-    pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
-    return dy * (_normal_cdf(x) + x * pdf)
-
-
-def _hard_sigmoid(x):
-    # Keras 3: relu6(x + 3) / 6.
-    return np.clip(x / 6 + 0.5, 0, 1).astype(x.dtype, copy=False)
-
-
-def _silu(x):
-    return x * _sigmoid(x)
-
-
-def _silu_backward(x, y, dy):
-    s = _sigmoid(x)
-    return dy * (s * (1 + x * (1 - s)))
-
-
-def _mish(x):
-    return x * np.tanh(_softplus(x))
-
-
-def _mish_backward(x, y, dy):
-    t = np.tanh(_softplus(x))
-    return dy * (t + x * (1 - t * t) * _sigmoid(x))
-
-
-def _softmax_backward(x, y, dy):
-    return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
-
-
-def _log_softmax_backward(x, y, dy):
-    return dy - np.exp(y) * dy.sum(axis=-1, keepdims=True)
-
-
-_BUILTIN = {
-    "linear": (lambda x: x, lambda x, y, dy: dy),
-    "relu": (_relu, lambda x, y, dy: dy * (x > 0)),
-    "relu6": (lambda x: np.clip(x, 0, 6), lambda x, y, dy: dy * ((x > 0) & (x < 6))),
-    "leaky_relu": (lambda x: np.where(x > 0, x, 0.2 * x).astype(x.dtype, copy=False),
-                   lambda x, y, dy: dy * np.where(x > 0, 1.0, 0.2).astype(x.dtype)),
-    "sigmoid": (_sigmoid, lambda x, y, dy: dy * y * (1 - y)),
-    "hard_sigmoid": (_hard_sigmoid, lambda x, y, dy: dy * ((x > -3) & (x < 3)) / 6),
-    "tanh": (np.tanh, lambda x, y, dy: dy * (1 - y * y)),
-    "softmax": (_softmax, _softmax_backward),
-    "log_softmax": (_log_softmax, _log_softmax_backward),
-    "softplus": (_softplus, lambda x, y, dy: dy * _sigmoid(x)),
-    "softsign": (lambda x: x / (1 + np.abs(x)), lambda x, y, dy: dy / (1 + np.abs(x)) ** 2),
-    "elu": (_elu, lambda x, y, dy: dy * np.where(x > 0, 1, y + 1)),
-    "selu": (_selu, lambda x, y, dy: dy * np.where(x > 0, _SELU_SCALE, y + _SELU_SCALE * _SELU_ALPHA)),
-    "exponential": (np.exp, lambda x, y, dy: dy * y),
-    "silu": (_silu, _silu_backward),
-    "gelu": (_gelu, _gelu_backward),
-    "mish": (_mish, _mish_backward),
-}
+_BY_NAME = {f.name: f for f in (linear, relu, relu6, leaky_relu, sigmoid, hard_sigmoid, tanh, elu, selu, softplus,
+                                softsign, exponential, silu, gelu, mish, softmax, log_softmax)}
 _ALIASES = {"swish": "silu", None: "linear"}
-_FUNCTIONS = {name: ActivationFunction(name, f, b) for name, (f, b) in _BUILTIN.items()}
 
 
 def names():
     """Returns the names `get` accepts."""
-    return sorted(_FUNCTIONS) + sorted(k for k in _ALIASES if k)
+    return sorted(_BY_NAME) + sorted(k for k in _ALIASES if k)
 
 
 def custom_activation(forward, backward, name=None):
     """Wraps a user function as an activation.
 
     Args:
-        forward: `forward(x) -> y`, elementwise on NumPy arrays.
+        forward: `forward(x) -> y`, on NumPy arrays.
         backward: `backward(x, y, dy) -> dx`.
         name: optional name (defaults to `forward.__name__`).
 
     Returns:
         An `ActivationFunction`.
+
+    Raises:
+        ArgumentTypeError: if either is not callable.
     """
     if not callable(forward) or not callable(backward):
         raise ArgumentTypeError("custom_activation: forward and backward must both be callables.")
-    return ActivationFunction(name or getattr(forward, "__name__", "custom"), forward, backward)
+    return CustomActivation(name or getattr(forward, "__name__", "custom"), forward, backward)
 
 
 def get(identifier):
-    """Returns the activation for a name, None (linear), or an `ActivationFunction`.
+    """Returns the activation for a name, None (linear), a config dict, or an `ActivationFunction`.
 
     Raises:
         ConfigError: for an unknown name, with the closest valid name.
@@ -178,13 +202,15 @@ def get(identifier):
     """
     if isinstance(identifier, ActivationFunction):
         return identifier
+    options = {}
     if isinstance(identifier, dict):
-        identifier = identifier.get("name", identifier.get("config", {}).get("name"))
+        options = {k: v for k, v in identifier.items() if k != "name"}
+        identifier = identifier.get("name")
     if identifier is None or isinstance(identifier, str):
         key = _ALIASES.get(identifier, identifier)
-        if key in _FUNCTIONS:
-            return _FUNCTIONS[key]
-        raise unknown_name_error("activation", identifier, names())
+        if key not in _BY_NAME:
+            raise unknown_name_error("activation", identifier, names())
+        return _BY_NAME[key].with_options(**options) if options else _BY_NAME[key]
     if callable(identifier):
         raise ArgumentTypeError(
             f"activation: {getattr(identifier, '__name__', identifier)!r} is a plain function, which has no "
@@ -195,10 +221,13 @@ def get(identifier):
 
 
 def serialize(activation):
-    """Returns the name an activation is saved under."""
+    """Returns the name an activation is saved under, or its config when it has non-default options."""
+    default = _BY_NAME.get(activation.name)
+    if default is not None and activation.options != default.options:
+        return activation.get_config()
     return activation.name
 
 
-def deserialize(name):
+def deserialize(config):
     """Inverse of `serialize`."""
-    return get(name)
+    return get(config)

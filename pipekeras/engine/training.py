@@ -89,7 +89,10 @@ class Trainer:
         if consumers or layer.activity_regularizer is not None or \
                 not getattr(layer, "accepts_pre_activation_grad", False):
             return None
-        return layer.activation.name
+        from ..activations import serialize
+
+        name = serialize(layer.activation)
+        return name if isinstance(name, str) else None  # softmax over another axis does not fuse
 
     def _require_compiled(self, verb):
         if not self.compiled:

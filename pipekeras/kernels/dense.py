@@ -24,12 +24,9 @@ def column_sums(g):
     return out
 
 
-def dense_forward(x, kernel, bias):
-    """Returns x @ kernel + bias for a 2D x (bias may be None)."""
-    z = x @ kernel
-    if bias is not None:
-        add_bias_inplace(z, bias)
-    return z
+def dense_forward(x, kernel):
+    """Returns x @ kernel for a 2D x (the bias is added by the activation pass that follows)."""
+    return x @ kernel
 
 
 def dense_backward(x, kernel, dz, need_dx=True, need_dkernel=True, has_bias=True):

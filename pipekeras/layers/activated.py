@@ -8,10 +8,12 @@ skipped: this is both faster and numerically exact.
 from .. import activations
 from ..engine.layer import Layer
 from ..engine.training import PreActivationGrad
+from ..kernels import activations as activation_kernels
+from ..kernels.dense import add_bias_inplace
 
 
 class ActivatedLayer(Layer):
-    """Base for layers computing `activation(linear(inputs))`."""
+    """Base for layers computing `activation(linear(inputs) + bias)`."""
 
     accepts_pre_activation_grad = True
 
@@ -19,16 +21,31 @@ class ActivatedLayer(Layer):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
         self._linear = self.activation.name == "linear"
+        self._elementwise = isinstance(self.activation, activations.Elementwise) and not self._linear
 
     def activate(self, z):
         """Applies the activation; returns the output."""
         return z if self._linear else self.activation(z)
 
+    def add_bias_and_activate(self, z, bias):
+        """Adds `bias` (or None) to the last axis of a 2D `z` in place and returns activation(z), in one pass
+        for elementwise activations."""
+        if bias is not None and self._elementwise:
+            return activation_kernels.bias_forward(z, bias, self.activation.kind, *self.activation.params)
+        if bias is not None:
+            add_bias_inplace(z, bias)
+        return self.activate(z)
+
     def pre_activation_grad(self, grad, z, y):
         """Turns dL/d(output) into dL/d(pre-activation)."""
         if isinstance(grad, PreActivationGrad):
             return grad.value
-        return grad if self._linear else self.activation.backward(z, y, grad)
+        if self._linear:
+            return grad
+        if self._elementwise and z.ndim == 2:
+            return activation_kernels.backward_rows(z, y, grad.reshape(z.shape), self.activation.kind,
+                                                    *self.activation.params)
+        return self.activation.backward(z, y, grad)
 
     def get_config(self):
         return {**super().get_config(), "activation": activations.serialize(self.activation)}

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .. import activations, backend, constraints, initializers, regularizers
+from .. import backend, constraints, initializers, regularizers
 from ..engine.layer import InputSpec, Layer
 from ..errors import ShapeError
 from ..kernels.dense import dense_backward, dense_forward
@@ -60,8 +60,8 @@ class Dense(ActivatedLayer):
 
     def call(self, inputs, training=False):
         x = inputs.reshape(-1, inputs.shape[-1])
-        z = dense_forward(x, self.kernel.value, None if self.bias is None else self.bias.value)
-        y = self.activate(z)
+        z = dense_forward(x, self.kernel.value)
+        y = self.add_bias_and_activate(z, None if self.bias is None else self.bias.value)
         self.save_for_backward(x, z, y, inputs.shape)
         return y.reshape(inputs.shape[:-1] + (self.units,))
 
