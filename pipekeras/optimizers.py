@@ -52,8 +52,10 @@ class Optimizer:
             self._learning_rate = learning_rate
         else:
             self._learning_rate = _positive(owner, "learning_rate", learning_rate)
-        if clipnorm is not None and global_clipnorm is not None:
-            raise ConfigError(f"{owner}: give clipnorm or global_clipnorm, not both.")
+        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ConfigError(f"{owner}: give only one of clipnorm, clipvalue and global_clipnorm (as Keras), "
+                              f"received clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                              f"global_clipnorm={global_clipnorm}.")
         self.clipnorm = None if clipnorm is None else _positive(owner, "clipnorm", clipnorm)
         self.clipvalue = None if clipvalue is None else _positive(owner, "clipvalue", clipvalue)
         self.global_clipnorm = None if global_clipnorm is None else _positive(owner, "global_clipnorm", global_clipnorm)
