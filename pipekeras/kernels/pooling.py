@@ -1,0 +1,117 @@
+"""Pooling kernels (channels_last), forward and backward side by side.
+
+x is (batch, h, w, ch); a 1D pooling is a 2D one of height 1. Windows start at r * stride - pad_before;
+positions outside the image are ignored (max over the valid ones; the average divides by the number of
+valid positions, as Keras does with "same" padding). Max pooling keeps, for each output, the flat index
+`y * w + x` of its maximum so that backward is a scatter. Loops run in parallel over the batch.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, parallel=True)
+def _max_forward(x, y, idx, kh, kw, sh, sw, ph, pw):
+    batch, height, width, ch = x.shape
+    _, oh, ow, _ = y.shape
+    for n in prange(batch):
+        for r in range(oh):
+            y0 = max(r * sh - ph, 0)
+            y1 = min(r * sh - ph + kh, height)
+            for c in range(ow):
+                x0 = max(c * sw - pw, 0)
+                x1 = min(c * sw - pw + kw, width)
+                for k in range(ch):
+                    y[n, r, c, k] = x[n, y0, x0, k]
+                    idx[n, r, c, k] = y0 * width + x0
+                for i in range(y0, y1):
+                    for j in range(x0, x1):
+                        for k in range(ch):
+                            v = x[n, i, j, k]
+                            if v > y[n, r, c, k]:
+                                y[n, r, c, k] = v
+                                idx[n, r, c, k] = i * width + j
+
+
+@njit(cache=True, parallel=True)
+def _max_backward(dy, idx, dx):
+    batch, oh, ow, ch = dy.shape
+    width = dx.shape[2]
+    for n in prange(batch):
+        dx[n] = 0
+        for r in range(oh):
+            for c in range(ow):
+                for k in range(ch):
+                    p = idx[n, r, c, k]
+                    dx[n, p // width, p % width, k] += dy[n, r, c, k]
+
+
+@njit(cache=True, parallel=True)
+def _avg_forward(x, y, kh, kw, sh, sw, ph, pw):
+    batch, height, width, ch = x.shape
+    _, oh, ow, _ = y.shape
+    for n in prange(batch):
+        for r in range(oh):
+            y0 = max(r * sh - ph, 0)
+            y1 = min(r * sh - ph + kh, height)
+            for c in range(ow):
+                x0 = max(c * sw - pw, 0)
+                x1 = min(c * sw - pw + kw, width)
+                for k in range(ch):
+                    y[n, r, c, k] = 0
+                for i in range(y0, y1):
+                    for j in range(x0, x1):
+                        for k in range(ch):
+                            y[n, r, c, k] += x[n, i, j, k]
+                scale = 1.0 / ((y1 - y0) * (x1 - x0))
+                for k in range(ch):
+                    y[n, r, c, k] *= scale
+
+
+@njit(cache=True, parallel=True)
+def _avg_backward(dy, dx, kh, kw, sh, sw, ph, pw):
+    batch, height, width, ch = dx.shape
+    _, oh, ow, _ = dy.shape
+    for n in prange(batch):
+        dx[n] = 0
+        for r in range(oh):
+            y0 = max(r * sh - ph, 0)
+            y1 = min(r * sh - ph + kh, height)
+            for c in range(ow):
+                x0 = max(c * sw - pw, 0)
+                x1 = min(c * sw - pw + kw, width)
+                scale = 1.0 / ((y1 - y0) * (x1 - x0))
+                for i in range(y0, y1):
+                    for j in range(x0, x1):
+                        for k in range(ch):
+                            dx[n, i, j, k] += dy[n, r, c, k] * scale
+
+
+def max_pool2d_forward(x, pool, strides, pads, out_hw):
+    """Returns (y, argmax indices) for max pooling of x (batch, h, w, ch) C-contiguous."""
+    shape = (x.shape[0], out_hw[0], out_hw[1], x.shape[3])
+    y = np.empty(shape, x.dtype)
+    idx = np.empty(shape, np.int32)
+    _max_forward(x, y, idx, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
+    return y, idx
+
+
+def max_pool2d_backward(dy, idx, x_shape):
+    """Returns dx: each output gradient added at the position of its window's maximum."""
+    dx = np.empty(x_shape, dy.dtype)
+    _max_backward(np.ascontiguousarray(dy), idx, dx)
+    return dx
+
+
+def avg_pool2d_forward(x, pool, strides, pads, out_hw):
+    """Returns the mean over each window's valid positions."""
+    y = np.empty((x.shape[0], out_hw[0], out_hw[1], x.shape[3]), x.dtype)
+    _avg_forward(x, y, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
+    return y
+
+
+def avg_pool2d_backward(dy, x_shape, pool, strides, pads):
+    """Returns dx of `avg_pool2d_forward`."""
+    dx = np.empty(x_shape, dy.dtype)
+    _avg_backward(np.ascontiguousarray(dy), dx, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
+    return dx

@@ -1,0 +1,200 @@
+"""Pooling layers (channels_last): Max/AveragePooling1D/2D and their global versions.
+
+A 1D pooling runs the 2D kernel with height 1. Max pooling keeps the index of each window's maximum for
+backward; with "same" padding, positions outside the image are ignored (the average divides by the number
+of valid positions, as Keras does).
+"""
+
+import numpy as np
+
+from ..engine.layer import InputSpec, Layer, shape_str
+from ..errors import ShapeError
+from ..kernels.convolution import conv_geometry
+from ..kernels.pooling import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
+from .convolutional import _AXES, _LAYOUT, _data_format, rank_hint
+from .validation import int_tuple, one_of
+
+
+class _Pooling(Layer):
+    rank = 2
+    mode = "max"
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        cls = type(self).__name__
+        self.pool_size = int_tuple(cls, "pool_size", pool_size, self.rank)
+        self.strides = self.pool_size if strides is None else int_tuple(cls, "strides", strides, self.rank)
+        self.padding = one_of(cls, "padding", padding, ("valid", "same"))
+        self.data_format = _data_format(cls, data_format)
+        self.input_spec = None
+
+    def validate_input_shape(self, input_shape):
+        expected = self.rank + 2
+        if len(input_shape) != expected:
+            raise self.error(ShapeError, (
+                f"expected input of rank {expected} {_LAYOUT[self.rank]}, received shape "
+                f"{shape_str(input_shape)} (rank {len(input_shape)}). {rank_hint(self.rank, input_shape)}"))
+        self._spatial(input_shape[1:-1])
+
+    def build(self, input_shape):
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _spatial(self, sizes):
+        result = [(None, 0) if n is None else conv_geometry(n, k, s, 1, self.padding)
+                  for n, k, s in zip(sizes, self.pool_size, self.strides)]
+        if any(out is not None and out <= 0 for out, _ in result):
+            axes = ", ".join(_AXES[self.rank])
+            raise self.error(ShapeError, (
+                f"pool_size {self.pool_size} is larger than the input's spatial size {tuple(sizes)} ({axes}) "
+                f"with padding='valid', so the output would be empty. Use padding='same', a smaller pool_size, "
+                f"or less downsampling before this layer."))
+        return result
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + tuple(o for o, _ in self._spatial(input_shape[1:-1])) + (input_shape[-1],)
+
+    def _pairs(self, values, fill):
+        return (fill,) + tuple(values) if self.rank == 1 else tuple(values)
+
+    def call(self, inputs, training=False):
+        x = np.ascontiguousarray(inputs)
+        spatial = self._spatial(x.shape[1:-1])
+        x4 = x.reshape(x.shape[0], 1, x.shape[1], x.shape[2]) if self.rank == 1 else x
+        out_hw = self._pairs([o for o, _ in spatial], 1)
+        pads = self._pairs([p for _, p in spatial], 0)
+        pool, strides = self._pairs(self.pool_size, 1), self._pairs(self.strides, 1)
+        if self.mode == "max":
+            y, idx = max_pool2d_forward(x4, pool, strides, pads, out_hw)
+            self.save_for_backward(idx, x4.shape, x.shape)
+        else:
+            y = avg_pool2d_forward(x4, pool, strides, pads, out_hw)
+            self.save_for_backward(pads, x4.shape, x.shape)
+        return y.reshape((y.shape[0],) + tuple(o for o, _ in spatial) + (y.shape[-1],))
+
+    def backward(self, grad_output):
+        saved, x4_shape, x_shape = self.saved_tensors
+        dy = np.ascontiguousarray(grad_output)
+        dy4 = dy.reshape(dy.shape[0], 1, dy.shape[1], dy.shape[2]) if self.rank == 1 else dy
+        if self.mode == "max":
+            dx = max_pool2d_backward(dy4, saved, x4_shape)
+        else:
+            dx = avg_pool2d_backward(dy4, x4_shape, self._pairs(self.pool_size, 1), self._pairs(self.strides, 1),
+                                     saved)
+        return dx.reshape(x_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
+                "padding": self.padding, "data_format": self.data_format}
+
+
+class MaxPooling2D(_Pooling):
+    """Max over (pool_h, pool_w) windows: (batch, h, w, ch) -> (batch, out_h, out_w, ch).
+
+    Args:
+        pool_size: int or (ph, pw) (default 2).
+        strides: int, pair or None (default: pool_size).
+        padding: "valid" or "same".
+        data_format: only "channels_last".
+
+    Example:
+        >>> model = model | conv_2d(32, 3, activation="relu") | max_pooling_2d(2)
+    """
+
+    rank, mode = 2, "max"
+
+
+class AveragePooling2D(_Pooling):
+    """Mean over (pool_h, pool_w) windows; args as MaxPooling2D."""
+
+    rank, mode = 2, "average"
+
+
+class MaxPooling1D(_Pooling):
+    """Max over windows of `pool_size` steps: (batch, steps, ch) -> (batch, out_steps, ch); args as MaxPooling2D."""
+
+    rank, mode = 1, "max"
+
+
+class AveragePooling1D(_Pooling):
+    """Mean over windows of `pool_size` steps; args as MaxPooling1D."""
+
+    rank, mode = 1, "average"
+
+
+class _GlobalPooling(Layer):
+    rank = 2
+    mode = "max"
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _data_format(type(self).__name__, data_format)
+        self.keepdims = bool(keepdims)
+        self.input_spec = None
+
+    def validate_input_shape(self, input_shape):
+        expected = self.rank + 2
+        if len(input_shape) != expected:
+            raise self.error(ShapeError, (
+                f"expected input of rank {expected} {_LAYOUT[self.rank]}, received shape "
+                f"{shape_str(input_shape)} (rank {len(input_shape)}). {rank_hint(self.rank, input_shape)}"))
+        if any(d == 0 for d in input_shape[1:-1]):
+            raise self.error(ShapeError, f"the input has an empty spatial axis: {shape_str(input_shape)}.")
+
+    def build(self, input_shape):
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def compute_output_shape(self, input_shape):
+        if self.keepdims:
+            return (input_shape[0],) + (1,) * self.rank + (input_shape[-1],)
+        return (input_shape[0], input_shape[-1])
+
+    def call(self, inputs, training=False):
+        batch, channels = inputs.shape[0], inputs.shape[-1]
+        flat = inputs.reshape(batch, -1, channels)
+        if self.mode == "max":
+            index = flat.argmax(axis=1)
+            y = np.take_along_axis(flat, index[:, None, :], axis=1)[:, 0, :]
+            self.save_for_backward(index, inputs.shape)
+        else:
+            y = flat.mean(axis=1)
+            self.save_for_backward(None, inputs.shape)
+        return y.reshape(self.compute_output_shape(inputs.shape))
+
+    def backward(self, grad_output):
+        index, shape = self.saved_tensors
+        batch, channels = shape[0], shape[-1]
+        g = grad_output.reshape(batch, channels)
+        positions = int(np.prod(shape[1:-1]))
+        if self.mode == "max":
+            dx = np.zeros((batch, positions, channels), g.dtype)
+            np.put_along_axis(dx, index[:, None, :], g[:, None, :], axis=1)
+        else:
+            dx = np.broadcast_to((g / positions)[:, None, :], (batch, positions, channels)).copy()
+        return dx.reshape(shape)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format, "keepdims": self.keepdims}
+
+
+class GlobalMaxPooling2D(_GlobalPooling):
+    """Max over height and width: (batch, h, w, ch) -> (batch, ch) ((batch, 1, 1, ch) with keepdims=True)."""
+
+    rank, mode = 2, "max"
+
+
+class GlobalAveragePooling2D(_GlobalPooling):
+    """Mean over height and width: (batch, h, w, ch) -> (batch, ch) ((batch, 1, 1, ch) with keepdims=True)."""
+
+    rank, mode = 2, "average"
+
+
+class GlobalMaxPooling1D(_GlobalPooling):
+    """Max over steps: (batch, steps, ch) -> (batch, ch) ((batch, 1, ch) with keepdims=True)."""
+
+    rank, mode = 1, "max"
+
+
+class GlobalAveragePooling1D(_GlobalPooling):
+    """Mean over steps: (batch, steps, ch) -> (batch, ch) ((batch, 1, ch) with keepdims=True)."""
+
+    rank, mode = 1, "average"
