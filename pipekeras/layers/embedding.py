@@ -1,0 +1,137 @@
+"""Embedding: integer ids -> dense vectors."""
+
+import numpy as np
+
+from .. import constraints, initializers, regularizers
+from ..engine.layer import InputSpec, Layer
+from ..errors import DataError
+from ..kernels.embedding import embedding_backward, embedding_forward
+from .validation import positive_int
+
+
+class Embedding(Layer):
+    """Turns positive integer ids into dense vectors of fixed size: `[[4], [20]] -> [[0.25, 0.1], [0.6, -0.2]]`.
+
+    Input: integer ids of shape (samples, timesteps) (any rank works); output (samples, timesteps,
+    output_dim). Float arrays holding whole numbers are accepted (models often feed ids as float32).
+
+    Args:
+        input_dim: size of the vocabulary, i.e. largest id + 1.
+        output_dim: size of each embedding vector.
+        embeddings_initializer: initializer of the table ("uniform": RandomUniform(-0.05, 0.05)).
+        embeddings_regularizer: optional regularizer of the table.
+        activity_regularizer: optional regularizer of the output.
+        embeddings_constraint: optional constraint on the table.
+        mask_zero: treat id 0 as padding: the layer outputs a mask (ids != 0) that recurrent layers
+            use to skip padded steps. Then id 0 cannot be a real word (input_dim = vocabulary + 1).
+        input_length: length of the sequences when fixed (Keras 2): sets input_shape=(input_length,), which
+            builds the model at once and lets flatten/dense follow.
+        **kwargs: name, trainable, input_shape, batch_input_shape, batch_size, dtype.
+
+    Example:
+        >>> model = sequential() | embedding(10000, 32) | lstm(32) | dense(1, "sigmoid")
+    """
+
+    input_dtype = "int32"
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
+                 activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None,
+                 **kwargs):
+        if input_length is not None and "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
+            lengths = tuple(input_length) if isinstance(input_length, (list, tuple)) else (input_length,)
+            kwargs["input_shape"] = lengths
+        super().__init__(**kwargs)
+        self.input_dim = positive_int("Embedding", "input_dim", input_dim)
+        self.output_dim = positive_int("Embedding", "output_dim", output_dim)
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.mask_zero = bool(mask_zero)
+        self.input_length = input_length
+        self.supports_masking = self.mask_zero
+        self.input_spec = InputSpec(min_ndim=1)
+
+    def build(self, input_shape):
+        self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
+                                          self.embeddings_initializer, self.embeddings_regularizer,
+                                          self.embeddings_constraint)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) + (self.output_dim,)
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.mask_zero:
+            return None
+        return inputs != 0
+
+    def _as_array(self, x):
+        array = np.asarray(x)
+        if array.dtype.kind not in "biuf":
+            raise self.error(DataError, f"expected integer ids, received an array of dtype {array.dtype}. "
+                                        "Turn text into ids first (a tokenizer, or datasets.imdb's word ids).")
+        return array
+
+    def _ids(self, inputs):
+        """Returns the ids as a flat int64 array (float ids are rounded; they must be whole numbers)."""
+        ids = np.asarray(inputs)
+        if ids.dtype.kind == "f":
+            rounded = np.rint(ids)
+            if not np.all(rounded == ids):
+                where = np.argwhere(rounded != ids)[0]
+                position = self._position(tuple(int(i) for i in where))
+                raise self.error(
+                    DataError,
+                    f"ids must be whole numbers, received {ids[tuple(where)]!r} at {position}. "
+                    "Give integer word ids, not features (an embedding looks rows up by index)."
+                )
+            ids = rounded
+        return np.ascontiguousarray(ids.reshape(-1), dtype=np.int64)
+
+    @staticmethod
+    def _position(where):
+        names = ["sample", "timestep"]
+        parts = [f"{names[k] if k < 2 else 'axis ' + str(k)} {i}" for k, i in enumerate(where)]
+        return "(" + ", ".join(parts) + ")"
+
+    def call(self, inputs):
+        ids = self._ids(inputs)
+        try:
+            flat = embedding_forward(ids, self.embeddings.value)
+        except IndexError as error:
+            k = int(error.args[0])
+            where = np.unravel_index(k, np.shape(inputs)) if np.ndim(inputs) else ()
+            bad = int(ids[k])
+            raise self.error(
+                DataError,
+                f"id {bad} at {self._position(tuple(int(i) for i in where))} is out of range: ids must be in "
+                f"[0, {self.input_dim - 1}] since input_dim={self.input_dim}. "
+                + ("Ids cannot be negative." if bad < 0 else
+                   f"Raise input_dim to at least {bad + 1}, or limit the vocabulary when loading the data "
+                   "(e.g. num_words=input_dim).")
+            ) from None
+        self.save_for_backward(ids)
+        return flat.reshape(np.shape(inputs) + (self.output_dim,))
+
+    def backward(self, grad_output):
+        (ids,) = self.saved_tensors
+        if self.trainable and self.embeddings.trainable:
+            grad = np.asarray(grad_output).reshape(-1, self.output_dim)
+            self.add_grad(self.embeddings, embedding_backward(ids, grad, self.input_dim))
+        return None
+
+    def get_config(self):
+        config = {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+            "mask_zero": self.mask_zero,
+        }
+        if self.input_length is not None:
+            config["input_length"] = self.input_length
+        return config
+

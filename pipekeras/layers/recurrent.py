@@ -1,0 +1,513 @@
+"""Recurrent layers: SimpleRNN, LSTM, GRU (Keras 3 semantics and weight layouts).
+
+All three share `RNNBase`: the input projection for every timestep is one BLAS product, the recurrence
+runs in one compiled loop (kernels/recurrent.py), and backward through time returns the gate gradients of
+every step so the weight gradients are again single BLAS products.
+
+Weight layouts (as Keras): kernel (features, G*units), recurrent_kernel (units, G*units), bias (G*units,),
+with G = 1 (SimpleRNN), 4 (LSTM, gates i, f, c, o), 3 (GRU, gates z, r, h; bias (2, 3*units) when
+reset_after=True, the default, holding the input bias then the recurrent bias).
+"""
+
+import numpy as np
+
+from .. import activations, backend, constraints, initializers, regularizers
+from ..engine.layer import InputSpec, Layer, shape_str
+from ..errors import ConfigError, ShapeError
+from ..kernels import recurrent as K
+from .validation import positive_int, rate_in_unit_interval
+
+
+def _activation_code(layer_class, argument, identifier):
+    activation = activations.get(identifier)
+    if activation.name not in K.ACTIVATION_CODES:
+        raise ConfigError(
+            f"{layer_class}: {argument}={activation.name!r} is not supported by the compiled recurrent kernels; "
+            f"use one of {sorted(K.ACTIVATION_CODES)} (Keras' defaults are tanh and sigmoid)."
+        )
+    return activation, K.ACTIVATION_CODES[activation.name]
+
+
+class RNNBase(Layer):
+    """Shared machinery of SimpleRNN, LSTM and GRU (not used directly).
+
+    Args:
+        units: positive integer, size of the output and of the state.
+        activation: activation of the output / candidate state ("tanh").
+        use_bias: whether to add biases.
+        kernel_initializer, recurrent_initializer, bias_initializer: initializers ("glorot_uniform",
+            "orthogonal", "zeros").
+        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer: regularizers.
+        kernel_constraint, recurrent_constraint, bias_constraint: constraints.
+        dropout: fraction of the input features dropped in training (one mask per sequence).
+        recurrent_dropout: fraction of the previous state dropped in training (one mask per sequence).
+        return_sequences: output the whole sequence (samples, timesteps, units) instead of the last output.
+        return_state: also return the final state(s): [output, h] (LSTM: [output, h, c]).
+        go_backwards: process the sequence backwards (and return the reversed sequence).
+        stateful: keep the final states of a batch as the initial states of the next batch (needs a fixed
+            batch size: batch_input_shape, or batch_size on the first layer). reset_states() zeroes them.
+        unroll: accepted for Keras compatibility; the compiled loop needs no unrolling.
+        seed: optional seed for the dropout masks.
+    """
+
+    supports_masking = True
+    uses_learning_phase = True
+    _gates = 1
+    _state_names = ("h",)
+    _has_recurrent_activation = True
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        cls = type(self).__name__
+        self.units = positive_int(cls, "units", units)
+        self.activation, self._act = _activation_code(cls, "activation", activation)
+        self.recurrent_activation, self._ract = _activation_code(cls, "recurrent_activation", recurrent_activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout = rate_in_unit_interval(cls, "dropout", dropout)
+        self.recurrent_dropout = rate_in_unit_interval(cls, "recurrent_dropout", recurrent_dropout)
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.stateful = bool(stateful)
+        self.unroll = bool(unroll)
+        self.seed = seed
+        self._generator = np.random.default_rng(seed) if seed is not None else None
+        self.states = None
+        self._state_batch = None
+        self.input_spec = InputSpec(ndim=3)
+
+    # ----- shapes -------------------------------------------------------------------------------
+
+    def validate_input_shape(self, input_shape):
+        if input_shape[-1] is None:
+            raise self.error(ShapeError, f"the features axis of the input must be known, received "
+                                         f"{shape_str(input_shape)}.")
+        if self.stateful and input_shape[0] is None:
+            raise self.error(
+                ConfigError,
+                "stateful=True needs a fixed batch size, since the final states of one batch are the initial "
+                f"states of the next; received input shape {shape_str(input_shape)}. Give the first layer "
+                "batch_input_shape=(batch, timesteps, features) (or batch_size=), e.g. "
+                f"{type(self).__name__.lower()}({self.units}, stateful=True, batch_input_shape=(32, 10, 8))."
+            )
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        width = self._gates * self.units
+        self.kernel = self.add_weight("kernel", (features, width), self.kernel_initializer,
+                                      self.kernel_regularizer, self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, width), self.recurrent_initializer,
+                                                self.recurrent_regularizer, self.recurrent_constraint)
+        self.bias = self.add_weight("bias", self._bias_shape(), self._bias_initializer_for_build(),
+                                    self.bias_regularizer, self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(ndim=3, axes={-1: features})
+        if self.stateful:
+            self._state_batch = input_shape[0]
+            self.reset_states()
+
+    def _bias_shape(self):
+        return (self._gates * self.units,)
+
+    def _bias_initializer_for_build(self):
+        return self.bias_initializer
+
+    def compute_output_shape(self, input_shape):
+        batch, steps = input_shape[0], input_shape[1]
+        output = (batch, steps, self.units) if self.return_sequences else (batch, self.units)
+        if self.return_state:
+            return [output] + [(batch, self.units) for _ in self._state_names]
+        return output
+
+    def compute_mask(self, inputs, mask=None):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        if self.return_state:
+            return [out] + [None for _ in self._state_names]
+        return out
+
+    # ----- states -------------------------------------------------------------------------------
+
+    def reset_states(self, states=None):
+        """Zeroes the states of a stateful layer (or sets them to `states`, a list of (batch, units) arrays).
+
+        Raises:
+            ConfigError: for a layer that is not stateful.
+            ShapeError: for states of the wrong count or shape.
+        """
+        if not self.stateful:
+            if states is not None:
+                raise self.error(ConfigError, "reset_states(states) needs stateful=True.")
+            return
+        if not self.built:
+            return
+        shape = (self._state_batch, self.units)
+        if states is None:
+            self.states = [np.zeros(shape, dtype=self.dtype) for _ in self._state_names]
+            return
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        if len(states) != len(self._state_names) or any(np.shape(s) != shape for s in states):
+            raise self.error(
+                ShapeError,
+                f"reset_states expected {len(self._state_names)} array(s) of shape {shape}, received shapes "
+                f"{[np.shape(s) for s in states]}."
+            )
+        self.states = [np.array(s, dtype=self.dtype) for s in states]
+
+    def _initial_states(self, batch, dtype):
+        if not self.stateful:
+            return [np.zeros((batch, self.units), dtype=dtype) for _ in self._state_names]
+        if batch != self._state_batch:
+            raise self.error(
+                ShapeError,
+                f"is stateful with batch size {self._state_batch}, but received a batch of {batch} samples. "
+                f"Every batch must have {self._state_batch} samples: pass batch_size={self._state_batch} to "
+                "fit/predict/evaluate and make the number of samples a multiple of it (drop or pad the rest)."
+            )
+        if self.states is None:
+            self.reset_states()
+        return [np.ascontiguousarray(s, dtype=dtype) for s in self.states]
+
+    # ----- forward ------------------------------------------------------------------------------
+
+    def _dropout_mask(self, shape, rate, dtype):
+        generator = self._generator or backend.rng()
+        keep = generator.random(shape, dtype=np.float64) >= rate
+        return keep.astype(dtype) * np.asarray(1.0 / (1.0 - rate), dtype=dtype)
+
+    def _prepare(self, inputs, training, mask):
+        dtype = self.kernel.value.dtype
+        x = np.asarray(inputs, dtype=dtype)
+        batch, steps, features = x.shape
+        if mask is not None:
+            mask = np.asarray(mask)
+            if mask.shape != (batch, steps):
+                raise self.error(
+                    ShapeError,
+                    f"the mask must have shape (samples, timesteps) = {(batch, steps)}, received {mask.shape}."
+                )
+            mask_tm = np.ascontiguousarray(mask.T.astype(np.uint8))
+            if self.go_backwards:
+                mask_tm = np.ascontiguousarray(mask_tm[::-1])
+        else:
+            mask_tm = np.ones((1, 1), dtype=np.uint8)
+        x_tm = x.transpose(1, 0, 2)
+        if self.go_backwards:
+            x_tm = x_tm[::-1]
+        x_tm = np.ascontiguousarray(x_tm)
+        dmask = None
+        if training and self.dropout > 0:
+            dmask = self._dropout_mask((batch, features), self.dropout, dtype)
+            x_tm = x_tm * dmask
+        if training and self.recurrent_dropout > 0:
+            rmask = self._dropout_mask((batch, self.units), self.recurrent_dropout, dtype)
+        else:
+            rmask = np.ones((1, 1), dtype=dtype)
+        x_flat = x_tm.reshape(steps * batch, features)
+        return x, x_flat, mask_tm, mask is not None, dmask, rmask, training and self.recurrent_dropout > 0
+
+    def call(self, inputs, training=False, mask=None):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        x, x_flat, mask_tm, use_mask, dmask, rmask, use_rmask = self._prepare(inputs, training, mask)
+        batch, steps, _ = x.shape
+        states0 = self._initial_states(batch, x_flat.dtype)
+        xproj = x_flat @ self.kernel.value
+        if self.use_bias:
+            xproj += self._input_bias()
+        xproj = xproj.reshape(steps, batch, self._gates * self.units)
+        h_seq, extra_states, saved = self._run(xproj, states0, rmask, use_rmask, mask_tm, use_mask)
+        final = [h_seq[steps]] + extra_states
+        if self.stateful:
+            self.states = [np.array(s, dtype=self.dtype) for s in final]
+        if self.return_sequences:
+            output = np.ascontiguousarray(h_seq[1:].transpose(1, 0, 2))
+        else:
+            output = h_seq[steps].copy()
+        self.save_for_backward(x_flat, x.shape, h_seq, saved, rmask, use_rmask, dmask, mask_tm, use_mask)
+        if self.return_state:
+            return [output] + [s.copy() for s in final]
+        return output
+
+    # ----- backward -----------------------------------------------------------------------------
+
+    def backward(self, grad_output):
+        x_flat, x_shape, h_seq, saved, rmask, use_rmask, dmask, mask_tm, use_mask = self.saved_tensors
+        batch, steps, features = x_shape
+        dtype = x_flat.dtype
+        if self.return_state:
+            grad_out, grad_states = grad_output[0], list(grad_output[1:])
+        else:
+            grad_out, grad_states = grad_output, [None] * len(self._state_names)
+        dh_last = np.zeros((batch, self.units), dtype=dtype)
+        if grad_states[0] is not None:
+            dh_last += grad_states[0]
+        if self.return_sequences:
+            dy_seq = np.ascontiguousarray(np.asarray(grad_out, dtype=dtype).transpose(1, 0, 2))
+        else:
+            dh_last += grad_out
+            dy_seq = np.zeros((1, batch, self.units), dtype=dtype)
+        d_extra = [np.zeros((batch, self.units), dtype=dtype) if g is None else
+                   np.ascontiguousarray(g, dtype=dtype) for g in grad_states[1:]]
+        dgx, drec_rows, dbias = self._run_backward(h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq,
+                                            self.return_sequences, dh_last, d_extra)
+        width = self._gates * self.units
+        dgx_flat = dgx.reshape(steps * batch, width)
+        if self.trainable:
+            if self.kernel.trainable:
+                self.add_grad(self.kernel, x_flat.T @ dgx_flat)
+            if self.recurrent_kernel.trainable:
+                self.add_grad(self.recurrent_kernel, drec_rows())
+            if self.use_bias and self.bias.trainable:
+                self.add_grad(self.bias, dgx_flat.sum(axis=0) if dbias is None else dbias())
+        if not self.input_grad_needed:
+            return None
+        dx_tm = (dgx_flat @ self.kernel.value.T).reshape(steps, batch, features)
+        if dmask is not None:
+            dx_tm *= dmask
+        if self.go_backwards:
+            dx_tm = dx_tm[::-1]
+        return np.ascontiguousarray(dx_tm.transpose(1, 0, 2))
+
+    def _h_in(self, h_seq, rmask, use_rmask):
+        """The previous states as fed to the recurrent product, (T*B, units)."""
+        h_prev = h_seq[:-1]
+        if use_rmask:
+            h_prev = h_prev * rmask
+        return h_prev.reshape(-1, self.units)
+
+    def _input_bias(self):
+        return self.bias.value
+
+    # ----- config -------------------------------------------------------------------------------
+
+    def get_config(self):
+        config = {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+        }
+        if self._has_recurrent_activation:
+            config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
+        config.update({
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
+            "stateful": self.stateful,
+            "unroll": self.unroll,
+            "seed": self.seed,
+        })
+        return config
+
+
+class SimpleRNN(RNNBase):
+    """Fully connected RNN: `h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)`.
+
+    Input (samples, timesteps, features); output (samples, units), or (samples, timesteps, units) with
+    return_sequences=True. See `RNNBase` for the arguments; activation may be tanh, relu, sigmoid or linear.
+
+    Example:
+        >>> model = sequential() | embedding(10000, 32) | simple_rnn(32) | dense(1, "sigmoid")
+    """
+
+    _gates = 1
+    _state_names = ("h",)
+    _has_recurrent_activation = False
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, seed=None, **kwargs):
+        super().__init__(units, activation, "sigmoid", use_bias, kernel_initializer, recurrent_initializer,
+                         bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, recurrent_constraint, bias_constraint, dropout,
+                         recurrent_dropout, return_sequences, return_state, go_backwards, stateful, unroll, seed,
+                         **kwargs)
+
+    def _run(self, xproj, states0, rmask, use_rmask, mask_tm, use_mask):
+        steps, batch, units = xproj.shape
+        h_seq = np.empty((steps + 1, batch, units), dtype=xproj.dtype)
+        K.simple_rnn_forward(xproj, self.recurrent_kernel.value, states0[0], rmask, use_rmask, mask_tm, use_mask,
+                             self._act, h_seq)
+        return h_seq, [], None
+
+    def _run_backward(self, h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq, has_seq, dh_last, d_extra):
+        u_t = np.ascontiguousarray(self.recurrent_kernel.value.T)
+        da, _ = K.simple_rnn_backward(h_seq, u_t, rmask, use_rmask, mask_tm, use_mask, self._act, dy_seq,
+                                      has_seq, dh_last)
+        rows = lambda: self._h_in(h_seq, rmask, use_rmask).T @ da.reshape(-1, self.units)
+        return da, rows, None
+
+
+class LSTM(RNNBase):
+    """Long Short-Term Memory layer (Hochreiter & Schmidhuber, 1997), Keras' gate order i, f, c, o.
+
+    Input (samples, timesteps, features); output (samples, units), or (samples, timesteps, units) with
+    return_sequences=True; with return_state=True, [output, h, c].
+
+    Args:
+        units: size of the output and of the states.
+        unit_forget_bias: start the forget gate's bias at 1 (Jozefowicz et al., 2015), as Keras does.
+        ...: see `RNNBase` (activation "tanh", recurrent_activation "sigmoid", dropout, stateful, ...).
+
+    Example:
+        >>> model = sequential() | embedding(10000, 32) | lstm(32) | dense(1, "sigmoid")
+    """
+
+    _gates = 4
+    _state_names = ("h", "c")
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False, seed=None, **kwargs):
+        super().__init__(units, activation, recurrent_activation, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, kernel_regularizer, recurrent_regularizer,
+                         bias_regularizer, activity_regularizer, kernel_constraint, recurrent_constraint,
+                         bias_constraint, dropout, recurrent_dropout, return_sequences, return_state, go_backwards,
+                         stateful, unroll, seed, **kwargs)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    def _bias_initializer_for_build(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        base, units = self.bias_initializer, self.units
+
+        def forget_bias_one(shape, dtype=None):
+            return np.concatenate([
+                np.asarray(base((units,), dtype=dtype)),
+                np.ones((units,), dtype=dtype),
+                np.asarray(base((2 * units,), dtype=dtype)),
+            ])
+
+        return forget_bias_one
+
+    def _run(self, xproj, states0, rmask, use_rmask, mask_tm, use_mask):
+        steps, batch, width = xproj.shape
+        h_seq = np.empty((steps + 1, batch, self.units), dtype=xproj.dtype)
+        c_seq = np.empty((steps + 1, batch, self.units), dtype=xproj.dtype)
+        K.lstm_forward(xproj, self.recurrent_kernel.value, states0[0], states0[1], rmask, use_rmask, mask_tm,
+                       use_mask, self._act, self._ract, h_seq, c_seq)
+        return h_seq, [c_seq[steps]], (xproj, c_seq)
+
+    def _run_backward(self, h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq, has_seq, dh_last, d_extra):
+        gates, c_seq = saved
+        u_t = np.ascontiguousarray(self.recurrent_kernel.value.T)
+        dgates, _, _ = K.lstm_backward(gates, c_seq, u_t, rmask, use_rmask, mask_tm, use_mask, self._act,
+                                       self._ract, dy_seq, has_seq, dh_last, d_extra[0])
+        rows = lambda: self._h_in(h_seq, rmask, use_rmask).T @ dgates.reshape(-1, 4 * self.units)
+        return dgates, rows, None
+
+    def get_config(self):
+        config = super().get_config()
+        config["unit_forget_bias"] = self.unit_forget_bias
+        return config
+
+
+class GRU(RNNBase):
+    """Gated Recurrent Unit (Cho et al., 2014), Keras' gate order z, r, h.
+
+    With reset_after=True (the default, as Keras 3 and cuDNN) the reset gate multiplies the recurrent
+    projection, and the bias has shape (2, 3*units): input bias then recurrent bias. With reset_after=False
+    the reset gate multiplies the previous state before its product, and the bias has shape (3*units,).
+
+    Example:
+        >>> model = sequential() | embedding(10000, 32) | gru(32) | dense(1, "sigmoid")
+    """
+
+    _gates = 3
+    _state_names = ("h",)
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False, seed=None,
+                 reset_after=True, **kwargs):
+        super().__init__(units, activation, recurrent_activation, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, kernel_regularizer, recurrent_regularizer,
+                         bias_regularizer, activity_regularizer, kernel_constraint, recurrent_constraint,
+                         bias_constraint, dropout, recurrent_dropout, return_sequences, return_state, go_backwards,
+                         stateful, unroll, seed, **kwargs)
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _input_bias(self):
+        return self.bias.value[0] if self.reset_after else self.bias.value
+
+    def _run(self, xproj, states0, rmask, use_rmask, mask_tm, use_mask):
+        steps, batch, width = xproj.shape
+        u = self.units
+        h_seq = np.empty((steps + 1, batch, u), dtype=xproj.dtype)
+        aux = np.zeros((steps, batch, u), dtype=xproj.dtype)
+        U = self.recurrent_kernel.value
+        if self.reset_after:
+            rbias = self.bias.value[1] if self.use_bias else np.zeros(width, dtype=xproj.dtype)
+            K.gru_forward(xproj, U, np.ascontiguousarray(rbias, dtype=xproj.dtype), states0[0], rmask, use_rmask,
+                          mask_tm, use_mask, self._act, self._ract, h_seq, aux)
+        else:
+            K.gru_forward_reset_before(xproj, np.ascontiguousarray(U[:, :2 * u]), np.ascontiguousarray(U[:, 2 * u:]),
+                                       states0[0], rmask, use_rmask, mask_tm, use_mask, self._act, self._ract,
+                                       h_seq, aux)
+        return h_seq, [], (xproj, aux)
+
+    def _run_backward(self, h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq, has_seq, dh_last, d_extra):
+        gates, aux = saved
+        u = self.units
+        U = self.recurrent_kernel.value
+        if self.reset_after:
+            dgx, dgr, _ = K.gru_backward(gates, h_seq, aux, np.ascontiguousarray(U.T), rmask, use_rmask, mask_tm,
+                                         use_mask, self._act, self._ract, dy_seq, has_seq, dh_last)
+            rows = lambda: self._h_in(h_seq, rmask, use_rmask).T @ dgr.reshape(-1, 3 * u)
+            bias = lambda: np.stack([dgx.reshape(-1, 3 * u).sum(axis=0), dgr.reshape(-1, 3 * u).sum(axis=0)])
+            return dgx, rows, bias
+        dgx, _ = K.gru_backward_reset_before(gates, h_seq, np.ascontiguousarray(U[:, :2 * u].T),
+                                             np.ascontiguousarray(U[:, 2 * u:].T), rmask, use_rmask, mask_tm,
+                                             use_mask, self._act, self._ract, dy_seq, has_seq, dh_last)
+
+        def rows():
+            flat = dgx.reshape(-1, 3 * u)
+            h_in = self._h_in(h_seq, rmask, use_rmask)
+            return np.concatenate([h_in.T @ flat[:, :2 * u], aux.reshape(-1, u).T @ flat[:, 2 * u:]], axis=1)
+
+        return dgx, rows, None
+
+    def get_config(self):
+        config = super().get_config()
+        config["reset_after"] = self.reset_after
+        return config
