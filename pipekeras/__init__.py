@@ -12,27 +12,14 @@ from .engine.input_layer import Input, layer_input
 from .engine.layer import InputSpec, Layer, clear_session
 from .engine.sequential import Sequential, sequential
 from .gradient_check import check_gradients
-from .layers import (Activation, Add, Average, Concatenate, Dense, Dot, Dropout, Flatten, Maximum, Minimum,
-                     Multiply, Permute, RepeatVector, Reshape, Subtract)
+from .layers import *  # noqa: F401,F403  (the layer classes)
+from .layers import CONSTRUCTORS
 from .pipe import layer_constructor, verb
 
 __version__ = "0.1.0"
 
-dense = layer_constructor(Dense)
-activation = layer_constructor(Activation)
-dropout = layer_constructor(Dropout)
-flatten = layer_constructor(Flatten)
-reshape = layer_constructor(Reshape)
-permute = layer_constructor(Permute)
-repeat_vector = layer_constructor(RepeatVector)
-add = layer_constructor(Add)
-subtract = layer_constructor(Subtract)
-multiply = layer_constructor(Multiply)
-average = layer_constructor(Average)
-maximum = layer_constructor(Maximum)
-minimum = layer_constructor(Minimum)
-concatenate = layer_constructor(Concatenate)
-dot = layer_constructor(Dot)
+# One pipe constructor per layer: `dense(64, "relu")`, `conv_2d(32, (3, 3))`, ...
+globals().update({name: layer_constructor(cls) for name, cls in CONSTRUCTORS.items()})
 
 compile = verb("compile", "Pipe step: `model | compile(optimizer=..., loss=..., metrics=[...])`.")
 fit = verb("fit", "Pipe step: `history = model | fit(x, y, epochs=5, batch_size=128)`.")

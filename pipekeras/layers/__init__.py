@@ -1,10 +1,27 @@
 """Layer classes, one module per family."""
 
+from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout
+from .embedding import Embedding
 from .merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
+from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
+                      GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+from .recurrent import GRU, LSTM, SimpleRNN
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 
-__all__ = [
-    "Activation", "Add", "Average", "Concatenate", "Dense", "Dot", "Dropout", "Flatten", "Maximum",
-    "Minimum", "Multiply", "Permute", "RepeatVector", "Reshape", "Subtract",
-]
+# Pipe constructor name -> layer class, as R keras names them without the `layer_` prefix.
+CONSTRUCTORS = {
+    "dense": Dense, "activation": Activation, "dropout": Dropout,
+    "flatten": Flatten, "reshape": Reshape, "permute": Permute, "repeat_vector": RepeatVector,
+    "add": Add, "subtract": Subtract, "multiply": Multiply, "average": Average, "maximum": Maximum,
+    "minimum": Minimum, "concatenate": Concatenate, "dot": Dot,
+    "conv_1d": Conv1D, "conv_2d": Conv2D, "conv_2d_transpose": Conv2DTranspose,
+    "depthwise_conv_2d": DepthwiseConv2D, "separable_conv_2d": SeparableConv2D,
+    "max_pooling_1d": MaxPooling1D, "max_pooling_2d": MaxPooling2D,
+    "average_pooling_1d": AveragePooling1D, "average_pooling_2d": AveragePooling2D,
+    "global_max_pooling_1d": GlobalMaxPooling1D, "global_max_pooling_2d": GlobalMaxPooling2D,
+    "global_average_pooling_1d": GlobalAveragePooling1D, "global_average_pooling_2d": GlobalAveragePooling2D,
+    "embedding": Embedding, "simple_rnn": SimpleRNN, "lstm": LSTM, "gru": GRU,
+}
+
+__all__ = sorted({cls.__name__ for cls in CONSTRUCTORS.values()}) + ["CONSTRUCTORS"]
