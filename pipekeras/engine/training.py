@@ -160,9 +160,10 @@ class Trainer:
 
     # ----- steps ---------------------------------------------------------------------------------
 
-    def _zero_grads(self):
-        for variable in self.weights:
-            variable.grad = None
+    def _step_variables(self):
+        """Returns (all weights, trainable weights), looked up once per step."""
+        pairs = self._all_weights()
+        return [v for v, _ in pairs], [v for v, layer_trainable in pairs if layer_trainable and v.trainable]
 
     def _forward_loss(self, x_arrays, y_arrays, sample_weight, training):
         outputs, _, tape = self.run_forward(x_arrays, training=training)
@@ -173,7 +174,9 @@ class Trainer:
 
     def train_step(self, x_arrays, y_arrays, sample_weight=None):
         """One optimizer step on one batch; returns the loss (before the update)."""
-        self._zero_grads()
+        everything, variables = self._step_variables()
+        for variable in everything:
+            variable.grad = None
         with recording():
             outputs, tape, total = self._forward_loss(x_arrays, y_arrays, sample_weight, training=True)
             total += self._total_activity_penalty()
@@ -187,9 +190,9 @@ class Trainer:
                 grad = loss.gradient(y, out, sample_weight)
                 grads.append(grad * weight if weight != 1.0 else grad)
         self.run_backward(tape, grads)
-        total += self._apply_regularizers()
-        self.optimizer.apply_gradients(self.trainable_weights)
-        for variable in self.trainable_weights:
+        total += self._apply_regularizers(variables)
+        self.optimizer.apply_gradients(variables)
+        for variable in variables:
             if variable.constraint is not None:
                 variable.value[...] = variable.constraint(variable.value)
         self._update_metrics(y_arrays, outputs, sample_weight)
@@ -206,9 +209,9 @@ class Trainer:
                 result += layer._flat_layers()
         return result
 
-    def _apply_regularizers(self):
+    def _apply_regularizers(self, variables):
         penalty = 0.0
-        for variable in self.trainable_weights:
+        for variable in variables:
             if variable.regularizer is not None:
                 penalty += float(variable.regularizer(variable.value))
                 grad = variable.regularizer.gradient(variable.value)
