@@ -269,6 +269,30 @@ class Model(Trainer, Layer):
 
         return rebuild_functional(cls, config, custom_objects)
 
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        """Saves the model to one file (`.pkeras` native, `.keras` Keras 3); see `pipekeras.saving`."""
+        from ..saving import save_model
+
+        return save_model(self, filepath, include_optimizer=include_optimizer, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Saves the weights (native zip, `.npz`, or `.weights.h5`); see `pipekeras.saving.weights`."""
+        from ..saving import save_weights
+
+        return save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+        """Loads weights by order or by layer name; the model is unchanged on error."""
+        from ..saving import load_weights
+
+        return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """The architecture as JSON text (`model_from_json` rebuilds it)."""
+        from ..saving import model_to_json
+
+        return model_to_json(self, **kwargs)
+
     def summary(self, line_length=None, print_fn=None):
         """Prints the Keras summary table: layers, output shapes, parameter counts, totals."""
         from .summary import format_summary
