@@ -1,0 +1,368 @@
+"""Benchmarks pipekeras against PyTorch (CPU) and Keras 3 on JAX; rewrites benchmarks/RESULTS.md.
+
+    .venv/bin/python benchmarks/run.py                 # full run, 3 repeats, 1 and 2 threads
+    .venv/bin/python benchmarks/run.py --quick         # fewer samples and steps, 1 repeat (a few minutes)
+    .venv/bin/python benchmarks/run.py --workloads mnist_mlp --frameworks pipekeras,torch --threads 1
+
+Every framework x workload x thread count runs in its own fresh interpreter (benchmarks/worker.py), so
+import time and first-epoch compilation are measured and frameworks cannot interfere with each other.
+Within each repeat the frameworks alternate (the starting framework rotates), and the tables report the
+median over repeats. See benchmarks/README.md for what each number means.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+from importlib import metadata
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from workloads import WORKLOADS, sizes  # noqa: E402
+
+FRAMEWORKS = ["pipekeras", "torch", "keras-jax"]
+PEERS = ["torch", "keras-jax"]
+
+# metric key, column title, higher is better, formatter
+METRICS = [
+    ("train_sps", "train samples/s", True),
+    ("train_us_per_step", "train µs/step", False),
+    ("infer_sps", "inference samples/s", True),
+    ("latency_us", "1-sample predict µs", False),
+    ("first_epoch_overhead_s", "first-epoch overhead s", False),
+    ("peak_rss_mb", "peak RSS MB", False),
+    ("import_s", "import s", False),
+]
+
+
+def child_env(threads):
+    env = dict(os.environ)
+    n = str(threads)
+    env.update(OMP_NUM_THREADS=n, MKL_NUM_THREADS=n, OPENBLAS_NUM_THREADS=n, NUMBA_NUM_THREADS=n,
+               KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3",
+               PYTHONUNBUFFERED="1")
+    if threads == 1:
+        env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    else:
+        env.pop("XLA_FLAGS", None)
+    return env
+
+
+def run_child(framework, workload, threads, quick, timeout, log):
+    cmd = [sys.executable, os.path.join(HERE, "worker.py"), "--framework", framework,
+           "--workload", workload, "--threads", str(threads)] + (["--quick"] if quick else [])
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, env=child_env(threads), cwd=ROOT, capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"status": "error", "reason": f"timed out after {timeout} s", "framework": framework,
+                "workload": workload, "threads": threads, "wall_s": time.perf_counter() - t0}
+    res = None
+    for line in p.stdout.splitlines():
+        if line.startswith("RESULT "):
+            res = json.loads(line[len("RESULT "):])
+    if res is None:
+        tail = (p.stderr or p.stdout).strip().splitlines()[-1:] or ["no output"]
+        res = {"status": "error", "reason": f"exit {p.returncode}: {tail[0][:300]}", "framework": framework,
+               "workload": workload, "threads": threads}
+    if res["status"] == "error" and log:
+        with open(log, "a") as f:
+            f.write(f"==== {framework} {workload} {threads}\n{p.stderr}\n")
+    res["wall_s"] = time.perf_counter() - t0
+    return res
+
+
+def median(v):
+    v = sorted(v)
+    m = len(v) // 2
+    return v[m] if len(v) % 2 else 0.5 * (v[m - 1] + v[m])
+
+
+def aggregate(runs):
+    """(framework, workload, threads) -> {"status", metric medians, "n_runs", "reason"}."""
+    cells = {}
+    for r in runs:
+        cells.setdefault((r["framework"], r["workload"], r["threads"]), []).append(r)
+    agg = {}
+    for key, rs in cells.items():
+        ok = [r for r in rs if r["status"] == "ok"]
+        if not ok:
+            agg[key] = {"status": rs[-1]["status"], "reason": rs[-1].get("reason", "")}
+            continue
+        a = {"status": "ok", "n_runs": len(ok), "params": ok[0].get("params"),
+             "failed_runs": len(rs) - len(ok),
+             "load": median([0.5 * (r["load1_start"] + r["load1_end"]) for r in ok])}
+        for m, _, _ in METRICS:
+            vals = [r[m] for r in ok if r.get(m) is not None]
+            if vals:
+                a[m] = median(vals)
+                a[m + "_range"] = (min(vals), max(vals))
+        agg[key] = a
+    return agg
+
+
+# ------------------------------------------------------------------------------------------- machine info
+def machine_info():
+    info = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        info["cpu"] = platform.processor() or "unknown"
+    info["logical_cores"] = os.cpu_count()
+    info["cores_available"] = len(os.sched_getaffinity(0))
+    try:
+        with open("/proc/meminfo") as f:
+            info["memory_gb"] = round(int(f.readline().split()[1]) / 1024 ** 2, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    info["python"] = platform.python_version()
+    info["platform"] = platform.platform()
+    versions = {}
+    for pkg in ["pipekeras", "numpy", "numba", "llvmlite", "scipy", "torch", "keras", "jax", "jaxlib"]:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "not installed"
+    info["versions"] = versions
+    try:
+        import numpy  # noqa: F401
+        from threadpoolctl import threadpool_info
+        blas = [f"{d.get('internal_api')} {d.get('version')} ({d.get('threading_layer', '?')} threading, "
+                f"{d.get('architecture', '?')}; {os.path.basename(d.get('filepath', ''))})"
+                for d in threadpool_info() if d.get("user_api") == "blas"]
+        info["numpy_blas"] = "; ".join(blas) or "none found by threadpoolctl"
+    except Exception as e:  # informational only
+        info["numpy_blas"] = f"unknown ({e})"
+    try:
+        info["git_commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                            capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "pipekeras"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        info["pipekeras_tree"] = "uncommitted changes in pipekeras/" if dirty else "clean"
+    except OSError:
+        pass
+    return info
+
+
+# ------------------------------------------------------------------------------------------- markdown
+def fmt(m, v):
+    if v is None:
+        return "–"
+    if m in ("train_sps", "infer_sps"):
+        return f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
+    if m in ("train_us_per_step", "latency_us"):
+        return f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
+    if m == "peak_rss_mb":
+        return f"{v:,.0f}"
+    return f"{v:.2f}"
+
+
+def ratio(m, higher, pk, peer):
+    """How many times better pipekeras is than the peer (>1: pipekeras ahead), for any metric."""
+    if pk is None or peer is None or pk <= 0 or peer <= 0:
+        return None
+    return pk / peer if higher else peer / pk
+
+
+def best_peer(agg, w, t, m, higher):
+    vals = [(agg[(p, w, t)][m], p) for p in PEERS
+            if agg.get((p, w, t), {}).get("status") == "ok" and agg[(p, w, t)].get(m) is not None]
+    if not vals:
+        return None, None
+    return (max(vals) if higher else min(vals))
+
+
+def cell_text(agg, f, w, t, m="train_sps"):
+    a = agg.get((f, w, t))
+    if a is None:
+        return "not run"
+    if a["status"] != "ok":
+        return f"{a['status']}: {a['reason']}"
+    return fmt(m, a.get(m))
+
+
+def fmt_ratio(r):
+    return "–" if r is None else f"{r:.2f}×"
+
+
+def markdown(agg, args, info, workloads, threads_list, frameworks, started, elapsed, loads, command):
+    L = []
+    L.append("# Benchmark results: pipekeras vs PyTorch and Keras 3 (JAX) on the CPU")
+    L.append("")
+    L.append("Written by `benchmarks/run.py`; do not edit by hand. What each number means: "
+             "[README.md](README.md).")
+    L.append("")
+    mode = "QUICK mode (reduced samples and steps; indicative only)" if args.quick else "full"
+    L.append(f"- Date: {started.strftime('%Y-%m-%d %H:%M UTC')}, total {elapsed / 60:.1f} min")
+    L.append(f"- Command: `{command}`")
+    L.append(f"- Mode: {mode}; {args.repeats} repeat(s); medians over repeats; frameworks alternate")
+    L.append(f"- Machine: {info.get('cpu')}, {info.get('logical_cores')} logical cores "
+             f"({info.get('cores_available')} available), {info.get('memory_gb')} GB RAM, "
+             f"Python {info.get('python')}, {info.get('platform')}")
+    v = info["versions"]
+    L.append("- Versions: " + ", ".join(f"{k} {v[k]}" for k in v))
+    L.append(f"- NumPy BLAS (threadpoolctl): {info.get('numpy_blas')}")
+    if info.get("torch_blas"):
+        L.append(f"- PyTorch build: {info['torch_blas']}")
+    L.append(f"- pipekeras source: commit {info.get('git_commit')} ({info.get('pipekeras_tree')})")
+    L.append(f"- Load average (1 min) at start / end: {loads[0]:.2f} / {loads[1]:.2f} "
+             "(the machine is shared; other processes add noise)")
+    L.append("- `load` column: the 1-minute load average around each child (median over repeats); with 2 cores, "
+             "a load above the thread count means the run shared its cores with other work")
+    L.append("- Threads: 1 = child pinned to one core (`os.sched_setaffinity`) with OMP/MKL/OPENBLAS/NUMBA "
+             "thread variables = 1, `XLA_FLAGS=--xla_cpu_multi_thread_eigen=false "
+             "intra_op_parallelism_threads=1`, `torch.set_num_threads(1)`, `pk.set_num_threads(1)`; "
+             "2 = two cores, the same variables = 2")
+    L.append("- Ratio columns: how many times better pipekeras is than the best peer on that metric "
+             "(pipekeras/peer for throughput, peer/pipekeras for times and memory; > 1 means pipekeras leads)")
+    L.append("")
+    L.append("## Training throughput (samples/s, steady state)")
+    L.append("")
+    head = "| workload | threads | " + " | ".join(frameworks) + " | pipekeras vs best peer |"
+    L.append(head)
+    L.append("|" + "---|" * (3 + len(frameworks)))
+    for w in workloads:
+        for t in threads_list:
+            row = [w, str(t)] + [cell_text(agg, f, w, t) for f in frameworks]
+            pk = agg.get(("pipekeras", w, t), {})
+            bp, who = best_peer(agg, w, t, "train_sps", True)
+            r = ratio("train_sps", True, pk.get("train_sps"), bp) if pk.get("status") == "ok" else None
+            row.append(f"{fmt_ratio(r)} ({who})" if r is not None else "–")
+            L.append("| " + " | ".join(row) + " |")
+    L.append("")
+    for w in workloads:
+        spec = WORKLOADS[w]
+        n, epochs, n_pred = sizes(spec, args.quick)
+        L.append(f"## {w}")
+        L.append("")
+        L.append(f"{spec['model']}. {n:,} training samples, batch {spec['batch']}, RMSprop, float32; "
+                 f"steady state = median of {epochs} epochs after the first; inference on {n_pred:,} samples "
+                 f"at batch {spec['predict_batch']}.")
+        L.append("")
+        L.append("| framework | threads | " + " | ".join(t for _, t, _ in METRICS) + " | params | runs | load |")
+        L.append("|" + "---|" * (len(METRICS) + 5))
+        for t in threads_list:
+            for f in frameworks:
+                a = agg.get((f, w, t))
+                if a is None or a["status"] != "ok":
+                    txt = "not run" if a is None else f"{a['status']}: {a['reason']}"
+                    L.append(f"| {f} | {t} | {txt} |" + " |" * (len(METRICS) + 2))
+                    continue
+                cells = []
+                for m, _, _ in METRICS:
+                    c = fmt(m, a.get(m))
+                    if m == "train_sps" and a["n_runs"] > 1:
+                        lo, hi = a[m + "_range"]
+                        c += f" ({fmt(m, lo)}–{fmt(m, hi)})"
+                    cells.append(c)
+                runs = str(a["n_runs"]) + (f" ({a['failed_runs']} failed)" if a.get("failed_runs") else "")
+                L.append(f"| {f} | {t} | " + " | ".join(cells) + f" | {a.get('params', '–'):,} | {runs} | {a['load']:.1f} |")
+            pk = agg.get(("pipekeras", w, t), {})
+            cells = []
+            for m, _, higher in METRICS:
+                bp, who = best_peer(agg, w, t, m, higher)
+                r = ratio(m, higher, pk.get(m), bp) if pk.get("status") == "ok" else None
+                cells.append(fmt_ratio(r) + (f" ({who})" if r is not None else ""))
+            L.append(f"| **pipekeras vs best peer** | {t} | " + " | ".join(cells) + " | | | |")
+        L.append("")
+    L.append("Single-sample predict calls: pipekeras `model.predict_on_batch(x[:1])`; PyTorch `model(x1)` under "
+             "`torch.no_grad()` with the softmax/sigmoid applied; Keras `model.predict_on_batch(x[:1])`.")
+    L.append("Raw per-run numbers: `benchmarks/results.json`.")
+    L.append("")
+    return "\n".join(L)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer samples and steps, 1 repeat by default")
+    ap.add_argument("--repeats", type=int, default=None, help="repeats per cell (default 3; 1 with --quick)")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset")
+    ap.add_argument("--frameworks", default=",".join(FRAMEWORKS), help="comma-separated subset")
+    ap.add_argument("--threads", default="1,2", help="comma-separated thread counts")
+    ap.add_argument("--timeout", type=float, default=None, help="seconds per child (default 1800; 300 quick)")
+    ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="markdown output")
+    ap.add_argument("--json", default=None, help="raw results (default: results.json next to --out)")
+    args = ap.parse_args()
+    if args.repeats is None:
+        args.repeats = 1 if args.quick else 3
+    timeout = args.timeout or (300 if args.quick else 1800)
+    workloads = [w for w in args.workloads.split(",") if w]
+    frameworks = [f for f in args.frameworks.split(",") if f]
+    threads_list = [int(t) for t in args.threads.split(",") if t]
+    for w in workloads:
+        if w not in WORKLOADS:
+            ap.error(f"unknown workload {w!r}; known: {', '.join(WORKLOADS)}")
+    for f in frameworks:
+        if f not in FRAMEWORKS:
+            ap.error(f"unknown framework {f!r}; known: {', '.join(FRAMEWORKS)}")
+    json_path = args.json or os.path.join(os.path.dirname(os.path.abspath(args.out)), "results.json")
+    log = os.path.join(os.path.dirname(os.path.abspath(args.out)), "errors.log")
+    if os.path.exists(log):
+        os.remove(log)
+    command = "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+    started = datetime.datetime.now(datetime.timezone.utc)
+    t_start = time.perf_counter()
+    loads = [os.getloadavg()[0]]
+    info = machine_info()
+    runs = []
+    skip = {}   # cell -> reason (n/a or error: not retried in later repeats)
+    dead = {}   # framework -> reason (not installed)
+    for rep in range(args.repeats):
+        for wi, w in enumerate(workloads):
+            for t in threads_list:
+                k = (rep + wi) % len(frameworks)
+                order = frameworks[k:] + frameworks[:k]
+                for f in order:
+                    cell = (f, w, t)
+                    if f in dead or cell in skip:
+                        continue
+                    print(f"[{rep + 1}/{args.repeats}] {w:15s} threads={t} {f:10s} ... ", end="", flush=True)
+                    r = run_child(f, w, t, args.quick, timeout, log)
+                    r["repeat"] = rep
+                    runs.append(r)
+                    if r["status"] == "ok":
+                        print(f"train {r['train_sps']:,.0f}/s  infer {r['infer_sps']:,.0f}/s  "
+                              f"1-sample {r['latency_us']:.1f} µs  first-epoch {r['first_epoch_overhead_s']:+.2f} s"
+                              f"  ({r['wall_s']:.0f} s)", flush=True)
+                        if f == "torch" and r.get("thread_info", {}).get("blas"):
+                            info["torch_blas"] = r["thread_info"]["blas"]
+                    else:
+                        print(f"{r['status']}: {r['reason']}", flush=True)
+                        if "not installed" in r.get("reason", ""):
+                            dead[f] = r["reason"]
+                        skip[cell] = r["reason"]
+    # a framework found missing later in the run is reported as such everywhere
+    for f, reason in dead.items():
+        for w in workloads:
+            for t in threads_list:
+                if not any(r["framework"] == f and r["workload"] == w and r["threads"] == t for r in runs):
+                    runs.append({"status": "n/a", "reason": reason, "framework": f, "workload": w, "threads": t})
+    loads.append(os.getloadavg()[0])
+    elapsed = time.perf_counter() - t_start
+    agg = aggregate(runs)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(json_path, "w") as f:
+        json.dump({"date": started.isoformat(), "command": command, "quick": args.quick,
+                   "repeats": args.repeats, "machine": info, "load_average": loads, "runs": runs}, f, indent=1)
+    md = markdown(agg, args, info, workloads, threads_list, frameworks, started, elapsed, loads, command)
+    with open(args.out, "w") as f:
+        f.write(md)
+    print(f"\nwrote {args.out} and {json_path} ({elapsed / 60:.1f} min)")
+    if os.path.exists(log):
+        print(f"child errors: {log}")
+
+
+if __name__ == "__main__":
+    main()
