@@ -14,10 +14,63 @@ Direct-loop versions (`conv2d_direct_forward`/`conv2d_direct_backward`) are kept
 tests; on the MNIST convnet shapes im2col + BLAS was faster (see the layer docstring for numbers).
 """
 
+import os
+import types
+
 import numpy as np
 from numba import njit, prange
 
-from .dense import add_bias_inplace, column_sums
+from .dense import column_sums
+
+# A loop runs in parallel over the batch only when it touches at least this many array elements: below it,
+# waking threads costs more than it saves, and on a busy machine (more runnable threads than cores) each
+# parallel region can wait milliseconds for a descheduled worker.
+PARALLEL_MIN_WORK = int(os.environ.get("PIPEKERAS_PARALLEL_MIN_WORK", 1 << 22))
+
+
+# BLAS products below this many flops run on one BLAS thread: for the tall, thin products of convolutions
+# (rows = batch * positions) OpenBLAS' threads gain little, and with more runnable threads than cores they
+# were 2-40x slower than one thread (measured on the MNIST convnet shapes on a busy 2-core machine).
+BLAS_THREADED_MIN_FLOPS = float(os.environ.get("PIPEKERAS_BLAS_THREADED_MIN_FLOPS", 2e9))
+_controller = None
+
+
+def matmul(a, b, out=None):
+    """Returns a @ b (2D), on one BLAS thread unless the product is large."""
+    global _controller
+    if 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= BLAS_THREADED_MIN_FLOPS:
+        return np.matmul(a, b, out=out)
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    with _controller.limit(limits=1, user_api="blas"):
+        return np.matmul(a, b, out=out)
+
+
+def twin(loop):
+    """Compiles `loop` (a plain function using prange) twice: serial and parallel.
+
+    Returns a function `run(work, *args)` that calls the parallel version when `work >= PARALLEL_MIN_WORK`.
+    The two copies get distinct names so that their on-disk caches do not overwrite each other.
+    """
+    def copy(suffix):
+        clone = types.FunctionType(loop.__code__, loop.__globals__, loop.__name__ + suffix, loop.__defaults__,
+                                   loop.__closure__)
+        clone.__qualname__ = loop.__qualname__ + suffix
+        clone.__module__ = loop.__module__
+        clone.__doc__ = loop.__doc__
+        return clone
+
+    serial = njit(cache=True)(copy("_serial"))
+    parallel = njit(cache=True, parallel=True)(copy("_parallel"))
+
+    def run(work, *args):
+        return (parallel if work >= PARALLEL_MIN_WORK else serial)(*args)
+
+    run.serial, run.parallel = serial, parallel
+    run.__name__, run.__doc__ = loop.__name__, loop.__doc__
+    return run
 
 
 def conv_geometry(length, kernel, stride, dilation, padding):
@@ -51,7 +104,7 @@ def transpose_geometry(length, kernel, stride, dilation, padding, output_padding
 # ----- im2col / col2im --------------------------------------------------------------------------
 
 
-@njit(cache=True, parallel=True)
+@twin
 def im2col(x, cols, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
     """cols[(n * oh + r) * ow + c, (i * kw + j) * ch + k] = x[n, r * sh - ph + i * dh, c * sw - pw + j * dw, k]
     (zero outside the image)."""
@@ -79,7 +132,7 @@ def im2col(x, cols, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
                                 cols[row, col + k] = x[n, y, xx, k]
 
 
-@njit(cache=True, parallel=True)
+@twin
 def col2im(dcols, dx, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
     """The adjoint of im2col: dx (zeroed here) accumulates every column entry at its image position."""
     batch, height, width, ch = dx.shape
@@ -102,13 +155,43 @@ def col2im(dcols, dx, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
                             dx[n, y, xx, k] += dcols[row, col + k]
 
 
-@njit(cache=True, parallel=True)
-def add_bias_rows(z, bias):
-    """z[i, j] += bias[j] for a 2D z, rows in parallel."""
+@twin
+def bias_relu_rows(z, bias, use_bias, relu):
+    """z[i, j] += bias[j] (if use_bias), then z[i, j] = max(z[i, j], 0) (if relu), in one pass over a 2D z."""
     rows, cols = z.shape
+    zero = z.dtype.type(0)
     for i in prange(rows):
         for j in range(cols):
-            z[i, j] += bias[j]
+            v = z[i, j]
+            if use_bias:
+                v += bias[j]
+            if relu and v < zero:
+                v = zero
+            z[i, j] = v
+
+
+@njit(cache=True)
+def relu_grad_rows(y, g, dz, sums):
+    """dz = g where y > 0 else 0 (the relu backward from its output), and sums = dz.sum(axis=0), in one pass."""
+    rows, cols = y.shape
+    zero = dz.dtype.type(0)
+    for j in range(cols):
+        sums[j] = zero
+    for i in range(rows):
+        for j in range(cols):
+            v = g[i, j] if y[i, j] > 0 else zero
+            dz[i, j] = v
+            sums[j] += v
+
+
+def relu_backward(y, g):
+    """Returns (dz, dz summed over all axes but the last) for y = relu(z); y and g of the same shape."""
+    channels = y.shape[-1]
+    g2 = np.ascontiguousarray(g).reshape(-1, channels)
+    dz = np.empty(g2.shape, g2.dtype)
+    sums = np.empty(channels, g2.dtype)
+    relu_grad_rows(np.ascontiguousarray(y).reshape(-1, channels), g2, dz, sums)
+    return dz.reshape(y.shape), sums
 
 
 # ----- conv2d (im2col) ---------------------------------------------------------------------------
@@ -125,8 +208,8 @@ def _buffer(cache, key, shape, dtype):
     return buf
 
 
-def conv2d_forward(x, kernel, bias, strides, dilation, pads, out_hw, cache=None, keep_cols=True):
-    """Returns (z, cols): z = conv(x, kernel) + bias of shape (batch, oh, ow, filters).
+def conv2d_forward(x, kernel, bias, strides, dilation, pads, out_hw, cache=None, keep_cols=True, relu=False):
+    """Returns (z, cols): z = conv(x, kernel) + bias of shape (batch, oh, ow, filters) (relu'd if `relu`).
 
     Args:
         x: (batch, h, w, ch) C-contiguous; kernel (kh, kw, ch, filters); bias (filters,) or None.
@@ -145,10 +228,13 @@ def conv2d_forward(x, kernel, bias, strides, dilation, pads, out_hw, cache=None,
     else:
         cols = np.empty((batch * oh * ow, kh * kw * ch), dtype) if keep_cols else \
             _buffer(cache, "cols", (batch * oh * ow, kh * kw * ch), dtype)
-        im2col(x, cols, kh, kw, strides[0], strides[1], dilation[0], dilation[1], pads[0], pads[1], oh, ow)
-    z = cols @ kernel.reshape(kh * kw * ch, filters).astype(dtype, copy=False)
-    if bias is not None:
-        add_bias_rows(z, bias.astype(dtype, copy=False))
+        im2col(cols.size, x, cols, kh, kw, strides[0], strides[1], dilation[0], dilation[1], pads[0], pads[1],
+               oh, ow)
+    z = matmul(cols, kernel.reshape(kh * kw * ch, filters).astype(dtype, copy=False))
+    if bias is not None or relu:
+        use_bias = bias is not None
+        bias = bias.astype(dtype, copy=False) if use_bias else np.zeros(1, dtype)
+        bias_relu_rows(z.size, z, bias, use_bias, relu)
     return z.reshape(batch, oh, ow, filters), (cols if keep_cols else None)
 
 
@@ -166,25 +252,26 @@ def conv2d_backward(cols, x_shape, kernel, dz, strides, dilation, pads, need_dx=
     dz2 = np.ascontiguousarray(dz).reshape(batch * oh * ow, filters)
     dkernel = dbias = dx = None
     if need_dkernel:
-        dkernel = (cols.T @ dz2).reshape(kernel.shape)
+        dkernel = matmul(cols.T, dz2).reshape(kernel.shape)
         if has_bias:
             dbias = column_sums(dz2)
     if need_dx:
         k2 = kernel.reshape(kh * kw * ch, filters).astype(dz2.dtype, copy=False)
         if kh == 1 and kw == 1 and strides == (1, 1) and pads == (0, 0):
-            dx = (dz2 @ k2.T).reshape(x_shape)
+            dx = matmul(dz2, k2.T).reshape(x_shape)
         else:
             dcols = _buffer(cache, "dcols", (batch * oh * ow, kh * kw * ch), dz2.dtype)
-            np.matmul(dz2, k2.T, out=dcols)
+            matmul(dz2, k2.T, out=dcols)
             dx = np.empty(x_shape, dz2.dtype)
-            col2im(dcols, dx, kh, kw, strides[0], strides[1], dilation[0], dilation[1], pads[0], pads[1], oh, ow)
+            col2im(dcols.size, dcols, dx, kh, kw, strides[0], strides[1], dilation[0], dilation[1], pads[0],
+                   pads[1], oh, ow)
     return dx, dkernel, dbias
 
 
 # ----- conv2d (direct loops, for comparison) -----------------------------------------------------
 
 
-@njit(cache=True, parallel=True)
+@twin
 def _direct_forward(x, kernel, z, sh, sw, dh, dw, ph, pw):
     batch, height, width, ch = x.shape
     kh, kw, _, filters = kernel.shape
@@ -207,7 +294,7 @@ def _direct_forward(x, kernel, z, sh, sw, dh, dw, ph, pw):
                                 z[n, r, c, f] += v * kernel[i, j, k, f]
 
 
-@njit(cache=True, parallel=True)
+@twin
 def _direct_backward(x, kernel, dz, dx, dk_parts, need_dx, sh, sw, dh, dw, ph, pw):
     batch, height, width, ch = x.shape
     kh, kw, _, filters = kernel.shape
@@ -244,10 +331,11 @@ def conv2d_direct_forward(x, kernel, bias, strides, dilation, pads, out_hw):
     """Same result as `conv2d_forward` (without cols), computed with direct loops."""
     dtype = np.result_type(x.dtype, kernel.dtype)
     z = np.empty((x.shape[0],) + tuple(out_hw) + (kernel.shape[3],), dtype)
-    _direct_forward(np.ascontiguousarray(x, dtype), np.ascontiguousarray(kernel, dtype), z, strides[0],
-                    strides[1], dilation[0], dilation[1], pads[0], pads[1])
+    _direct_forward(z.size * kernel.shape[0] * kernel.shape[1] * x.shape[3], np.ascontiguousarray(x, dtype),
+                    np.ascontiguousarray(kernel, dtype), z, strides[0], strides[1], dilation[0], dilation[1],
+                    pads[0], pads[1])
     if bias is not None:
-        add_bias_inplace(z.reshape(-1, z.shape[-1]), bias.astype(dtype))
+        bias_relu_rows(z.size, z.reshape(-1, z.shape[-1]), bias.astype(dtype), True, False)
     return z
 
 
@@ -258,15 +346,15 @@ def conv2d_direct_backward(x, kernel, dz, strides, dilation, pads, need_dx=True,
     parts = max(1, min(parts, x.shape[0]))
     dk_parts = np.empty((parts,) + kernel.shape, dtype)
     dz = np.ascontiguousarray(dz)
-    _direct_backward(np.ascontiguousarray(x, dtype), np.ascontiguousarray(kernel, dtype), dz, dx, dk_parts,
-                     need_dx, strides[0], strides[1], dilation[0], dilation[1], pads[0], pads[1])
+    _direct_backward(dz.size * kernel.size, np.ascontiguousarray(x, dtype), np.ascontiguousarray(kernel, dtype),
+                     dz, dx, dk_parts, need_dx, strides[0], strides[1], dilation[0], dilation[1], pads[0], pads[1])
     return (dx if need_dx else None), dk_parts.sum(axis=0), column_sums(dz.reshape(-1, dz.shape[-1]))
 
 
 # ----- depthwise -----------------------------------------------------------------------------------
 
 
-@njit(cache=True, parallel=True)
+@twin
 def depthwise_forward_kernel(x, kernel, z, sh, sw, dh, dw, ph, pw):
     """z[n, r, c, k * m + q] = sum_ij x[n, r*sh - ph + i*dh, c*sw - pw + j*dw, k] * kernel[i, j, k, q]."""
     batch, height, width, ch = x.shape
@@ -290,7 +378,7 @@ def depthwise_forward_kernel(x, kernel, z, sh, sw, dh, dw, ph, pw):
                                 z[n, r, c, k * mult + q] += v * kernel[i, j, k, q]
 
 
-@njit(cache=True, parallel=True)
+@twin
 def depthwise_backward_kernel(x, kernel, dz, dx, dk_parts, need_dx, sh, sw, dh, dw, ph, pw):
     batch, height, width, ch = x.shape
     kh, kw, _, mult = kernel.shape
@@ -327,8 +415,9 @@ def depthwise_forward(x, kernel, strides, dilation, pads, out_hw):
     """Depthwise convolution: (batch, h, w, ch) with kernel (kh, kw, ch, mult) -> (batch, oh, ow, ch * mult)."""
     dtype = np.result_type(x.dtype, kernel.dtype)
     z = np.empty((x.shape[0],) + tuple(out_hw) + (kernel.shape[2] * kernel.shape[3],), dtype)
-    depthwise_forward_kernel(np.ascontiguousarray(x, dtype), np.ascontiguousarray(kernel, dtype), z,
-                             strides[0], strides[1], dilation[0], dilation[1], pads[0], pads[1])
+    depthwise_forward_kernel(z.size * kernel.shape[0] * kernel.shape[1], np.ascontiguousarray(x, dtype),
+                             np.ascontiguousarray(kernel, dtype), z, strides[0], strides[1], dilation[0],
+                             dilation[1], pads[0], pads[1])
     return z
 
 
@@ -338,7 +427,7 @@ def depthwise_backward(x, kernel, dz, strides, dilation, pads, need_dx=True, nee
     dx = np.empty(x.shape, dtype) if need_dx else np.empty((1, 1, 1, 1), dtype)
     parts = max(1, min(parts, x.shape[0]))
     dk_parts = np.empty((parts,) + kernel.shape, dtype)
-    depthwise_backward_kernel(np.ascontiguousarray(x, dtype), np.ascontiguousarray(kernel, dtype),
-                              np.ascontiguousarray(dz), dx, dk_parts, need_dx, strides[0], strides[1],
-                              dilation[0], dilation[1], pads[0], pads[1])
+    depthwise_backward_kernel(dz.size * kernel.shape[0] * kernel.shape[1], np.ascontiguousarray(x, dtype),
+                              np.ascontiguousarray(kernel, dtype), np.ascontiguousarray(dz), dx, dk_parts,
+                              need_dx, strides[0], strides[1], dilation[0], dilation[1], pads[0], pads[1])
     return (dx if need_dx else None), (dk_parts.sum(axis=0) if need_dkernel else None)

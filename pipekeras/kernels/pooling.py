@@ -7,10 +7,12 @@ valid positions, as Keras does with "same" padding). Max pooling keeps, for each
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from .convolution import twin
 
 
-@njit(cache=True, parallel=True)
+@twin
 def _max_forward(x, y, idx, kh, kw, sh, sw, ph, pw):
     batch, height, width, ch = x.shape
     _, oh, ow, _ = y.shape
@@ -33,7 +35,7 @@ def _max_forward(x, y, idx, kh, kw, sh, sw, ph, pw):
                                 idx[n, r, c, k] = i * width + j
 
 
-@njit(cache=True, parallel=True)
+@twin
 def _max_backward(dy, idx, dx):
     batch, oh, ow, ch = dy.shape
     width = dx.shape[2]
@@ -46,7 +48,7 @@ def _max_backward(dy, idx, dx):
                     dx[n, p // width, p % width, k] += dy[n, r, c, k]
 
 
-@njit(cache=True, parallel=True)
+@twin
 def _avg_forward(x, y, kh, kw, sh, sw, ph, pw):
     batch, height, width, ch = x.shape
     _, oh, ow, _ = y.shape
@@ -68,7 +70,7 @@ def _avg_forward(x, y, kh, kw, sh, sw, ph, pw):
                     y[n, r, c, k] *= scale
 
 
-@njit(cache=True, parallel=True)
+@twin
 def _avg_backward(dy, dx, kh, kw, sh, sw, ph, pw):
     batch, height, width, ch = dx.shape
     _, oh, ow, _ = dy.shape
@@ -92,26 +94,26 @@ def max_pool2d_forward(x, pool, strides, pads, out_hw):
     shape = (x.shape[0], out_hw[0], out_hw[1], x.shape[3])
     y = np.empty(shape, x.dtype)
     idx = np.empty(shape, np.int32)
-    _max_forward(x, y, idx, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
+    _max_forward(x.size, x, y, idx, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
     return y, idx
 
 
 def max_pool2d_backward(dy, idx, x_shape):
     """Returns dx: each output gradient added at the position of its window's maximum."""
     dx = np.empty(x_shape, dy.dtype)
-    _max_backward(np.ascontiguousarray(dy), idx, dx)
+    _max_backward(dx.size, np.ascontiguousarray(dy), idx, dx)
     return dx
 
 
 def avg_pool2d_forward(x, pool, strides, pads, out_hw):
     """Returns the mean over each window's valid positions."""
     y = np.empty((x.shape[0], out_hw[0], out_hw[1], x.shape[3]), x.dtype)
-    _avg_forward(x, y, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
+    _avg_forward(x.size, x, y, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
     return y
 
 
 def avg_pool2d_backward(dy, x_shape, pool, strides, pads):
     """Returns dx of `avg_pool2d_forward`."""
     dx = np.empty(x_shape, dy.dtype)
-    _avg_backward(np.ascontiguousarray(dy), dx, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
+    _avg_backward(dx.size, np.ascontiguousarray(dy), dx, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
     return dx

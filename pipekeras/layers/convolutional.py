@@ -12,11 +12,13 @@ import math
 
 import numpy as np
 
-from .. import constraints, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from ..engine.layer import InputSpec, is_recording, shape_str
+from ..engine.training import PreActivationGrad
 from ..errors import ConfigError, ShapeError
 from ..kernels.convolution import (col2im, conv2d_backward, conv2d_forward, conv_geometry, depthwise_backward,
-                                   depthwise_forward, im2col, transpose_geometry)
+                                   depthwise_forward, im2col, matmul, relu_backward,
+                                   transpose_geometry)
 from ..kernels.dense import column_sums
 from .activated import ActivatedLayer
 from .validation import int_tuple, one_of, positive_int
@@ -127,6 +129,8 @@ class _Conv(_SpatialGeometry, ActivatedLayer):
         self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = None  # the rank is checked by validate_input_shape, with a hint
         self._scratch = {}
+        # relu is fused with the bias add (forward) and with the bias gradient (backward)
+        self._fused_relu = self.activation == activations.get("relu")
 
     def validate_input_shape(self, input_shape):
         self._check_rank(input_shape)
@@ -156,20 +160,28 @@ class _Conv(_SpatialGeometry, ActivatedLayer):
         recording = is_recording()
         z, cols = conv2d_forward(x, self._kernel4(), None if self.bias is None else self.bias.value,
                                  self._pairs(self.strides), self._pairs(self.dilation_rate), pads, out_hw,
-                                 cache=self._scratch, keep_cols=recording)
-        y = self.activate(z)
+                                 cache=self._scratch, keep_cols=recording, relu=self._fused_relu)
+        y = z if self._fused_relu else self.activate(z)
         if recording:
-            self.save_for_backward(cols, x.shape, z, y, pads)
-        return y if self.rank == 2 else y.reshape(z.shape[0], z.shape[2], z.shape[3])
+            self.save_for_backward(cols, x.shape, None if self._fused_relu else z, y, pads)
+        return y if self.rank == 2 else y.reshape(y.shape[0], y.shape[2], y.shape[3])
 
     def backward(self, grad_output):
         cols, x_shape, z, y, pads = self.saved_tensors
-        grad = grad_output if not hasattr(grad_output, "reshape") else grad_output.reshape(z.shape)
-        dz = self.pre_activation_grad(grad, z, y).reshape(z.shape)
-        dx, dkernel, dbias = conv2d_backward(cols, x_shape, self._kernel4(), dz, self._pairs(self.strides),
-                                             self._pairs(self.dilation_rate), pads,
-                                             need_dx=self.input_grad_needed, need_dkernel=self.trainable,
-                                             has_bias=self.bias is not None, cache=self._scratch)
+        shape = y.shape
+        dbias = None
+        if self._fused_relu and not isinstance(grad_output, PreActivationGrad):
+            dz, sums = relu_backward(y, grad_output.reshape(shape))
+            dbias = sums if self.bias is not None and self.trainable else None
+        else:
+            grad = grad_output if not hasattr(grad_output, "reshape") else grad_output.reshape(shape)
+            dz = self.pre_activation_grad(grad, z, y).reshape(shape)
+        dx, dkernel, bias_sums = conv2d_backward(cols, x_shape, self._kernel4(), dz, self._pairs(self.strides),
+                                                 self._pairs(self.dilation_rate), pads,
+                                                 need_dx=self.input_grad_needed, need_dkernel=self.trainable,
+                                                 has_bias=self.bias is not None and dbias is None,
+                                                 cache=self._scratch)
+        dbias = bias_sums if dbias is None else dbias
         if dkernel is not None:
             self.add_grad(self.kernel, dkernel.reshape(self.kernel.value.shape))
             if dbias is not None:
@@ -311,11 +323,11 @@ class Conv2DTranspose(_SpatialGeometry, ActivatedLayer):
         dtype = np.result_type(x.dtype, kernel.dtype)
         k2 = kernel.reshape(kh * kw * filters, ch).astype(dtype, copy=False)
         x2 = x.reshape(batch * h * w, ch).astype(dtype, copy=False)
-        cols = x2 @ k2.T
+        cols = matmul(x2, k2.T)
         z = np.empty((batch, oh, ow, filters), dtype)
         sh, sw = self.strides
         dh, dw = self.dilation_rate
-        col2im(cols, z, kh, kw, sh, sw, dh, dw, ph, pw, h, w)
+        col2im(cols.size, cols, z, kh, kw, sh, sw, dh, dw, ph, pw, h, w)
         if self.bias is not None:
             z += self.bias.value.astype(dtype, copy=False)
         y = self.activate(z)
@@ -331,14 +343,14 @@ class Conv2DTranspose(_SpatialGeometry, ActivatedLayer):
         dcols = np.empty((batch * h * w, kh * kw * filters), dz.dtype)
         sh, sw = self.strides
         dh, dw = self.dilation_rate
-        im2col(dz, dcols, kh, kw, sh, sw, dh, dw, ph, pw, h, w)
+        im2col(dcols.size, dz, dcols, kh, kw, sh, sw, dh, dw, ph, pw, h, w)
         if self.trainable:
-            self.add_grad(self.kernel, (dcols.T @ x2).reshape(kernel.shape))
+            self.add_grad(self.kernel, matmul(dcols.T, x2).reshape(kernel.shape))
             if self.bias is not None:
                 self.add_grad(self.bias, column_sums(dz.reshape(-1, filters)))
         if not self.input_grad_needed:
             return None
-        return (dcols @ kernel.reshape(kh * kw * filters, ch).astype(dz.dtype, copy=False)).reshape(x_shape)
+        return matmul(dcols, kernel.reshape(kh * kw * filters, ch).astype(dz.dtype, copy=False)).reshape(x_shape)
 
     def get_config(self):
         return {
@@ -512,7 +524,7 @@ class SeparableConv2D(_SpatialGeometry, ActivatedLayer):
         pointwise = self.pointwise_kernel.value
         pw = pointwise.reshape(pointwise.shape[2], pointwise.shape[3]).astype(d.dtype, copy=False)
         d2 = d.reshape(-1, d.shape[-1])
-        z = d2 @ pw
+        z = matmul(d2, pw)
         if self.bias is not None:
             z += self.bias.value.astype(z.dtype, copy=False)
         z = z.reshape(d.shape[:-1] + (self.filters,))
@@ -525,12 +537,12 @@ class SeparableConv2D(_SpatialGeometry, ActivatedLayer):
         dz = np.ascontiguousarray(self.pre_activation_grad(grad_output, z, y)).reshape(-1, self.filters)
         pointwise = self.pointwise_kernel.value
         pw = pointwise.reshape(pointwise.shape[2], pointwise.shape[3]).astype(dz.dtype, copy=False)
-        dd = (dz @ pw.T).reshape(z.shape[:-1] + (pw.shape[0],))
+        dd = matmul(dz, pw.T).reshape(z.shape[:-1] + (pw.shape[0],))
         dx, dkernel = depthwise_backward(x, self.depthwise_kernel.value, dd, self.strides, self.dilation_rate,
                                          pads, need_dx=self.input_grad_needed, need_dkernel=self.trainable)
         if self.trainable:
             self.add_grad(self.depthwise_kernel, dkernel)
-            self.add_grad(self.pointwise_kernel, (d2.T @ dz).reshape(pointwise.shape))
+            self.add_grad(self.pointwise_kernel, matmul(d2.T, dz).reshape(pointwise.shape))
             if self.bias is not None:
                 self.add_grad(self.bias, column_sums(dz))
         return dx
