@@ -460,11 +460,11 @@ def test_newer_format_version_says_upgrade():
 
 def test_unknown_layer_classes_are_named():
     def rename(config):
-        config["config"]["layers"][3]["class_name"] = "LayerNormalization"
+        config["config"]["layers"][3]["class_name"] = "ConvLSTM3D"
         config["config"]["layers"][5]["class_name"] = "Dragon"
 
     data = rewrite_config(serialize_model(sequential_model()), rename)
-    with pytest.raises(ConfigError, match=r"\['Dragon', 'LayerNormalization'\].*Keras has \['LayerNormalization'\] "
+    with pytest.raises(ConfigError, match=r"\[.ConvLSTM3D., .Dragon.\].*Keras has \['ConvLSTM3D'\] "
                                           r"but pipekeras does not implement it.*\['Dragon'\] is neither"):
         unserialize_model(data)
 
@@ -548,3 +548,106 @@ def test_corrupted_files_load_identically_or_raise_library_errors(data):
     except PipeKerasError:
         return
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+
+
+# ------------------------------------------------------------------------------ Keras files
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+KERAS_MODELS = ["dense_net", "convnet", "lstm_net", "functional_net"]
+
+
+def keras_fixture(name):
+    xs = [np.load(os.path.join(FIXTURES, f"{name}_x{i}.npy")) for i in range(2)
+          if os.path.exists(os.path.join(FIXTURES, f"{name}_x{i}.npy"))]
+    ys = [np.load(os.path.join(FIXTURES, f"{name}_y{i}.npy")) for i in range(2)
+          if os.path.exists(os.path.join(FIXTURES, f"{name}_y{i}.npy"))]
+    return (xs if len(xs) > 1 else xs[0]), ys
+
+
+def assert_predicts(model, x, ys):
+    out = model.predict(x)
+    out = out if isinstance(out, list) else [out]
+    assert len(out) == len(ys)
+    for o, y in zip(out, ys):
+        np.testing.assert_allclose(o, y, rtol=1e-5, atol=1e-6)
+
+
+def test_keras_fixtures_record_the_keras_version():
+    with open(os.path.join(FIXTURES, "keras_fixtures.json")) as file:
+        info = json.load(file)
+    assert info["keras_version"].startswith("3.")
+    assert set(info["files"]) == set(KERAS_MODELS)
+
+
+@pytest.mark.parametrize("name", KERAS_MODELS)
+@pytest.mark.parametrize("extension", [".keras", ".h5"])
+def test_keras_model_files_predict_what_keras_predicted(name, extension):
+    pytest.importorskip("h5py")
+    x, ys = keras_fixture(name)
+    model = load_model(os.path.join(FIXTURES, name + extension))
+    assert model.compiled  # Keras' compile config (adam, mse) is used
+    assert_predicts(model, x, ys)
+
+
+@pytest.mark.parametrize("name", KERAS_MODELS)
+def test_keras_weights_h5_loads_into_the_same_architecture(name):
+    pytest.importorskip("h5py")
+    x, ys = keras_fixture(name)
+    model = load_model(os.path.join(FIXTURES, name + ".keras"), compile=False)
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])
+    model.load_weights(os.path.join(FIXTURES, name + ".weights.h5"))
+    assert_predicts(model, x, ys)
+
+
+def test_keras_weights_into_a_model_built_in_pipekeras_with_other_names():
+    pytest.importorskip("h5py")
+    x, ys = keras_fixture("convnet")
+    model = pk.Sequential([pk.Conv2D(4, 3, activation="relu", padding="same", input_shape=(8, 8, 2), name="c1"),
+                           pk.MaxPooling2D(2, name="p"), pk.Conv2D(3, 2, name="c2"), pk.Flatten(name="f"),
+                           pk.Dense(2, name="d")])
+    model.load_weights(os.path.join(FIXTURES, "convnet.weights.h5"))  # matched by Keras' per-class keys
+    assert_predicts(model, x, ys)
+    wrong = pk.Sequential([pk.Dense(3, input_shape=(5,))])
+    before = wrong.get_weights()
+    with pytest.raises(ShapeError, match="conv2d"):
+        wrong.load_weights(os.path.join(FIXTURES, "convnet.weights.h5"))
+    np.testing.assert_array_equal(wrong.get_weights()[0], before[0])
+
+
+def keras_config(name):
+    with zipfile.ZipFile(os.path.join(FIXTURES, name + ".keras")) as archive:
+        return json.loads(archive.read("config.json"))
+
+
+def test_keras_json_builds_the_architecture_and_names_missing_layers():
+    config = keras_config("functional_net")
+    model = model_from_json(json.dumps(config))
+    assert sorted(l.name for l in model.layers) == sorted(l["name"] for l in config["config"]["layers"])
+    config["config"]["layers"][1]["class_name"] = "ConvLSTM3D"
+    with pytest.raises(ConfigError, match=r"Keras has \['ConvLSTM3D'\] but pipekeras does not"):
+        model_from_json(json.dumps(config))
+    config["config"]["layers"][1]["class_name"] = "Lambda"
+    with pytest.raises(ConfigError, match="never loads or runs code"):
+        model_from_json(json.dumps(config))
+
+
+def test_keras_option_pipekeras_lacks_is_named():
+    config = keras_config("dense_net")
+    config["config"]["layers"][1]["config"]["lora_rank"] = 4
+    with pytest.raises(ConfigError, match=r"Keras layer 'dense' \(Dense\) has lora_rank=4"):
+        model_from_json(json.dumps(config))
+
+
+@pytest.mark.parametrize("name", ["dense_net.keras", "dense_net.h5", "dense_net.weights.h5"])
+def test_corrupted_keras_files_raise_library_errors(tmp_path, name):
+    pytest.importorskip("h5py")
+    data = open(os.path.join(FIXTURES, name), "rb").read()
+    model = load_model(os.path.join(FIXTURES, "dense_net.keras"), compile=False)
+    for i, bad in enumerate([data[: len(data) // 2], data[:1000], data[:8] + bytes(200)]):
+        path = tmp_path / f"{i}_{name}"
+        path.write_bytes(bad)
+        with pytest.raises(PipeKerasError):
+            if name.endswith(".weights.h5"):
+                model.load_weights(path)
+            else:
+                load_model(path)

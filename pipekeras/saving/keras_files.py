@@ -1,39 +1,411 @@
-"""Keras interoperability: Keras 3 `.keras` and `.weights.h5` files, Keras 2 `.h5` model files.
+"""Keras interoperability: Keras 3 `.keras` / `.weights.h5` files and Keras 2 style `.h5` model files.
 
-(Work in progress: readers and writers are added below.)
+Reading needs h5py (the optional extra `pipekeras[h5]`); it is imported only when an HDF5 file is touched.
+
+- Configs: a Keras layer config is mapped onto the pipekeras class of the same name. Keys that pipekeras's
+  constructor does not take are dropped only when their value means "feature off" (`sparse=False`,
+  `quantization_config=None`, `groups=1`, ...); any other unsupported key is an error naming it. Keras
+  `DTypePolicy` dicts become their dtype name; initializers pipekeras lacks fall back to the default (the
+  weights are loaded anyway). Functional graphs (`inbound_nodes` with `__keras_tensor__` references) are
+  converted to pipekeras's node references. Nothing is ever imported or evaluated: `Lambda` and other
+  code-carrying layers are refused (see `safety`).
+- Weights: Keras and pipekeras share the layouts of Dense, Conv, Embedding and recurrent layers (LSTM gates
+  i, f, c, o; GRU z, r, h), so arrays are copied in Keras order. Keras 3 files store each layer under
+  `layers/<snake_case class name>[_<n>]/vars/<i>` (recurrent layers under `.../cell/vars/<i>`), with the
+  layer's name as the `name` attribute of `vars`; Keras 2 files under `model_weights/<layer>/` with a
+  `weight_names` attribute.
+- Optimizer state from Keras files is not restored (Keras keeps it in its own layout); `compile_config`'s
+  optimizer and loss are, where pipekeras has them.
 """
 
-from ..errors import SavingError
+import inspect
+import io
+import json
+import warnings
 
+import numpy as np
+
+from ..engine.layer import get_layer_class, to_snake_case
+from ..errors import ConfigError, PipeKerasError, SavingError, ShapeError
+from . import safety
+from .weights import WeightGroup, assign_weight_groups
+
+KERAS_MODEL_CLASSES = {"Sequential": "Sequential", "Functional": "Model", "Model": "Model"}
+RECURRENT_CLASSES = {"SimpleRNN", "LSTM", "GRU"}
+# Keras config keys that pipekeras layers do not take, with the values meaning "not used".
+_OFF_VALUES = {
+    "quantization_config": (None,), "sparse": (False,), "ragged": (False,), "optional": (False,),
+    "lora_rank": (None, 0), "lora_alpha": (None,), "lora_enabled": (False,), "groups": (1,),
+    "zero_output_for_mask": (False, True), "input_length": (None,), "autocast": (True,),
+    "synchronized": (False,), "use_cudnn": ("auto", True, False), "input_axes": (None,), "output_axes": (None,),
+    "time_major": (False,), "implementation": (1, 2), "reset_after": (),
+}
+_LAYER_BASE_KEYS = {"name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype"}
+
+
+def _h5py():
+    try:
+        import h5py
+    except ImportError:
+        raise SavingError("Reading or writing HDF5 files (.h5, .weights.h5, .keras) needs h5py, which is not "
+                          "installed. Install it with: pip install 'pipekeras[h5]'  (or pip install h5py).") from None
+    return h5py
+
+
+def _open_h5(data, source):
+    h5py = _h5py()
+    try:
+        return h5py.File(io.BytesIO(data), "r")
+    except Exception as error:  # noqa: BLE001 - h5py raises many types for a corrupted file
+        raise SavingError(f"{source}: not a readable HDF5 file ({type(error).__name__}: {error}).") from None
+
+
+def _text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _dataset(dataset, source):
+    try:
+        array = np.asarray(dataset[()])
+    except Exception as error:  # noqa: BLE001
+        raise SavingError(f"{source}: cannot read {dataset.name} ({error}).") from None
+    if array.dtype.hasobject or array.dtype.kind not in "fiub":
+        raise SavingError(f"{source}: {dataset.name} is not a numeric array.")
+    return array
+
+
+# ----- configs: Keras -> pipekeras ------------------------------------------------------------------
 
 def is_keras_config(obj):
     """True for a model config written by Keras (`model.to_json()` or a `.keras` file's config.json)."""
-    return isinstance(obj, dict) and ("keras_version" in obj or "module" in obj or obj.get("class_name") == "Functional")
+    if not isinstance(obj, dict):
+        return False
+    if "keras_version" in obj or "module" in obj or obj.get("class_name") == "Functional":
+        return True
+    layers = obj.get("config", {}).get("layers") if isinstance(obj.get("config"), dict) else None
+    return isinstance(layers, list) and any(isinstance(l, dict) and ("module" in l or (
+        isinstance(l.get("config"), dict) and isinstance(l["config"].get("dtype"), dict))) for l in layers)
 
 
-def _not_yet(what):
-    raise SavingError(f"Reading {what} is not supported yet.")
+def _plain(value):
+    """Strips Keras serialization wrappers (module, registered_name) from nested objects."""
+    if isinstance(value, dict):
+        if value.get("class_name") == "DTypePolicy" or value.get("class_name") == "FloatDTypePolicy":
+            return value.get("config", {}).get("name", "float32")
+        if value.get("class_name") == "__tuple__":
+            return [_plain(v) for v in value.get("config", {}).get("value", [])]
+        return {k: _plain(v) for k, v in value.items() if k not in ("module", "registered_name", "shared_object_id")}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _object(kind, value, layer, key):
+    """Maps an initializer/regularizer/constraint config to pipekeras's, or None to use the default."""
+    if not isinstance(value, dict) or "class_name" not in value:
+        return value
+    import importlib
+
+    module = importlib.import_module(f"pipekeras.{kind}")
+    registry = getattr(module, "_REGISTRY", None)
+    try:
+        cls = registry.lookup(value["class_name"]) if registry is not None else None
+    except PipeKerasError:
+        cls = None
+    if cls is None or not isinstance(cls, type):
+        if kind == "initializers":
+            return "__default__"
+        raise ConfigError(f"Keras layer {layer!r}: {key} uses {value['class_name']!r}, which pipekeras does not have.")
+    params = inspect.signature(cls.__init__).parameters
+    takes_any = any(p.kind == p.VAR_KEYWORD for p in params.values())
+    config = {k: v for k, v in (value.get("config") or {}).items() if takes_any or k in params}
+    return {"class_name": value["class_name"], "config": config}
+
+
+def _layer_config(class_name, config, cls):
+    name = config.get("name", class_name)
+    config = _plain(config)
+    if isinstance(config.get("activation"), dict):
+        config["activation"] = config["activation"].get("config", config["activation"].get("class_name"))
+    params = inspect.signature(cls.__init__).parameters
+    takes_any = any(p.kind == p.VAR_KEYWORD for p in params.values()) and cls.__init__ is not object.__init__
+    accepted = set(params) | _LAYER_BASE_KEYS
+    result = {}
+    for key, value in config.items():
+        if key.endswith("_initializer"):
+            value = _object("initializers", value, name, key)
+            if value == "__default__":
+                continue
+        elif key.endswith("_regularizer"):
+            value = _object("regularizers", value, name, key)
+        elif key.endswith("_constraint"):
+            value = _object("constraints", value, name, key)
+        if key in accepted or (takes_any and key not in _OFF_VALUES):
+            result[key] = value
+        elif key in _OFF_VALUES and (not _OFF_VALUES[key] or value in _OFF_VALUES[key]):
+            continue
+        elif key in ("batch_shape",) and "batch_input_shape" in accepted:
+            result["batch_input_shape"] = value
+        else:
+            raise ConfigError(f"Keras layer {name!r} ({class_name}) has {key}={value!r}, which pipekeras's "
+                              f"{class_name} does not support.")
+    if "batch_shape" in result and "batch_input_shape" in result:
+        result.pop("batch_input_shape")
+    return result
+
+
+def _history_ref(item):
+    if isinstance(item, dict) and item.get("class_name") == "__keras_tensor__":
+        return list(item["config"]["keras_history"])
+    if isinstance(item, list) and item and isinstance(item[0], str):  # Keras 2: [name, node, tensor, kwargs]
+        return [item[0], int(item[1]), int(item[2])]
+    raise ConfigError(f"Keras config: cannot read the layer input reference {item!r:.100}.")
+
+
+def _inbound(nodes):
+    result = []
+    for node in nodes:
+        if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
+            args = node.get("args", [])
+            refs = []
+            for arg in args[:1]:
+                items = arg if isinstance(arg, list) else [arg]
+                refs += [_history_ref(item) for item in items]
+            result.append(refs)
+        else:  # Keras 2: [[name, node, tensor, kwargs], ...]
+            result.append([_history_ref(item) for item in node])
+    return result
+
+
+def _refs(value):
+    if value and isinstance(value[0], str):
+        return [list(value[:3])], False
+    return [list(v[:3]) for v in value], True
+
+
+def keras_entry_to_pipekeras(entry, custom_objects=None):
+    """`{"class_name", "config"}` written by Keras -> the same for pipekeras (checked, not built)."""
+    entry = dict(entry)
+    class_name = entry.get("class_name")
+    config = entry.get("config") or {}
+    if class_name in ("Sequential", "Functional", "Model") and isinstance(config.get("layers"), list):
+        layers = config["layers"]
+        check = {**(custom_objects or {}), "Functional": object, "Model": object}
+        safety.check_layer_classes([l for l in layers if isinstance(l, dict)], check,
+                                   f"Keras model config {config.get('name')!r}")
+        if class_name == "Sequential":
+            out = {"name": config.get("name"), "trainable": config.get("trainable", True), "layers": []}
+            for layer in layers:
+                if layer.get("class_name") == "InputLayer":
+                    c = layer.get("config", {})
+                    out["build_input_shape"] = c.get("batch_shape", c.get("batch_input_shape"))
+                    out["input_dtype"] = _plain(c.get("dtype")) or "float32"
+                    continue
+                out["layers"].append(keras_entry_to_pipekeras(layer, custom_objects))
+            if "build_input_shape" not in out:
+                first = out["layers"][0]["config"] if out["layers"] else {}
+                if first.get("batch_input_shape") is not None:
+                    out["build_input_shape"] = first["batch_input_shape"]
+            return {"class_name": "Sequential", "config": out}
+        out_layers = []
+        for layer in layers:
+            converted = keras_entry_to_pipekeras(layer, custom_objects)
+            converted["name"] = layer.get("name", converted["config"].get("name"))
+            converted["inbound_nodes"] = _inbound(layer.get("inbound_nodes", []))
+            out_layers.append(converted)
+        inputs, inputs_are_list = _refs(config["input_layers"])
+        outputs, outputs_are_list = _refs(config["output_layers"])
+        return {"class_name": "Model", "config": {
+            "name": config.get("name"), "trainable": config.get("trainable", True), "layers": out_layers,
+            "input_layers": inputs, "output_layers": outputs,
+            "inputs_are_list": inputs_are_list, "outputs_are_list": outputs_are_list}}
+    if class_name in safety.CODE_LAYER_NAMES:
+        raise safety.lambda_error(class_name)
+    cls = (custom_objects or {}).get(class_name) or get_layer_class(class_name)
+    if cls is None:
+        safety.check_layer_classes([entry], custom_objects, "Keras model config")
+    if (custom_objects or {}).get(class_name) is not None:
+        return {"class_name": class_name, "config": _plain(config)}
+    if class_name == "InputLayer":
+        c = _plain(config)
+        return {"class_name": "InputLayer", "config": {
+            "name": c.get("name"), "dtype": c.get("dtype") or "float32",
+            "batch_shape": c.get("batch_shape", c.get("batch_input_shape"))}}
+    return {"class_name": class_name, "config": _layer_config(class_name, config, cls)}
 
 
 def model_from_keras_config(obj, custom_objects=None):
-    _not_yet("Keras model configs")
+    """Builds a pipekeras model (untrained) from a Keras model config."""
+    from .native import build_model
+
+    if isinstance(obj.get("config"), str):  # model.to_json() of Keras 2 may nest JSON text
+        obj = {**obj, "config": json.loads(obj["config"])}
+    entry = keras_entry_to_pipekeras(obj, custom_objects)
+    return build_model(entry, custom_objects, "the Keras config")
+
+
+# ----- weights: Keras 3 layout -------------------------------------------------------------------------
+
+def _collect(group, source):
+    arrays = []
+    if "vars" in group:
+        vars_group = group["vars"]
+        for key in sorted(vars_group.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30):
+            arrays.append(_dataset(vars_group[key], source))
+    for key in sorted(group.keys()):
+        if key != "vars" and hasattr(group[key], "keys"):
+            arrays += _collect(group[key], source)
+    return arrays
+
+
+def _keras3_groups(file, source):
+    """{h5 key: WeightGroup named after the layer} for a Keras 3 weights file."""
+    groups = {}
+    layers = file["layers"]
+    for key in layers.keys():
+        group = layers[key]
+        name = key
+        if "vars" in group and "name" in group["vars"].attrs:
+            name = _text(group["vars"].attrs["name"])
+        groups[key] = WeightGroup(name, key, _collect(group, source))
+    return groups
+
+
+def keras_keys(layers):
+    """Keras 3's h5 group keys for layers in model order: snake_case class name, then _1, _2, ..."""
+    counts, keys = {}, []
+    for layer in layers:
+        base = to_snake_case(type(layer).__name__ if not isinstance(layer, str) else layer)
+        if base == "model":
+            base = "functional"
+        n = counts.get(base, 0)
+        counts[base] = n + 1
+        keys.append(base if n == 0 else f"{base}_{n}")
+    return keys
+
+
+def _legacy_groups(file, source):
+    """[WeightGroup] in layer order for a Keras 2 style file (`model_weights/` or a bare weights file)."""
+    root = file["model_weights"] if "model_weights" in file else file
+    names = [_text(n) for n in root.attrs.get("layer_names", [])]
+    groups = []
+    for name in names:
+        if name not in root:
+            raise SavingError(f"{source}: layer {name!r} is listed but has no weights group; the file is corrupted.")
+        group = root[name]
+        weight_names = [_text(n) for n in group.attrs.get("weight_names", [])]
+        arrays = []
+        for weight_name in weight_names:
+            if weight_name not in group:
+                raise SavingError(f"{source}: weight {weight_name!r} of layer {name!r} is missing.")
+            arrays.append(_dataset(group[weight_name], source))
+        groups.append(WeightGroup(name, name, arrays, [w.rsplit("/", 1)[-1] for w in weight_names]))
+    return groups
+
+
+def load_h5_weights(model, data, by_name=False, skip_mismatch=False, source="the file"):
+    """Loads a Keras `.weights.h5` (Keras 3) or `.h5` (Keras 2 layout) file into a pipekeras model."""
+    try:
+        with _open_h5(data, source) as file:
+            if "layers" in file:
+                keyed = _keras3_groups(file, source)
+                legacy = None
+            elif "model_weights" in file or "layer_names" in file.attrs:
+                keyed, legacy = None, _legacy_groups(file, source)
+            else:
+                raise SavingError(f"{source} is an HDF5 file but not a Keras weights file.")
+    except PipeKerasError:
+        raise
+    except Exception as error:  # noqa: BLE001 - corrupted HDF5 content
+        raise SavingError(f"{source}: cannot read the Keras weights ({type(error).__name__}: {error}).") from None
+    if legacy is not None:
+        return assign_weight_groups(model, legacy, by_name, skip_mismatch, source)
+    named = list(keyed.values())
+    if by_name:
+        return assign_weight_groups(model, named, True, skip_mismatch, source)
+    by_layer = {g.name: g for g in named}
+    with_weights = [layer for layer in model.layers if layer.weights]
+    fits = all(layer.name in by_layer and [a.shape for a in by_layer[layer.name].arrays] ==
+               [v.shape for v in layer.weights] for layer in with_weights)
+    if fits and with_weights:
+        return assign_weight_groups(model, named, True, skip_mismatch, source)
+    ordered = []
+    for layer, key in zip(model.layers, keras_keys(model.layers)):
+        if not layer.weights:
+            continue
+        group = keyed.get(key)
+        if group is None:
+            raise ShapeError(f"load_weights: {source} has no weights for layer {layer.name!r} (Keras key {key!r}); "
+                             f"it holds {sorted(k for k, g in keyed.items() if g.arrays)}.")
+        ordered.append(WeightGroup(group.name, key, group.arrays))
+    extra = [k for k, g in keyed.items() if g.arrays and k not in set(keras_keys(model.layers))]
+    if extra:
+        raise ShapeError(f"load_weights: {source} holds weights for layers {extra} that model {model.name!r} "
+                         "does not have.")
+    return assign_weight_groups(model, ordered, False, skip_mismatch, source)
+
+
+# ----- whole models ----------------------------------------------------------------------------------
+
+def _compile_from_keras(model, compile_config, custom_objects):
+    """Compiles with Keras' recorded optimizer and loss where pipekeras has them; warns otherwise."""
+    from .. import optimizers
+
+    try:
+        opt = _plain(compile_config.get("optimizer"))
+        if isinstance(opt, dict):
+            cls = optimizers._REGISTRY.lookup(opt["class_name"], custom_objects)
+            params = inspect.signature(cls.__init__).parameters
+            opt = cls(**{k: v for k, v in opt.get("config", {}).items() if k in params and k != "name"})
+        loss = _plain(compile_config.get("loss"))
+        if loss is None:
+            return model
+        if isinstance(loss, dict) and "class_name" in loss:
+            loss = {"class_name": loss["class_name"], "config": {k: v for k, v in loss.get("config", {}).items()
+                                                                if k not in ("reduction", "dtype")}}
+        metrics = _plain(compile_config.get("metrics"))
+        model.compile(optimizer=opt, loss=loss, metrics=metrics if isinstance(metrics, (list, dict)) else None,
+                      loss_weights=compile_config.get("loss_weights"))
+    except PipeKerasError as error:
+        warnings.warn(f"load_model: the Keras file's compile settings could not be used ({error}); the model is "
+                      "loaded uncompiled. Compile it yourself.", UserWarning, stacklevel=4)
+    return model
 
 
 def load_keras_archive(archive, config, source, custom_objects, compile):
-    _not_yet("Keras .keras files")
+    """A pipekeras model from a Keras 3 `.keras` zip (config.json + model.weights.h5)."""
+    model = model_from_keras_config(config, custom_objects)
+    load_h5_weights(model, archive.read("model.weights.h5"), source=source)
+    if compile and isinstance(config.get("compile_config"), dict):
+        _compile_from_keras(model, config["compile_config"], custom_objects)
+    return model
 
 
 def load_keras_h5(data, source, custom_objects, compile):
-    _not_yet("Keras .h5 files")
-
-
-def read_h5_weight_groups(data, source):
-    _not_yet("Keras .h5 weight files")
+    """A pipekeras model from a Keras 2 style `.h5` model file (model_config attribute + model_weights)."""
+    with _open_h5(data, source) as file:
+        if "model_config" not in file.attrs:
+            raise SavingError(f"{source} is an HDF5 file without a model config: it holds weights only; build the "
+                              "model and call load_weights.")
+        config = json.loads(_text(file.attrs["model_config"]))
+        training = file.attrs.get("training_config")
+        training = json.loads(_text(training)) if training is not None else None
+        groups = _legacy_groups(file, source)
+    model = model_from_keras_config(config, custom_objects)
+    assign_weight_groups(model, groups, by_name=True, source=source)
+    missing = [layer.name for layer in model.layers if layer.weights and layer.name not in {g.name for g in groups}]
+    if missing:
+        raise SavingError(f"{source}: no weights for layers {missing}; the file is incomplete.")
+    if compile and isinstance(training, dict):
+        _compile_from_keras(model, {"optimizer": training.get("optimizer_config"), "loss": training.get("loss"),
+                                    "metrics": training.get("metrics"),
+                                    "loss_weights": training.get("loss_weights")}, custom_objects)
+    return model
 
 
 def save_weights_h5(model, path):
-    _not_yet("writing .weights.h5 files")
+    raise SavingError("Writing .weights.h5 files is not supported yet; use a .pkweights or .npz path.")
 
 
 def save_keras_file(model, path):
-    _not_yet("writing .keras files")
+    raise SavingError("Writing .keras files is not supported yet; use a .pkeras path.")

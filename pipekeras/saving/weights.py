@@ -197,10 +197,16 @@ def load_weights(model, path, by_name=False, skip_mismatch=False):
     """
     data = ar.read_file(path)
     source = repr(os.fspath(path))
-    try:
-        groups = read_groups_from_bytes(data, source)
-    except (SavingError, ConfigError, ShapeError):
-        raise
+    if data[:8] == HDF5_SIGNATURE:
+        from .keras_files import load_h5_weights
+
+        return load_h5_weights(model, data, by_name, skip_mismatch, source)
+    archive = ar.Archive(data, source)
+    if "model.weights.h5" in archive and "weights.json" not in archive:
+        from .keras_files import load_h5_weights
+
+        return load_h5_weights(model, archive.read("model.weights.h5"), by_name, skip_mismatch, source)
+    groups = read_groups_from_bytes(data, source)
     if isinstance(groups, list) and groups and isinstance(groups[0], np.ndarray):
         return _assign_flat(model, groups, by_name, source)
     return assign_weight_groups(model, groups, by_name, skip_mismatch, source)
@@ -209,9 +215,7 @@ def load_weights(model, path, by_name=False, skip_mismatch=False):
 def read_groups_from_bytes(data, source):
     """WeightGroups from any supported file's bytes (a list of plain arrays for a flat .npz)."""
     if data[:8] == HDF5_SIGNATURE:
-        from .keras_files import read_h5_weight_groups
-
-        return read_h5_weight_groups(data, source)
+        raise SavingError(f"{source} is an HDF5 (Keras) file; load it with load_weights.")
     archive = ar.Archive(data, source)
     if "weights.json" in archive:
         manifest = archive.read_json("weights.json")
@@ -226,10 +230,6 @@ def read_groups_from_bytes(data, source):
         if isinstance(config, dict) and config.get("format") == MODEL_FORMAT:
             check_version(config, MODEL_FORMAT_VERSION, source)
             return read_weight_groups(archive, config.get("layers"))
-        if "model.weights.h5" in archive:
-            from .keras_files import read_h5_weight_groups
-
-            return read_h5_weight_groups(archive.read("model.weights.h5"), source)
     flat = sorted((n for n in archive.names if re.fullmatch(r"arr_\d+\.npy", n)), key=lambda n: int(n[4:-4]))
     if flat and len(flat) == len(archive.names):
         return [archive.read_array(n) for n in flat]
