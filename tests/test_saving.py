@@ -651,3 +651,58 @@ def test_corrupted_keras_files_raise_library_errors(tmp_path, name):
                 model.load_weights(path)
             else:
                 load_model(path)
+
+
+def test_pipekeras_writes_keras_files_it_reads_back(tmp_path):
+    pytest.importorskip("h5py")
+    model = functional_model()
+    x, _ = functional_data()
+    model.save(tmp_path / "m.keras")
+    model.save_weights(tmp_path / "m.weights.h5")
+    assert_same_predictions(model, load_model(tmp_path / "m.keras"), x)
+    clone = clone_model(model)
+    clone.load_weights(tmp_path / "m.weights.h5")
+    assert_same_predictions(model, clone, x)
+    with pytest.raises(SavingError, match="legacy Keras 2"):
+        model.save(tmp_path / "m.h5")
+
+
+def _keras_available():
+    try:
+        done = subprocess.run([sys.executable, "-c", "import keras"], capture_output=True, timeout=120,
+                              env={**os.environ, "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "jax")})
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+@pytest.mark.skipif(not _keras_available(), reason="Keras 3 (with a working backend) is not installed")
+def test_keras_loads_the_keras_files_pipekeras_writes(tmp_path):
+    pytest.importorskip("h5py")
+    cases = [(sequential_model(), [sequential_data()[0]]), (functional_model(), functional_data()[0])] + \
+        [(m, [x]) for m, x in spatial_models()]
+    for i, (model, xs) in enumerate(cases):
+        model.save(tmp_path / f"m{i}.keras")
+        model.save_weights(tmp_path / f"m{i}.weights.h5")
+        out = model.predict(xs if len(xs) > 1 else xs[0])
+        out = out if isinstance(out, list) else [out]
+        np.savez(tmp_path / f"m{i}_io.npz", *xs, *out, nx=len(xs))
+    script = textwrap.dedent("""
+        import sys, numpy as np, keras
+        folder, count = sys.argv[1], int(sys.argv[2])
+        for i in range(count):
+            model = keras.saving.load_model(f"{folder}/m{i}.keras")
+            model.load_weights(f"{folder}/m{i}.weights.h5")
+            d = np.load(f"{folder}/m{i}_io.npz"); nx = int(d["nx"])
+            arrays = [d[f"arr_{j}"] for j in range(len(d.files) - 1)]
+            out = model.predict(arrays[:nx] if nx > 1 else arrays[0], verbose=0)
+            out = list(out) if isinstance(out, (list, tuple)) else [out]
+            for o, y in zip(out, arrays[nx:]):
+                np.testing.assert_allclose(np.asarray(o), y, rtol=1e-5, atol=1e-6)
+            print("ok", i)
+    """)
+    env = {**os.environ, "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "jax")}
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path), str(len(cases))], capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("ok") == len(cases)

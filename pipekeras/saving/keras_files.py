@@ -14,6 +14,9 @@ Reading needs h5py (the optional extra `pipekeras[h5]`); it is imported only whe
   `layers/<snake_case class name>[_<n>]/vars/<i>` (recurrent layers under `.../cell/vars/<i>`), with the
   layer's name as the `name` attribute of `vars`; Keras 2 files under `model_weights/<layer>/` with a
   `weight_names` attribute.
+- Writing: `save_model(model, "m.keras")` writes config.json (Keras class and module names, Keras 3
+  `inbound_nodes`), metadata.json and model.weights.h5 in Keras 3's layout; `save_weights("m.weights.h5")`
+  writes the same weights layout. Keras 3.15 loads both (tested). No optimizer state is written.
 - Optimizer state from Keras files is not restored (Keras keeps it in its own layout); `compile_config`'s
   optimizer and loss are, where pipekeras has them.
 """
@@ -403,9 +406,104 @@ def load_keras_h5(data, source, custom_objects, compile):
     return model
 
 
+# ----- writing Keras 3 files ----------------------------------------------------------------------------
+
+_OBJECT_MODULES = {"_initializer": "keras.initializers", "_regularizer": "keras.regularizers",
+                   "_constraint": "keras.constraints"}
+
+
+def _keras_value(key, value):
+    if isinstance(value, tuple):
+        return [_keras_value(key, v) for v in value]
+    if isinstance(value, dict) and "class_name" in value:
+        module = next((m for suffix, m in _OBJECT_MODULES.items() if key.endswith(suffix)), "keras")
+        return {"module": module, "class_name": value["class_name"], "config": value.get("config", {}),
+                "registered_name": None}
+    return value
+
+
+def _keras_layer_entry(layer):
+    from ..engine.input_layer import InputLayer
+
+    if isinstance(layer, InputLayer):
+        return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+                "config": {"batch_shape": list(layer.batch_shape), "dtype": layer.dtype, "sparse": False,
+                           "name": layer.name}}
+    if layer.weights and getattr(layer, "_sublayers", None):
+        raise SavingError(f"Writing .keras: layer {layer.name!r} ({type(layer).__name__}) nests other layers; "
+                          "only flat models can be written for Keras.")
+    config = {k: _keras_value(k, v) for k, v in layer.get_config().items() if k != "batch_input_shape"}
+    entry = {"module": "keras.layers", "class_name": type(layer).__name__, "config": config, "registered_name": None}
+    if layer._build_input_shape is not None:
+        shape = layer._build_input_shape
+        entry["build_config"] = {"input_shape": [list(s) for s in shape] if isinstance(shape, list) else list(shape)}
+    return entry
+
+
+def _keras_tensor(model, tensor):
+    return {"class_name": "__keras_tensor__", "config": {"shape": list(tensor.shape), "dtype": tensor.dtype,
+                                                         "keras_history": model._tensor_ref(tensor)}}
+
+
+def keras_model_config(model):
+    """The Keras 3 config.json content for a pipekeras model."""
+    from ..engine.sequential import Sequential
+
+    if isinstance(model, Sequential):
+        layers = [_keras_layer_entry(model.inputs[0].node.layer)] + [_keras_layer_entry(l) for l in model.layers]
+        return {"module": "keras", "class_name": "Sequential", "registered_name": None,
+                "config": {"name": model.name, "trainable": model.trainable, "layers": layers},
+                "build_config": {"input_shape": list(model.inputs[0].shape)}}
+    layers = []
+    for layer in model.layers:
+        entry = _keras_layer_entry(layer)
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = []
+        for node in model._model_nodes_of(layer):
+            if node.is_input:
+                continue
+            tensors = [_keras_tensor(model, t) for t in node.input_tensors]
+            entry["inbound_nodes"].append({"args": [tensors if node.inputs_are_list else tensors[0]], "kwargs": {}})
+        layers.append(entry)
+    refs = lambda tensors, as_list: [model._tensor_ref(t) for t in tensors] if as_list else model._tensor_ref(tensors[0])
+    return {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+            "config": {"name": model.name, "trainable": model.trainable, "layers": layers,
+                       "input_layers": refs(model.inputs, model._inputs_are_list),
+                       "output_layers": refs(model.outputs, model._outputs_are_list)}}
+
+
+def _h5_bytes(model):
+    h5py = _h5py()
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as file:
+        layers = file.create_group("layers")
+        for layer, key in zip(model.layers, keras_keys(model.layers)):
+            group = layers.create_group(key)
+            own = group.create_group("vars")
+            own.attrs["name"] = layer.name
+            target = own
+            if type(layer).__name__ in RECURRENT_CLASSES:
+                target = group.create_group("cell").create_group("vars")
+                target.attrs["name"] = f"{to_snake_case(type(layer).__name__)}_cell"
+            for i, variable in enumerate(layer.weights):
+                target.create_dataset(str(i), data=variable.numpy())
+        file.create_group("vars").attrs["name"] = model.name
+    return buffer.getvalue()
+
+
 def save_weights_h5(model, path):
-    raise SavingError("Writing .weights.h5 files is not supported yet; use a .pkweights or .npz path.")
+    """Writes Keras 3's `.weights.h5` layout (needs h5py); Keras' `model.load_weights` reads it."""
+    from .archive import write_file
+
+    return write_file(path, _h5_bytes(model))
 
 
 def save_keras_file(model, path):
-    raise SavingError("Writing .keras files is not supported yet; use a .pkeras path.")
+    """Writes a Keras 3 `.keras` file (config.json, metadata.json, model.weights.h5); no optimizer state."""
+    from .archive import dumps, write_file, zip_bytes
+
+    config = keras_model_config(model)
+    metadata = {"keras_version": "3.0.0", "date_saved": "1980-01-01@00:00:00", "saved_by": "pipekeras"}
+    data = zip_bytes({"metadata.json": dumps(metadata).encode(), "config.json": dumps(config, "model config").encode(),
+                      "model.weights.h5": _h5_bytes(model)})
+    return write_file(path, data)
