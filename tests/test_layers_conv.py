@@ -196,6 +196,15 @@ def test_pooling_values(rng):
     np.testing.assert_array_equal(global_average_pooling_1d()(x.reshape(1, 16, 1))[0], [7.5])
 
 
+def test_integer_images_are_cast_to_float(rng):
+    images = rng.integers(0, 255, (2, 6, 6, 1)).astype("uint8")
+    conv = conv_2d(2, 3)
+    assert conv(images).dtype == np.float32
+    np.testing.assert_allclose(conv(images), conv(images.astype("float32")), rtol=1e-6)
+    assert average_pooling_2d(2)(images).dtype == np.float32
+    assert global_average_pooling_2d()(images).dtype == np.float32
+
+
 def test_conv2d_config_has_keras_keys():
     config = conv_2d(8, 3, strides=2, padding="SAME", kernel_regularizer=pk.regularizers.l2(0.01)).get_config()
     assert config["filters"] == 8

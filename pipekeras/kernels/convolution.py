@@ -198,13 +198,15 @@ def relu_backward(y, g):
 
 
 def _buffer(cache, key, shape, dtype):
-    """Returns an uninitialized array of `shape`, reused from `cache` (a dict) when one fits."""
+    """Returns an uninitialized array of `shape`, reusing the one kept in `cache[key]` when it fits.
+
+    Only scratch space that is dead once the call returns may come from here (one buffer per key is kept).
+    """
     if cache is None:
         return np.empty(shape, dtype)
-    full_key = (key, tuple(shape), np.dtype(dtype).str)
-    buf = cache.get(full_key)
-    if buf is None:
-        buf = cache[full_key] = np.empty(shape, dtype)
+    buf = cache.get(key)
+    if buf is None or buf.shape != tuple(shape) or buf.dtype != dtype:
+        buf = cache[key] = np.empty(shape, dtype)
     return buf
 
 

@@ -95,6 +95,10 @@ class _SpatialGeometry:
                 f"kernel_size, or less downsampling (pooling, strides) before this layer."))
         return result
 
+    def _float(self, inputs, weight):
+        """Integer inputs (e.g. uint8 images) are cast to the weights' float type."""
+        return inputs if inputs.dtype.kind == "f" else inputs.astype(weight.value.dtype)
+
     def _as_4d(self, inputs):
         x = np.ascontiguousarray(inputs)
         return x.reshape(x.shape[0], 1, x.shape[1], x.shape[2]) if self.rank == 1 else x
@@ -153,6 +157,7 @@ class _Conv(_SpatialGeometry, ActivatedLayer):
         return value.reshape((1,) + value.shape) if self.rank == 1 else value
 
     def call(self, inputs, training=False):
+        inputs = self._float(inputs, self.kernel)
         x = self._as_4d(inputs)
         spatial = self._spatial(inputs.shape[1:-1])
         out_hw = self._pairs([out for out, _ in spatial])
@@ -314,7 +319,7 @@ class Conv2DTranspose(_SpatialGeometry, ActivatedLayer):
         return (input_shape[0],) + tuple(out for out, _ in self._out(input_shape[1:-1])) + (self.filters,)
 
     def call(self, inputs, training=False):
-        x = np.ascontiguousarray(inputs)
+        x = np.ascontiguousarray(self._float(inputs, self.kernel))
         batch, h, w, ch = x.shape
         geometry = self._out((h, w))
         (oh, ph), (ow, pw) = geometry
@@ -420,7 +425,7 @@ class DepthwiseConv2D(_SpatialGeometry, ActivatedLayer):
         return (input_shape[0],) + tuple(o for o, _ in spatial) + (input_shape[-1] * self.depth_multiplier,)
 
     def call(self, inputs, training=False):
-        x = np.ascontiguousarray(inputs)
+        x = np.ascontiguousarray(self._float(inputs, self.depthwise_kernel))
         spatial = self._spatial(x.shape[1:3])
         pads = tuple(p for _, p in spatial)
         z = depthwise_forward(x, self.depthwise_kernel.value, self.strides, self.dilation_rate, pads,
@@ -516,7 +521,7 @@ class SeparableConv2D(_SpatialGeometry, ActivatedLayer):
         return (input_shape[0],) + tuple(o for o, _ in spatial) + (self.filters,)
 
     def call(self, inputs, training=False):
-        x = np.ascontiguousarray(inputs)
+        x = np.ascontiguousarray(self._float(inputs, self.depthwise_kernel))
         spatial = self._spatial(x.shape[1:3])
         pads = tuple(p for _, p in spatial)
         d = depthwise_forward(x, self.depthwise_kernel.value, self.strides, self.dilation_rate, pads,

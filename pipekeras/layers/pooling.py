@@ -7,6 +7,7 @@ of valid positions, as Keras does).
 
 import numpy as np
 
+from .. import backend
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ShapeError
 from ..kernels.convolution import conv_geometry
@@ -57,7 +58,7 @@ class _Pooling(Layer):
         return (fill,) + tuple(values) if self.rank == 1 else tuple(values)
 
     def call(self, inputs, training=False):
-        x = np.ascontiguousarray(inputs)
+        x = np.ascontiguousarray(inputs if inputs.dtype.kind == "f" else inputs.astype(backend.floatx()))
         spatial = self._spatial(x.shape[1:-1])
         x4 = x.reshape(x.shape[0], 1, x.shape[1], x.shape[2]) if self.rank == 1 else x
         out_hw = self._pairs([o for o, _ in spatial], 1)
@@ -149,6 +150,8 @@ class _GlobalPooling(Layer):
         return (input_shape[0], input_shape[-1])
 
     def call(self, inputs, training=False):
+        if inputs.dtype.kind != "f":
+            inputs = inputs.astype(backend.floatx())
         batch, channels = inputs.shape[0], inputs.shape[-1]
         flat = inputs.reshape(batch, -1, channels)
         if self.mode == "max":
