@@ -1,0 +1,653 @@
+"""Builds (and optionally executes) the lesson notebooks from the cells written below.
+
+    python notebooks/build_notebooks.py                 # write all the .ipynb files, without outputs
+    python notebooks/build_notebooks.py --execute 01 06  # build and run those (EXECUTED_MODE's mode), write them
+    python notebooks/build_notebooks.py --execute all --quick
+
+Each notebook reads the environment variable PIPEKERAS_QUICK: "1" shrinks the data and the epochs so the
+whole notebook runs in seconds (the tests use it); unset, the notebook runs the full lesson. The committed
+outputs were produced in the mode listed in EXECUTED_MODE, which the first cell of each notebook states.
+Needs nbformat (and nbclient + ipykernel to execute): `pip install -e .[dev]`.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# Mode of the committed outputs ("full" or "quick"), per notebook.
+EXECUTED_MODE = {
+    "01_mnist_dense": "full",
+    "02_imdb_dense": "full",
+    "03_boston_kfold": "full",
+    "04_mnist_convnet": "quick",
+    "05_imdb_lstm": "quick",
+    "06_functional_api": "full",
+    "07_layer_tour": "full",
+}
+
+# Names each notebook needs from pipekeras (tests skip a notebook until its layers are exported).
+REQUIRES = {
+    "04_mnist_convnet": ["conv_2d", "max_pooling_2d"],
+    "05_imdb_lstm": ["embedding", "lstm"],
+    "07_layer_tour": ["lstm"],
+}
+
+SETUP = '''\
+import os
+import time
+
+import numpy as np
+
+import pipekeras as pk
+from pipekeras import compile, dense, evaluate, fit, plot, predict, sequential, summary
+
+QUICK = os.environ.get("PIPEKERAS_QUICK") == "1"
+pk.set_seed(42)
+print("quick mode (PIPEKERAS_QUICK=1): small data, few epochs" if QUICK else "full lesson")'''
+
+
+def _mode_note(name, mode=None):
+    mode = mode or EXECUTED_MODE[name]
+    if mode == "full":
+        return ("*The outputs below come from a full run (PIPEKERAS_QUICK unset) on a 2-core CPU. "
+                "Set `PIPEKERAS_QUICK=1` to run a shrunken version in seconds.*")
+    return ("*The outputs below come from a quick run (`PIPEKERAS_QUICK=1`: a slice of the data, few "
+            "epochs), so the accuracy shown is far from the lesson's; unset the variable for the full "
+            "lesson.*")
+
+
+def md(text):
+    return new_markdown_cell(text.strip("\n"))
+
+
+def code(text):
+    return new_code_cell(text.strip("\n"))
+
+
+# ------------------------------------------------------------------------------------------------- lessons
+
+def mnist_dense():
+    return [
+        md('''
+# 1. Classifying MNIST digits with a dense network
+
+The first example of *Deep Learning with R* (Chollet and Allaire), in pipekeras. In R:
+
+```r
+model <- keras_model_sequential() %>%
+  layer_dense(units = 512, activation = "relu", input_shape = c(28*28)) %>%
+  layer_dense(units = 10, activation = "softmax")
+```
+
+In Python the pipe `%>%` is `|`, and `c(28*28)` is just `784`.'''),
+        code(SETUP),
+        md('''
+## The data
+
+60,000 training and 10,000 test images of 28x28 grey pixels, with their digit (0-9). The network takes
+vectors, so each image is flattened to 784 values scaled to [0, 1]; labels become one-hot vectors.'''),
+        code('''
+from pipekeras.datasets import mnist
+from pipekeras.utils import to_categorical
+
+(train_images, train_labels), (test_images, test_labels) = mnist.load_data()
+print(train_images.shape, train_images.dtype, train_labels[:10])
+
+n_train = 5000 if QUICK else len(train_images)
+x_train = train_images[:n_train].reshape(n_train, 28 * 28).astype("float32") / 255
+x_test = test_images.reshape(len(test_images), 28 * 28).astype("float32") / 255
+y_train = to_categorical(train_labels[:n_train])
+y_test = to_categorical(test_labels)
+x_train.shape, y_train.shape'''),
+        md('''
+## The network
+
+Two dense layers: 512 ReLU units, then a 10-way softmax giving a probability per digit. Piping a layer
+into a `sequential()` model appends it in place, as R keras does.'''),
+        code('''
+model = sequential() | dense(512, "relu", input_shape=784) | dense(10, "softmax")
+model | summary()'''),
+        code('''
+model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+
+epochs = 1 if QUICK else 5
+start = time.perf_counter()
+history = model | fit(x_train, y_train, epochs=epochs, batch_size=128, verbose=2)
+print(f"trained in {time.perf_counter() - start:.1f} s")'''),
+        md('`fit` returns a History; `history | plot()` (R\'s `plot(history)`) draws loss and accuracy per epoch.'),
+        code('''
+history | plot();'''),
+        md('## Testing'),
+        code('''
+scores = model | evaluate(x_test, y_test, verbose=0)
+print(f"test accuracy: {scores['accuracy']:.4f}  (the book: about 0.98)")'''),
+        code('''
+probabilities = model | predict(x_test[:5], verbose=0)
+print("predicted:", probabilities.argmax(axis=1), " true:", test_labels[:5])'''),
+    ]
+
+
+def imdb_dense():
+    return [
+        md('''
+# 2. Classifying movie reviews (IMDB) with a dense network
+
+Binary classification: is a review positive or negative? The R version:
+
+```r
+model <- keras_model_sequential() %>%
+  layer_dense(units = 16, activation = "relu", input_shape = c(10000)) %>%
+  layer_dense(units = 16, activation = "relu") %>%
+  layer_dense(units = 1, activation = "sigmoid")
+```'''),
+        code(SETUP),
+        md('''
+## The data
+
+25,000 training and 25,000 test reviews, each a list of word ids (a word's id is its frequency rank). We
+keep the 10,000 most frequent words and encode each review as a multi-hot vector of 10,000 zeros and ones.'''),
+        code('''
+from pipekeras.datasets import imdb
+from pipekeras.utils import multi_hot
+
+(train_data, train_labels), (test_data, test_labels) = imdb.load_data(num_words=10000)
+word_index = imdb.get_word_index()
+reverse = {rank + 3: word for word, rank in word_index.items()}
+print(" ".join(reverse.get(i, "?") for i in train_data[0][:30]), "...")
+print("label:", train_labels[0])'''),
+        code('''
+n_train = 4000 if QUICK else len(train_data)
+n_test = 4000 if QUICK else len(test_data)
+x_train = multi_hot(train_data[:n_train], 10000)
+x_test = multi_hot(test_data[:n_test], 10000)
+y_train = train_labels[:n_train].astype("float32")
+y_test = test_labels[:n_test].astype("float32")
+x_train.shape'''),
+        code('''
+model = sequential() | dense(16, "relu", input_shape=10000) | dense(16, "relu") | dense(1, "sigmoid")
+model | compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+model | summary()'''),
+        md('''
+## Watching it overfit
+
+Hold out 10,000 training reviews (a quarter in quick mode) for validation and train for 20 epochs: the
+training loss keeps falling, while the validation loss turns up after a few epochs.'''),
+        code('''
+n_val = n_train // 4 if QUICK else 10000
+x_val, partial_x_train = x_train[:n_val], x_train[n_val:]
+y_val, partial_y_train = y_train[:n_val], y_train[n_val:]
+
+start = time.perf_counter()
+history = model | fit(partial_x_train, partial_y_train, epochs=3 if QUICK else 20, batch_size=512,
+                      validation_data=(x_val, y_val), verbose=2)
+print(f"trained in {time.perf_counter() - start:.1f} s")'''),
+        code('history | plot();'),
+        md('''
+## Retraining for 4 epochs
+
+A fresh model trained on all the training data for 4 epochs, about where validation loss was lowest.'''),
+        code('''
+model = sequential() | dense(16, "relu", input_shape=10000) | dense(16, "relu") | dense(1, "sigmoid")
+model | compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+start = time.perf_counter()
+model | fit(x_train, y_train, epochs=2 if QUICK else 4, batch_size=512, verbose=0)
+print(f"trained in {time.perf_counter() - start:.1f} s")
+scores = model | evaluate(x_test, y_test, verbose=0)
+print(f"test accuracy: {scores['accuracy']:.4f}  (the book: about 0.88)")'''),
+        code('''
+(model | predict(x_test[:5], verbose=0)).ravel().round(3), y_test[:5]'''),
+    ]
+
+
+def boston_kfold():
+    return [
+        md('''
+# 3. Predicting house prices (Boston housing) with K-fold validation
+
+Regression of the median home value (in thousands of dollars) from 13 features. The R model:
+
+```r
+model <- keras_model_sequential() %>%
+    layer_dense(units = 64, activation = "relu", input_shape = c(13)) %>%
+    layer_dense(units = 64, activation = "relu") %>%
+    layer_dense(units = 1)
+```
+
+With only 404 training rows, a single validation split is noisy, so we use 4-fold cross-validation.'''),
+        code(SETUP),
+        code('''
+from pipekeras.datasets import boston_housing
+
+(train_data, train_targets), (test_data, test_targets) = boston_housing.load_data()
+print(train_data.shape, test_data.shape, train_targets[:5])
+
+# Normalize each feature with the training data's mean and standard deviation (never the test data's).
+mean, std = train_data.mean(axis=0), train_data.std(axis=0)
+train_data = (train_data - mean) / std
+test_data = (test_data - mean) / std'''),
+        code('''
+def build_model():
+    model = sequential() | dense(64, "relu", input_shape=13) | dense(64, "relu") | dense(1)
+    model | compile(optimizer="rmsprop", loss="mse", metrics=["mae"])
+    return model
+
+build_model() | summary()'''),
+        md('''
+## K-fold validation
+
+Split the training rows into 4 folds; train on 3, validate on the fourth, and record the validation mean
+absolute error (MAE) of every epoch.'''),
+        code('''
+k = 4
+num_epochs = 3 if QUICK else 100
+fold_size = len(train_data) // k
+all_mae_histories, final_maes = [], []
+start = time.perf_counter()
+for i in range(k):
+    held = slice(i * fold_size, (i + 1) * fold_size)
+    keep = np.ones(len(train_data), dtype=bool)
+    keep[held] = False
+    model = build_model()
+    history = model | fit(train_data[keep], train_targets[keep], epochs=num_epochs, batch_size=16,
+                          validation_data=(train_data[held], train_targets[held]), verbose=0)
+    all_mae_histories.append(history.history["val_mae"])
+    final_maes.append(history.history["val_mae"][-1])
+    print(f"fold {i}: validation MAE {final_maes[-1]:.2f}")
+print(f"mean validation MAE {np.mean(final_maes):.2f}  ({time.perf_counter() - start:.1f} s)")'''),
+        code('''
+import matplotlib.pyplot as plt
+
+average_mae = np.mean(all_mae_histories, axis=0)
+# Smooth the curve (exponential moving average) and drop the first 10 epochs, as the book does.
+smoothed, previous = [], None
+for value in average_mae:
+    previous = value if previous is None else 0.9 * previous + 0.1 * value
+    smoothed.append(previous)
+skip = 0 if QUICK else 10
+plt.plot(range(skip + 1, num_epochs + 1), smoothed[skip:])
+plt.xlabel("epoch")
+plt.ylabel("validation MAE (smoothed)")
+plt.show()
+print("best epoch:", int(np.argmin(average_mae)) + 1)'''),
+        md('## The final model, trained on all the training data'),
+        code('''
+model = build_model()
+model | fit(train_data, train_targets, epochs=3 if QUICK else 80, batch_size=16, verbose=0)
+scores = model | evaluate(test_data, test_targets, verbose=0)
+print(f"test MAE: {scores['mae']:.2f} (thousands of dollars; the book: about 2.5)")'''),
+    ]
+
+
+def mnist_convnet():
+    return [
+        md('''
+# 4. MNIST with a convolutional network
+
+Convolutions learn local patterns that are found again anywhere in the image. The R model:
+
+```r
+model <- keras_model_sequential() %>%
+  layer_conv_2d(filters = 32, kernel_size = c(3, 3), activation = "relu", input_shape = c(28, 28, 1)) %>%
+  layer_max_pooling_2d(pool_size = c(2, 2)) %>%
+  layer_conv_2d(filters = 64, kernel_size = c(3, 3), activation = "relu") %>%
+  layer_max_pooling_2d(pool_size = c(2, 2)) %>%
+  layer_conv_2d(filters = 64, kernel_size = c(3, 3), activation = "relu") %>%
+  layer_flatten() %>%
+  layer_dense(units = 64, activation = "relu") %>%
+  layer_dense(units = 10, activation = "softmax")
+```'''),
+        code(SETUP),
+        code('''
+from pipekeras import conv_2d, flatten, max_pooling_2d
+
+model = sequential() | \\
+    conv_2d(32, (3, 3), activation="relu", input_shape=(28, 28, 1)) | \\
+    max_pooling_2d((2, 2)) | \\
+    conv_2d(64, (3, 3), activation="relu") | \\
+    max_pooling_2d((2, 2)) | \\
+    conv_2d(64, (3, 3), activation="relu") | \\
+    flatten() | \\
+    dense(64, "relu") | \\
+    dense(10, "softmax")
+model | summary()'''),
+        md('Each image keeps its 2-D shape, with one channel: (samples, 28, 28, 1).'),
+        code('''
+from pipekeras.datasets import mnist
+from pipekeras.utils import to_categorical
+
+(train_images, train_labels), (test_images, test_labels) = mnist.load_data()
+n_train = 2000 if QUICK else len(train_images)
+n_test = 1000 if QUICK else len(test_images)
+x_train = train_images[:n_train].reshape(n_train, 28, 28, 1).astype("float32") / 255
+x_test = test_images[:n_test].reshape(n_test, 28, 28, 1).astype("float32") / 255
+y_train, y_test = to_categorical(train_labels[:n_train]), to_categorical(test_labels[:n_test])'''),
+        code('''
+model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+start = time.perf_counter()
+history = model | fit(x_train, y_train, epochs=1 if QUICK else 5, batch_size=64, verbose=2)
+print(f"trained in {time.perf_counter() - start:.1f} s")
+history | plot();'''),
+        code('''
+scores = model | evaluate(x_test, y_test, verbose=0)
+print(f"test accuracy: {scores['accuracy']:.4f}  (the book: about 0.99)")'''),
+    ]
+
+
+def imdb_lstm():
+    return [
+        md('''
+# 5. IMDB with an embedding and an LSTM
+
+Instead of multi-hot vectors, each review is a sequence of word ids: an embedding layer turns every id
+into a learned 32-number vector, and an LSTM reads the sequence. The R model:
+
+```r
+model <- keras_model_sequential() %>%
+  layer_embedding(input_dim = max_features, output_dim = 32) %>%
+  layer_lstm(units = 32) %>%
+  layer_dense(units = 1, activation = "sigmoid")
+```'''),
+        code(SETUP),
+        code('''
+from pipekeras import embedding, lstm
+from pipekeras.datasets import imdb
+from pipekeras.utils import pad_sequences
+
+max_features = 10000
+maxlen = 100 if QUICK else 500
+(input_train, y_train), (input_test, y_test) = imdb.load_data(num_words=max_features)
+n_train = 2000 if QUICK else len(input_train)
+n_test = 1000 if QUICK else len(input_test)
+# Cut or pad every review to `maxlen` words (zeros in front).
+x_train = pad_sequences(input_train[:n_train], maxlen=maxlen)
+x_test = pad_sequences(input_test[:n_test], maxlen=maxlen)
+y_train = y_train[:n_train].astype("float32")
+y_test = y_test[:n_test].astype("float32")
+x_train.shape'''),
+        code('''
+model = sequential() | embedding(max_features, 32, input_shape=maxlen) | lstm(32) | dense(1, "sigmoid")
+model | compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+model | summary()'''),
+        code('''
+start = time.perf_counter()
+history = model | fit(x_train, y_train, epochs=1 if QUICK else 10, batch_size=128, validation_split=0.2,
+                      verbose=2)
+print(f"trained in {time.perf_counter() - start:.1f} s")
+history | plot();'''),
+        code('''
+scores = model | evaluate(x_test, y_test, verbose=0)
+print(f"test accuracy: {scores['accuracy']:.4f}  (the book: about 0.87)")'''),
+    ]
+
+
+def functional_api():
+    return [
+        md('''
+# 6. The functional API: two inputs and a shared layer
+
+A Sequential model is one straight line of layers. The functional API builds any graph: pipe a symbolic
+input through layers, then make a `Model` from inputs and outputs. In R:
+
+```r
+input_a <- layer_input(shape = c(784))
+encoder <- layer_dense(units = 64, activation = "relu")
+```
+
+Here two digit images go through the *same* encoder (one set of weights, called twice), and the model
+says whether the two digits are equal.'''),
+        code(SETUP),
+        code('''
+from pipekeras import Input, Model, concatenate
+from pipekeras.datasets import mnist
+
+(train_images, train_labels), (test_images, test_labels) = mnist.load_data()
+rng = np.random.default_rng(0)
+
+def make_pairs(images, labels, n):
+    """n pairs of images; half of them show the same digit. Returns (a, b, same)."""
+    x = images.reshape(len(images), 784).astype("float32") / 255
+    by_digit = [np.flatnonzero(labels == d) for d in range(10)]
+    first = rng.integers(0, len(x), n)
+    same = np.arange(n) % 2 == 0
+    second = rng.integers(0, len(x), n)
+    for i in np.flatnonzero(same):
+        second[i] = rng.choice(by_digit[labels[first[i]]])
+    return x[first], x[second], (labels[first] == labels[second]).astype("float32")[:, None]
+
+n_train, n_test = (4000, 1000) if QUICK else (60000, 10000)
+a_train, b_train, same_train = make_pairs(train_images, train_labels, n_train)
+a_test, b_test, same_test = make_pairs(test_images, test_labels, n_test)
+print(a_train.shape, "fraction of equal pairs:", same_train.mean())'''),
+        md('''
+## The graph
+
+`encoder` is one layer object; calling it on both inputs shares its weights.'''),
+        code('''
+input_a = Input(shape=(784,), name="digit_a")
+input_b = Input(shape=(784,), name="digit_b")
+encoder = dense(64, "relu", name="shared_encoder")
+
+encoded_a = input_a | encoder
+encoded_b = input_b | encoder
+merged = concatenate([encoded_a, encoded_b])
+output = merged | dense(64, "relu") | dense(1, "sigmoid", name="same")
+
+model = Model(inputs=[input_a, input_b], outputs=output)
+model | summary()'''),
+        md('''
+## A shared layer has one node per call
+
+Every call of a layer adds a node to `inbound_nodes`. With two nodes, `encoder.input_shape` would be
+ambiguous in general, so Keras (and pipekeras) ask for a node: `get_input_shape_at(i)`, `get_output_at(i)`.
+(`pipekeras.r` has R's forms, `get_output_at(encoder, 1)`, counting from 1.)'''),
+        code('''
+print("nodes:", len(encoder.inbound_nodes))
+for i in range(len(encoder.inbound_nodes)):
+    print(f"node {i}: input shape {encoder.get_input_shape_at(i)}, output {encoder.get_output_at(i)}")
+print("same weights for both inputs:", encoder.count_params(), "parameters")'''),
+        code('''
+model | compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+start = time.perf_counter()
+history = model | fit([a_train, b_train], same_train, epochs=2 if QUICK else 10, batch_size=128,
+                      validation_split=0.1, verbose=2)
+print(f"trained in {time.perf_counter() - start:.1f} s")
+history | plot();'''),
+        code('''
+scores = model | evaluate([a_test, b_test], same_test, verbose=0)
+print(f"test accuracy (same digit or not): {scores['accuracy']:.4f}")'''),
+        md('''
+The encoder alone is a model too: its output on one node is a tensor of the graph, so a model from an
+input to it reuses the trained weights.'''),
+        code('''
+encoder_model = Model(inputs=input_a, outputs=encoder.get_output_at(0))
+codes = encoder_model | predict(a_test[:3], verbose=0)
+codes.shape'''),
+    ]
+
+
+def layer_tour():
+    return [
+        md('''
+# 7. A tour of layer properties and functions
+
+What every layer has, following R keras's "About Keras layers": configuration, weights, parameter counts,
+freezing, and the states of a stateful recurrent layer.'''),
+        code(SETUP),
+        md('''
+## Configuration: `get_config` / `from_config`
+
+A layer's config is a plain dict of its constructor arguments; `from_config` builds an identical, fresh
+(untrained, unbuilt) layer from it.'''),
+        code('''
+layer = dense(32, "relu", name="hidden")
+config = layer.get_config()
+config'''),
+        code('''
+clone = pk.Dense.from_config(config)
+print(type(clone).__name__, clone.name, clone.units, clone.get_config() == config)'''),
+        md('## Properties, weights and `count_params`'),
+        code('''
+model = sequential() | dense(32, input_shape=784, name="hidden") | pk.activation("relu") | \\
+    dense(10, "softmax", name="out")
+hidden = model.layers[0]
+print("name:", hidden.name, "| input shape:", hidden.input_shape, "| output shape:", hidden.output_shape)
+print("weights:", [w.name for w in hidden.weights], [w.shape for w in hidden.get_weights()])
+print("count_params:", hidden.count_params(), "=", 784 * 32 + 32, "| model:", model.count_params())'''),
+        md('`set_weights` takes arrays of the same shapes, in the order `get_weights` gives them.'),
+        code('''
+kernel, bias = hidden.get_weights()
+hidden.set_weights([np.zeros_like(kernel), np.full_like(bias, 0.5)])
+print(hidden.get_weights()[1][:5])'''),
+        md('''
+## Freezing with `trainable`
+
+A frozen layer keeps its weights during `fit`. Train the model briefly on real MNIST digits, freeze the
+first layer, train again, and check which weights moved. (Compile after changing `trainable`.)'''),
+        code('''
+from pipekeras.datasets import mnist
+from pipekeras.utils import to_categorical
+
+(train_images, train_labels), _ = mnist.load_data()
+n = 2000 if QUICK else 20000
+x = train_images[:n].reshape(n, 784).astype("float32") / 255
+y = to_categorical(train_labels[:n])
+
+model = sequential() | dense(64, "relu", input_shape=784, name="base") | dense(10, "softmax", name="head")
+model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+model | fit(x, y, epochs=1, batch_size=128, verbose=0)
+
+base, head = model.layers
+base.trainable = False
+model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+print("trainable weights:", [w.name for w in model.trainable_weights])
+print("non-trainable weights:", [w.name for w in model.non_trainable_weights])
+
+base_before, head_before = base.get_weights()[0].copy(), head.get_weights()[0].copy()
+history = model | fit(x, y, epochs=1 if QUICK else 2, batch_size=128, verbose=0)
+print("base changed:", not np.array_equal(base.get_weights()[0], base_before))
+print("head changed:", not np.array_equal(head.get_weights()[0], head_before))
+print("accuracy:", round(history.history["accuracy"][-1], 4))'''),
+        md('''
+R's `freeze_weights(model, from = , to = )` is in `pipekeras.r`, with layer names or positions counted
+from 1:'''),
+        code('''
+from pipekeras.r import freeze_weights, unfreeze_weights
+
+freeze_weights(model, to="base")
+print([(layer.name, layer.trainable) for layer in model.layers])
+unfreeze_weights(model, from_=1)
+print([(layer.name, layer.trainable) for layer in model.layers])'''),
+        md('''
+## `reset_states` on a stateful LSTM
+
+A stateful recurrent layer carries its final states over to the next batch, so a long sequence can be fed
+in chunks. That needs a fixed batch size. `reset_states()` zeroes the states, e.g. between sequences.'''),
+        code('''
+from pipekeras import lstm
+
+stateful = sequential() | lstm(8, stateful=True, batch_input_shape=(2, 5, 3))
+chunk = np.random.default_rng(0).random((2, 5, 3)).astype("float32")
+
+first = stateful | predict(chunk, batch_size=2, verbose=0)
+second = stateful | predict(chunk, batch_size=2, verbose=0)  # starts from the states left by `first`
+print("same input, different output while states carry over:", not np.allclose(first, second))
+
+stateful.layers[0].reset_states()
+third = stateful | predict(chunk, batch_size=2, verbose=0)
+print("after reset_states the output repeats the first:", np.allclose(first, third))'''),
+    ]
+
+
+LESSONS = {
+    "01_mnist_dense": mnist_dense,
+    "02_imdb_dense": imdb_dense,
+    "03_boston_kfold": boston_kfold,
+    "04_mnist_convnet": mnist_convnet,
+    "05_imdb_lstm": imdb_lstm,
+    "06_functional_api": functional_api,
+    "07_layer_tour": layer_tour,
+}
+
+
+def build(name, mode=None):
+    """The notebook `name` (no outputs); the first markdown cell ends with a note on the outputs' mode
+    ("full" or "quick"; EXECUTED_MODE's by default)."""
+    cells = LESSONS[name]()
+    cells[0]["source"] += "\n\n" + _mode_note(name, mode)
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def path_of(name):
+    return os.path.join(HERE, f"{name}.ipynb")
+
+
+def write_all():
+    for name in LESSONS:
+        nbformat.write(build(name), path_of(name))
+
+
+def kernel_manager():
+    """A kernel manager that starts ipykernel with this interpreter (so the venv's pipekeras is used)."""
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import KernelManager
+
+    class ThisPythonKernelManager(KernelManager):
+        @property
+        def kernel_spec(self):
+            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                              display_name="Python 3", language="python", resource_dir=HERE)
+
+    return ThisPythonKernelManager(kernel_name="python3")
+
+
+def execute(nb, quick, timeout=600, cwd=HERE):
+    """Runs `nb` in place with PIPEKERAS_QUICK set (or unset); raises nbclient's CellExecutionError."""
+    from nbclient import NotebookClient
+
+    saved = os.environ.get("PIPEKERAS_QUICK")
+    if quick:
+        os.environ["PIPEKERAS_QUICK"] = "1"
+    else:
+        os.environ.pop("PIPEKERAS_QUICK", None)
+    try:
+        client = NotebookClient(nb, km=kernel_manager(), timeout=timeout, resources={"metadata": {"path": cwd}})
+        client.execute()
+    finally:
+        if saved is None:
+            os.environ.pop("PIPEKERAS_QUICK", None)
+        else:
+            os.environ["PIPEKERAS_QUICK"] = saved
+    return nb
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--execute", nargs="*", metavar="NN", help="notebooks to run (prefixes, or 'all')")
+    parser.add_argument("--quick", action="store_true", help="run in quick mode whatever EXECUTED_MODE says")
+    parser.add_argument("--timeout", type=int, default=1800, help="per-cell timeout, seconds")
+    args = parser.parse_args(argv)
+    if args.execute is None:
+        write_all()  # without outputs
+        return
+    wanted = [n for n in LESSONS if "all" in args.execute or any(n.startswith(p) for p in args.execute)]
+    for name in wanted:
+        quick = args.quick or EXECUTED_MODE[name] == "quick"
+        nb = build(name, "quick" if quick else "full")
+        start = time.perf_counter()
+        execute(nb, quick=quick, timeout=args.timeout)
+        nbformat.write(nb, path_of(name))
+        print(f"{name}: executed ({'quick' if quick else 'full'}) in {time.perf_counter() - start:.1f} s",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

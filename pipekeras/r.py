@@ -1,0 +1,524 @@
+"""R keras names for pipekeras, so an R keras script ports line by line.
+
+    >>> from pipekeras.r import *
+    >>> model = keras_model_sequential() | \\
+    ...     layer_dense(units=512, activation="relu", input_shape=784) | \\
+    ...     layer_dense(units=10, activation="softmax")
+
+or, keeping the names qualified as in R's `keras::`:
+
+    >>> import pipekeras.r as keras
+    >>> model = keras.keras_model_sequential() | keras.layer_dense(units=64, input_shape=13)
+
+Translating an R keras script:
+
+| R keras                                       | pipekeras.r                                        |
+| --------------------------------------------- | -------------------------------------------------- |
+| `model %>% layer_dense(...)`                  | `model | layer_dense(...)` (`>>` works too)         |
+| `layer_dense(model, units = 64)`              | `layer_dense(model, units=64)` (same, in place)    |
+| `input_shape = c(28*28)`                      | `input_shape=784` or `input_shape=(784,)`          |
+| `TRUE`, `FALSE`, `NULL`                       | `True`, `False`, `None`                            |
+| `mnist$train$x`                               | `mnist.train.x` or `mnist["train"]["x"]`           |
+| `c(c(x, y), c(xt, yt)) %<-% dataset_mnist()`  | `(x, y), (xt, yt) = dataset_mnist().unpack()`      |
+| `freeze_weights(model, from = 2)`             | `freeze_weights(model, from_=2)` (1-based, as R)   |
+| `model %>% compile(...)`, `fit`, `evaluate`   | `model | compile(...)`, `fit(...)`, `evaluate(...)` |
+
+R's `%>%` (magrittr's pipe) is Python's `|`: the value on the left goes in as the first argument of the
+step on the right, and like R keras a Sequential model is modified in place.
+
+Every layer constructor of pipekeras `N` is available as `layer_N`; the table is built when this module
+is imported, so layers added to pipekeras get their R name without changes here. Positions given as
+integers (`freeze_weights`' `from_`/`to`, `get_layer`'s `index`, the `node_index` of `get_input_at` and
+friends) count from 1, as in R.
+"""
+
+import re
+
+import numpy as np
+
+import pipekeras as _pk
+from . import callbacks as _callbacks
+from . import datasets as _datasets
+from . import losses as _losses
+from . import metrics as _metrics
+from . import optimizers as _optimizers
+from .engine.functional import Model as _Model
+from .engine.layer import Layer as _Layer
+from .errors import ArgumentTypeError as _ArgumentTypeError
+from .errors import ConfigError as _ConfigError
+from .pipe import Verb as _Verb
+from .utils import multi_hot, normalize, pad_sequences, plot_history, to_categorical
+
+# Verbs, re-exported: `model | compile(...)` or R's form `compile(model, ...)`.
+from pipekeras import (compile, evaluate, fit, plot, predict, predict_on_batch, summary,  # noqa: A004
+                       test_on_batch, train_on_batch)
+
+__all__ = [
+    "RList", "keras_model_sequential", "keras_model", "layer_input",
+    "compile", "fit", "evaluate", "predict", "predict_on_batch", "train_on_batch", "test_on_batch", "summary",
+    "plot", "to_categorical", "pad_sequences", "multi_hot", "normalize", "plot_history",
+    "freeze_weights", "unfreeze_weights", "get_weights", "set_weights", "count_params", "get_config",
+    "from_config", "get_layer", "reset_states", "get_input_at", "get_output_at", "get_input_shape_at",
+    "get_output_shape_at",
+    "callback_early_stopping", "callback_model_checkpoint", "callback_reduce_lr_on_plateau",
+    "callback_learning_rate_scheduler", "callback_csv_logger", "callback_terminate_on_naan",
+    "callback_terminate_on_nan", "callback_lambda", "callback_progbar_logger",
+    "dataset_mnist", "dataset_fashion_mnist", "dataset_imdb", "dataset_imdb_word_index", "dataset_reuters",
+    "dataset_reuters_word_index", "dataset_boston_housing", "dataset_cifar10",
+]
+
+
+# ----------------------------------------------------------------------------------------------- models
+
+def keras_model_sequential(layers=None, name=None, trainable=True, input_shape=None):
+    """An empty (or pre-filled) Sequential model, R's `keras_model_sequential()`.
+
+    Args:
+        layers: optional list of layers to add in order.
+        name: the model's name.
+        trainable: whether the model's weights are updated by `fit`.
+        input_shape: optional input shape (without the batch axis); R keras 3's
+            `keras_model_sequential(input_shape = c(784))`.
+
+    Returns:
+        A `Sequential` model; grow it with `model | layer_dense(...)`.
+
+    Example:
+        >>> model = keras_model_sequential() | layer_dense(units=10, input_shape=784)
+    """
+    model = _pk.Sequential(name=name, trainable=trainable)
+    if input_shape is not None:
+        model.add(_pk.Input(shape=_shape(input_shape)))
+    for layer in layers or []:
+        model.add(layer)
+    return model
+
+
+def keras_model(inputs, outputs=None, name=None):
+    """A functional model from input and output tensors, R's `keras_model(inputs, outputs)`.
+
+    Args:
+        inputs: a tensor from `layer_input()`, or a list of them.
+        outputs: the tensor(s) computed from `inputs` by piping them through layers.
+        name: the model's name.
+
+    Returns:
+        A `Model`.
+
+    Example:
+        >>> inputs = layer_input(shape=784)
+        >>> outputs = inputs | layer_dense(units=10, activation="softmax")
+        >>> model = keras_model(inputs, outputs)
+    """
+    return _pk.Model(inputs=inputs, outputs=outputs, name=name)
+
+
+def _shape(shape):
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(shape)
+
+
+def layer_input(shape=None, batch_shape=None, name=None, dtype=None, batch_size=None):
+    """A symbolic input tensor, R's `layer_input(shape = c(...))`.
+
+    Args:
+        shape: the input's shape without the batch axis; an integer means a vector (`784` is `c(784)`).
+        batch_shape: the full shape including the batch axis (instead of `shape`).
+        name: the input layer's name.
+        dtype: the input's dtype.
+        batch_size: a fixed batch size.
+
+    Returns:
+        A symbolic tensor to pipe through layers: `layer_input(shape=784) | layer_dense(units=10)`.
+    """
+    return _pk.Input(shape=None if shape is None else _shape(shape), batch_size=batch_size, name=name,
+                     dtype=dtype, batch_shape=batch_shape)
+
+
+# ----------------------------------------------------------------------------------------------- layers
+
+def _r_spelling(name):
+    """`conv2d` -> `conv_2d`, `max_pooling2d` -> `max_pooling_2d` (R keras puts `_` before `1d/2d/3d`)."""
+    return re.sub(r"(?<=[a-z])([123]d)$", r"_\1", name)
+
+
+def _layer_constructors():
+    """{snake_case name: constructor} for every layer constructor exported by pipekeras."""
+    found = {}
+    for name in dir(_pk):
+        value = getattr(_pk, name)
+        if name.startswith("_") or not callable(value):
+            continue
+        cls = getattr(value, "layer_class", None)
+        if isinstance(cls, type) and issubclass(cls, _Layer):
+            found[name] = value
+    return found
+
+
+LAYER_ALIASES = {}
+"""{R name: pipekeras constructor}, e.g. `"layer_dense": pipekeras.dense`."""
+
+for _name, _constructor in sorted(_layer_constructors().items()):
+    for _alias in {f"layer_{_name}", f"layer_{_r_spelling(_name)}"}:
+        LAYER_ALIASES[_alias] = _constructor
+
+# R spellings of names whose Python name differs beyond the `_2d` rule.
+_EXTRA_LAYER_NAMES = {
+    "layer_max_pooling_1d": "max_pool_1d", "layer_max_pooling_2d": "max_pool_2d",
+    "layer_average_pooling_1d": "avg_pool_1d", "layer_average_pooling_2d": "avg_pool_2d",
+    "layer_batch_normalization": "batch_norm", "layer_conv_2d_transpose": "conv2d_transpose",
+}
+for _alias, _name in _EXTRA_LAYER_NAMES.items():
+    if _alias not in LAYER_ALIASES and _name in _layer_constructors():
+        LAYER_ALIASES[_alias] = _layer_constructors()[_name]
+
+globals().update(LAYER_ALIASES)
+__all__ += sorted(LAYER_ALIASES)
+
+# ------------------------------------------------------------------------------------------- optimizers
+
+OPTIMIZER_ALIASES = {}
+
+
+def _optimizer_alias(cls):
+    def make(*args, lr=None, **kwargs):
+        if lr is not None:
+            if "learning_rate" in kwargs:
+                raise _ConfigError(f"optimizer_{cls.__name__.lower()}: give lr or learning_rate, not both.")
+            kwargs["learning_rate"] = lr
+        return cls(*args, **kwargs)
+
+    make.__name__ = make.__qualname__ = f"optimizer_{cls.__name__.lower()}"
+    make.__doc__ = (f"R's `{make.__name__}()`: a `pipekeras.optimizers.{cls.__name__}`.\n\n"
+                    f"R keras 2's `lr =` is accepted for `learning_rate`.\n\n{cls.__doc__ or ''}")
+    return make
+
+
+for _name in _optimizers.names():
+    _cls = _optimizers.get(_name).__class__
+    OPTIMIZER_ALIASES[f"optimizer_{_name}"] = _optimizer_alias(_cls)
+globals().update(OPTIMIZER_ALIASES)
+__all__ += sorted(OPTIMIZER_ALIASES)
+
+# ---------------------------------------------------------------------------------------- losses, metrics
+
+LOSS_ALIASES = {}
+METRIC_ALIASES = {}
+
+
+def _object_alias(kind, name, factory):
+    def make(y_true=None, y_pred=None, **kwargs):
+        obj = factory(**kwargs)
+        if y_true is None and y_pred is None:
+            return obj
+        if y_true is None or y_pred is None:
+            raise _ArgumentTypeError(f"{kind}_{name}: give both y_true and y_pred, or neither.")
+        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        if kind == "loss":
+            return obj.values(y_true, y_pred)
+        return obj(y_true, y_pred)
+
+    make.__name__ = make.__qualname__ = f"{kind}_{name}"
+    what = ("the per-sample losses" if kind == "loss" else "the metric's value")
+    make.__doc__ = (f"R's `{kind}_{name}()`: with no data, the {kind} object to give to `compile()`; "
+                    f"`{kind}_{name}(y_true, y_pred)` returns {what}.\n\n{getattr(factory, '__doc__', '') or ''}")
+    return make
+
+
+for _name in _losses.names():
+    LOSS_ALIASES[f"loss_{_name}"] = _object_alias("loss", _name, _losses._REGISTRY.lookup(_name))
+for _name in _metrics.names():
+    if _name in ("accuracy", "acc"):
+        continue  # resolved from the loss at compile time: pass metrics = "accuracy"
+    METRIC_ALIASES[f"metric_{_name}"] = _object_alias("metric", _name, _metrics._REGISTRY.lookup(_name))
+globals().update(LOSS_ALIASES)
+globals().update(METRIC_ALIASES)
+__all__ += sorted(LOSS_ALIASES) + sorted(METRIC_ALIASES)
+
+# -------------------------------------------------------------------------------------------- callbacks
+
+callback_early_stopping = _callbacks.EarlyStopping
+callback_model_checkpoint = _callbacks.ModelCheckpoint
+callback_reduce_lr_on_plateau = _callbacks.ReduceLROnPlateau
+callback_learning_rate_scheduler = _callbacks.LearningRateScheduler
+callback_csv_logger = _callbacks.CSVLogger
+callback_terminate_on_naan = _callbacks.TerminateOnNaN  # R keras' spelling
+callback_terminate_on_nan = _callbacks.TerminateOnNaN
+callback_lambda = _callbacks.LambdaCallback
+callback_progbar_logger = _callbacks.ProgbarLogger
+
+# --------------------------------------------------------------------------------------------- datasets
+
+
+class RList(dict):
+    """A dict that also reads its entries as attributes: R's `mnist$train$x` is `mnist.train.x`.
+
+    Nested dicts given to the constructor become `RList`s too. `unpack()` gives the values as nested
+    tuples, as R's `%<-%` destructures:
+
+        >>> mnist = dataset_mnist()
+        >>> (x_train, y_train), (x_test, y_test) = mnist.unpack()
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, value in self.items():
+            if isinstance(value, dict) and not isinstance(value, RList):
+                dict.__setitem__(self, key, RList(value))
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"no entry {name!r}; entries: {', '.join(map(str, self))}") from None
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+    def __delattr__(self, name):
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __dir__(self):
+        return list(super().__dir__()) + [k for k in self if isinstance(k, str) and k.isidentifier()]
+
+    def unpack(self):
+        """The values in order, nested `RList`s unpacked too (R's `c(c(x, y), c(xt, yt)) %<-% data`)."""
+        return tuple(v.unpack() if isinstance(v, RList) else v for v in self.values())
+
+    def __repr__(self):
+        def describe(value):
+            if isinstance(value, np.ndarray):
+                return f"array{value.shape} {value.dtype}"
+            return repr(value)
+
+        return "RList(" + ", ".join(f"{k}={describe(v)}" for k, v in self.items()) + ")"
+
+
+def _train_test(loaded):
+    (x_train, y_train), (x_test, y_test) = loaded
+    return RList(train=RList(x=x_train, y=y_train), test=RList(x=x_test, y=y_test))
+
+
+def dataset_mnist(path="mnist.npz"):
+    """MNIST digits as R's nested list: `mnist.train.x` (60000, 28, 28) uint8, `mnist.train.y`, `mnist.test.*`."""
+    return _train_test(_datasets.mnist.load_data(path=path))
+
+
+def dataset_fashion_mnist():
+    """Fashion-MNIST as `data.train.x`, `data.train.y`, `data.test.x`, `data.test.y`."""
+    return _train_test(_datasets.fashion_mnist.load_data())
+
+
+def dataset_cifar10():
+    """CIFAR-10 as `data.train.x` (50000, 32, 32, 3), `data.train.y`, `data.test.x`, `data.test.y`."""
+    return _train_test(_datasets.cifar10.load_data())
+
+
+def dataset_imdb(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2,
+                 index_from=3):
+    """IMDB reviews (lists of word ids) as `imdb.train.x`, `imdb.train.y`, `imdb.test.x`, `imdb.test.y`.
+
+    Arguments are `pipekeras.datasets.imdb.load_data`'s (R's `dataset_imdb(num_words = 10000)`).
+    """
+    return _train_test(_datasets.imdb.load_data(path=path, num_words=num_words, skip_top=skip_top, maxlen=maxlen,
+                                                seed=seed, start_char=start_char, oov_char=oov_char,
+                                                index_from=index_from))
+
+
+def dataset_imdb_word_index(path="imdb_word_index.json"):
+    """The IMDB word index: {word: frequency rank}."""
+    return _datasets.imdb.get_word_index(path=path)
+
+
+def dataset_reuters(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_split=0.2, seed=113,
+                    start_char=1, oov_char=2, index_from=3):
+    """Reuters newswires as `data.train.x`, `data.train.y`, `data.test.x`, `data.test.y`."""
+    return _train_test(_datasets.reuters.load_data(path=path, num_words=num_words, skip_top=skip_top,
+                                                   maxlen=maxlen, test_split=test_split, seed=seed,
+                                                   start_char=start_char, oov_char=oov_char,
+                                                   index_from=index_from))
+
+
+def dataset_reuters_word_index(path="reuters_word_index.json"):
+    """The Reuters word index: {word: frequency rank}."""
+    return _datasets.reuters.get_word_index(path=path)
+
+
+def dataset_boston_housing(path="boston_housing.npz", test_split=0.2, seed=113):
+    """Boston housing as `data.train.x` (404, 13), `data.train.y`, `data.test.x`, `data.test.y`."""
+    return _train_test(_datasets.boston_housing.load_data(path=path, test_split=test_split, seed=seed))
+
+
+# ------------------------------------------------------------------------------ layer and model functions
+
+def _as_pipe_step(name, function, object_types=(_Layer,)):
+    """`function(object, ...)` now, or `function(...)` as a pipe step (`model | freeze_weights()`)."""
+
+    def call(*args, **kwargs):
+        if args and isinstance(args[0], object_types):
+            return function(*args, **kwargs)
+        return _Verb(name, function, args, kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = function.__doc__
+    return call
+
+
+def _resolve_position(layers, where, what):
+    """Index (0-based) in `layers` of `where`: a layer, a layer name, or a 1-based integer (R's convention)."""
+    if isinstance(where, _Layer):
+        for i, layer in enumerate(layers):
+            if layer is where:
+                return i
+        raise _ConfigError(f"{what}: layer {where.name!r} is not in the model.")
+    if isinstance(where, str):
+        for i, layer in enumerate(layers):
+            if layer.name == where:
+                return i
+        raise _ConfigError(f"{what}: no layer named {where!r}; layers: {[layer.name for layer in layers]}.")
+    if isinstance(where, (int, np.integer)) and not isinstance(where, bool):
+        if not 1 <= where <= len(layers):
+            raise _ConfigError(f"{what}: layer position {where} is outside 1..{len(layers)} "
+                               "(positions count from 1, as in R).")
+        return int(where) - 1
+    raise _ArgumentTypeError(f"{what}: expected a layer, a layer name or a 1-based position, received {where!r}.")
+
+
+def _set_trainable(model, from_, to, value, what):
+    if from_ is None and to is None:
+        model.trainable = value
+        return model
+    model.trainable = True
+    layers = model.layers
+    if not layers:
+        raise _ConfigError(f"{what}: the model has no layers.")
+    start = 0 if from_ is None else _resolve_position(layers, from_, what)
+    stop = len(layers) - 1 if to is None else _resolve_position(layers, to, what)
+    for layer in layers[start:stop + 1]:
+        layer.trainable = value
+    return model
+
+
+def _freeze_weights(object, from_=None, to=None):
+    """Freezes weights (R's `freeze_weights`): they no longer change in `fit`.
+
+    Args:
+        object: a model or layer.
+        from_: first layer to freeze (a layer, its name, or its position counting from 1, as in R); R's
+            `from =` (a Python keyword, hence the underscore).
+        to: last layer to freeze (inclusive), same forms.
+
+    With neither `from_` nor `to` the whole object is frozen. Otherwise the model is made trainable and the
+    layers from `from_` (default: the first) to `to` (default: the last) are frozen. Compile the model after
+    changing what is trainable, as in Keras.
+
+    Returns:
+        `object` (also usable as a pipe step: `model | freeze_weights(to="dense_1")`).
+
+    Example:
+        >>> model = keras_model_sequential() | layer_dense(units=4, input_shape=3) | layer_dense(units=1)
+        >>> freeze_weights(model, to=1)
+        >>> [layer.trainable for layer in model.layers]
+        [False, True]
+    """
+    return _set_trainable(object, from_, to, False, "freeze_weights")
+
+
+def _unfreeze_weights(object, from_=None, to=None):
+    """Unfreezes weights (R's `unfreeze_weights`), the reverse of `freeze_weights` with the same arguments.
+
+    With neither `from_` nor `to` the whole object becomes trainable. Otherwise the model is made trainable
+    and the layers from `from_` to `to` (inclusive; layers, names or 1-based positions) become trainable.
+    Compile the model afterwards.
+
+    Returns:
+        `object`.
+    """
+    return _set_trainable(object, from_, to, True, "unfreeze_weights")
+
+
+freeze_weights = _as_pipe_step("freeze_weights", _freeze_weights)
+unfreeze_weights = _as_pipe_step("unfreeze_weights", _unfreeze_weights)
+
+
+def get_weights(object):
+    """R's `get_weights(object)`: the weights of a layer or model as a list of NumPy arrays."""
+    return object.get_weights()
+
+
+def set_weights(object, weights):
+    """R's `set_weights(object, weights)`: sets weights from a list of arrays (as `get_weights` returns)."""
+    object.set_weights(weights)
+    return object
+
+
+def count_params(object):
+    """R's `count_params(object)`: the number of scalars in the weights."""
+    return object.count_params()
+
+
+def get_config(object):
+    """R's `get_config(object)`: the dict from which `from_config` rebuilds the layer or model."""
+    return object.get_config()
+
+
+def from_config(config, cls=None):
+    """Rebuilds a layer or model from `get_config`'s dict.
+
+    Args:
+        config: the configuration.
+        cls: the class to rebuild (R attaches it to the config; here pass e.g. `type(layer)`). A config in
+            the saved form `{"class_name": ..., "config": {...}}` needs no `cls`.
+    """
+    if cls is None:
+        if isinstance(config, dict) and "class_name" in config:
+            from .engine.serialization import deserialize_layer
+            return deserialize_layer(config)
+        raise _ArgumentTypeError("from_config: pass the class too, e.g. from_config(config, type(layer)).")
+    return cls.from_config(config)
+
+
+def get_layer(object, name=None, index=None):
+    """R's `get_layer(object, name = NULL, index = NULL)`; `index` counts from 1, as in R."""
+    if index is not None:
+        return object.layers[_resolve_position(object.layers, index, "get_layer")]
+    return object.get_layer(name=name)
+
+
+def reset_states(object):
+    """R's `reset_states(object)`: clears the states of stateful recurrent layers."""
+    object.reset_states()
+    return object
+
+
+def get_input_at(object, node_index):
+    """R's `get_input_at(object, node_index)`: the input of the layer's `node_index`-th call (from 1)."""
+    return object.get_input_at(_node(node_index))
+
+
+def get_output_at(object, node_index):
+    """R's `get_output_at(object, node_index)`: the output of the layer's `node_index`-th call (from 1)."""
+    return object.get_output_at(_node(node_index))
+
+
+def get_input_shape_at(object, node_index):
+    """R's `get_input_shape_at(object, node_index)`: the input shape at the `node_index`-th call (from 1)."""
+    return object.get_input_shape_at(_node(node_index))
+
+
+def get_output_shape_at(object, node_index):
+    """R's `get_output_shape_at(object, node_index)`: the output shape at the `node_index`-th call (from 1)."""
+    return object.get_output_shape_at(_node(node_index))
+
+
+def _node(node_index):
+    if not isinstance(node_index, (int, np.integer)) or isinstance(node_index, bool) or node_index < 1:
+        raise _ConfigError(f"node_index counts from 1, as in R; received {node_index!r}.")
+    return int(node_index) - 1
+
+
+del _name, _alias, _constructor, _cls
