@@ -196,6 +196,23 @@ def test_pooling_values(rng):
     np.testing.assert_array_equal(global_average_pooling_1d()(x.reshape(1, 16, 1))[0], [7.5])
 
 
+def test_global_average_pooling_1d_averages_unmasked_steps_only(rng):
+    x = rng.standard_normal((2, 5, 3))
+    mask = np.array([[1, 1, 0, 0, 0], [1, 1, 1, 1, 1]], bool)
+    layer = global_average_pooling_1d()
+    y = layer(x, mask=mask)
+    np.testing.assert_allclose(y[0], x[0, :2].mean(axis=0))
+    np.testing.assert_allclose(y[1], x[1].mean(axis=0))
+    inputs = pk.Input(shape=(4,))
+    model = pk.Model(inputs, inputs | pk.embedding(10, 3, mask_zero=True) | global_average_pooling_1d()
+                     | pk.dense(2))
+    tokens = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    out = model.predict(tokens, verbose=0)
+    embedded = model.layers[1].get_weights()[0]
+    kernel, bias = model.layers[-1].get_weights()
+    np.testing.assert_allclose(out[1], embedded[3] @ kernel + bias, rtol=1e-5)
+
+
 def test_integer_images_are_cast_to_float(rng):
     images = rng.integers(0, 255, (2, 6, 6, 1)).astype("uint8")
     conv = conv_2d(2, 3)

@@ -198,6 +198,30 @@ class GlobalMaxPooling1D(_GlobalPooling):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over steps: (batch, steps, ch) -> (batch, ch) ((batch, 1, ch) with keepdims=True)."""
+    """Mean over steps: (batch, steps, ch) -> (batch, ch) ((batch, 1, ch) with keepdims=True).
+
+    With a mask (e.g. from `embedding(..., mask_zero=True)`), the mean is over the unmasked steps only.
+    """
 
     rank, mode = 1, "average"
+    supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def call(self, inputs, training=False, mask=None):
+        if mask is None:
+            return super().call(inputs, training)
+        if inputs.dtype.kind != "f":
+            inputs = inputs.astype(backend.floatx())
+        weights = np.asarray(mask, dtype=inputs.dtype).reshape(inputs.shape[0], inputs.shape[1], 1)
+        weights = weights / np.maximum(weights.sum(axis=1, keepdims=True), 1)
+        self.save_for_backward(weights, inputs.shape)
+        y = (inputs * weights).sum(axis=1)
+        return y.reshape(self.compute_output_shape(inputs.shape))
+
+    def backward(self, grad_output):
+        weights, shape = self.saved_tensors
+        if weights is None:
+            return super().backward(grad_output)
+        return grad_output.reshape(shape[0], 1, shape[-1]) * weights
