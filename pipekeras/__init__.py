@@ -4,7 +4,8 @@
     >>> model = pk.sequential() | pk.dense(512, "relu", input_shape=784) | pk.dense(10, "softmax")
 """
 
-from . import activations, backend, callbacks, constraints, errors, initializers, layers, regularizers
+from . import (activations, backend, callbacks, constraints, datasets, errors, initializers, layers, losses, metrics,
+               optimizers, regularizers, schedules, utils)
 from .backend import floatx, set_floatx, set_num_threads, set_seed
 from .callbacks import Callback, History
 from .engine.functional import Model
@@ -15,6 +16,8 @@ from .gradient_check import check_gradients
 from .layers import *  # noqa: F401,F403  (the layer classes)
 from .layers import CONSTRUCTORS
 from .pipe import layer_constructor, verb
+from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
+                     save_weights, serialize_model, unserialize_model)
 
 __version__ = "0.1.0"
 
