@@ -3,11 +3,15 @@
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout
 from .embedding import Embedding
+from .image_reshaping import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D
 from .merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
+from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
 from .recurrent import GRU, LSTM, SimpleRNN
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
+from .spatial_dropout import SpatialDropout1D, SpatialDropout2D
+from .wrappers import Bidirectional, TimeDistributed
 
 # Pipe constructor name -> layer class, as R keras names them without the `layer_` prefix.
 CONSTRUCTORS = {
@@ -22,6 +26,12 @@ CONSTRUCTORS = {
     "global_max_pooling_1d": GlobalMaxPooling1D, "global_max_pooling_2d": GlobalMaxPooling2D,
     "global_average_pooling_1d": GlobalAveragePooling1D, "global_average_pooling_2d": GlobalAveragePooling2D,
     "embedding": Embedding, "simple_rnn": SimpleRNN, "lstm": LSTM, "gru": GRU,
+    "batch_normalization": BatchNormalization, "layer_normalization": LayerNormalization,
+    "up_sampling_1d": UpSampling1D, "up_sampling_2d": UpSampling2D,
+    "zero_padding_1d": ZeroPadding1D, "zero_padding_2d": ZeroPadding2D,
+    "cropping_1d": Cropping1D, "cropping_2d": Cropping2D,
+    "spatial_dropout_1d": SpatialDropout1D, "spatial_dropout_2d": SpatialDropout2D,
+    "bidirectional": Bidirectional, "time_distributed": TimeDistributed,
 }
 
 __all__ = sorted({cls.__name__ for cls in CONSTRUCTORS.values()}) + ["CONSTRUCTORS"]

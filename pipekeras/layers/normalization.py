@@ -1,0 +1,284 @@
+"""Normalization layers: BatchNormalization and LayerNormalization.
+
+Both lay the input out as a 2D array (rows, features) with the normalized feature axis (axes) last and call
+the Numba kernels in `kernels/normalization.py`. For the default axis=-1 this is a free reshape; other axes
+are transposed there and back.
+
+BatchNormalization in training mode (`training=True` and the layer trainable) normalizes with the batch
+mean and the biased batch variance and updates the moving statistics,
+`moving = moving * momentum + batch * (1 - momentum)`; in inference mode (`training=False`, or a layer set
+`trainable=False`, as Keras 2.x/3 do) it uses the moving statistics and updates nothing.
+"""
+
+import numpy as np
+
+from .. import constraints, initializers, regularizers
+from ..engine.layer import InputSpec, Layer, shape_str
+from ..errors import ConfigError, ShapeError
+from ..kernels.normalization import (batch_norm_backward, batch_norm_forward, column_moments, layer_norm_backward,
+                                     layer_norm_forward)
+
+
+def _number(layer_class, argument, value, low, high, low_open=False):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ConfigError(f"{layer_class}: {argument} must be a number, received {value!r}.")
+    value = float(value)
+    if value < low or value > high or (low_open and value == low):
+        bracket = "(" if low_open else "["
+        raise ConfigError(f"{layer_class}: {argument} must be in {bracket}{low:g}, {high:g}], received {value!r}.")
+    return value
+
+
+def _axis_argument(layer_class, axis, allow_list):
+    """Checks the type of `axis` (an int, or with allow_list a non-empty list of ints); returns it as stored."""
+    def is_int(a):
+        return isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
+    if is_int(axis):
+        return int(axis)
+    if allow_list and isinstance(axis, (list, tuple)) and axis and all(is_int(a) for a in axis):
+        return [int(a) for a in axis]
+    kind = "an int or a non-empty list of ints" if allow_list else "an int"
+    raise ConfigError(f"{layer_class}: axis must be {kind} (e.g. -1 for the channels_last feature axis), "
+                      f"received {axis!r}.")
+
+
+def _to_rows(x, axes):
+    """Returns (x2, perm, moved_shape): x with `axes` (sorted, positive) moved last, as a contiguous 2D array."""
+    rank = x.ndim
+    others = [a for a in range(rank) if a not in axes]
+    perm = others + list(axes)
+    if perm == list(range(rank)):
+        moved = np.ascontiguousarray(x)
+        perm = None
+    else:
+        moved = np.ascontiguousarray(np.transpose(x, perm))
+    features = int(np.prod([x.shape[a] for a in axes]))
+    return moved.reshape(-1, features), perm, moved.shape
+
+
+def _from_rows(y2, perm, moved_shape):
+    y = y2.reshape(moved_shape)
+    return y if perm is None else np.ascontiguousarray(np.transpose(y, np.argsort(perm)))
+
+
+class _Normalization(Layer):
+    """Shared argument handling: axes, center/scale weights, their initializers, regularizers, constraints."""
+
+    supports_masking = True
+    _allow_axis_list = False
+
+    def _resolve_axes(self, input_shape):
+        """Returns the normalized axes as sorted positive ints for `input_shape`, or raises a ShapeError."""
+        rank = len(input_shape)
+        given = self.axis if isinstance(self.axis, list) else [self.axis]
+        resolved = []
+        for axis in given:
+            if not -rank <= axis < rank:
+                raise self.error(ShapeError, (
+                    f"axis {axis} is out of range for an input of rank {rank} (received shape "
+                    f"{shape_str(input_shape)}); valid axes are 1..{rank - 1} or -1..-{rank - 1}. "
+                    f"For channels_last data the feature axis is -1."))
+            positive = axis % rank
+            if positive == 0:
+                raise self.error(ShapeError, (
+                    f"axis {axis} is the batch axis of the input {shape_str(input_shape)}; normalize over a "
+                    f"feature axis instead, usually axis=-1 (channels_last)."))
+            if positive in resolved:
+                raise self.error(ShapeError, f"axis {self.axis} names axis {positive} twice.")
+            resolved.append(positive)
+        for axis in resolved:
+            if input_shape[axis] is None:
+                raise self.error(ShapeError, (
+                    f"the normalized axis {axis} of the input must have a known size, received "
+                    f"{shape_str(input_shape)}."))
+        return sorted(resolved)
+
+    def _init_affine(self, center, scale, beta_initializer, gamma_initializer, beta_regularizer,
+                     gamma_regularizer, beta_constraint, gamma_constraint):
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.gamma = None
+        self.beta = None
+
+    def _build_affine(self, shape):
+        if self.scale:
+            self.gamma = self.add_weight("gamma", shape, self.gamma_initializer, self.gamma_regularizer,
+                                         self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight("beta", shape, self.beta_initializer, self.beta_regularizer,
+                                        self.beta_constraint)
+
+    def _affine_arrays(self, features, dtype):
+        gamma = np.ones(features, dtype) if self.gamma is None else self.gamma.value.reshape(-1).astype(dtype)
+        beta = np.zeros(features, dtype) if self.beta is None else self.beta.value.reshape(-1).astype(dtype)
+        return gamma, beta
+
+    def _add_affine_grads(self, dgamma, dbeta):
+        if self.gamma is not None:
+            self.add_grad(self.gamma, dgamma.reshape(self.gamma.shape).astype(self.gamma.value.dtype))
+        if self.beta is not None:
+            self.add_grad(self.beta, dbeta.reshape(self.beta.shape).astype(self.beta.value.dtype))
+
+    def validate_input_shape(self, input_shape):
+        self._resolve_axes(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def _affine_config(self):
+        return {
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+        }
+
+
+class BatchNormalization(_Normalization):
+    """Normalizes each feature with batch statistics in training and moving statistics in inference.
+
+    `y = gamma * (x - mean) / sqrt(var + epsilon) + beta`, per feature along `axis`.
+
+    Args:
+        axis: the feature axis (default -1, the channels of channels_last data).
+        momentum: weight of the old value in the moving averages (default 0.99).
+        epsilon: added to the variance (default 1e-3).
+        center: learn an offset `beta`.
+        scale: learn a factor `gamma`.
+        beta_initializer, gamma_initializer: initializers ("zeros", "ones").
+        moving_mean_initializer, moving_variance_initializer: initializers ("zeros", "ones").
+        beta_regularizer, gamma_regularizer: optional regularizers.
+        beta_constraint, gamma_constraint: optional constraints.
+
+    Weights, in Keras order: gamma, beta (trainable), moving_mean, moving_variance (not trainable).
+
+    Example:
+        >>> model = model | conv_2d(32, 3) | batch_normalization() | activation("relu")
+    """
+
+    uses_learning_phase = True
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        cls = type(self).__name__
+        self.axis = _axis_argument(cls, axis, allow_list=False)
+        self.momentum = _number(cls, "momentum", momentum, 0.0, 1.0)
+        self.epsilon = _number(cls, "epsilon", epsilon, 0.0, np.inf, low_open=True)
+        self._init_affine(center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                          beta_constraint, gamma_constraint)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+
+    def build(self, input_shape):
+        (axis,) = self._resolve_axes(input_shape)
+        self._axis = axis
+        shape = (input_shape[axis],)
+        self._build_affine(shape)
+        self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer, trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", shape, self.moving_variance_initializer,
+                                               trainable=False)
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={axis: input_shape[axis]})
+
+    def call(self, inputs, training=False):
+        x2, perm, moved_shape = _to_rows(inputs, [self._axis])
+        dtype = x2.dtype
+        batch_stats = bool(training) and self.trainable
+        if batch_stats:
+            mean, var = column_moments(x2)
+            self._update_moving(mean, var)
+        else:
+            mean = self.moving_mean.value.astype(np.float64)
+            var = self.moving_variance.value.astype(np.float64)
+        inv_std = (1.0 / np.sqrt(var + self.epsilon)).astype(dtype)
+        gamma, beta = self._affine_arrays(x2.shape[1], dtype)
+        y2, xhat = batch_norm_forward(x2, mean.astype(dtype), inv_std, gamma, beta)
+        self.save_for_backward(xhat, gamma, inv_std, batch_stats, perm, moved_shape)
+        return _from_rows(y2, perm, moved_shape)
+
+    def _update_moving(self, mean, var):
+        m = self.momentum
+        for variable, batch in ((self.moving_mean, mean), (self.moving_variance, var)):
+            updated = variable.value * m + batch * (1.0 - m)
+            variable.value[...] = updated.astype(variable.value.dtype)
+
+    def backward(self, grad_output):
+        xhat, gamma, inv_std, batch_stats, perm, moved_shape = self.saved_tensors
+        dy2, _, _ = _to_rows(np.asarray(grad_output, dtype=xhat.dtype), [self._axis])
+        dx2, dgamma, dbeta = batch_norm_backward(dy2, xhat, gamma, inv_std, batch_stats, self.input_grad_needed)
+        if self.trainable:
+            self._add_affine_grads(dgamma, dbeta)
+        return _from_rows(dx2, perm, moved_shape) if self.input_grad_needed else None
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            **self._affine_config(),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+        }
+
+
+class LayerNormalization(_Normalization):
+    """Normalizes each sample over `axis` (its features), the same in training and inference.
+
+    `y = gamma * (x - mean) / sqrt(var + epsilon) + beta`, mean and (biased) variance over `axis` per sample.
+
+    Args:
+        axis: int or list of ints, the normalized axes (default -1); gamma and beta have their sizes.
+        epsilon: added to the variance (default 1e-3).
+        center, scale: learn `beta`, `gamma`.
+        beta_initializer, gamma_initializer: initializers ("zeros", "ones").
+        beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: optional.
+
+    Example:
+        >>> model = model | dense(64) | layer_normalization()
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        cls = type(self).__name__
+        self.axis = _axis_argument(cls, axis, allow_list=True)
+        self.epsilon = _number(cls, "epsilon", epsilon, 0.0, np.inf, low_open=True)
+        self._init_affine(center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                          beta_constraint, gamma_constraint)
+
+    def build(self, input_shape):
+        self._axes = self._resolve_axes(input_shape)
+        self._build_affine(tuple(input_shape[a] for a in self._axes))
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={a: input_shape[a] for a in self._axes})
+
+    def call(self, inputs, training=False):
+        x2, perm, moved_shape = _to_rows(inputs, self._axes)
+        gamma, beta = self._affine_arrays(x2.shape[1], x2.dtype)
+        y2, xhat, inv_std = layer_norm_forward(x2, gamma, beta, self.epsilon)
+        self.save_for_backward(xhat, gamma, inv_std, perm, moved_shape)
+        return _from_rows(y2, perm, moved_shape)
+
+    def backward(self, grad_output):
+        xhat, gamma, inv_std, perm, moved_shape = self.saved_tensors
+        dy2, _, _ = _to_rows(np.asarray(grad_output, dtype=xhat.dtype), self._axes)
+        dx2, dgamma, dbeta = layer_norm_backward(dy2, xhat, gamma, inv_std, self.input_grad_needed)
+        if self.trainable:
+            self._add_affine_grads(dgamma, dbeta)
+        return _from_rows(dx2, perm, moved_shape) if self.input_grad_needed else None
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon, **self._affine_config()}
