@@ -3,9 +3,15 @@
 Weights use Keras' layout: Conv2D kernel (kh, kw, in, out), Conv1D kernel (k, in, out), bias (out,).
 Every layer runs on the 2D kernels of `kernels/convolution.py`; a 1D layer is a 2D one of height 1.
 
-Speed (MNIST convnet, batch 64, 2 cores, float32, forward + backward): im2col + one BLAS product was faster
-than direct Numba loops on every layer, so the layers use it; `kernels.convolution` keeps the direct loops
-for comparison.
+Speed (MNIST convnet, batch 64, float32, one thread, ms forward / backward): im2col + one BLAS product beat
+direct Numba loops on every layer, so the layers use it (`kernels.convolution` keeps the direct loops):
+
+    layer                   im2col        direct
+    28x28x1 -> 32, 3x3      2.2 / 1.3     2.7 / 3.4     (backward without dx: first layer)
+    13x13x32 -> 64, 3x3     4.5 / 8.0    18.9 / 111
+    5x5x64 -> 64, 3x3       0.6 / 1.2     2.7 / 16.9
+
+A relu activation is fused with the bias add and, in backward, with the bias gradient.
 """
 
 import math
