@@ -92,6 +92,31 @@ def test_kernel_matches_numpy_reference(kind, variant, rng):
                                atol=1e-12)
 
 
+@pytest.mark.parametrize("kind", ["simple_rnn", "lstm", "gru", "gru_reset_before"])
+def test_float32_fast_activations_stay_close_to_float64(kind, rng):
+    extra = {"reset_after": False} if kind == "gru_reset_before" else {}
+    make = RNNS[kind.replace("_reset_before", "")]
+    exact = make(8, return_sequences=True, dtype="float64", **extra)
+    fast = make(8, return_sequences=True, **extra)
+    x = 2 * rng.standard_normal((4, 40, 5))
+    mask = rng.random((4, 40)) > 0.2
+    exact(x)
+    fast(x.astype("float32"))
+    weights = [2 * w + 0.3 * rng.standard_normal(w.shape) for w in exact.get_weights()]  # saturate some units
+    exact.set_weights(weights)
+    fast.set_weights(weights)
+    np.testing.assert_allclose(fast(x.astype("float32"), mask=mask), exact(x, mask=mask), atol=2e-5)
+    with recording():
+        y32, _, ctx32 = fast.forward_node(x.astype("float32"), False, mask)
+        y64, _, ctx64 = exact.forward_node(x, False, mask)
+    grad = rng.standard_normal(y64.shape)
+    dx32 = fast.backward_node(ctx32, grad.astype("float32"), True)
+    dx64 = exact.backward_node(ctx64, grad, True)
+    np.testing.assert_allclose(dx32, dx64, atol=1e-4 * np.abs(dx64).max())
+    for a, b in zip(fast.weights, exact.weights):
+        np.testing.assert_allclose(a.grad, b.grad, atol=1e-4 * np.abs(b.grad).max())
+
+
 # ----- shapes -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", sorted(RNNS))

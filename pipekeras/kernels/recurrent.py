@@ -197,7 +197,7 @@ def simple_rnn_backward(h_seq, U_T, rmask, use_rmask, mask, use_mask, act, dy_se
     """Returns (da (T, B, u) pre-activation gradients, dh0)."""
     T = h_seq.shape[0] - 1
     B, u = dh_last.shape
-    da = np.zeros((T, B, u), dtype=h_seq.dtype)
+    da = np.empty((T, B, u), dtype=h_seq.dtype)
     dh = dh_last.copy()
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, has_seq)
@@ -273,7 +273,7 @@ def lstm_backward(gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use_mask, a
     """
     T, B, G = gates.shape
     u = G // 4
-    dgates = np.zeros((T, B, G), dtype=gates.dtype)
+    dgates = np.empty((T, B, G), dtype=gates.dtype)  # every row is written
     dh = dh_last.copy()
     dc = dc_last.copy()
     dtc = np.empty((B, u), dtype=gates.dtype)
@@ -292,6 +292,7 @@ def lstm_backward(gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use_mask, a
         _scale_by_derivative(act, tc, dtc, 0, u)
         for b in range(B):
             if use_mask and mask[t, b] == 0:
+                d[b, :] = 0
                 continue
             gi = g[b, 0:u]
             gf = g[b, u:2 * u]
@@ -339,6 +340,7 @@ def _gru_dz_dhh(g, hp, dh, d, mask, t, use_mask, u):
     """d[:, :u] = dh * (hp - h~), d[:, 2u:] = dh * (1 - z), for unmasked samples (output gradients)."""
     for b in range(dh.shape[0]):
         if use_mask and mask[t, b] == 0:
+            d[b, :] = 0
             continue
         z = g[b, 0:u]
         hh = g[b, 2 * u:3 * u]
@@ -397,8 +399,8 @@ def gru_backward(gates, h_seq, rec_h, U_T, rmask, use_rmask, mask, use_mask, act
     """
     T, B, G = gates.shape
     u = G // 3
-    dgx = np.zeros((T, B, G), dtype=gates.dtype)
-    dgr = np.zeros((T, B, G), dtype=gates.dtype)
+    dgx = np.empty((T, B, G), dtype=gates.dtype)  # every row is written
+    dgr = np.empty((T, B, G), dtype=gates.dtype)
     dh = dh_last.copy()
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, has_seq)
@@ -468,7 +470,7 @@ def gru_backward_reset_before(gates, h_seq, UzrT, UhT, rmask, use_rmask, mask, u
     """
     T, B, G = gates.shape
     u = G // 3
-    dgx = np.zeros((T, B, G), dtype=gates.dtype)
+    dgx = np.empty((T, B, G), dtype=gates.dtype)  # every row is written
     dh = dh_last.copy()
     dah_t = np.zeros((B, u), dtype=gates.dtype)
     dzr_t = np.zeros((B, 2 * u), dtype=gates.dtype)
