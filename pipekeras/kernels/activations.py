@@ -10,6 +10,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .parallel import twin
+
 LINEAR, RELU, SIGMOID, TANH, ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID, EXPONENTIAL, LEAKY_RELU, SILU, \
     GELU, RELU6, MISH = range(15)
 
@@ -17,7 +19,6 @@ SELU_ALPHA = 1.6732632423543772
 SELU_SCALE = 1.0507009873554805
 _INV_SQRT2 = 0.7071067811865476
 _INV_SQRT_2PI = 0.3989422804014327
-PARALLEL_MIN_SIZE = 1 << 17
 
 
 @njit(cache=True, inline="always")
@@ -163,17 +164,12 @@ def _softmax_backward_rows(y, dy, dx):
             dx[i, j] = y[i, j] * (dy[i, j] - dot)
 
 
-def _serial_and_parallel(loop):
-    return njit(cache=True)(loop), njit(cache=True, parallel=True)(loop)
-
-
-_COMPILED = {loop.__name__: _serial_and_parallel(loop) for loop in (
+_COMPILED = {loop.__name__: twin(loop) for loop in (
     _forward_flat, _backward_flat, _bias_forward, _backward_rows, _softmax_rows, _softmax_backward_rows)}
 
 
 def _run(name, size, *args):
-    serial, parallel = _COMPILED[name]
-    (parallel if size >= PARALLEL_MIN_SIZE else serial)(*args)
+    _COMPILED[name](size, *args)
 
 
 def _flat(array):

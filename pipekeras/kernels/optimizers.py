@@ -1,14 +1,14 @@
 """Optimizer updates: one fused, in-place pass over a weight, its gradient and its slots.
 
-Each update is written once as a plain loop and compiled twice: serially for small weights (no thread
-start-up cost) and in parallel for large ones. All arrays are flat views of contiguous weights.
+Each update is written once as a plain loop and compiled twice (`parallel.twin`): serially for small
+weights and in parallel for large ones. All arrays are flat views of contiguous weights.
 """
 
 import math
 
-from numba import njit, prange
+from numba import prange
 
-PARALLEL_MIN_SIZE = 1 << 16
+from .parallel import twin
 
 
 def _sgd(w, g, lr):
@@ -97,11 +97,10 @@ def _nadam(w, g, m, v, lr, beta_1, beta_2, epsilon, m_scale, g_scale, v_scale):
 
 
 def _compiled(loop):
-    serial = njit(cache=True, fastmath=False)(loop)
-    parallel = njit(cache=True, parallel=True)(loop)
+    both = twin(loop)
 
     def run(w, *args):
-        (parallel if w.size >= PARALLEL_MIN_SIZE else serial)(w, *args)
+        both(w.size, w, *args)
 
     run.__name__ = loop.__name__.lstrip("_")
     run.__doc__ = f"In-place {run.__name__} update of a flat weight."

@@ -1,0 +1,63 @@
+"""Choosing between serial and parallel execution, for Numba loops and for BLAS products.
+
+Two cores are common on laptops and CI machines; there, waking threads for small work costs more than it
+saves, and with more runnable threads than cores a parallel region can wait milliseconds for a
+descheduled worker. So every kernel with a parallel loop is compiled twice (`twin`) and picks by work size,
+and BLAS products below a size run on one thread (`matmul`).
+"""
+
+import os
+import types
+
+import numpy as np
+from numba import njit
+
+# A loop runs in parallel over the batch only when it touches at least this many array elements: below it,
+# waking threads costs more than it saves, and on a busy machine (more runnable threads than cores) each
+# parallel region can wait milliseconds for a descheduled worker.
+PARALLEL_MIN_WORK = int(os.environ.get("PIPEKERAS_PARALLEL_MIN_WORK", 1 << 22))
+
+
+# BLAS products below this many flops run on one BLAS thread: for the tall, thin products of convolutions
+# (rows = batch * positions) OpenBLAS' threads gain little, and with more runnable threads than cores they
+# were 2-40x slower than one thread (measured on the MNIST convnet shapes on a busy 2-core machine).
+BLAS_THREADED_MIN_FLOPS = float(os.environ.get("PIPEKERAS_BLAS_THREADED_MIN_FLOPS", 2e9))
+_controller = None
+
+
+def matmul(a, b, out=None):
+    """Returns a @ b (2D), on one BLAS thread unless the product is large."""
+    global _controller
+    if 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= BLAS_THREADED_MIN_FLOPS:
+        return np.matmul(a, b, out=out)
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    with _controller.limit(limits=1, user_api="blas"):
+        return np.matmul(a, b, out=out)
+
+
+def twin(loop):
+    """Compiles `loop` (a plain function using prange) twice: serial and parallel.
+
+    Returns a function `run(work, *args)` that calls the parallel version when `work >= PARALLEL_MIN_WORK`.
+    The two copies get distinct names so that their on-disk caches do not overwrite each other.
+    """
+    def copy(suffix):
+        clone = types.FunctionType(loop.__code__, loop.__globals__, loop.__name__ + suffix, loop.__defaults__,
+                                   loop.__closure__)
+        clone.__qualname__ = loop.__qualname__ + suffix
+        clone.__module__ = loop.__module__
+        clone.__doc__ = loop.__doc__
+        return clone
+
+    serial = njit(cache=True)(copy("_serial"))
+    parallel = njit(cache=True, parallel=True)(copy("_parallel"))
+
+    def run(work, *args):
+        return (parallel if work >= PARALLEL_MIN_WORK else serial)(*args)
+
+    run.serial, run.parallel = serial, parallel
+    run.__name__, run.__doc__ = loop.__name__, loop.__doc__
+    return run
