@@ -335,3 +335,31 @@ def test_time_distributed_on_rank_2_input():
 def test_time_distributed_of_a_non_layer():
     with pytest.raises(ArgumentTypeError, match="must be a layer"):
         TimeDistributed("dense")
+
+
+def test_saved_model_round_trip(tmp_path, rng):
+    model = (pk.sequential() | bidirectional(gru(3, return_sequences=True), merge_mode="sum", input_shape=(5, 2))
+             | time_distributed(dense(2, activation="tanh")))
+    x = rng.standard_normal((3, 5, 2)).astype("float32")
+    path = str(tmp_path / "wrappers.pkeras")
+    model.save(path)
+    loaded = pk.load_model(path)
+    assert [type(layer).__name__ for layer in loaded.layers] == ["Bidirectional", "TimeDistributed"]
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_input_shape_of_the_wrapped_layer_starts_a_sequential():
+    model = pk.sequential() | bidirectional(lstm(2, input_shape=(3, 4)))
+    assert model.input_shape == (None, 3, 4) and model.output_shape == (None, 4)
+    assert "batch_input_shape" not in serialize_layer(model.layers[0])["config"]["layer"]["config"]
+
+
+def test_multi_output_bidirectional_in_a_functional_model(rng):
+    inputs = pk.Input(shape=(4, 3))
+    forward, backward = inputs | bidirectional(lstm(2, return_sequences=True), merge_mode=None)
+    model = pk.Model(inputs, pk.layers.Add()([forward, backward]))
+    summed = pk.Model(inputs, model.layers[1].output[0])
+    assert model.output_shape == (None, 4, 2) and summed.output_shape == (None, 4, 2)
+    x = rng.standard_normal((2, 4, 3)).astype("float32")
+    both = model.layers[1](x)
+    np.testing.assert_allclose(model.predict(x, verbose=0), both[0] + both[1], rtol=1e-5, atol=1e-6)
