@@ -9,7 +9,7 @@ import pipekeras as pk
 from pipekeras.layers import CONSTRUCTORS
 
 README = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
-NAMES_IN_README = set(re.findall(r"`([a-z_0-9]+)`", README))
+NAMES_IN_README = set(re.findall(r"`([A-Za-z_0-9]+)`", README))
 
 
 @pytest.mark.parametrize("name", sorted(CONSTRUCTORS))
