@@ -82,7 +82,7 @@ def check_gradients(layer, x, training=False, epsilon=1e-5, tolerance=1e-5, max_
             variable.grad = None
         with recording():
             ctx = layer.forward_node(pack(inputs), training, None)[2]
-            grad_out = pack(projections) if len(projections) > 1 else projections[0]
+            grad_out = list(projections) if len(projections) > 1 else projections[0]
             grads_in = layer.backward_node(ctx, grad_out, True)
         grads_in = list(grads_in) if as_list else [grads_in]
         targets = [(f"input[{i}]" if as_list else "input", a, g) for i, (a, g) in enumerate(zip(inputs, grads_in))
