@@ -15,6 +15,7 @@ from .. import activations, backend, constraints, initializers, regularizers
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ConfigError, ShapeError
 from ..kernels import recurrent as K
+from ..kernels.parallel import matmul
 from .validation import positive_int, rate_in_unit_interval
 
 
@@ -26,6 +27,20 @@ def _activation_code(layer_class, argument, identifier):
             f"use one of {sorted(K.ACTIVATION_CODES)} (Keras' defaults are tanh and sigmoid)."
         )
     return activation, K.ACTIVATION_CODES[activation.name]
+
+
+_blas_controller = None
+
+
+def _one_blas_thread():
+    """Context manager: BLAS on one thread, for the time loops (their per-step products are ~1 MFLOP, where
+    waking BLAS threads costs more than it saves, and on a busy machine far more)."""
+    global _blas_controller
+    if _blas_controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas_controller = ThreadpoolController()
+    return _blas_controller.limit(limits=1, user_api="blas")
 
 
 def _fast(array):
@@ -232,11 +247,12 @@ class RNNBase(Layer):
         x, x_flat, mask_tm, use_mask, dmask, rmask, use_rmask = self._prepare(inputs, training, mask)
         batch, steps, _ = x.shape
         states0 = self._initial_states(batch, x_flat.dtype)
-        xproj = x_flat @ self.kernel.value
+        xproj = matmul(x_flat, self.kernel.value)
         if self.use_bias:
             xproj += self._input_bias()
         xproj = xproj.reshape(steps, batch, self._gates * self.units)
-        h_seq, extra_states, saved = self._run(xproj, states0, rmask, use_rmask, mask_tm, use_mask)
+        with _one_blas_thread():
+            h_seq, extra_states, saved = self._run(xproj, states0, rmask, use_rmask, mask_tm, use_mask)
         final = [h_seq[steps]] + extra_states
         if self.stateful:
             self.states = [np.array(s, dtype=self.dtype) for s in final]
@@ -269,20 +285,21 @@ class RNNBase(Layer):
             dy_seq = np.zeros((1, batch, self.units), dtype=dtype)
         d_extra = [np.zeros((batch, self.units), dtype=dtype) if g is None else
                    np.ascontiguousarray(g, dtype=dtype) for g in grad_states[1:]]
-        dgx, drec_rows, dbias = self._run_backward(h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq,
-                                            self.return_sequences, dh_last, d_extra)
+        with _one_blas_thread():
+            dgx, drec_rows, dbias = self._run_backward(h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq,
+                                                       self.return_sequences, dh_last, d_extra)
         width = self._gates * self.units
         dgx_flat = dgx.reshape(steps * batch, width)
         if self.trainable:
             if self.kernel.trainable:
-                self.add_grad(self.kernel, x_flat.T @ dgx_flat)
+                self.add_grad(self.kernel, matmul(x_flat.T, dgx_flat))
             if self.recurrent_kernel.trainable:
                 self.add_grad(self.recurrent_kernel, drec_rows())
             if self.use_bias and self.bias.trainable:
                 self.add_grad(self.bias, dgx_flat.sum(axis=0) if dbias is None else dbias())
         if not self.input_grad_needed:
             return None
-        dx_tm = (dgx_flat @ self.kernel.value.T).reshape(steps, batch, features)
+        dx_tm = matmul(dgx_flat, self.kernel.value.T).reshape(steps, batch, features)
         if dmask is not None:
             dx_tm *= dmask
         if self.go_backwards:
@@ -370,7 +387,7 @@ class SimpleRNN(RNNBase):
         u_t = np.ascontiguousarray(self.recurrent_kernel.value.T)
         da, _ = K.simple_rnn_backward(h_seq, u_t, rmask, use_rmask, mask_tm, use_mask, self._act, dy_seq,
                                       has_seq, dh_last)
-        rows = lambda: self._h_in(h_seq, rmask, use_rmask).T @ da.reshape(-1, self.units)
+        rows = lambda: matmul(self._h_in(h_seq, rmask, use_rmask).T, da.reshape(-1, self.units))
         return da, rows, None
 
 
@@ -433,7 +450,7 @@ class LSTM(RNNBase):
         u_t = np.ascontiguousarray(self.recurrent_kernel.value.T)
         dgates, _, _ = K.lstm_backward(gates, c_seq, tc_seq, u_t, rmask, use_rmask, mask_tm, use_mask, self._act,
                                        self._ract, dy_seq, has_seq, dh_last, d_extra[0])
-        rows = lambda: self._h_in(h_seq, rmask, use_rmask).T @ dgates.reshape(-1, 4 * self.units)
+        rows = lambda: matmul(self._h_in(h_seq, rmask, use_rmask).T, dgates.reshape(-1, 4 * self.units))
         return dgates, rows, None
 
     def get_config(self):
@@ -499,7 +516,7 @@ class GRU(RNNBase):
         if self.reset_after:
             dgx, dgr, _ = K.gru_backward(gates, h_seq, aux, np.ascontiguousarray(U.T), rmask, use_rmask, mask_tm,
                                          use_mask, self._act, self._ract, dy_seq, has_seq, dh_last)
-            rows = lambda: self._h_in(h_seq, rmask, use_rmask).T @ dgr.reshape(-1, 3 * u)
+            rows = lambda: matmul(self._h_in(h_seq, rmask, use_rmask).T, dgr.reshape(-1, 3 * u))
             bias = lambda: np.stack([dgx.reshape(-1, 3 * u).sum(axis=0), dgr.reshape(-1, 3 * u).sum(axis=0)])
             return dgx, rows, bias
         dgx, _ = K.gru_backward_reset_before(gates, h_seq, np.ascontiguousarray(U[:, :2 * u].T),
@@ -509,7 +526,8 @@ class GRU(RNNBase):
         def rows():
             flat = dgx.reshape(-1, 3 * u)
             h_in = self._h_in(h_seq, rmask, use_rmask)
-            return np.concatenate([h_in.T @ flat[:, :2 * u], aux.reshape(-1, u).T @ flat[:, 2 * u:]], axis=1)
+            return np.concatenate([matmul(h_in.T, flat[:, :2 * u]), matmul(aux.reshape(-1, u).T, flat[:, 2 * u:])],
+                                  axis=1)
 
         return dgx, rows, None
 
