@@ -191,6 +191,19 @@ def test_gradients_match_finite_differences(kind, variant, rng):
     assert result.ok, result
 
 
+@pytest.mark.parametrize("make", [
+    lambda: simple_rnn(3, activation="relu"),
+    lambda: simple_rnn(3, activation="sigmoid", return_sequences=True),
+    lambda: lstm(3, recurrent_activation="hard_sigmoid", return_sequences=True),
+    lambda: lstm(3, activation="relu", recurrent_activation="sigmoid"),
+    lambda: gru(3, activation="linear", recurrent_activation="hard_sigmoid"),
+    lambda: gru(3, reset_after=False, recurrent_activation="hard_sigmoid", return_sequences=True),
+], ids=["rnn_relu", "rnn_sigmoid", "lstm_hard_sigmoid", "lstm_relu", "gru_linear_hard", "gru_before_hard"])
+def test_gradients_with_other_activations(make, rng):
+    result = pk.check_gradients(make(), rng.standard_normal((2, 4, 3)), max_entries=20)
+    assert result.ok, result
+
+
 @pytest.mark.parametrize("kind", ["simple_rnn", "lstm", "gru", "gru_reset_before"])
 @pytest.mark.parametrize("return_sequences", [False, True])
 def test_gradients_with_a_mask_from_embedding(kind, return_sequences, rng):

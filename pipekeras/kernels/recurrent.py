@@ -11,8 +11,8 @@ Masks: `mask` is (T, B) uint8; a step with mask 0 keeps the previous state (h, c
 gradient passes straight through to the previous step. Recurrent dropout: `rmask` (B, u) multiplies the
 previous state before the recurrent product (the same mask at every step, as Keras does).
 
-Activation codes (see ACTIVATION_CODES): 0 tanh, 1 sigmoid, 2 relu, 3 linear. Derivatives are computed
-from the activation's output, which is exact for these four. Activations are applied block-wise (one
+Activation codes (see ACTIVATION_CODES): 0 tanh, 1 sigmoid, 2 relu, 3 linear, 4 hard_sigmoid (Keras 3:
+clip(x / 6 + 1/2, 0, 1)). Derivatives are computed from the activation's output, which is exact for these. Activations are applied block-wise (one
 branch per block, then a tight loop). With `fast=True` (float32) tanh and sigmoid use a rational
 approximation with no library calls, so the loop vectorizes: tanh(x) ~ x P(x^2) / Q(x^2), the 12th
 convergent of Lambert's continued fraction tanh x = x / (1 + x^2 / (3 + x^2 / (5 + ...))), on x clamped to
@@ -25,7 +25,7 @@ import math
 import numpy as np
 from numba import njit
 
-ACTIVATION_CODES = {"tanh": 0, "sigmoid": 1, "relu": 2, "linear": 3}
+ACTIVATION_CODES = {"tanh": 0, "sigmoid": 1, "relu": 2, "linear": 3, "hard_sigmoid": 4}
 
 # States and gradients below this are set to zero. Vanishing gradients otherwise reach float32's subnormal
 # range after a few hundred steps, and subnormal arithmetic makes both these loops and BLAS 10-100x slower.
@@ -36,6 +36,7 @@ FLUSH = 1e-18
 
 _CLAMP = np.float32(9.0)
 _HALF = np.float32(0.5)
+_SIXTH = np.float32(1.0 / 6.0)
 _P0, _P1, _P2, _P3, _P4, _P5, _P6 = (np.float32(c) for c in (
     1.0, 0.14666666666666667, 0.0052173913043478265, 6.625258799171843e-05, 3.2286836253274086e-07,
     5.179706350792634e-10, 1.264885555749117e-13))
@@ -86,6 +87,11 @@ def _activate(code, fast, A, lo, hi):
             for j in range(n):
                 v = a[j]
                 a[j] = v if v > 0 else 0.0 * v
+        elif code == 4:
+            for j in range(n):
+                v = a[j] * _SIXTH + _HALF
+                v = v if v > 0 else 0.0 * v
+                a[j] = v if v < 1 else 1.0 + 0.0 * v
 
 
 @_jit
@@ -104,6 +110,9 @@ def _scale_by_derivative(code, Y, D, lo, hi):
         elif code == 2:
             for j in range(n):
                 d[j] = d[j] if y[j] > 0 else 0.0 * d[j]
+        elif code == 4:
+            for j in range(n):
+                d[j] = d[j] * _SIXTH if 0 < y[j] < 1 else 0.0 * d[j]
 
 
 @_jit
