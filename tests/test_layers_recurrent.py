@@ -229,6 +229,9 @@ def test_gradients_of_returned_states(kind, rng):
     model = pk.Model(inputs, Concatenate()([outputs[0] | Flatten()] + outputs[1:]))
     result = pk.check_gradients(model, rng.standard_normal((2, 4, 3)), max_entries=20)
     assert result.ok, result
+    direct = pk.check_gradients(RNNS[kind](3, return_state=True, go_backwards=True), rng.standard_normal((2, 4, 3)),
+                                max_entries=20)
+    assert direct.ok, direct
 
 
 @pytest.mark.parametrize("kind", sorted(RNNS))
