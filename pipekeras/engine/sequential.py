@@ -102,7 +102,7 @@ class Sequential(Model):
     def build(self, input_shape=None):
         """Builds the model for inputs of `input_shape` (batch axis included)."""
         if input_shape is not None:
-            self._input_tensor = Input(batch_shape=tuple(input_shape))
+            self._input_tensor = Input(batch_shape=tuple(input_shape), dtype=self._first_input_dtype())
         self._rebuild()
         if not self.built:
             raise NotBuiltError(
@@ -114,9 +114,13 @@ class Sequential(Model):
         if not self.built:
             if isinstance(input_shape, list):
                 raise ShapeError("Sequential models take one input, received a list of arrays.")
-            self._input_tensor = Input(batch_shape=(None,) + tuple(input_shape[1:]))
+            self._input_tensor = Input(batch_shape=(None,) + tuple(input_shape[1:]), dtype=self._first_input_dtype())
             self._rebuild()
         self.check_input_shape(input_shape)
+
+    def _first_input_dtype(self):
+        """The dtype the first layer wants its data in (int32 for an embedding's ids), or None."""
+        return getattr(self._stack[0], "input_dtype", None) if self._stack else None
 
     # ----- the graph behind the stack ------------------------------------------------------------
 

@@ -37,8 +37,11 @@ class Embedding(Layer):
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None,
                  **kwargs):
-        if input_length is not None and "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
-            lengths = tuple(input_length) if isinstance(input_length, (list, tuple)) else (input_length,)
+        if "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
+            # As Keras 2: sequences of any length unless input_length fixes it, so a model starting with an
+            # embedding is built (and can be summarized and compiled) at once.
+            lengths = (None,) if input_length is None else \
+                tuple(input_length) if isinstance(input_length, (list, tuple)) else (input_length,)
             kwargs["input_shape"] = lengths
         super().__init__(**kwargs)
         self.input_dim = positive_int("Embedding", "input_dim", input_dim)
