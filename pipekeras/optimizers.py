@@ -262,12 +262,13 @@ class RMSprop(Optimizer):
 
     def update(self, weight, grad, slots, lr):
         if not self.centered and not self.momentum:
-            kernels.rmsprop(weight, grad, slots[0], lr, self.rho, self.epsilon)
+            kernels.rmsprop(weight, grad, slots[0], lr, self.rho, 1.0 - self.rho, self.epsilon)
             return
         named = dict(zip(self.slot_names, slots))
         empty = slots[0][:0]
         kernels.rmsprop_full(weight, grad, named["velocity"], named.get("average_gradient", empty),
-                             named.get("momentum", empty), lr, self.rho, self.momentum, self.epsilon, self.centered)
+                             named.get("momentum", empty), lr, self.rho, 1.0 - self.rho, self.momentum, self.epsilon,
+                             self.centered)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
@@ -304,7 +305,7 @@ class Adam(_AdamBase):
         step = self.iterations + 1
         alpha = lr * math.sqrt(1 - self.beta_2 ** step) / (1 - self.beta_1 ** step)
         v_max = slots[2] if self.amsgrad else slots[1][:0]
-        kernels.adam(weight, grad, slots[0], slots[1], v_max, alpha, self.beta_1, self.beta_2, self.epsilon,
+        kernels.adam(weight, grad, slots[0], slots[1], v_max, alpha, 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon,
                      self.amsgrad)
 
     def get_config(self):
@@ -328,7 +329,7 @@ class Adamax(_AdamBase):
 
     def update(self, weight, grad, slots, lr):
         step_size = lr / (1 - self.beta_1 ** (self.iterations + 1))
-        kernels.adamax(weight, grad, slots[0], slots[1], step_size, self.beta_1, self.beta_2, self.epsilon)
+        kernels.adamax(weight, grad, slots[0], slots[1], step_size, 1.0 - self.beta_1, self.beta_2, self.epsilon)
 
 
 @_REGISTRY.register("nadam")
@@ -353,7 +354,7 @@ class Nadam(_AdamBase):
         m_scale = self._u_t_next / (1 - u_product * self._u_t_next)
         g_scale = (1 - self._u_t) / (1 - u_product)
         v_scale = 1 / (1 - self.beta_2 ** step)
-        kernels.nadam(weight, grad, slots[0], slots[1], lr, self.beta_1, self.beta_2, self.epsilon,
+        kernels.nadam(weight, grad, slots[0], slots[1], lr, 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon,
                       m_scale, g_scale, v_scale)
 
     def extra_state(self):
@@ -406,7 +407,7 @@ class Adadelta(Optimizer):
         self.epsilon = _positive("Adadelta", "epsilon", epsilon, allow_zero=True)
 
     def update(self, weight, grad, slots, lr):
-        kernels.adadelta(weight, grad, slots[0], slots[1], lr, self.rho, self.epsilon)
+        kernels.adadelta(weight, grad, slots[0], slots[1], lr, self.rho, 1.0 - self.rho, self.epsilon)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

@@ -1,6 +1,8 @@
 """Optimizer updates: one fused, in-place pass over a weight, its gradient and its slots.
 
-Each update is written once as a plain loop and compiled twice (`parallel.twin`): serially for small
+Scalar arguments arrive in the weight's dtype and loops contain no float literals, so float32 weights are
+updated in float32 arithmetic (a float64 literal would promote the loop to float64 and halve its vector
+width). Each update is written once as a plain loop and compiled twice (`parallel.twin`): serially for small
 weights and in parallel for large ones. All arrays are flat views of contiguous weights.
 """
 
@@ -23,20 +25,21 @@ def _sgd_momentum(w, g, velocity, lr, momentum, nesterov):
         w[i] += momentum * v - lr * g[i] if nesterov else v
 
 
-def _rmsprop(w, g, velocity, lr, rho, epsilon):
+def _rmsprop(w, g, velocity, lr, rho, one_minus_rho, epsilon):
     for i in prange(w.size):
-        v = rho * velocity[i] + (1.0 - rho) * g[i] * g[i]
+        gi = g[i]
+        v = rho * velocity[i] + one_minus_rho * gi * gi
         velocity[i] = v
-        w[i] -= lr * g[i] / math.sqrt(v + epsilon)
+        w[i] -= lr * gi / math.sqrt(v + epsilon)
 
 
-def _rmsprop_full(w, g, velocity, average_grad, momentum_buf, lr, rho, momentum, epsilon, centered):
+def _rmsprop_full(w, g, velocity, average_grad, momentum_buf, lr, rho, one_minus_rho, momentum, epsilon, centered):
     for i in prange(w.size):
-        v = rho * velocity[i] + (1.0 - rho) * g[i] * g[i]
+        v = rho * velocity[i] + one_minus_rho * g[i] * g[i]
         velocity[i] = v
         denominator = v + epsilon
         if centered:
-            a = rho * average_grad[i] + (1.0 - rho) * g[i]
+            a = rho * average_grad[i] + one_minus_rho * g[i]
             average_grad[i] = a
             denominator -= a * a
         increment = lr * g[i] / math.sqrt(denominator)
@@ -48,10 +51,10 @@ def _rmsprop_full(w, g, velocity, average_grad, momentum_buf, lr, rho, momentum,
             w[i] -= increment
 
 
-def _adam(w, g, m, v, v_max, alpha, beta_1, beta_2, epsilon, amsgrad):
+def _adam(w, g, m, v, v_max, alpha, one_minus_beta_1, one_minus_beta_2, epsilon, amsgrad):
     for i in prange(w.size):
-        mi = m[i] + (g[i] - m[i]) * (1.0 - beta_1)
-        vi = v[i] + (g[i] * g[i] - v[i]) * (1.0 - beta_2)
+        mi = m[i] + (g[i] - m[i]) * one_minus_beta_1
+        vi = v[i] + (g[i] * g[i] - v[i]) * one_minus_beta_2
         m[i] = mi
         v[i] = vi
         if amsgrad:
@@ -68,28 +71,28 @@ def _adagrad(w, g, accumulator, lr, epsilon):
         w[i] -= lr * g[i] / math.sqrt(a + epsilon)
 
 
-def _adadelta(w, g, accumulated_grad, accumulated_delta, lr, rho, epsilon):
+def _adadelta(w, g, accumulated_grad, accumulated_delta, lr, rho, one_minus_rho, epsilon):
     for i in prange(w.size):
-        ag = rho * accumulated_grad[i] + (1.0 - rho) * g[i] * g[i]
+        ag = rho * accumulated_grad[i] + one_minus_rho * g[i] * g[i]
         accumulated_grad[i] = ag
         delta = -math.sqrt(accumulated_delta[i] + epsilon) / math.sqrt(ag + epsilon) * g[i]
-        accumulated_delta[i] = rho * accumulated_delta[i] + (1.0 - rho) * delta * delta
+        accumulated_delta[i] = rho * accumulated_delta[i] + one_minus_rho * delta * delta
         w[i] += lr * delta
 
 
-def _adamax(w, g, m, u, step_size, beta_1, beta_2, epsilon):
+def _adamax(w, g, m, u, step_size, one_minus_beta_1, beta_2, epsilon):
     for i in prange(w.size):
-        mi = m[i] + (g[i] - m[i]) * (1.0 - beta_1)
+        mi = m[i] + (g[i] - m[i]) * one_minus_beta_1
         m[i] = mi
         ui = max(beta_2 * u[i], abs(g[i]))
         u[i] = ui
         w[i] -= step_size * mi / (ui + epsilon)
 
 
-def _nadam(w, g, m, v, lr, beta_1, beta_2, epsilon, m_scale, g_scale, v_scale):
+def _nadam(w, g, m, v, lr, one_minus_beta_1, one_minus_beta_2, epsilon, m_scale, g_scale, v_scale):
     for i in prange(w.size):
-        mi = m[i] + (g[i] - m[i]) * (1.0 - beta_1)
-        vi = v[i] + (g[i] * g[i] - v[i]) * (1.0 - beta_2)
+        mi = m[i] + (g[i] - m[i]) * one_minus_beta_1
+        vi = v[i] + (g[i] * g[i] - v[i]) * one_minus_beta_2
         m[i] = mi
         v[i] = vi
         m_hat = m_scale * mi + g_scale * g[i]
@@ -100,7 +103,10 @@ def _compiled(loop):
     both = twin(loop)
 
     def run(w, *args):
-        both(w.size, w, *args)
+        # Scalars in the weight's dtype, so float32 weights are updated in float32 arithmetic (which
+        # vectorizes) rather than promoted to float64.
+        scalar = w.dtype.type
+        both(w.size, w, *[scalar(a) if isinstance(a, float) else a for a in args])
 
     run.__name__ = loop.__name__.lstrip("_")
     run.__doc__ = f"In-place {run.__name__} update of a flat weight."
