@@ -163,16 +163,6 @@ for _name, _constructor in sorted(_layer_constructors().items()):
     for _alias in {f"layer_{_name}", f"layer_{_r_spelling(_name)}"}:
         LAYER_ALIASES[_alias] = _constructor
 
-# R spellings of names whose Python name differs beyond the `_2d` rule.
-_EXTRA_LAYER_NAMES = {
-    "layer_max_pooling_1d": "max_pool_1d", "layer_max_pooling_2d": "max_pool_2d",
-    "layer_average_pooling_1d": "avg_pool_1d", "layer_average_pooling_2d": "avg_pool_2d",
-    "layer_batch_normalization": "batch_norm", "layer_conv_2d_transpose": "conv2d_transpose",
-}
-for _alias, _name in _EXTRA_LAYER_NAMES.items():
-    if _alias not in LAYER_ALIASES and _name in _layer_constructors():
-        LAYER_ALIASES[_alias] = _layer_constructors()[_name]
-
 globals().update(LAYER_ALIASES)
 __all__ += sorted(LAYER_ALIASES)
 

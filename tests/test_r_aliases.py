@@ -77,6 +77,29 @@ def test_seed_boston_housing_ports_line_by_line():
     assert (model | predict((boston.test.x[:5] - mean) / std, verbose=0)).shape == (5, 1)
 
 
+def test_book_convnet_and_lstm_with_r_names():
+    needed = ("conv_2d", "max_pooling_2d", "embedding", "lstm")
+    if not all(hasattr(pk, name) for name in needed):
+        pytest.skip("pipekeras does not export the convolution and recurrent layers yet")
+    # layer_conv_2d(filters = 32, kernel_size = c(3, 3), activation = "relu", input_shape = c(28, 28, 1)) ...
+    model = keras_model_sequential() | \
+        keras.layer_conv_2d(filters=32, kernel_size=(3, 3), activation="relu", input_shape=(28, 28, 1)) | \
+        keras.layer_max_pooling_2d(pool_size=(2, 2)) | \
+        keras.layer_conv_2d(filters=64, kernel_size=(3, 3), activation="relu") | \
+        keras.layer_max_pooling_2d(pool_size=(2, 2)) | \
+        keras.layer_conv_2d(filters=64, kernel_size=(3, 3), activation="relu") | \
+        keras.layer_flatten() | \
+        layer_dense(units=64, activation="relu") | \
+        layer_dense(units=10, activation="softmax")
+    assert count_params(model) == 93_322
+    # layer_embedding(input_dim = 10000, output_dim = 32) %>% layer_lstm(units = 32) %>% layer_dense(...)
+    model = keras_model_sequential() | keras.layer_embedding(input_dim=10000, output_dim=32, input_shape=20) | \
+        keras.layer_lstm(units=32) | layer_dense(units=1, activation="sigmoid")
+    assert count_params(model) == 328_353
+    x = keras.pad_sequences([[1, 2, 3], [4, 5]], maxlen=20)
+    assert (model | predict(x, verbose=0)).shape == (2, 1)
+
+
 def test_r_form_with_the_model_first_modifies_in_place():
     # model <- keras_model_sequential()
     # layer_dense(model, units = 512, activation = "relu", input_shape = c(28*28))
