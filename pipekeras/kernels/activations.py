@@ -8,8 +8,9 @@ leaky_relu: negative_slope). The dense kernels fuse the bias add and the bias gr
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .compile import jit
 from .parallel import twin
 
 LINEAR, RELU, SIGMOID, TANH, ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID, EXPONENTIAL, LEAKY_RELU, SILU, \
@@ -21,7 +22,7 @@ _INV_SQRT2 = 0.7071067811865476
 _INV_SQRT_2PI = 0.3989422804014327
 
 
-@njit(cache=True, inline="always")
+@jit(inline="always")
 def _sigmoid(v):
     if v >= 0:
         return 1.0 / (1.0 + math.exp(-v))
@@ -29,12 +30,12 @@ def _sigmoid(v):
     return e / (1.0 + e)
 
 
-@njit(cache=True, inline="always")
+@jit(inline="always")
 def _softplus(v):
     return max(v, 0.0) + math.log1p(math.exp(-abs(v)))
 
 
-@njit(cache=True, inline="always")
+@jit(inline="always")
 def forward_scalar(v, kind, a, b, c):
     if kind == RELU:
         if v >= b:
@@ -71,7 +72,7 @@ def forward_scalar(v, kind, a, b, c):
     return v
 
 
-@njit(cache=True, inline="always")
+@jit(inline="always")
 def derivative_scalar(v, y, kind, a, b, c):
     """d activation / d v at v, given y = activation(v)."""
     if kind == RELU:

@@ -15,8 +15,9 @@ tests; on the MNIST convnet shapes im2col + BLAS was faster (see the layer docst
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .compile import jit
 from .dense import column_sums
 from .parallel import matmul, twin
 
@@ -117,7 +118,7 @@ def bias_relu_rows(z, bias, use_bias, relu):
             z[i, j] = v
 
 
-@njit(cache=True)
+@jit
 def relu_grad_rows(y, g, dz, sums):
     """dz = g where y > 0 else 0 (the relu backward from its output), and sums = dz.sum(axis=0), in one pass."""
     rows, cols = y.shape

@@ -1,10 +1,11 @@
 """Dense math: the matrix products go to BLAS, bias and its gradient are fused Numba loops."""
 
 import numpy as np
-from numba import njit
+
+from .compile import jit
 
 
-@njit(cache=True)
+@jit
 def add_bias_inplace(z, bias):
     """z[i, j] += bias[j] for a 2D z."""
     rows, cols = z.shape
@@ -13,7 +14,7 @@ def add_bias_inplace(z, bias):
             z[i, j] += bias[j]
 
 
-@njit(cache=True)
+@jit
 def column_sums(g):
     """Returns g.sum(axis=0) for a 2D g (the bias gradient), in g's dtype."""
     rows, cols = g.shape

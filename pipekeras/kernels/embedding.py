@@ -1,10 +1,11 @@
 """Embedding kernels: checked row gather (forward) and scatter-add of row gradients (backward)."""
 
 import numpy as np
-from numba import njit
+
+from .compile import jit
 
 
-@njit(cache=True)
+@jit
 def first_bad_id(ids, input_dim):
     """Returns the flat position of the first id outside [0, input_dim), or -1 when all are valid."""
     for k in range(ids.shape[0]):
@@ -14,7 +15,7 @@ def first_bad_id(ids, input_dim):
     return -1
 
 
-@njit(cache=True)
+@jit
 def gather_rows(ids, table, out):
     """out[k, :] = table[ids[k], :] for 1D ids (already checked)."""
     d = table.shape[1]
@@ -24,7 +25,7 @@ def gather_rows(ids, table, out):
             out[k, j] = table[row, j]
 
 
-@njit(cache=True)
+@jit
 def scatter_add_rows(ids, grad, dtable):
     """dtable[ids[k], :] += grad[k, :] for 1D ids; repeated ids accumulate."""
     d = grad.shape[1]

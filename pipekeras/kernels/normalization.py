@@ -10,10 +10,11 @@ Nothing is compiled at import: each kernel compiles (and caches on disk) on its 
 """
 
 import numpy as np
-from numba import njit
+
+from .compile import jit
 
 
-@njit(cache=True)
+@jit
 def column_moments(x):
     """Returns (mean, variance) of each column of a 2D x, as float64 arrays; the variance is biased (/ rows)."""
     rows, cols = x.shape
@@ -33,7 +34,7 @@ def column_moments(x):
     return mean, var
 
 
-@njit(cache=True)
+@jit
 def batch_norm_forward(x, mean, inv_std, gamma, beta):
     """Returns (y, xhat) with xhat = (x - mean) * inv_std and y = xhat * gamma + beta, per column.
 
@@ -50,7 +51,7 @@ def batch_norm_forward(x, mean, inv_std, gamma, beta):
     return y, xhat
 
 
-@njit(cache=True)
+@jit
 def batch_norm_backward(dy, xhat, gamma, inv_std, batch_stats, need_dx):
     """Returns (dx, dgamma, dbeta) of y = xhat * gamma + beta, per column.
 
@@ -80,7 +81,7 @@ def batch_norm_backward(dy, xhat, gamma, inv_std, batch_stats, need_dx):
     return dx, dgamma, dbeta
 
 
-@njit(cache=True)
+@jit
 def layer_norm_forward(x, gamma, beta, epsilon):
     """Normalizes each row of a 2D x over its columns: returns (y, xhat, inv_std per row).
 
@@ -109,7 +110,7 @@ def layer_norm_forward(x, gamma, beta, epsilon):
     return y, xhat, inv_std
 
 
-@njit(cache=True)
+@jit
 def layer_norm_backward(dy, xhat, gamma, inv_std, need_dx):
     """Returns (dx, dgamma, dbeta) of layer_norm_forward; dx is (0, 0) when need_dx is False.
 

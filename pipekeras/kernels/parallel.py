@@ -10,7 +10,8 @@ import os
 import types
 
 import numpy as np
-from numba import njit
+
+from .compile import jit
 
 # A loop runs in parallel over the batch only when it touches at least this many array elements: below it,
 # waking threads costs more than it saves, and on a busy machine (more runnable threads than cores) each
@@ -52,8 +53,8 @@ def twin(loop):
         clone.__doc__ = loop.__doc__
         return clone
 
-    serial = njit(cache=True)(copy("_serial"))
-    parallel = njit(cache=True, parallel=True)(copy("_parallel"))
+    serial = jit(copy("_serial"))
+    parallel = jit(copy("_parallel"), parallel=True)
 
     def run(work, *args):
         return (parallel if work >= PARALLEL_MIN_WORK else serial)(*args)

@@ -23,7 +23,8 @@ the exact library functions (gradient checks and references compare at 1e-12).
 import math
 
 import numpy as np
-from numba import njit
+
+from .compile import jit
 
 ACTIVATION_CODES = {"tanh": 0, "sigmoid": 1, "relu": 2, "linear": 3, "hard_sigmoid": 4}
 
@@ -45,15 +46,12 @@ _Q0, _Q1, _Q2, _Q3, _Q4, _Q5, _Q6 = (np.float32(c) for c in (
     1.1510458557316966e-11))
 
 
-_jit = njit(cache=True, error_model="numpy")
-
-
-@_jit
+@jit
 def _ftz(v):
     return v if abs(v) >= FLUSH else 0.0 * v
 
 
-@_jit
+@jit
 def _tanh32(x):
     x = x if x < _CLAMP else _CLAMP
     x = x if x > -_CLAMP else -_CLAMP
@@ -63,7 +61,7 @@ def _tanh32(x):
     return x * p / q
 
 
-@_jit
+@jit
 def _activate(code, fast, A, lo, hi):
     """A[:, lo:hi] = activation(A[:, lo:hi]) in place, A 2D (loops over 1D views so they vectorize)."""
     for b in range(A.shape[0]):
@@ -94,7 +92,7 @@ def _activate(code, fast, A, lo, hi):
                 a[j] = v if v < 1 else 1.0 + 0.0 * v
 
 
-@_jit
+@jit
 def _scale_by_derivative(code, Y, D, lo, hi):
     """D[:, lo:hi] *= activation'(x) where Y = activation(x), in place (flushing tiny results)."""
     for b in range(D.shape[0]):
@@ -115,7 +113,7 @@ def _scale_by_derivative(code, Y, D, lo, hi):
                 d[j] = d[j] * _SIXTH if 0 < y[j] < 1 else 0.0 * d[j]
 
 
-@_jit
+@jit
 def _recurrent_input(hp, rmask, use_rmask, buffer):
     """Returns hp, or hp * rmask written into buffer."""
     if not use_rmask:
@@ -129,7 +127,7 @@ def _recurrent_input(hp, rmask, use_rmask, buffer):
     return buffer
 
 
-@_jit
+@jit
 def _add_block(A, lo, R, r_lo, n):
     """A[:, lo:lo+n] += R[:, r_lo:r_lo+n]."""
     for b in range(A.shape[0]):
@@ -139,7 +137,7 @@ def _add_block(A, lo, R, r_lo, n):
             a[j] += r[j]
 
 
-@_jit
+@jit
 def _copy_block(A, lo, R, r_lo, n):
     """A[:, lo:lo+n] = R[:, r_lo:r_lo+n]."""
     for b in range(A.shape[0]):
@@ -149,7 +147,7 @@ def _copy_block(A, lo, R, r_lo, n):
             a[j] = r[j]
 
 
-@_jit
+@jit
 def _keep_masked_rows(mask, t, use_mask, new, old):
     """new[b] = old[b] for every sample b masked at step t."""
     if not use_mask:
@@ -162,13 +160,13 @@ def _keep_masked_rows(mask, t, use_mask, new, old):
                 n[j] = o[j]
 
 
-@_jit
+@jit
 def _add_dy(dh, dy_seq, t, has_seq):
     if has_seq:
         _add_block(dh, 0, dy_seq[t], 0, dh.shape[1])
 
 
-@_jit
+@jit
 def _next_dh(dh, back, rmask, use_rmask, mask, t, use_mask, carry_gate, has_carry):
     """dh[b] = back[b] * rmask[b] (+ dh[b] * carry_gate[b, :u]) for unmasked samples; masked ones keep dh."""
     for b in range(dh.shape[0]):
@@ -187,7 +185,7 @@ def _next_dh(dh, back, rmask, use_rmask, mask, t, use_mask, carry_gate, has_carr
 
 # ----- SimpleRNN ---------------------------------------------------------------------------------------
 
-@_jit
+@jit
 def simple_rnn_forward(xproj, U, h0, rmask, use_rmask, mask, use_mask, act, fast, h_seq):
     """h_t = act(xproj_t + (h_{t-1} * rmask) @ U). Fills h_seq (T+1, B, u) with h_seq[0] = h0."""
     T, B, u = xproj.shape
@@ -203,7 +201,7 @@ def simple_rnn_forward(xproj, U, h0, rmask, use_rmask, mask, use_mask, act, fast
         _keep_masked_rows(mask, t, use_mask, h, hp)
 
 
-@_jit
+@jit
 def simple_rnn_backward(h_seq, U_T, rmask, use_rmask, mask, use_mask, act, dy_seq, has_seq, dh_last):
     """Returns (da (T, B, u) pre-activation gradients, dh0)."""
     T = h_seq.shape[0] - 1
@@ -226,7 +224,7 @@ def simple_rnn_backward(h_seq, U_T, rmask, use_rmask, mask, use_mask, act, dy_se
 
 # ----- LSTM --------------------------------------------------------------------------------------------
 
-@_jit
+@jit
 def lstm_forward(gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq, c_seq, tc_seq):
     """One LSTM pass over time, gates in Keras order i, f, c, o.
 
@@ -273,7 +271,7 @@ def lstm_forward(gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act, ract, 
         _keep_masked_rows(mask, t, use_mask, h, hp)
 
 
-@_jit
+@jit
 def lstm_backward(gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use_mask, act, ract, dy_seq, has_seq,
                   dh_last, dc_last):
     """Backward through time for lstm_forward.
@@ -334,7 +332,7 @@ def lstm_backward(gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use_mask, a
 
 # ----- GRU ---------------------------------------------------------------------------------------------
 
-@_jit
+@jit
 def _gru_update(g, hp, h, u):
     """h = z * hp + (1 - z) * h~ with z = g[:, :u], h~ = g[:, 2u:]."""
     for b in range(h.shape[0]):
@@ -346,7 +344,7 @@ def _gru_update(g, hp, h, u):
             hb[j] = _ftz(z[j] * hpb[j] + (1 - z[j]) * hh[j])
 
 
-@_jit
+@jit
 def _gru_dz_dhh(g, hp, dh, d, mask, t, use_mask, u):
     """d[:, :u] = dh * (hp - h~), d[:, 2u:] = dh * (1 - z), for unmasked samples (output gradients)."""
     for b in range(dh.shape[0]):
@@ -364,7 +362,7 @@ def _gru_dz_dhh(g, hp, dh, d, mask, t, use_mask, u):
             dhh[j] = _ftz(dhb[j] * (1 - z[j]))
 
 
-@_jit
+@jit
 def gru_forward(gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq, rec_h):
     """GRU with reset_after=True (Keras default), gates z, r, h.
 
@@ -400,7 +398,7 @@ def gru_forward(gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, act, ract
         _keep_masked_rows(mask, t, use_mask, h, hp)
 
 
-@_jit
+@jit
 def gru_backward(gates, h_seq, rec_h, U_T, rmask, use_rmask, mask, use_mask, act, ract, dy_seq, has_seq,
                  dh_last):
     """Backward through time for gru_forward.
@@ -438,7 +436,7 @@ def gru_backward(gates, h_seq, rec_h, U_T, rmask, use_rmask, mask, use_mask, act
     return dgx, dgr, dh
 
 
-@_jit
+@jit
 def gru_forward_reset_before(gates, U_zr, U_h, h0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq,
                              rh_seq):
     """GRU with reset_after=False: h~ = act(x_h + (r * h_{t-1}) @ U_h). Bias is all on the input side.
@@ -471,7 +469,7 @@ def gru_forward_reset_before(gates, U_zr, U_h, h0, rmask, use_rmask, mask, use_m
         _keep_masked_rows(mask, t, use_mask, h, hp)
 
 
-@_jit
+@jit
 def gru_backward_reset_before(gates, h_seq, UzrT, UhT, rmask, use_rmask, mask, use_mask, act, ract, dy_seq,
                               has_seq, dh_last):
     """Backward for gru_forward_reset_before. Returns (dgx (T, B, 3u), dh0).
