@@ -3,7 +3,8 @@
 x is (batch, h, w, ch); a 1D pooling is a 2D one of height 1. Windows start at r * stride - pad_before;
 positions outside the image are ignored (max over the valid ones; the average divides by the number of
 valid positions, as Keras does with "same" padding). Max pooling keeps, for each output, the flat index
-`y * w + x` of its maximum so that backward is a scatter. Loops run in parallel over the batch.
+`(y * w + x) * ch + k` of its maximum within the sample, so that backward is a scatter without divisions.
+Loops run in parallel over the batch.
 """
 
 import numpy as np
@@ -25,27 +26,24 @@ def _max_forward(x, y, idx, kh, kw, sh, sw, ph, pw):
                 x1 = min(c * sw - pw + kw, width)
                 for k in range(ch):
                     y[n, r, c, k] = x[n, y0, x0, k]
-                    idx[n, r, c, k] = y0 * width + x0
+                    idx[n, r, c, k] = (y0 * width + x0) * ch + k
                 for i in range(y0, y1):
                     for j in range(x0, x1):
                         for k in range(ch):
                             v = x[n, i, j, k]
                             if v > y[n, r, c, k]:
                                 y[n, r, c, k] = v
-                                idx[n, r, c, k] = i * width + j
+                                idx[n, r, c, k] = (i * width + j) * ch + k
 
 
 @twin
 def _max_backward(dy, idx, dx):
-    batch, oh, ow, ch = dy.shape
-    width = dx.shape[2]
+    """dy, idx: (batch, outputs) flat; dx: (batch, inputs) flat."""
+    batch, outputs = dy.shape
     for n in prange(batch):
         dx[n] = 0
-        for r in range(oh):
-            for c in range(ow):
-                for k in range(ch):
-                    p = idx[n, r, c, k]
-                    dx[n, p // width, p % width, k] += dy[n, r, c, k]
+        for p in range(outputs):
+            dx[n, idx[n, p]] += dy[n, p]
 
 
 @twin
@@ -100,9 +98,10 @@ def max_pool2d_forward(x, pool, strides, pads, out_hw):
 
 def max_pool2d_backward(dy, idx, x_shape):
     """Returns dx: each output gradient added at the position of its window's maximum."""
-    dx = np.empty(x_shape, dy.dtype)
-    _max_backward(dx.size, np.ascontiguousarray(dy), idx, dx)
-    return dx
+    batch = x_shape[0]
+    dx = np.empty((batch, int(np.prod(x_shape[1:]))), dy.dtype)
+    _max_backward(dx.size, np.ascontiguousarray(dy).reshape(batch, -1), idx.reshape(batch, -1), dx)
+    return dx.reshape(x_shape)
 
 
 def avg_pool2d_forward(x, pool, strides, pads, out_hw):
