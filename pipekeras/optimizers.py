@@ -92,17 +92,33 @@ class Optimizer:
         Args:
             variables: list of `Variable`s.
         """
-        pairs = [(v, self._flat_grad(v)) for v in variables if v.grad is not None]
-        if not pairs:
+        with_grads = [v for v in variables if v.grad is not None]
+        self._step([v.value.reshape(-1) for v in with_grads], [self._flat_grad(v) for v in with_grads],
+                   [self._slots_of(v) for v in with_grads])
+
+    def apply_flat(self, weights, grads, slots):
+        """Updates weights kept in one flat array (see engine/dense_stack.py) from their flat gradient.
+
+        Equivalent to `apply_gradients` on the weights it holds, except that `clipnorm` (per weight) does
+        not apply; callers do not use it then.
+
+        Args:
+            weights: 1D array, updated in place.
+            grads: 1D array of the same size.
+            slots: one 1D array per name in `slot_names`, of the same size.
+        """
+        self._step([weights], [grads], [slots])
+
+    def _step(self, weights, grads, slots):
+        if not weights:
             return
-        pairs = self._clip(pairs)
+        grads = self._clip(grads)
         lr = self.learning_rate
         self._begin_step()
-        for variable, grad in pairs:
-            weight = variable.value.reshape(-1)
+        for weight, grad, weight_slots in zip(weights, grads, slots):
             if self.weight_decay:
                 weight *= 1.0 - lr * self.weight_decay
-            self.update(weight, grad, self._slots_of(variable), lr)
+            self.update(weight, grad, weight_slots, lr)
         self.iterations += 1
 
     @staticmethod
@@ -112,17 +128,17 @@ class Optimizer:
             raise ShapeError(f"{variable.name}: gradient of shape {grad.shape} for a weight of shape {variable.shape}.")
         return np.ascontiguousarray(grad, dtype=variable.dtype).reshape(-1)
 
-    def _clip(self, pairs):
+    def _clip(self, grads):
         if self.clipvalue is not None:
-            pairs = [(v, np.clip(g, -self.clipvalue, self.clipvalue)) for v, g in pairs]
+            grads = [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         if self.clipnorm is not None:
-            pairs = [(v, g * min(1.0, self.clipnorm / max(float(np.linalg.norm(g)), 1e-12))) for v, g in pairs]
+            grads = [g * min(1.0, self.clipnorm / max(float(np.linalg.norm(g)), 1e-12)) for g in grads]
         if self.global_clipnorm is not None:
-            total = math.sqrt(sum(float(np.dot(g, g)) for _, g in pairs))
+            total = math.sqrt(sum(float(np.dot(g, g)) for g in grads))
             scale = min(1.0, self.global_clipnorm / max(total, 1e-12))
             if scale < 1.0:
-                pairs = [(v, g * scale) for v, g in pairs]
-        return pairs
+                grads = [g * scale for g in grads]
+        return grads
 
     def _slots_of(self, variable):
         slots = self._slots.get(id(variable))

@@ -219,3 +219,15 @@ def test_unknown_compile_argument():
 def test_bad_batch_size():
     with pytest.raises(ConfigError, match="batch_size must be a positive integer, received 0"):
         _classifier().fit(np.zeros((4, 6)), np.zeros((4, 3)), batch_size=0, verbose=0)
+
+
+def test_single_output_takes_loss_and_loss_weights_as_one_item_lists():
+    model = pk.sequential() | pk.dense(1, input_shape=3)
+    model | pk.compile(optimizer="sgd", loss=["mse"], loss_weights=[2.0])
+    x, y = np.ones((4, 3), np.float32), np.zeros((4, 1), np.float32)
+    plain = pk.sequential() | pk.dense(1, input_shape=3)
+    plain.set_weights(model.get_weights())
+    plain | pk.compile(optimizer="sgd", loss="mse")
+    assert model.evaluate(x, y, verbose=0)["loss"] == pytest.approx(2 * plain.evaluate(x, y, verbose=0)["loss"])
+    with pytest.raises(pk.errors.ConfigError, match="2 entries for 1 outputs"):
+        model | pk.compile(loss=["mse", "mae"])

@@ -5,6 +5,7 @@ import numpy as np
 from .. import backend
 from ..errors import ConfigError, DataError, NotBuiltError
 from .data import check_finite, prepare_inputs, to_array
+from .dense_stack import MAX_WORK, DenseStack
 from .interrupt import deferred_interrupt
 from .layer import recording
 
@@ -24,7 +25,7 @@ def _per_output(value, outputs, what):
         if unknown:
             raise ConfigError(f"compile: {what} names unknown output(s) {unknown}; outputs are {names}.")
         return [value.get(n) for n in names]
-    if isinstance(value, (list, tuple)) and len(outputs) > 1:
+    if isinstance(value, (list, tuple)):
         if len(value) != len(outputs):
             raise ConfigError(f"compile: {what} has {len(value)} entries for {len(outputs)} outputs {names}.")
         return list(value)
@@ -80,6 +81,7 @@ class Trainer:
             for items, lf, t in zip(per_output, self.loss_functions, self.outputs)
         ]
         self._fused_activation = [self._fusable_activation(t) for t in self.outputs]
+        self._dense_stack = None
         self.compiled = True
         return self
 
@@ -175,6 +177,11 @@ class Trainer:
     def train_step(self, x_arrays, y_arrays, sample_weight=None):
         """One optimizer step on one batch; returns the loss (before the update)."""
         everything, variables = self._step_variables()
+        stack = self._small_dense_stack(variables, len(x_arrays[0]))
+        if stack is not None:
+            total, outputs = stack.train_step(x_arrays[0], y_arrays[0], sample_weight)
+            self._update_metrics(y_arrays, [outputs], sample_weight)
+            return total, len(x_arrays[0])
         for variable in everything:
             variable.grad = None
         with recording():
@@ -197,6 +204,19 @@ class Trainer:
                 variable.value[...] = variable.constraint(variable.value)
         self._update_metrics(y_arrays, outputs, sample_weight)
         return total, len(x_arrays[0])
+
+    def _small_dense_stack(self, variables, batch):
+        """Returns the model's DenseStack when it qualifies and the batch is small, else None.
+
+        `_dense_stack` caches (ids of the trained variables, DenseStack or None) between steps.
+        """
+        if batch * sum(v.value.size for v in variables) > MAX_WORK:
+            return None
+        key = tuple(map(id, variables))
+        if self._dense_stack is None or self._dense_stack[0] != key or \
+                (self._dense_stack[1] is not None and not self._dense_stack[1].current(self, variables)):
+            self._dense_stack = (key, DenseStack.build(self, variables))
+        return self._dense_stack[1]
 
     def _total_activity_penalty(self):
         return sum(layer._activity_penalty for layer in self._flat_layers() if layer._activity_penalty)

@@ -1,0 +1,125 @@
+"""DenseStack: a small Sequential of dense layers trained through two compiled calls per step.
+
+At small batches on small networks (Boston housing at batch 1) the arithmetic takes microseconds and the
+per-layer Python of the generic engine (forward, backward and an optimizer call per weight) is most of the
+step. A model qualifies when it is a Sequential of `Dense` layers with elementwise or last-axis softmax
+activations, no regularizers, constraints or activity regularizers, float32 weights, one input and one
+output, and an optimizer without per-weight `clipnorm`. Its weights and optimizer slots then move into flat
+arrays (each Variable's value, grad and slots become views, so get_weights, saving and callbacks see the
+same numbers), the layers run in kernels/dense_stack.py, and the optimizer updates everything in one call. The
+loss, its gradient and the metrics stay the model's own Python objects, so results match the generic path.
+"""
+
+import numpy as np
+
+from .. import activations
+from ..kernels import dense_stack as kernels
+
+# The stack is used when batch * weights is at most this: above it the products dominate and the generic
+# path, which runs large products on several BLAS threads, is as fast or faster.
+MAX_WORK = 1 << 21
+
+
+class DenseStack:
+    """The flat weights, optimizer slots and workspace of one qualifying model (see the module docstring)."""
+
+    @classmethod
+    def build(cls, model, variables):
+        """Returns a DenseStack for `model` training `variables`, or None if the model does not qualify."""
+        layers = _dense_layers(model)
+        optimizer = model.optimizer
+        if layers is None or optimizer.clipnorm is not None or len(model.outputs) != 1:
+            return None
+        weights = [w for layer in layers for w in (layer.kernel, layer.bias) if w is not None]
+        if len(weights) != len(variables) or any(w is not v for w, v in zip(weights, variables)):
+            return None
+        if any(v.regularizer is not None or v.constraint is not None or v.dtype != np.float32 for v in variables):
+            return None
+        return cls(model, layers, variables)
+
+    def __init__(self, model, layers, variables):
+        self.model, self.variables = model, variables
+        offsets = np.cumsum([0] + [v.value.size for v in variables])
+        self.params = np.concatenate([v.value.reshape(-1) for v in variables])
+        self.grads = np.zeros_like(self.params)
+        optimizer = model.optimizer
+        per_variable = [optimizer._slots_of(v) for v in variables]
+        self.slots = [np.concatenate([slots[i] for slots in per_variable]) for i in range(len(optimizer.slot_names))]
+        self._grad_views = [self.grads[start:end].reshape(v.shape) for v, start, end in
+                            zip(variables, offsets[:-1], offsets[1:])]
+        for variable, start, end in zip(variables, offsets[:-1], offsets[1:]):
+            variable.value = self.params[start:end].reshape(variable.shape)
+            optimizer._slots[id(variable)] = (variable, [s[start:end] for s in self.slots])
+        self._slot_table = optimizer._slots
+        self.layout, self.options = _layout(layers, variables, offsets)
+        self.widths = [layers[0].kernel.shape[0]] + [layer.units for layer in layers]
+        self._capacity = 0
+
+    def current(self, model, variables):
+        """Whether this stack still holds `model`'s `variables` (weights not replaced, optimizer state not
+        reloaded)."""
+        return (model.optimizer._slots is self._slot_table and len(variables) == len(self.variables)
+                and all(a is b and a.value.base is self.params for a, b in zip(variables, self.variables)))
+
+    def train_step(self, x, y, sample_weight):
+        """One step on a batch; returns (loss, outputs). `outputs` is valid until the next call."""
+        model, batch = self.model, len(x)
+        acts, pres = self._workspace(batch)
+        acts[:batch * self.widths[0]] = x.reshape(-1)
+        kernels.forward(self.params, self.layout, self.options, acts, pres, batch)
+        end = batch * sum(self.widths)
+        outputs = acts[end - batch * self.widths[-1]:end].reshape(batch, self.widths[-1])
+        loss, weight, fused = model.loss_functions[0], model.loss_weights[0], model._fused_activation[0]
+        total = weight * float(loss(y, outputs, sample_weight))
+        grad = loss.fused_gradient(fused, y, outputs, sample_weight) if fused else None
+        pre_activation = grad is not None
+        if not pre_activation:
+            grad = loss.gradient(y, outputs, sample_weight)
+        grad = np.ascontiguousarray(grad * weight if weight != 1.0 else grad, dtype=np.float32)
+        kernels.backward(self.params, self.layout, self.options, acts, pres, batch,
+                         grad.reshape(batch, -1), pre_activation, self.grads)
+        for variable, grad in zip(self.variables, self._grad_views):
+            variable.grad = grad
+        model.optimizer.apply_flat(self.params, self.grads, self.slots)
+        return total, outputs
+
+    def _workspace(self, batch):
+        if batch > self._capacity:
+            self._capacity = batch
+            self._acts = np.empty(batch * sum(self.widths), np.float32)
+            self._pres = np.empty(batch * sum(self.widths[1:]), np.float32)
+        return self._acts, self._pres
+
+
+def _dense_layers(model):
+    """Returns the model's layers if it is a Sequential of plain Dense layers on 2D inputs, else None."""
+    from ..layers.core import Dense
+    from .sequential import Sequential
+
+    if not isinstance(model, Sequential) or len(model.inputs) != 1 or len(model.inputs[0].shape) != 2:
+        return None
+    layers = model.layers
+    for layer in layers:
+        if type(layer) is not Dense or layer.activity_regularizer is not None or not _supported(layer.activation):
+            return None
+    return layers or None
+
+
+def _supported(activation):
+    if isinstance(activation, activations.Softmax):
+        return activation.options["axis"] in (-1, 1)  # the last axis of (batch, units)
+    return isinstance(activation, activations.Elementwise)
+
+
+def _layout(layers, variables, offsets):
+    """Returns the int64 (layers, 5) layout and float32 (layers, 3) activation options of the kernels."""
+    start = {id(v): int(o) for v, o in zip(variables, offsets[:-1])}
+    layout, options = [], []
+    for layer in layers:
+        activation = layer.activation
+        softmax = isinstance(activation, activations.Softmax)
+        bias = start[id(layer.bias)] if layer.bias is not None else -1
+        layout.append((start[id(layer.kernel)], layer.kernel.shape[0], layer.units, bias,
+                       kernels.SOFTMAX if softmax else activation.kind))
+        options.append((0.0, np.inf, 0.0) if softmax else activation.params)
+    return np.array(layout, np.int64), np.array(options, np.float32)
