@@ -31,8 +31,8 @@ def _train(model, x, y, loss, optimizer, use_stack, monkeypatch, batch_size=4, *
     monkeypatch.setattr(training, "MAX_WORK", training.MAX_WORK if use_stack else -1)
     model | compile(optimizer=optimizer, loss=loss, metrics=["mae"], **compile_options)
     history = model | fit(x, y, epochs=2, batch_size=batch_size, shuffle=False, verbose=0)
-    used = model._dense_stack is not None and model._dense_stack[1] is not None
-    return history.history, used
+    stack = model._dense_stack and model._dense_stack[1]
+    return history.history, bool(stack and stack.can_train(model.trainable_weights, model.optimizer))
 
 
 CASES = [
@@ -87,7 +87,7 @@ def test_weights_stay_shared_with_the_layers(tmp_path, monkeypatch):
     kernel = model.layers[0].kernel
     assert kernel.value.base is stack.params
     model.layers[0].set_weights([np.zeros((5, 16)), np.ones(16)])  # copies into the flat array
-    assert stack.params[:5 * 16].max() == 0.0 and stack.current(model, model.trainable_weights)
+    assert stack.params[:5 * 16].max() == 0.0 and stack.current(model.weights)
     path = tmp_path / "m.pkeras"
     model.save(path)
     restored = pk.load_model(path)
@@ -104,7 +104,7 @@ def test_reloaded_optimizer_state_is_taken_up(monkeypatch):
     model.optimizer.set_weights(variables, doubled)
     model.train_on_batch(x[:2], y[:2])  # rebuilds the stack around the reloaded slots
     stack = model._dense_stack[1]
-    assert stack.current(model, variables)
+    assert stack.current(variables)
     slots = model.optimizer._slots_of(variables[0])
     assert slots[0].base is stack.slots[0]
 
@@ -119,7 +119,7 @@ def test_gradient_check_after_stack_training(monkeypatch):
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
     model.train_on_batch(x[:2], y[:2])  # the check swapped the values and back: the stack rebuilds
-    assert model._dense_stack[1].current(model, model.trainable_weights)
+    assert model._dense_stack[1].current(model.weights)
 
 
 @pytest.mark.parametrize("make", [
@@ -178,3 +178,26 @@ def test_forward_kernel_matches_numpy_in_float64():
     numeric = np.array([(loss(params + step * e) - loss(params - step * e)) / (2 * step)
                         for e in np.eye(params.size)])
     np.testing.assert_allclose(grads, numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("freeze_first", [False, True])
+def test_predict_and_evaluate_match_the_generic_engine(freeze_first, monkeypatch):
+    x, y = _data(3, "categorical_crossentropy")
+    model = _model("relu", "softmax", 3)
+    model.layers[0].trainable = not freeze_first
+    model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+    fast = (model.predict(x, batch_size=8), model.predict_on_batch(x[:1]), model.evaluate(x, y, verbose=0))
+    assert model._dense_stack[1] is not None
+    monkeypatch.setattr(training, "MAX_WORK", -1)
+    slow = (model.predict(x, batch_size=8), model.predict_on_batch(x[:1]), model.evaluate(x, y, verbose=0))
+    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(fast[1], slow[1], rtol=1e-6, atol=1e-7)
+    assert fast[2] == pytest.approx(slow[2], rel=1e-6)
+
+
+def test_predict_output_is_not_overwritten_by_the_next_call():
+    model = _model()
+    first = model.predict(np.ones((1, 5), np.float32))
+    kept = first.copy()
+    model.predict(np.zeros((1, 5), np.float32))
+    np.testing.assert_array_equal(first, kept)

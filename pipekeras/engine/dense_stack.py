@@ -24,51 +24,50 @@ class DenseStack:
     """The flat weights, optimizer slots and workspace of one qualifying model (see the module docstring)."""
 
     @classmethod
-    def build(cls, model, variables):
-        """Returns a DenseStack for `model` training `variables`, or None if the model does not qualify."""
+    def build(cls, model):
+        """Returns a DenseStack holding `model`'s weights, or None if the model does not qualify."""
         layers = _dense_layers(model)
-        optimizer = model.optimizer
-        if layers is None or optimizer.clipnorm is not None or len(model.outputs) != 1:
+        if layers is None:
             return None
-        weights = [w for layer in layers for w in (layer.kernel, layer.bias) if w is not None]
-        if len(weights) != len(variables) or any(w is not v for w, v in zip(weights, variables)):
-            return None
+        variables = [w for layer in layers for w in (layer.kernel, layer.bias) if w is not None]
         if any(v.regularizer is not None or v.constraint is not None or v.dtype != np.float32 for v in variables):
             return None
-        return cls(model, layers, variables)
+        return cls(layers, variables)
 
-    def __init__(self, model, layers, variables):
-        self.model, self.variables = model, variables
-        offsets = np.cumsum([0] + [v.value.size for v in variables])
+    def __init__(self, layers, variables):
+        self.variables = variables
+        self._offsets = np.cumsum([0] + [v.value.size for v in variables])
         self.params = np.concatenate([v.value.reshape(-1) for v in variables])
         self.grads = np.zeros_like(self.params)
-        optimizer = model.optimizer
-        per_variable = [optimizer._slots_of(v) for v in variables]
-        self.slots = [np.concatenate([slots[i] for slots in per_variable]) for i in range(len(optimizer.slot_names))]
-        self._grad_views = [self.grads[start:end].reshape(v.shape) for v, start, end in
-                            zip(variables, offsets[:-1], offsets[1:])]
-        for variable, start, end in zip(variables, offsets[:-1], offsets[1:]):
+        self._grad_views = [self.grads[start:end].reshape(v.shape) for v, start, end in self._spans()]
+        for variable, start, end in self._spans():
             variable.value = self.params[start:end].reshape(variable.shape)
-            optimizer._slots[id(variable)] = (variable, [s[start:end] for s in self.slots])
-        self._slot_table = optimizer._slots
-        self.layout, self.options = _layout(layers, variables, offsets)
+        self.slots, self._slot_table = None, None
+        self.layout, self.options = _layout(layers, variables, self._offsets)
         self.widths = [layers[0].kernel.shape[0]] + [layer.units for layer in layers]
         self._capacity = 0
 
-    def current(self, model, variables):
-        """Whether this stack still holds `model`'s `variables` (weights not replaced, optimizer state not
-        reloaded)."""
-        return (model.optimizer._slots is self._slot_table and len(variables) == len(self.variables)
-                and all(a is b and a.value.base is self.params for a, b in zip(variables, self.variables)))
+    def _spans(self):
+        return zip(self.variables, self._offsets[:-1], self._offsets[1:])
 
-    def train_step(self, x, y, sample_weight):
+    def current(self, variables):
+        """Whether this stack still holds `variables`, the model's weights (none replaced since)."""
+        return len(variables) == len(self.variables) and all(
+            a is b and a.value.base is self.params for a, b in zip(variables, self.variables))
+
+    def can_train(self, variables, optimizer):
+        """Whether steps on `variables` (the trainable weights) with `optimizer` can run here."""
+        return optimizer.clipnorm is None and len(variables) == len(self.variables) and all(
+            a is b for a, b in zip(variables, self.variables))
+
+    def predict(self, x):
+        """Returns the outputs for a batch `x` (a new array)."""
+        return self._forward(x).copy()
+
+    def train_step(self, model, x, y, sample_weight):
         """One step on a batch; returns (loss, outputs). `outputs` is valid until the next call."""
-        model, batch = self.model, len(x)
-        acts, pres = self._workspace(batch)
-        acts[:batch * self.widths[0]] = x.reshape(-1)
-        kernels.forward(self.params, self.layout, self.options, acts, pres, batch)
-        end = batch * sum(self.widths)
-        outputs = acts[end - batch * self.widths[-1]:end].reshape(batch, self.widths[-1])
+        outputs = self._forward(x)
+        acts, pres = self._workspace(len(x))
         loss, weight, fused = model.loss_functions[0], model.loss_weights[0], model._fused_activation[0]
         total = weight * float(loss(y, outputs, sample_weight))
         grad = loss.fused_gradient(fused, y, outputs, sample_weight) if fused else None
@@ -76,12 +75,32 @@ class DenseStack:
         if not pre_activation:
             grad = loss.gradient(y, outputs, sample_weight)
         grad = np.ascontiguousarray(grad * weight if weight != 1.0 else grad, dtype=np.float32)
-        kernels.backward(self.params, self.layout, self.options, acts, pres, batch,
-                         grad.reshape(batch, -1), pre_activation, self.grads)
-        for variable, grad in zip(self.variables, self._grad_views):
-            variable.grad = grad
-        model.optimizer.apply_flat(self.params, self.grads, self.slots)
+        kernels.backward(self.params, self.layout, self.options, acts, pres, len(x),
+                         grad.reshape(outputs.shape), pre_activation, self.grads)
+        for variable, grad_view in zip(self.variables, self._grad_views):
+            variable.grad = grad_view
+        model.optimizer.apply_flat(self.params, self.grads, self._slots_of(model.optimizer))
         return total, outputs
+
+    def _forward(self, x):
+        batch = len(x)
+        acts, pres = self._workspace(batch)
+        acts[:batch * self.widths[0]] = x.reshape(-1)
+        kernels.forward(self.params, self.layout, self.options, acts, pres, batch)
+        end = batch * sum(self.widths)
+        return acts[end - batch * self.widths[-1]:end].reshape(batch, self.widths[-1])
+
+    def _slots_of(self, optimizer):
+        """The optimizer's slots as flat arrays, adopted (and its per-weight slots made views of them) when the
+        optimizer or its state changed."""
+        if optimizer._slots is not self._slot_table:
+            per_variable = [optimizer._slots_of(v) for v in self.variables]
+            self.slots = [np.concatenate([slots[i] for slots in per_variable])
+                          for i in range(len(optimizer.slot_names))]
+            for variable, start, end in self._spans():
+                optimizer._slots[id(variable)] = (variable, [s[start:end] for s in self.slots])
+            self._slot_table = optimizer._slots
+        return self.slots
 
     def _workspace(self, batch):
         if batch > self._capacity:

@@ -37,6 +37,7 @@ class Trainer:
 
     compiled = False
     stop_training = False
+    _dense_stack = None  # (ids of the weights, DenseStack or None), see _small_dense_stack
 
     # ----- compile -------------------------------------------------------------------------------
 
@@ -81,7 +82,6 @@ class Trainer:
             for items, lf, t in zip(per_output, self.loss_functions, self.outputs)
         ]
         self._fused_activation = [self._fusable_activation(t) for t in self.outputs]
-        self._dense_stack = None
         self.compiled = True
         return self
 
@@ -168,18 +168,28 @@ class Trainer:
         return [v for v, _ in pairs], [v for v, layer_trainable in pairs if layer_trainable and v.trainable]
 
     def _forward_loss(self, x_arrays, y_arrays, sample_weight, training):
-        outputs, _, tape = self.run_forward(x_arrays, training=training)
+        if training:
+            outputs, _, tape = self.run_forward(x_arrays, training=True)
+        else:
+            outputs, tape = self._infer(x_arrays), None
         total = 0.0
         for loss, weight, y, out in zip(self.loss_functions, self.loss_weights, y_arrays, outputs):
             total += weight * float(loss(y, out, sample_weight))
         return outputs, tape, total
 
+    def _infer(self, x_arrays):
+        """Returns the output arrays for one batch in inference mode."""
+        stack = self._small_dense_stack(len(x_arrays[0]))
+        if stack is not None:
+            return [stack.predict(x_arrays[0])]
+        return self.run_forward(x_arrays, training=False)[0]
+
     def train_step(self, x_arrays, y_arrays, sample_weight=None):
         """One optimizer step on one batch; returns the loss (before the update)."""
         everything, variables = self._step_variables()
-        stack = self._small_dense_stack(variables, len(x_arrays[0]))
-        if stack is not None:
-            total, outputs = stack.train_step(x_arrays[0], y_arrays[0], sample_weight)
+        stack = self._small_dense_stack(len(x_arrays[0]), everything)
+        if stack is not None and stack.can_train(variables, self.optimizer):
+            total, outputs = stack.train_step(self, x_arrays[0], y_arrays[0], sample_weight)
             self._update_metrics(y_arrays, [outputs], sample_weight)
             return total, len(x_arrays[0])
         for variable in everything:
@@ -205,18 +215,21 @@ class Trainer:
         self._update_metrics(y_arrays, outputs, sample_weight)
         return total, len(x_arrays[0])
 
-    def _small_dense_stack(self, variables, batch):
-        """Returns the model's DenseStack when it qualifies and the batch is small, else None.
+    def _small_dense_stack(self, batch, variables=None):
+        """Returns the model's DenseStack when the model qualifies and the batch is small, else None.
 
-        `_dense_stack` caches (ids of the trained variables, DenseStack or None) between steps.
+        Args:
+            batch: number of samples in the batch.
+            variables: the model's weights, if already looked up.
         """
+        variables = [v for v, _ in self._all_weights()] if variables is None else variables
         if batch * sum(v.value.size for v in variables) > MAX_WORK:
             return None
         key = tuple(map(id, variables))
-        if self._dense_stack is None or self._dense_stack[0] != key or \
-                (self._dense_stack[1] is not None and not self._dense_stack[1].current(self, variables)):
-            self._dense_stack = (key, DenseStack.build(self, variables))
-        return self._dense_stack[1]
+        cached = self._dense_stack
+        if cached is None or cached[0] != key or (cached[1] is not None and not cached[1].current(variables)):
+            self._dense_stack = cached = (key, DenseStack.build(self))
+        return cached[1]
 
     def _total_activity_penalty(self):
         return sum(layer._activity_penalty for layer in self._flat_layers() if layer._activity_penalty)
@@ -451,16 +464,15 @@ class Trainer:
         x_arrays = prepare_inputs(self, x, "x")
         n = len(x_arrays[0])
         if n <= batch_size:
-            outputs = self.run_forward(x_arrays, training=False)[0]
+            outputs = self._infer(x_arrays)
         else:
-            chunks = [self.run_forward([a[s:s + batch_size] for a in x_arrays], training=False)[0]
-                      for s in range(0, n, batch_size)]
+            chunks = [self._infer([a[s:s + batch_size] for a in x_arrays]) for s in range(0, n, batch_size)]
             outputs = [np.concatenate(parts) for parts in zip(*chunks)]
         return self._pick(outputs, self._outputs_are_list)
 
     def predict_on_batch(self, x):
         """Returns the outputs for one batch (no batching)."""
-        return self._pick(self.run_forward(prepare_inputs(self, x, "x"), training=False)[0], self._outputs_are_list)
+        return self._pick(self._infer(prepare_inputs(self, x, "x")), self._outputs_are_list)
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
         """Runs one optimizer step on one batch; returns the loss (and metrics with return_dict)."""
