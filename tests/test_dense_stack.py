@@ -201,3 +201,15 @@ def test_predict_output_is_not_overwritten_by_the_next_call():
     kept = first.copy()
     model.predict(np.zeros((1, 5), np.float32))
     np.testing.assert_array_equal(first, kept)
+
+
+def test_predict_from_several_threads_matches_serial_calls():
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = _model("relu", "softmax", 3)
+    batches = [np.random.default_rng(i).standard_normal((1 + i % 3, 5)).astype(np.float32) for i in range(64)]
+    serial = [model.predict(b) for b in batches]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(model.predict, batches))
+    for a, b in zip(serial, threaded):
+        np.testing.assert_array_equal(a, b)

@@ -61,13 +61,13 @@ class DenseStack:
             a is b for a, b in zip(variables, self.variables))
 
     def predict(self, x):
-        """Returns the outputs for a batch `x` (a new array)."""
-        return self._forward(x).copy()
+        """Returns the outputs for a batch `x` (in a new workspace, so threads can predict at once)."""
+        return self._forward(x, *self._new_workspace(len(x)))
 
     def train_step(self, model, x, y, sample_weight):
         """One step on a batch; returns (loss, outputs). `outputs` is valid until the next call."""
-        outputs = self._forward(x)
         acts, pres = self._workspace(len(x))
+        outputs = self._forward(x, acts, pres)
         loss, weight, fused = model.loss_functions[0], model.loss_weights[0], model._fused_activation[0]
         total = weight * float(loss(y, outputs, sample_weight))
         grad = loss.fused_gradient(fused, y, outputs, sample_weight) if fused else None
@@ -82,9 +82,8 @@ class DenseStack:
         model.optimizer.apply_flat(self.params, self.grads, self._slots_of(model.optimizer))
         return total, outputs
 
-    def _forward(self, x):
+    def _forward(self, x, acts, pres):
         batch = len(x)
-        acts, pres = self._workspace(batch)
         acts[:batch * self.widths[0]] = x.reshape(-1)
         kernels.forward(self.params, self.layout, self.options, acts, pres, batch)
         end = batch * sum(self.widths)
@@ -103,11 +102,14 @@ class DenseStack:
         return self.slots
 
     def _workspace(self, batch):
+        """The training workspace, kept between steps (training is one thread's business)."""
         if batch > self._capacity:
             self._capacity = batch
-            self._acts = np.empty(batch * sum(self.widths), np.float32)
-            self._pres = np.empty(batch * sum(self.widths[1:]), np.float32)
+            self._acts, self._pres = self._new_workspace(batch)
         return self._acts, self._pres
+
+    def _new_workspace(self, batch):
+        return np.empty(batch * sum(self.widths), np.float32), np.empty(batch * sum(self.widths[1:]), np.float32)
 
 
 def _dense_layers(model):
