@@ -19,10 +19,12 @@ from .compile import jit
 PARALLEL_MIN_WORK = int(os.environ.get("PIPEKERAS_PARALLEL_MIN_WORK", 1 << 22))
 
 
-# BLAS products below this many flops run on one BLAS thread: for the tall, thin products of convolutions
-# (rows = batch * positions) OpenBLAS' threads gain little, and with more runnable threads than cores they
-# were 2-40x slower than one thread (measured on the MNIST convnet shapes on a busy 2-core machine).
-BLAS_THREADED_MIN_FLOPS = float(os.environ.get("PIPEKERAS_BLAS_THREADED_MIN_FLOPS", 2e9))
+# BLAS products below this many flops run on one BLAS thread: waking BLAS threads for a small product costs
+# more than it saves. Above it, BLAS uses its threads: on two idle cores the MNIST convnet's products run
+# 1.7x faster threaded (9.3 -> 5.4 ms per step) and training went 2,550 -> 3,250-3,470 samples/s. On a
+# machine whose cores are busy with other work, threaded products can be many times slower; raise this
+# (environment variable PIPEKERAS_BLAS_THREADED_MIN_FLOPS) or pin one thread there.
+BLAS_THREADED_MIN_FLOPS = float(os.environ.get("PIPEKERAS_BLAS_THREADED_MIN_FLOPS", 1e7))
 _controller = None
 
 
