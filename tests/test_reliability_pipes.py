@@ -309,3 +309,202 @@ def test_random_valid_pipe_trains_to_finite_weights(first, data, seed, optimizer
     assert all(np.isfinite(history.history["loss"])), describe(input_shape, steps)
     assert all(np.all(np.isfinite(w)) for w in model.get_weights()), describe(input_shape, steps)
     assert np.all(np.isfinite(model.predict(x))), describe(input_shape, steps)
+
+
+# ----- invalid arguments ---------------------------------------------------------------------------
+
+# Values that are not a positive integer: zero and negatives, fractions, NaN and infinities, strings,
+# None, booleans and lists.
+bad_counts = st.one_of(
+    st.integers(max_value=0),
+    st.floats(allow_nan=True, allow_infinity=True).filter(lambda v: not (v.is_integer() and v > 0)),
+    st.text(max_size=3), st.none(), st.booleans(), st.lists(st.integers(1, 3), min_size=2, max_size=2),
+)
+
+
+def bad_windows(rank):
+    """Not an int nor `rank` positive ints: bad counts, tuples of another length, tuples holding a bad count."""
+    return st.one_of(
+        bad_counts.filter(lambda v: not isinstance(v, list) or len(v) != rank),
+        st.lists(st.integers(1, 3), min_size=rank + 1, max_size=rank + 2).map(tuple),
+        st.tuples(*[st.integers(1, 3)] * (rank - 1), st.integers(max_value=0)),
+    )
+
+
+bad_rates = st.one_of(st.floats().filter(lambda v: not 0.0 <= v < 1.0), st.just(float("nan")),
+                      st.text(max_size=3), st.none())
+bad_names = st.text(min_size=1, max_size=8).filter(lambda v: v not in pk.activations.names())
+bad_paddings = st.text(max_size=6).filter(lambda v: v.lower() not in ("valid", "same", "causal"))
+
+# constructor -> (layer class, valid arguments, {argument: strategy of bad values}).
+BAD_ARGUMENTS = {
+    "dense": ("Dense", dict(units=3), dict(units=bad_counts, activation=bad_names,
+                                           kernel_initializer=st.sampled_from(["glorot", "xavier", "he", ""]))),
+    "activation": ("Activation", dict(activation="relu"), dict(activation=bad_names)),
+    "dropout": ("Dropout", dict(rate=0.5), dict(rate=bad_rates)),
+    "conv_1d": ("Conv1D", dict(filters=2, kernel_size=3),
+                dict(filters=bad_counts, kernel_size=bad_windows(1), strides=bad_windows(1),
+                     dilation_rate=bad_windows(1), padding=bad_paddings)),
+    "conv_2d": ("Conv2D", dict(filters=2, kernel_size=3),
+                dict(filters=bad_counts, kernel_size=bad_windows(2), strides=bad_windows(2),
+                     padding=bad_paddings, activation=bad_names)),
+    "conv_2d_transpose": ("Conv2DTranspose", dict(filters=2, kernel_size=3),
+                          dict(filters=bad_counts, kernel_size=bad_windows(2))),
+    "depthwise_conv_2d": ("DepthwiseConv2D", dict(kernel_size=3),
+                          dict(kernel_size=bad_windows(2), depth_multiplier=bad_counts)),
+    "separable_conv_2d": ("SeparableConv2D", dict(filters=2, kernel_size=3),
+                          dict(filters=bad_counts, depth_multiplier=bad_counts)),
+    "max_pooling_1d": ("MaxPooling1D", dict(), dict(pool_size=bad_windows(1), padding=bad_paddings)),
+    "average_pooling_2d": ("AveragePooling2D", dict(),
+                           dict(pool_size=bad_windows(2), strides=bad_windows(2).filter(lambda v: v is not None))),
+    "up_sampling_1d": ("UpSampling1D", dict(), dict(size=bad_windows(1))),
+    "up_sampling_2d": ("UpSampling2D", dict(), dict(size=bad_windows(2), interpolation=bad_paddings)),
+    "zero_padding_2d": ("ZeroPadding2D", dict(), dict(padding=st.integers(max_value=-1))),
+    "cropping_1d": ("Cropping1D", dict(), dict(cropping=st.tuples(st.integers(max_value=-1), st.integers(0, 2)))),
+    "simple_rnn": ("SimpleRNN", dict(units=2), dict(units=bad_counts, activation=bad_names, dropout=bad_rates)),
+    "lstm": ("LSTM", dict(units=2), dict(units=bad_counts, recurrent_activation=bad_names,
+                                         recurrent_dropout=bad_rates)),
+    "gru": ("GRU", dict(units=2), dict(units=bad_counts, dropout=bad_rates)),
+    "embedding": ("Embedding", dict(input_dim=5, output_dim=2), dict(input_dim=bad_counts, output_dim=bad_counts)),
+    "repeat_vector": ("RepeatVector", dict(n=2), dict(n=bad_counts)),
+    "reshape": ("Reshape", dict(target_shape=(2, 2)),
+                dict(target_shape=st.one_of(st.tuples(st.integers(max_value=-2), st.integers(1, 3)),
+                                            st.just((-1, -1)), st.text(min_size=1, max_size=3), st.none(),
+                                            st.tuples(st.floats(0.1, 3.0), st.integers(1, 3))))),
+    "permute": ("Permute", dict(dims=(2, 1)),
+                dict(dims=st.lists(st.integers(-1, 4), min_size=1, max_size=3).filter(
+                    lambda v: sorted(v) != list(range(1, len(v) + 1))))),
+    "batch_normalization": ("BatchNormalization", dict(),
+                            dict(momentum=st.floats().filter(lambda v: not 0.0 <= v <= 1.0),
+                                 epsilon=st.floats(max_value=0.0), axis=st.text(min_size=1, max_size=2))),
+    "layer_normalization": ("LayerNormalization", dict(), dict(epsilon=st.floats(max_value=0.0))),
+}
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(data=st.data(), constructor=st.sampled_from(sorted(BAD_ARGUMENTS)))
+def test_bad_constructor_argument_raises_config_error_naming_the_layer(data, constructor):
+    layer_class, valid, bad = BAD_ARGUMENTS[constructor]
+    argument = data.draw(st.sampled_from(sorted(bad)), label="argument")
+    value = data.draw(bad[argument], label="value")
+    with pytest.raises(PipeKerasError) as caught:
+        getattr(pk, constructor)(**{**valid, argument: value})
+    assert layer_class in str(caught.value)
+
+
+def test_bad_argument_error_names_the_layer_for_shared_lookups():
+    # Regression: unknown activation/initializer/regularizer/constraint names did not say which layer.
+    for make, expected in [(lambda: pk.dense(3, "relx"), "Dense: Unknown activation 'relx'"),
+                           (lambda: pk.lstm(3, recurrent_activation="sigmod"), "LSTM: Unknown activation"),
+                           (lambda: pk.Conv2D(2, 3, kernel_initializer="glorot"), "Conv2D: Unknown initializer"),
+                           (lambda: pk.dense(3, kernel_regularizer="l3"), "Dense: Unknown regularizer"),
+                           (lambda: pk.embedding(5, 2, embeddings_constraint="maxnorm"),
+                            "Embedding: Unknown constraint")]:
+        with pytest.raises(pk.errors.ConfigError, match=expected):
+            make()
+
+
+@pytest.mark.parametrize("make", [lambda: pk.conv_2d(2, None), lambda: pk.max_pooling_2d("22"),
+                                  lambda: pk.dense(float("nan")), lambda: pk.dense(float("inf")),
+                                  lambda: pk.reshape(None), lambda: pk.reshape("ab"), lambda: pk.reshape((2.5, 2))])
+def test_non_numeric_sizes_raise_config_error(make):
+    # Regression: these raised TypeError, ValueError or OverflowError from int() and tuple().
+    with pytest.raises(pk.errors.ConfigError):
+        make()
+
+
+@pytest.mark.parametrize("make", [lambda: pk.dense(10**13), lambda: pk.lstm(10**12)])
+def test_weight_too_large_for_memory_raises_config_error_naming_the_layer(make):
+    # Regression: a MemoryError from NumPy that did not say which layer or argument.
+    layer = make()
+    with pytest.raises(pk.errors.ConfigError, match=f"{layer.name}.*does not fit in memory"):
+        pk.sequential() | pk.activation("linear", input_shape=(3, 2)) | layer
+
+
+# ----- steps that cannot follow the pipe so far ----------------------------------------------------
+
+# constructor -> (per-sample rank it needs, arguments that are valid for some input of that rank)
+NEEDS_RANK = {
+    "conv_1d": (2, dict(filters=2, kernel_size=1)), "conv_2d": (3, dict(filters=2, kernel_size=1)),
+    "conv_2d_transpose": (3, dict(filters=2, kernel_size=1)), "depthwise_conv_2d": (3, dict(kernel_size=1)),
+    "separable_conv_2d": (3, dict(filters=2, kernel_size=1)), "max_pooling_1d": (2, dict(pool_size=1)),
+    "average_pooling_2d": (3, dict(pool_size=1)), "global_max_pooling_1d": (2, dict()),
+    "global_average_pooling_2d": (3, dict()), "up_sampling_1d": (2, dict()), "up_sampling_2d": (3, dict()),
+    "zero_padding_1d": (2, dict()), "zero_padding_2d": (3, dict()), "cropping_1d": (2, dict(cropping=0)),
+    "cropping_2d": (3, dict(cropping=0)), "spatial_dropout_1d": (2, dict(rate=0.1)),
+    "spatial_dropout_2d": (3, dict(rate=0.1)), "simple_rnn": (2, dict(units=2)), "lstm": (2, dict(units=2)),
+    "gru": (2, dict(units=2)), "repeat_vector": (1, dict(n=2)),
+}
+
+
+def wrong_rank_step(draw, shape):
+    name = draw(st.sampled_from(sorted(n for n, (rank, _) in NEEDS_RANK.items() if rank != len(shape))))
+    return name, NEEDS_RANK[name][1]
+
+
+def window_too_large_step(draw, shape):
+    """A convolution, pooling or cropping window larger than a spatial axis (padding 'valid')."""
+    rank = len(shape) - 1
+    if rank not in (1, 2):
+        return wrong_rank_step(draw, shape)
+    axis = draw(st.integers(0, rank - 1))
+    window = tuple(draw(st.integers(shape[axis] + 1, shape[axis] + 3)) if i == axis else 1 for i in range(rank))
+    kind = draw(st.sampled_from(["conv", "max_pooling", "average_pooling", "cropping"]))
+    if kind == "conv":
+        return f"conv_{rank}d", dict(filters=1, kernel_size=window)
+    if kind == "cropping":
+        crop = tuple((w - 1, 0) for w in window)
+        return f"cropping_{rank}d", dict(cropping=crop[0] if rank == 1 else crop)
+    return f"{kind}_{rank}d", dict(pool_size=window)
+
+
+def reshape_mismatch_step(draw, shape):
+    size = int(np.prod(shape))
+    return "reshape", dict(target_shape=draw(st.sampled_from([(size + 1,), (size + 1, -1), (2, size)])))
+
+
+def axis_out_of_range_step(draw, shape):
+    axis = draw(st.sampled_from([len(shape) + 1, -len(shape) - 2]))
+    return draw(st.sampled_from(["batch_normalization", "layer_normalization"])), dict(axis=axis)
+
+
+def permute_wrong_length_step(draw, shape):
+    return "permute", dict(dims=tuple(range(1, len(shape) + 2)))
+
+
+MISFITS = [wrong_rank_step, window_too_large_step, reshape_mismatch_step, axis_out_of_range_step,
+           permute_wrong_length_step]
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(data=st.data(), first=st.sampled_from(STEPS), misfit=st.sampled_from(MISFITS))
+def test_step_that_cannot_follow_raises_shape_error_naming_the_layer(data, first, misfit):
+    input_shape, vocab, steps = data.draw(valid_pipes(first, ANY, max_steps=2), label="pipe")
+    model = build(input_shape, steps)
+    name, kwargs = misfit(data.draw, steps[-1][2])
+    layer = getattr(pk, name)(**kwargs)
+    with pytest.raises(PipeKerasError) as caught:
+        model | layer
+    message = str(caught.value)
+    assert f"pipe step {len(steps) + 1} ({layer.name})" in message, message
+    # The failed step leaves the model as it was: it still predicts with the steps it had.
+    assert len(model.layers) == len(steps)
+    assert model.predict(sample_input(input_shape, vocab, 2, 0, np.float32)).shape == (2,) + steps[-1][2]
+
+
+@settings(max_examples=80, **SETTINGS)
+@given(data=st.data(), first=st.sampled_from(STEPS))
+def test_input_of_wrong_shape_raises_shape_error_naming_the_model(data, first):
+    input_shape, vocab, steps = data.draw(valid_pipes(first, ANY, max_steps=2), label="pipe")
+    model = build(input_shape, steps)
+    change = data.draw(st.sampled_from(["drop axis", "extra axis", "bigger axis"]), label="change")
+    shape = (3,) + input_shape
+    if change == "drop axis":
+        shape = shape[:-1]
+    elif change == "extra axis":
+        shape = shape + (2,)
+    else:
+        axis = data.draw(st.integers(1, len(shape) - 1), label="axis")
+        shape = shape[:axis] + (shape[axis] + 1,) + shape[axis + 1:]
+    with pytest.raises(pk.errors.ShapeError, match=f"Model '{model.name}'.*expects"):
+        model.predict(np.zeros(shape, np.float32))

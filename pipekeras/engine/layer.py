@@ -5,6 +5,7 @@ and `backward(grad_output)`. Everything else here — naming, building on first 
 configs, the `_at` accessors — is shared.
 """
 
+import functools
 import inspect
 import re
 import threading
@@ -12,7 +13,7 @@ import threading
 import numpy as np
 
 from .. import backend
-from ..errors import ArgumentTypeError, ConfigError, NotBuiltError, ShapeError, did_you_mean
+from ..errors import ArgumentTypeError, ConfigError, NotBuiltError, PipeKerasError, ShapeError, did_you_mean
 from .node import Node
 from .tensor import SymbolicTensor, is_symbolic, normalize_shape
 from .variable import Variable
@@ -113,6 +114,26 @@ class InputSpec:
         return f"InputSpec({', '.join(f'{k}={v}' for k, v in parts.items())})"
 
 
+def _naming_the_layer(init):
+    """Wraps a layer class's `__init__` so that the library errors it raises name the layer class.
+
+    Argument lookups shared with other code (`activations.get("relx")`, initializer, regularizer and
+    constraint names) do not know which layer asked; this puts `Dense: ` in front of their message.
+    """
+
+    @functools.wraps(init)
+    def wrapped(self, *args, **kwargs):
+        try:
+            init(self, *args, **kwargs)
+        except PipeKerasError as error:
+            layer_class = type(self).__name__
+            if layer_class in str(error):
+                raise
+            raise type(error)(f"{layer_class}: {error}") from None
+
+    return wrapped
+
+
 class Layer:
     """Base class of every layer (and of models, which are layers too).
 
@@ -134,6 +155,8 @@ class Layer:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         _LAYER_CLASSES[cls.__name__] = cls
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _naming_the_layer(cls.__init__)
         params = inspect.signature(cls.call).parameters
         cls._call_takes_training = "training" in params
         cls._call_takes_mask = "mask" in params
@@ -197,11 +220,19 @@ class Layer:
 
         Returns:
             The `Variable`.
+
+        Raises:
+            ConfigError: when the weight does not fit in memory (a units or filters argument far too large).
         """
         from .. import initializers
 
-        value = np.ascontiguousarray(initializers.get(initializer)(tuple(shape), dtype=self.dtype),
-                                     dtype=self.dtype)
+        try:
+            value = np.ascontiguousarray(initializers.get(initializer)(tuple(shape), dtype=self.dtype),
+                                         dtype=self.dtype)
+        except MemoryError:
+            message = (f"its weight {name!r} of shape {tuple(shape)} does not fit in memory. Check the layer's "
+                       "size arguments (units, filters, input_dim, ...).")
+            raise self.error(ConfigError, message) from None
         variable = Variable(value, f"{self.name}/{name}", trainable, regularizer, constraint)
         self._own_weights.append(variable)
         return variable

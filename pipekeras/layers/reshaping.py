@@ -46,10 +46,13 @@ class Reshape(Layer):
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
-        target = (target_shape,) if isinstance(target_shape, (int, np.integer)) else tuple(target_shape)
-        if sum(d == -1 for d in target) > 1 or any(d != -1 and d <= 0 for d in target):
+        target = (target_shape,) if isinstance(target_shape, (int, np.integer)) else \
+            tuple(target_shape) if isinstance(target_shape, (list, tuple)) else (None,)
+        if not all(isinstance(d, (int, np.integer)) for d in target) or sum(d == -1 for d in target) > 1 or \
+                any(d != -1 and d <= 0 for d in target):
             raise ConfigError(
-                f"Reshape: target_shape must hold positive sizes and at most one -1, received {target_shape!r}."
+                f"Reshape: target_shape must be a tuple of positive ints with at most one -1, received "
+                f"{target_shape!r}."
             )
         self.target_shape = tuple(int(d) for d in target)
 

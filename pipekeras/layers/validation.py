@@ -1,5 +1,7 @@
 """Argument checks shared by layer constructors, with messages that name the layer and argument."""
 
+import math
+
 import numpy as np
 
 from ..errors import ConfigError
@@ -8,14 +10,15 @@ from ..errors import ConfigError
 def positive_int(layer_class, argument, value):
     """Returns `value` as an int, or raises a ConfigError naming the layer and the argument."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float)) or \
-            int(value) != value or value <= 0:
+            not math.isfinite(value) or int(value) != value or value <= 0:
         raise ConfigError(f"{layer_class}: {argument} must be a positive integer, received {value!r}.")
     return int(value)
 
 
 def int_tuple(layer_class, argument, value, length):
     """Returns `value` (an int or a sequence of `length` ints) as a tuple of positive ints."""
-    items = (value,) * length if isinstance(value, (int, np.integer)) else tuple(value)
+    items = (value,) * length if isinstance(value, (int, np.integer)) else \
+        tuple(value) if isinstance(value, (list, tuple, np.ndarray)) else ()
     if len(items) != length:
         raise ConfigError(f"{layer_class}: {argument} must be an int or {length} ints, received {value!r}.")
     return tuple(positive_int(layer_class, argument, v) for v in items)
