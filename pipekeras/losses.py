@@ -523,9 +523,9 @@ def validate_targets(loss, y, output_shape):
                 f"to_categorical(y, {classes})."
             )
     if isinstance(loss, BinaryCrossentropy) and y.size and (np.nanmin(y) < 0 or np.nanmax(y) > 1):
-        bad = np.argwhere((y < 0) | (y > 1))[0]
+        bad = tuple(int(i) for i in np.argwhere((y < 0) | (y > 1))[0])
         raise DataError(
-            f"binary_crossentropy needs targets in [0, 1], but y{list(bad)} is {y[tuple(bad)]}. "
+            f"binary_crossentropy needs targets in [0, 1], but y{list(bad)} is {y[bad]}. "
             "Encode the labels as 0/1, or use another loss (mse for regression)."
         )
     expected = tuple(output_shape[1:])
@@ -535,7 +535,7 @@ def validate_targets(loss, y, output_shape):
     if not (fits or squeezable):
         raise ShapeError(
             f"loss {loss.name!r}: the targets have shape {y.shape} but the model outputs {tuple(output_shape)}. "
-            f"Each target must have the output's shape {('(samples',) + expected}."
+            f"Each target must have the output's shape (samples{''.join(f', {d}' for d in expected)})."
         )
 
 
@@ -554,11 +554,13 @@ def _check_sparse_labels(loss, y, output_shape):
     if loss.ignore_class is not None:
         valid |= y == loss.ignore_class
     if not valid.all():
-        bad = tuple(np.argwhere(~valid)[0])
+        bad = tuple(int(i) for i in np.argwhere(~valid)[0])
+        label = int(y[bad])
+        fix = "Labels cannot be negative" if label < 0 else \
+            f"Make the last layer dense({int(np.max(y)) + 1}, 'softmax') if there are that many classes"
         raise DataError(
-            f"sparse_categorical_crossentropy: label {y[bad]:g} at index {bad} is outside [0, {classes}); the "
-            f"model outputs {classes} classes. Make the last layer dense({int(np.max(y)) + 1}, 'softmax') "
-            "or fix the labels."
+            f"sparse_categorical_crossentropy: label {label} at index {bad} is outside [0, {classes}); the "
+            f"model outputs {classes} classes. {fix}, or fix the labels."
         )
 
 

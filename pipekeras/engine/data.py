@@ -50,6 +50,25 @@ def check_finite(array, what):
         )
 
 
+def as_float(array, dtype, what):
+    """Returns `array` as C-contiguous `dtype`.
+
+    Raises:
+        DataError: naming the first NaN or Inf, or the first value beyond the range of `dtype` (1e300 for
+            float32), which the cast would turn into Inf.
+    """
+    check_finite(array, what)
+    with np.errstate(over="ignore"):
+        cast = np.ascontiguousarray(array, dtype=dtype)
+    where = first_non_finite(cast)
+    if where is not None:
+        raise DataError(
+            f"{what} holds {array[where]} at index {where} (sample {where[0]}), beyond the range of {cast.dtype} "
+            f"(largest {np.finfo(cast.dtype).max:.3g}). Rescale the data first (e.g. standardize each feature)."
+        )
+    return cast
+
+
 def _split_inputs(model, x, what):
     count = len(model.inputs)
     if isinstance(x, dict):
@@ -96,8 +115,7 @@ def prepare_inputs(model, x, what="x"):
             )
         dtype = np.dtype(tensor.dtype)
         if dtype.kind == "f":
-            array = np.ascontiguousarray(array, dtype=dtype)
-            check_finite(array, name)
+            array = as_float(array, dtype, name)
         else:
             array = np.ascontiguousarray(array)
         arrays.append(array)

@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import backend
 from ..errors import ConfigError, DataError, NotBuiltError
-from .data import check_finite, prepare_inputs, to_array
+from .data import as_float, prepare_inputs, to_array
 from .dense_stack import MAX_WORK, DenseStack
 from .interrupt import deferred_interrupt
 from .layer import recording
@@ -30,6 +30,17 @@ def _per_output(value, outputs, what):
             raise ConfigError(f"compile: {what} has {len(value)} entries for {len(outputs)} outputs {names}.")
         return list(value)
     return [value] * len(outputs)
+
+
+def _check_class_weight(class_weight):
+    """Raises a DataError unless `class_weight` maps class indices to finite weights."""
+    if not isinstance(class_weight, dict):
+        raise DataError(f"class_weight must be a dict class index -> weight, received {type(class_weight).__name__}.")
+    for key, weight in class_weight.items():
+        if isinstance(key, (bool, np.bool_)) or not isinstance(key, (int, np.integer)) or key < 0:
+            raise DataError(f"class_weight keys must be class indices (ints >= 0), received {key!r}.")
+        if not isinstance(weight, (int, float, np.number)) or not np.isfinite(weight):
+            raise DataError(f"class_weight[{key}] must be a finite number, received {weight!r}.")
 
 
 class Trainer:
@@ -136,8 +147,7 @@ class Trainer:
                     f"x and {what} have different numbers of samples: {n_samples} and {array.shape[0]}. "
                     "Each sample needs one target."
                 )
-            array = np.ascontiguousarray(array, dtype=self.dtype) if array.dtype.kind == "f" else array
-            check_finite(array, what)
+            array = as_float(array, self.dtype, what) if array.dtype.kind == "f" else array
             validate_targets(loss, array, tensor.shape)
             if array.ndim == len(tensor.shape) - 1 and tensor.shape[-1] == 1 and "sparse" not in loss.name:
                 array = array.reshape(array.shape + (1,))
@@ -149,11 +159,13 @@ class Trainer:
             return None
         weights = np.ones(n_samples, dtype=self.dtype)
         if sample_weight is not None:
-            sample_weight = to_array(sample_weight, "sample_weight").astype(self.dtype).reshape(-1)
+            sample_weight = to_array(sample_weight, "sample_weight")
+            sample_weight = as_float(sample_weight, self.dtype, "sample_weight").reshape(-1)
             if sample_weight.shape[0] != n_samples:
                 raise DataError(f"sample_weight has {sample_weight.shape[0]} entries for {n_samples} samples.")
             weights *= sample_weight
         if class_weight is not None:
+            _check_class_weight(class_weight)
             y = y_arrays[0]
             classes = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else np.round(y.reshape(-1)).astype(int)
             lookup = np.array([class_weight.get(int(c), 1.0) for c in range(int(classes.max()) + 1)], dtype=self.dtype)
@@ -335,6 +347,10 @@ class Trainer:
 
         steps = -(-n // batch_size)
         if steps_per_epoch is not None:
+            if isinstance(steps_per_epoch, (bool, np.bool_)) or not isinstance(steps_per_epoch, (int, np.integer)) \
+                    or steps_per_epoch < 1:
+                raise ConfigError(f"fit: steps_per_epoch must be a positive integer or None, received "
+                                  f"{steps_per_epoch!r}.")
             steps = min(steps, int(steps_per_epoch))
         verbose = 1 if verbose == "auto" else int(verbose)
         history = History()
