@@ -133,14 +133,20 @@ def _supported(activation):
 
 
 def _layout(layers, variables, offsets):
-    """Returns the int64 (layers, 5) layout and float32 (layers, 3) activation options of the kernels."""
+    """Returns the int64 (layers, 5) layout and float64 (layers, 3) activation options of the kernels."""
     start = {id(v): int(o) for v, o in zip(variables, offsets[:-1])}
     layout, options = [], []
     for layer in layers:
         activation = layer.activation
         softmax = isinstance(activation, activations.Softmax)
         bias = start[id(layer.bias)] if layer.bias is not None else -1
-        layout.append((start[id(layer.kernel)], layer.kernel.shape[0], layer.units, bias,
-                       kernels.SOFTMAX if softmax else activation.kind))
-        options.append((0.0, np.inf, 0.0) if softmax else activation.params)
-    return np.array(layout, np.int64), np.array(options, np.float32)
+        params = (0.0, np.inf, 0.0) if softmax else activation.params
+        if softmax:
+            kind = kernels.SOFTMAX
+        elif activation.name == "relu" and params == (0.0, np.inf, 0.0):
+            kind = kernels.PLAIN_RELU
+        else:
+            kind = activation.kind
+        layout.append((start[id(layer.kernel)], layer.kernel.shape[0], layer.units, bias, kind))
+        options.append(params)
+    return np.array(layout, np.int64), np.array(options, np.float64)

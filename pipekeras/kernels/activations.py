@@ -185,7 +185,11 @@ def _softmax_backward_rows(y, dy, dx):
 _COMPILED = {loop.__name__: twin(loop) for loop in (
     _forward_flat, _backward_flat, _bias_forward, _backward_rows, _bias_relu, _relu_backward_rows, _softmax_rows,
     _softmax_backward_rows)}
-# Serial row-wise softmax and its backward, for other kernels to call (kernels/dense_stack.py).
+# Serial loops for other kernels to call (kernels/dense_stack.py).
+bias_forward_serial = _COMPILED["_bias_forward"].serial
+bias_relu_serial = _COMPILED["_bias_relu"].serial
+backward_rows_serial = _COMPILED["_backward_rows"].serial
+relu_backward_rows_serial = _COMPILED["_relu_backward_rows"].serial
 softmax_rows_serial = _COMPILED["_softmax_rows"].serial
 softmax_backward_rows_serial = _COMPILED["_softmax_backward_rows"].serial
 

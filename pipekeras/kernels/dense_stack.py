@@ -2,20 +2,23 @@
 
 For small networks and batches (Boston housing at batch 1: 5,000 weights, one sample) the math takes a few
 microseconds and walking the layers in Python costs ~20 us per layer; these kernels run every layer of the
-stack in one call each way.
+stack in one call each way, with the activation loops of kernels/activations.py.
 
 The weights live in one flat array `params`; `layout[l] = (kernel offset, fan_in, units, bias offset or -1,
 activation kind)` and `options[l]` the activation's (a, b, c) as in kernels/activations.py (kind SOFTMAX is a
-row-wise softmax). Activations live in one flat workspace: `acts` holds the input and then each layer's
-output, `pres` each layer's pre-activation, every block (batch, width) row-major, one after the other.
+row-wise softmax, PLAIN_RELU a relu without options). Activations live in one flat workspace: `acts` holds
+the input and then each layer's output, `pres` each layer's pre-activation, every block (batch, width)
+row-major, one after the other.
 """
 
 import numpy as np
 
-from .activations import derivative_scalar, forward_scalar, softmax_backward_rows_serial, softmax_rows_serial
+from .activations import (LINEAR, backward_rows_serial, bias_forward_serial, bias_relu_serial,
+                          relu_backward_rows_serial, softmax_backward_rows_serial, softmax_rows_serial)
 from .compile import jit
 
 SOFTMAX = -1
+PLAIN_RELU = -2
 
 
 @jit
@@ -24,23 +27,27 @@ def _block(buffer, offset, rows, cols):
 
 
 @jit
+def _bias(params, offset, units):
+    return params[offset:offset + units] if offset >= 0 else np.zeros(units, params.dtype)
+
+
+@jit
 def forward(params, layout, options, acts, pres, batch):
     """Fills `pres` and `acts[layer outputs]` from the input already in `acts[:batch * fan_in]`."""
     a_offset, z_offset = 0, 0
     for layer in range(layout.shape[0]):
         k_off, fan_in, units, b_off, kind = layout[layer]
-        inputs = _block(acts, a_offset, batch, fan_in)
         z = _block(pres, z_offset, batch, units)
         y = _block(acts, a_offset + batch * fan_in, batch, units)
-        np.dot(inputs, _block(params, k_off, fan_in, units), z)
-        opt_a, opt_b, opt_c = options[layer]
-        for i in range(batch):
-            for j in range(units):
-                v = z[i, j] + params[b_off + j] if b_off >= 0 else z[i, j]
-                z[i, j] = v
-                y[i, j] = v if kind == SOFTMAX else forward_scalar(v, kind, opt_a, opt_b, opt_c)
-        if kind == SOFTMAX:
+        np.dot(_block(acts, a_offset, batch, fan_in), _block(params, k_off, fan_in, units), z)
+        bias = _bias(params, b_off, units)
+        if kind == PLAIN_RELU:
+            bias_relu_serial(z, bias, y)
+        elif kind == SOFTMAX:
+            bias_forward_serial(z, bias, y, LINEAR, 0.0, 0.0, 0.0)
             softmax_rows_serial(z, y)
+        else:
+            bias_forward_serial(z, bias, y, kind, options[layer, 0], options[layer, 1], options[layer, 2])
         a_offset += batch * fan_in
         z_offset += batch * units
 
@@ -64,15 +71,13 @@ def backward(params, layout, options, acts, pres, batch, grad_out, grad_is_pre_a
         dz = np.empty((batch, units), upstream.dtype)
         if layer == layers - 1 and grad_is_pre_activation:
             dz[:] = upstream
+        elif kind == PLAIN_RELU:
+            relu_backward_rows_serial(y, upstream, dz)
         elif kind == SOFTMAX:
             softmax_backward_rows_serial(y, upstream, dz)
         else:
-            opt_a, opt_b, opt_c = options[layer]
-            for i in range(batch):
-                for j in range(units):
-                    dz[i, j] = upstream[i, j] * derivative_scalar(z[i, j], y[i, j], kind, opt_a, opt_b, opt_c)
-        inputs = _block(acts, a_ends[layer] - batch * fan_in, batch, fan_in)
-        np.dot(inputs.T, dz, _block(grads, k_off, fan_in, units))
+            backward_rows_serial(z, y, upstream, dz, kind, options[layer, 0], options[layer, 1], options[layer, 2])
+        np.dot(_block(acts, a_ends[layer] - batch * fan_in, batch, fan_in).T, dz, _block(grads, k_off, fan_in, units))
         if b_off >= 0:
             for j in range(units):
                 grads[b_off + j] = 0
