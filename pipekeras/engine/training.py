@@ -361,6 +361,7 @@ class Trainer:
                     "samples": n},
         )
         self.stop_training = False
+        warned_non_finite = False  # the first NaN/Inf loss is reported; the ones after it follow from it
         callback_list.on_train_begin()
         with deferred_interrupt() as interrupted:
             for epoch in range(initial_epoch, epochs):
@@ -383,8 +384,9 @@ class Trainer:
                     logs = self._metric_logs(loss_sum / seen)
                     logs["batch_loss"] = batch_loss
                     callback_list.on_train_batch_end(step, logs)
-                    if not np.isfinite(batch_loss) and not self.stop_training:
+                    if not np.isfinite(batch_loss) and not self.stop_training and not warned_non_finite:
                         self._warn_non_finite(epoch, step, batch_loss)
+                        warned_non_finite = True
                     if interrupted() or self.stop_training:
                         break
                 logs.pop("batch_loss", None)
@@ -404,8 +406,9 @@ class Trainer:
         import warnings
 
         warnings.warn(
-            f"fit: the loss became {value} at epoch {epoch + 1}, batch {step + 1}. The learning rate may be too "
-            "high or the data too large in scale; add TerminateOnNaN() to stop training when this happens.",
+            f"fit: the loss became {value} at epoch {epoch + 1}, batch {step + 1} (later batches are not reported). "
+            "The learning rate may be too high or the data too large in scale; add TerminateOnNaN() to stop "
+            "training when this happens.",
             RuntimeWarning, stacklevel=3,
         )
 
