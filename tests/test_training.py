@@ -231,3 +231,28 @@ def test_single_output_takes_loss_and_loss_weights_as_one_item_lists():
     assert model.evaluate(x, y, verbose=0)["loss"] == pytest.approx(2 * plain.evaluate(x, y, verbose=0)["loss"])
     with pytest.raises(pk.errors.ConfigError, match="2 entries for 1 outputs"):
         model | pk.compile(loss=["mse", "mae"])
+
+
+def test_inference_in_chunks_gives_the_whole_batch_result(monkeypatch):
+    from pipekeras.engine import training
+
+    rng = np.random.default_rng(0)
+    a, b = pk.Input(shape=(6, 6, 2)), pk.Input(shape=4)
+    features = a | pk.conv_2d(3, 3, activation="relu") | pk.flatten()
+    merged = pk.concatenate()([features, b])
+    model = pk.Model([a, b], [merged | dense(2, "softmax"), merged | dense(1)])
+    x = [rng.standard_normal((100, 6, 6, 2)).astype(np.float32), rng.standard_normal((100, 4)).astype(np.float32)]
+    whole = model.predict(x, batch_size=100)
+    monkeypatch.setattr(training, "INFER_CHUNK_BYTES", 1)
+    assert model._inference_chunk(100) == training.MIN_INFER_CHUNK
+    chunked = model.predict(x, batch_size=100)
+    for w, c in zip(whole, chunked):
+        np.testing.assert_allclose(c, w, rtol=1e-6, atol=1e-7)
+
+
+def test_stateful_models_infer_on_the_whole_batch(monkeypatch):
+    from pipekeras.engine import training
+
+    monkeypatch.setattr(training, "INFER_CHUNK_BYTES", 1)
+    model = pk.sequential() | pk.lstm(2, stateful=True, batch_input_shape=(64, 3, 1))
+    assert model._inference_chunk(64) == 64

