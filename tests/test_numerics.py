@@ -34,7 +34,7 @@ def one_hot(labels, classes):
 
 # ----- activations ---------------------------------------------------------------------------------
 
-@settings(max_examples=80, **SETTINGS)
+@settings(max_examples=240, **SETTINGS)
 @given(dtype=st.sampled_from(DTYPES), data=st.data())
 def test_softmax_and_log_softmax_match_float64_references_at_extreme_logits(dtype, data):
     logits = data.draw(extreme_logits(dtype))
@@ -68,7 +68,7 @@ SMOOTH_REFERENCES = {
 
 
 @pytest.mark.parametrize("name", sorted(SMOOTH_REFERENCES))
-@settings(max_examples=25, **SETTINGS)
+@settings(max_examples=75, **SETTINGS)
 @given(dtype=st.sampled_from(DTYPES), data=st.data())
 def test_elementwise_activations_are_finite_and_correct_at_extremes(name, dtype, data):
     logits = data.draw(extreme_logits(dtype))
@@ -119,7 +119,7 @@ def binary_reference(y, logits):
     return (y * np.logaddexp(0.0, -logits) + (1 - y) * np.logaddexp(0.0, logits)).mean(axis=-1)
 
 
-@settings(max_examples=80, **SETTINGS)
+@settings(max_examples=240, **SETTINGS)
 @given(dtype=st.sampled_from(DTYPES), data=st.data(), smoothing=st.sampled_from([0.0, 0.1]))
 def test_cross_entropies_from_logits_match_references_at_extreme_logits(dtype, data, smoothing):
     logits = data.draw(extreme_logits(dtype))
@@ -147,7 +147,7 @@ def test_cross_entropies_from_logits_match_references_at_extreme_logits(dtype, d
         assert np.allclose(grad, grad_reference / len(x), rtol=rtol, atol=rtol), loss.name
 
 
-@settings(max_examples=80, **SETTINGS)
+@settings(max_examples=240, **SETTINGS)
 @given(dtype=st.sampled_from(DTYPES), data=st.data())
 def test_cross_entropies_on_saturated_probabilities_stay_finite_and_clipped(dtype, data):
     """Probabilities of exactly 0 and 1 (softmax/sigmoid of extreme logits) give the clipped loss, as Keras."""
@@ -177,7 +177,7 @@ def test_cross_entropies_on_saturated_probabilities_stay_finite_and_clipped(dtyp
 @pytest.mark.parametrize("loss, activation", [("categorical_crossentropy", "softmax"),
                                               ("sparse_categorical_crossentropy", "softmax"),
                                               ("binary_crossentropy", "sigmoid")])
-@settings(max_examples=10, **SETTINGS)
+@settings(max_examples=30, **SETTINGS)
 @given(scale=st.sampled_from([1e2, 1e4, 1e8, 1e12]), seed=st.integers(0, 1000))
 def test_classifier_on_huge_logits_trains_without_nan(loss, activation, scale, seed):
     """Weights scaled so the logits reach +-1e4..1e14: the loss is clipped, gradients are exact, nothing is NaN."""

@@ -37,7 +37,7 @@ def run(model, verb, x, y):
 
 # ----- shapes and lengths --------------------------------------------------------------------------
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=180, **SETTINGS)
 @given(data=st.data(), verb=st.sampled_from(VERBS))
 def test_x_of_wrong_shape_names_the_model_and_both_shapes(data, verb):
     model = classifier()
@@ -51,7 +51,7 @@ def test_x_of_wrong_shape_names_the_model_and_both_shapes(data, verb):
     assert f"Model '{model.name}'" in message and str(shape) in message and "(None, 4)" in message
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=120, **SETTINGS)
 @given(n_x=st.integers(1, 12), n_y=st.integers(1, 12), verb=st.sampled_from(["fit", "evaluate"]))
 def test_x_and_y_lengths_must_match(n_x, n_y, verb):
     model = classifier()
@@ -64,7 +64,7 @@ def test_x_and_y_lengths_must_match(n_x, n_y, verb):
         run(model, verb, x, y)
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=120, **SETTINGS)
 @given(width=st.integers(1, 6), verb=st.sampled_from(["fit", "evaluate"]),
        loss=st.sampled_from(["categorical_crossentropy", "mse", "binary_crossentropy"]))
 def test_targets_of_wrong_width_name_the_loss_and_the_output(width, verb, loss):
@@ -91,7 +91,7 @@ def test_inputs_of_a_two_input_model_must_have_equal_lengths():
 
 # ----- non-finite, empty and non-numeric data ------------------------------------------------------
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=180, **SETTINGS)
 @given(data=st.data(), where=st.sampled_from(["x", "y", "sample_weight"]),
        value=st.sampled_from([np.nan, np.inf, -np.inf]), verb=st.sampled_from(VERBS))
 def test_nan_or_inf_anywhere_is_reported_with_its_index_before_any_step(data, where, value, verb):
@@ -145,7 +145,7 @@ def test_empty_and_non_numeric_y_raise_data_error(bad, match):
 
 # ----- labels --------------------------------------------------------------------------------------
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=180, **SETTINGS)
 @given(classes=st.integers(2, 6), position=st.integers(0, 9), verb=st.sampled_from(["fit", "evaluate"]),
        from_logits=st.booleans(), data=st.data())
 def test_sparse_label_out_of_range_names_label_index_and_class_count(classes, position, verb, from_logits, data):
@@ -233,7 +233,7 @@ def layouts(x, tmp_path):
 
 
 @pytest.mark.parametrize("first", STEPS, ids=[g.__name__.removesuffix("_step") for g in STEPS])
-@settings(max_examples=4, **SETTINGS)
+@settings(max_examples=12, **SETTINGS)
 @given(data=st.data())
 def test_other_layouts_predict_exactly_as_c_contiguous(first, data, tmp_path_factory):
     input_shape, vocab, steps = data.draw(valid_pipes(first, ANY, max_steps=2), label="pipe")
@@ -271,7 +271,7 @@ def test_numeric_dtypes_are_cast_to_the_model_dtype(dtype):
 
 # ----- huge values ---------------------------------------------------------------------------------
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=120, **SETTINGS)
 @given(exponent=st.integers(0, 30), sign=st.sampled_from([1.0, -1.0]), seed=st.integers(0, 100))
 def test_huge_finite_inputs_give_finite_probabilities(exponent, sign, seed):
     model = classifier()

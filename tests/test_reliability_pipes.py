@@ -281,7 +281,7 @@ STEP_IDS = [g.__name__.removesuffix("_step") for g in STEPS]
 
 
 @pytest.mark.parametrize("first", STEPS, ids=STEP_IDS)
-@settings(max_examples=25, **SETTINGS)
+@settings(max_examples=60, **SETTINGS)
 @given(data=st.data(), seed=st.integers(0, 2**16))
 def test_random_valid_pipe_builds_runs_and_passes_gradient_check(first, data, seed):
     input_shape, vocab, steps = data.draw(valid_pipes(first, SMOOTH))
@@ -297,7 +297,7 @@ def test_random_valid_pipe_builds_runs_and_passes_gradient_check(first, data, se
 
 
 @pytest.mark.parametrize("first", STEPS, ids=STEP_IDS)
-@settings(max_examples=15, **SETTINGS)
+@settings(max_examples=40, **SETTINGS)
 @given(data=st.data(), seed=st.integers(0, 2**16), optimizer=st.sampled_from(["sgd", "adam", "rmsprop"]))
 def test_random_valid_pipe_trains_to_finite_weights(first, data, seed, optimizer):
     input_shape, vocab, steps = data.draw(valid_pipes(first, ANY, max_steps=4))
@@ -381,7 +381,7 @@ BAD_ARGUMENTS = {
 }
 
 
-@settings(max_examples=300, **SETTINGS)
+@settings(max_examples=1000, **SETTINGS)
 @given(data=st.data(), constructor=st.sampled_from(sorted(BAD_ARGUMENTS)))
 def test_bad_constructor_argument_raises_config_error_naming_the_layer(data, constructor):
     layer_class, valid, bad = BAD_ARGUMENTS[constructor]
@@ -476,7 +476,7 @@ MISFITS = [wrong_rank_step, window_too_large_step, reshape_mismatch_step, axis_o
            permute_wrong_length_step]
 
 
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=400, **SETTINGS)
 @given(data=st.data(), first=st.sampled_from(STEPS), misfit=st.sampled_from(MISFITS))
 def test_step_that_cannot_follow_raises_shape_error_naming_the_layer(data, first, misfit):
     input_shape, vocab, steps = data.draw(valid_pipes(first, ANY, max_steps=2), label="pipe")
@@ -492,7 +492,7 @@ def test_step_that_cannot_follow_raises_shape_error_naming_the_layer(data, first
     assert model.predict(sample_input(input_shape, vocab, 2, 0, np.float32)).shape == (2,) + steps[-1][2]
 
 
-@settings(max_examples=80, **SETTINGS)
+@settings(max_examples=200, **SETTINGS)
 @given(data=st.data(), first=st.sampled_from(STEPS))
 def test_input_of_wrong_shape_raises_shape_error_naming_the_model(data, first):
     input_shape, vocab, steps = data.draw(valid_pipes(first, ANY, max_steps=2), label="pipe")
