@@ -60,7 +60,8 @@ def as_float(array, dtype, what):
     check_finite(array, what)
     with np.errstate(over="ignore"):
         cast = np.ascontiguousarray(array, dtype=dtype)
-    where = first_non_finite(cast)
+    narrowed = array.dtype.kind == "f" and array.dtype.itemsize > cast.dtype.itemsize
+    where = first_non_finite(cast) if narrowed else None  # only a narrowing cast can overflow
     if where is not None:
         raise DataError(
             f"{what} holds {array[where]} at index {where} (sample {where[0]}), beyond the range of {cast.dtype} "
