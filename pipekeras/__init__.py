@@ -18,6 +18,7 @@ from .layers import CONSTRUCTORS
 from .pipe import layer_constructor, verb
 from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
                      save_weights, serialize_model, unserialize_model)
+from .utils.model_plot import plot_model
 
 __version__ = "0.1.0"
 

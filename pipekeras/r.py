@@ -47,7 +47,7 @@ from .engine.layer import Layer as _Layer
 from .errors import ArgumentTypeError as _ArgumentTypeError
 from .errors import ConfigError as _ConfigError
 from .pipe import Verb as _Verb
-from .utils import multi_hot, normalize, pad_sequences, plot_history, to_categorical
+from .utils import multi_hot, normalize, pad_sequences, plot_history, plot_model, to_categorical
 
 # Verbs, re-exported: `model | compile(...)` or R's form `compile(model, ...)`.
 from pipekeras import (compile, evaluate, fit, plot, predict, predict_on_batch, summary,  # noqa: A004
@@ -56,7 +56,7 @@ from pipekeras import (compile, evaluate, fit, plot, predict, predict_on_batch, 
 __all__ = [
     "RList", "keras_model_sequential", "keras_model", "layer_input",
     "compile", "fit", "evaluate", "predict", "predict_on_batch", "train_on_batch", "test_on_batch", "summary",
-    "plot", "to_categorical", "pad_sequences", "multi_hot", "normalize", "plot_history",
+    "plot", "to_categorical", "pad_sequences", "multi_hot", "normalize", "plot_history", "plot_model",
     "freeze_weights", "unfreeze_weights", "get_weights", "set_weights", "count_params", "get_config",
     "from_config", "get_layer", "reset_states", "get_input_at", "get_output_at", "get_input_shape_at",
     "get_output_shape_at",

@@ -1,5 +1,7 @@
 """History: what fit returns; R's `plot(history)` draws it."""
 
+import io
+
 from .base import Callback
 
 
@@ -25,10 +27,13 @@ class History(Callback):
             self.history.setdefault(key, []).append(value)
 
     def plot(self, metrics=None, smooth=False, **kwargs):
-        """Plots loss and metrics per epoch, training vs validation, one panel each (needs matplotlib)."""
+        """Plots loss and metrics per epoch, training vs validation, one panel each (needs matplotlib).
+
+        Takes `plot_history`'s arguments (`metrics`, `smooth`, `figsize`, `title`) and returns its Figure.
+        """
         from ..utils.plotting import plot_history
 
-        return plot_history(self, metrics=metrics, **kwargs)
+        return plot_history(self, metrics=metrics, smooth=smooth, **kwargs)
 
     def __repr__(self):
         if not self.epoch:
@@ -42,18 +47,16 @@ class History(Callback):
         return "\n".join([lead + ":", header] + rows)
 
     def _repr_png_(self):
+        """The plot as PNG bytes, how a History shows in a notebook; None (the text table) without matplotlib."""
+        if not self.epoch:
+            return None
         try:
-            import io
-
-            import matplotlib
-
-            matplotlib.use("Agg", force=False)
             figure = self.plot()
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-            import matplotlib.pyplot as plt
-
-            plt.close(figure)
-            return buffer.getvalue()
         except ImportError:
             return None
+        import matplotlib.pyplot as plt
+
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+        plt.close(figure)
+        return buffer.getvalue()

@@ -2,7 +2,8 @@
 
 import time
 
-from ..utils.progress import Progbar, format_duration, format_logs
+from ..utils.notebook_progress import progress_bar
+from ..utils.progress import format_duration, format_logs
 from .base import Callback
 
 
@@ -10,7 +11,8 @@ class ProgbarLogger(Callback):
     """Prints training progress.
 
     Args:
-        verbose: 1 for a live bar per epoch, 2 for one line per epoch.
+        verbose: 1 for a live bar per epoch (a widget in a Jupyter notebook with ipywidgets), 2 for one
+            line per epoch.
     """
 
     def __init__(self, verbose=1):
@@ -22,7 +24,7 @@ class ProgbarLogger(Callback):
         print(f"Epoch {epoch + 1}/{self.params.get('epochs')}")
         self.started = time.perf_counter()
         if self.verbose == 1:
-            self.bar = Progbar(self.params.get("steps", 0))
+            self.bar = progress_bar(self.params.get("steps", 0))
 
     def on_train_batch_end(self, batch, logs=None):
         if self.bar is not None:

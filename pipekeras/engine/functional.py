@@ -304,6 +304,11 @@ class Model(Trainer, Layer):
 
         printer.text(format_summary(self))
 
+    def _repr_html_(self):
+        from .summary import summary_html
+
+        return summary_html(self)
+
     def __repr__(self):
         count = f"{self.count_params():,} params" if self.built else "not built"
         return f"<{type(self).__name__} {self.name!r}: {len(self.layers)} layers, {count}>"

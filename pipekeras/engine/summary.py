@@ -1,66 +1,119 @@
-"""model.summary(): Keras' table of layers, output shapes and parameter counts."""
+"""model.summary(): Keras' table of layers, output shapes and parameter counts, as text or as HTML."""
+
+import html
+from dataclasses import dataclass, field
 
 from .input_layer import InputLayer
 from .layer import shape_str
 
+NOT_BUILT = "(not built yet: give the first layer input_shape=, or call the model on data)"
+
+
+@dataclass
+class SummaryRow:
+    layer: str                      # "dense (Dense)"
+    output_shape: str
+    params: int
+    connected_to: list = field(default_factory=list)   # "name[node][tensor]" of each input (graph models)
+
+
+@dataclass
+class SummaryTable:
+    name: str
+    shows_connections: bool         # functional models list what feeds each layer; Sequential ones do not
+    built: bool
+    rows: list
+    trainable: int
+    non_trainable: int
+
+    @property
+    def headers(self):
+        return ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if self.shows_connections else [])
+
+    @property
+    def totals(self):
+        return [("Total params", self.trainable + self.non_trainable), ("Trainable params", self.trainable),
+                ("Non-trainable params", self.non_trainable)]
+
 
 def _output_shape_of(layer, model):
     nodes = model._model_nodes_of(layer)
-    if not nodes:
-        return "?"
-    shapes = nodes[0].output_shapes
-    return shape_str(shapes)
+    return shape_str(nodes[0].output_shapes) if nodes else "?"
 
 
-def _param_count(layer):
-    return layer.count_params() if layer.built else 0
+def _connections_of(layer, model):
+    sources = []
+    for node in model._model_nodes_of(layer):
+        for tensor in node.input_tensors:
+            source = tensor.node.layer
+            sources.append(f"{source.name}[{model._model_nodes_of(source).index(tensor.node)}][{tensor.index}]")
+    return sources
+
+
+def summary_table(model):
+    """The rows and totals of `model`'s summary, ready to be formatted."""
+    from .sequential import Sequential
+
+    graph = not isinstance(model, Sequential)
+    rows = []
+    for layer in model._layers if graph else model.layers:
+        params = 0 if isinstance(layer, InputLayer) or not layer.built else layer.count_params()
+        rows.append(SummaryRow(
+            layer=f"{layer.name} ({type(layer).__name__})",
+            output_shape=_output_shape_of(layer, model) if model.built else "(unbuilt)",
+            params=params,
+            connected_to=_connections_of(layer, model) if graph else [],
+        ))
+    return SummaryTable(
+        name=model.name, shows_connections=graph, built=model.built, rows=rows,
+        trainable=sum(int(v.value.size) for v in model.trainable_weights),
+        non_trainable=sum(int(v.value.size) for v in model.non_trainable_weights),
+    )
 
 
 def format_summary(model, line_length=None):
     """Returns the summary table of `model` as a string."""
-    from .sequential import Sequential
-
-    graph = not isinstance(model, Sequential)
-    widths = [32, 26, 12] + ([30] if graph else [])
+    table = summary_table(model)
+    widths = [32, 26, 12] + ([30] if table.shows_connections else [])
     if line_length:
         widths[0] += max(0, line_length - sum(widths))
-    headers = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
     total_width = sum(widths)
 
-    def row(cells):
-        line = ""
-        for cell, width in zip(cells, widths):
-            line += (" " + str(cell)).ljust(width)[:width]
-        return line.rstrip()
+    def line(cells):
+        return "".join((" " + str(cell)).ljust(width)[:width] for cell, width in zip(cells, widths)).rstrip()
 
-    lines = [f'Model: "{model.name}"', "_" * total_width, row(headers), "=" * total_width]
-    if not model.built:
-        lines.append(" (not built yet: give the first layer input_shape=, or call the model on data)")
-    layers = model._layers if graph else model.layers
-    for i, layer in enumerate(layers):
-        shape = _output_shape_of(layer, model) if model.built else "(unbuilt)"
-        params = 0 if isinstance(layer, InputLayer) else _param_count(layer)
-        cells = [f"{layer.name} ({type(layer).__name__})", shape, f"{params:,}"]
-        if graph:
-            sources = []
-            for node in model._model_nodes_of(layer):
-                sources += [f"{t.node.layer.name}[{model._model_nodes_of(t.node.layer).index(t.node)}][{t.index}]"
-                            for t in node.input_tensors]
-            cells.append(sources[0] if sources else "")
-            lines.append(row(cells))
-            for extra in sources[1:]:
-                lines.append(row(["", "", "", extra]))
+    lines = [f'Model: "{table.name}"', "_" * total_width, line(table.headers), "=" * total_width]
+    if not table.built:
+        lines.append(" " + NOT_BUILT)
+    for i, row in enumerate(table.rows):
+        cells = [row.layer, row.output_shape, f"{row.params:,}"]
+        if table.shows_connections:
+            first, *more = row.connected_to or [""]
+            lines.append(line(cells + [first]))
+            lines += [line(["", "", "", source]) for source in more]
         else:
-            lines.append(row(cells))
-        lines.append("_" * total_width if i < len(layers) - 1 else "=" * total_width)
-    if not layers:
+            lines.append(line(cells))
+        lines.append("_" * total_width if i < len(table.rows) - 1 else "=" * total_width)
+    if not table.rows:
         lines.append("=" * total_width)
-    trainable = sum(int(v.value.size) for v in model.trainable_weights)
-    non_trainable = sum(int(v.value.size) for v in model.non_trainable_weights)
-    lines += [
-        f"Total params: {trainable + non_trainable:,}",
-        f"Trainable params: {trainable:,}",
-        f"Non-trainable params: {non_trainable:,}",
-        "_" * total_width,
-    ]
+    lines += [f"{label}: {count:,}" for label, count in table.totals] + ["_" * total_width]
     return "\n".join(lines)
+
+
+def summary_html(model):
+    """Returns the summary table of `model` as an HTML fragment (how a model shows in a notebook)."""
+    table = summary_table(model)
+    escape = html.escape
+    header = "".join(f"<th style='text-align:left'>{escape(h)}</th>" for h in table.headers)
+    body = []
+    for row in table.rows:
+        cells = [escape(row.layer), escape(row.output_shape), f"{row.params:,}"]
+        if table.shows_connections:
+            cells.append("<br>".join(escape(source) for source in row.connected_to))
+        body.append("<tr>" + "".join(f"<td style='text-align:left'>{cell}</td>" for cell in cells) + "</tr>")
+    if not table.built:
+        body.append(f"<tr><td colspan='{len(table.headers)}'>{escape(NOT_BUILT)}</td></tr>")
+    totals = "<br>".join(f"{label}: {count:,}" for label, count in table.totals)
+    return (f"<p><b>Model: &quot;{escape(table.name)}&quot;</b></p>"
+            f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f"<p>{totals}</p>")

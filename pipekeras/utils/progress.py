@@ -22,8 +22,28 @@ def _redraws_in_place(stream):
     return bool(isatty and isatty()) or "ipykernel" in sys.modules
 
 
+def status_text(step, total, elapsed, logs=None, final=False):
+    """` - ETA: 3s - loss: 0.2543` while running; ` - 4s 2ms/step - loss: 0.2543` at the end of the epoch."""
+    if final or step >= total:
+        per_step = elapsed / max(step, 1)
+        unit = f"{per_step * 1e3:.0f}ms/step" if per_step >= 1e-3 else f"{per_step * 1e6:.0f}us/step"
+        text = f" - {format_duration(elapsed)} {unit}"
+    else:
+        text = f" - ETA: {format_duration(elapsed / max(step, 1) * (total - step))}"
+    return text + (" - " + format_logs(logs) if logs else "")
+
+
+def text_line(step, total, width, elapsed, logs=None, final=False):
+    """`step/total [=====>....] - ETA: 3s - loss: 0.2543`: the bar drawn in `width` characters, then the status."""
+    filled = int(width * step / max(total, 1))
+    bar = "=" * max(filled - 1, 0) + (">" if step < total else "=") * (filled > 0)
+    return f"{step}/{total} [{bar.ljust(width, '.')}]" + status_text(step, total, elapsed, logs, final)
+
+
 class Progbar:
     """Draws `step/total [=====>....] - ETA: 3s - loss: 0.2543` and redraws it in place.
+
+    Subclasses change `draw` (how a line is shown) and `live` (whether to redraw before the end).
 
     Args:
         total: number of steps.
@@ -43,22 +63,15 @@ class Progbar:
         self.live = _redraws_in_place(self.stream)
 
     def update(self, step, logs=None, final=False):
+        """Shows progress after `step` of `total` steps; `final=True` ends the bar with the time taken."""
         now = time.perf_counter()
         if not final and (not self.live or (now - self._last_draw < self.interval and step < self.total)):
             return
         self._last_draw = now
-        elapsed = now - self.start
-        filled = int(self.width * step / max(self.total, 1))
-        bar = "=" * max(filled - 1, 0) + (">" if step < self.total else "=") * (filled > 0)
-        line = f"{step}/{self.total} [{bar.ljust(self.width, '.')}]"
-        if final or step >= self.total:
-            per_step = elapsed / max(step, 1)
-            unit = f"{per_step * 1e3:.0f}ms/step" if per_step >= 1e-3 else f"{per_step * 1e6:.0f}us/step"
-            line += f" - {format_duration(elapsed)} {unit}"
-        else:
-            line += f" - ETA: {format_duration(elapsed / max(step, 1) * (self.total - step))}"
-        if logs:
-            line += " - " + format_logs(logs)
+        self.draw(step, now - self.start, logs, final)
+
+    def draw(self, step, elapsed, logs, final):
+        line = text_line(step, self.total, self.width, elapsed, logs, final)
         padding = " " * max(self._last_len - len(line), 0)
         self.stream.write("\r" + line + padding + ("\n" if final else ""))
         self.stream.flush()
