@@ -23,15 +23,15 @@ from .utils.model_plot import plot_model
 __version__ = "0.1.0"
 
 # One pipe constructor per layer: `dense(64, "relu")`, `conv_2d(32, (3, 3))`, ...
-globals().update({name: layer_constructor(cls) for name, cls in CONSTRUCTORS.items()})
+globals().update({name: layer_constructor(cls, name) for name, cls in CONSTRUCTORS.items()})
 
-compile = verb("compile", "Pipe step: `model | compile(optimizer=..., loss=..., metrics=[...])`.")
-fit = verb("fit", "Pipe step: `history = model | fit(x, y, epochs=5, batch_size=128)`.")
-evaluate = verb("evaluate", "Pipe step: `model | evaluate(x_test, y_test)` returns a dict of loss and metrics.")
-predict = verb("predict", "Pipe step: `model | predict(x)` returns the model's outputs.")
-predict_on_batch = verb("predict_on_batch", "Pipe step: outputs for one batch.")
-train_on_batch = verb("train_on_batch", "Pipe step: one optimizer step on one batch.")
-test_on_batch = verb("test_on_batch", "Pipe step: loss and metrics on one batch.")
-summary = verb("summary", "Pipe step: `model | summary()` prints the layer table.")
-plot = verb("plot", "Pipe step: `history | plot()` draws loss and metrics per epoch (matplotlib).",
-            applies_to=(History,))
+compile = verb("compile", 'model | compile(optimizer="rmsprop", loss="categorical_crossentropy", '
+                          'metrics=["accuracy"])')
+fit = verb("fit", "history = model | fit(x_train, y_train, epochs=5, batch_size=128, validation_split=0.2)")
+evaluate = verb("evaluate", "model | evaluate(x_test, y_test)   # {'loss': ..., 'accuracy': ...}")
+predict = verb("predict", "probabilities = model | predict(x_test)")
+predict_on_batch = verb("predict_on_batch", "model | predict_on_batch(x_test[:32])")
+train_on_batch = verb("train_on_batch", "loss = model | train_on_batch(x_train[:32], y_train[:32])")
+test_on_batch = verb("test_on_batch", "loss = model | test_on_batch(x_test[:32], y_test[:32])")
+summary = verb("summary", "model | summary()")
+plot = verb("plot", "history | plot(smooth=True)", applies_to=(History,))

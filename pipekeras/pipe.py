@@ -12,11 +12,12 @@ What happens depends on the left side:
 Layer constructors (`dense(...)`) also take the R form with the model first, `dense(model, 512)`.
 """
 
-import functools
 import inspect
+import textwrap
 
 import numpy as np
 
+from .docstrings import inherited_section, join, split
 from .errors import ArgumentTypeError, ConfigError
 from .engine.layer import Layer
 from .engine.tensor import is_symbolic
@@ -84,20 +85,54 @@ def _is_pipe_target(value):
     return isinstance(value, Model) or is_symbolic(value) or isinstance(value, np.ndarray)
 
 
+def _indented(text):
+    return textwrap.indent(textwrap.fill(text, 100), "    ")
+
+
+def constructor_doc(cls, name):
+    """The docstring of the constructor `name` of layer class `cls`: the class's own, plus how it pipes.
+
+    A class whose arguments are documented in its family's base class (the pooling or merge layers)
+    gets them from there.
+    """
+    intro, sections = split(cls.__doc__)
+    sections["Args"] = sections.get("Args") or inherited_section(cls, "Args")
+    sections["Returns"] = _indented(
+        f"A new `{cls.__name__}` layer. With a model, a symbolic tensor or an array as first argument (R's form, "
+        f"`{name}(model, ...)`), the layer is applied to it at once and the result is returned instead: the "
+        "model (modified in place), a new symbolic tensor, or an array.")
+    sections["Raises"] = sections.get("Raises") or (
+        "    ConfigError: for an invalid argument.\n"
+        "    ShapeError: in R's form, when the input does not fit the layer.")
+    return join(intro, sections)
+
+
 def layer_constructor(cls, name=None):
     """Makes the snake_case constructor of a layer class (`dense` for `Dense`).
 
     Called with the usual arguments it returns the layer; called with a model, a symbolic tensor or an
     array first (R's form) it builds the layer and pipes it: `dense(model, 64)` is `model | dense(64)`.
-    """
 
-    @functools.wraps(cls, assigned=("__doc__",), updated=())
+    Args:
+        cls: a `Layer` subclass.
+        name: the constructor's name (default: the class name in snake_case).
+
+    Returns:
+        The constructor function, with the class's signature and a docstring made from the class's.
+
+    Example:
+        >>> my_layer = layer_constructor(MyLayer)
+        >>> model = sequential() | dense(8, input_shape=4) | my_layer(units=2)
+    """
+    name = name or _snake(cls.__name__)
+
     def construct(*args, **kwargs):
         if args and _is_pipe_target(args[0]):
             return apply(args[0], cls(*args[1:], **kwargs))
         return cls(*args, **kwargs)
 
-    construct.__name__ = construct.__qualname__ = name or _snake(cls.__name__)
+    construct.__name__ = construct.__qualname__ = name
+    construct.__doc__ = constructor_doc(cls, name)
     signature = inspect.signature(cls.__init__)
     construct.__signature__ = signature.replace(
         parameters=[p for p in signature.parameters.values() if p.name != "self"])
@@ -111,11 +146,23 @@ def _snake(name):
     return to_snake_case(name)
 
 
-def verb(method_name, doc, applies_to=None):
+def verb(method_name, example, applies_to=None):
     """Makes a pipe verb (`compile`, `fit`, ...) that calls `target.<method_name>(...)`.
 
     `fit(model, x, y)` (R's form) applies at once; `fit(x, y)` returns a step for `model | fit(x, y)`.
-    `applies_to` is the tuple of types taken as the target when passed first (models by default).
+    The verb's docstring is the method's, with the pipe form and `example` added.
+
+    Args:
+        method_name: the method the verb calls on its target.
+        example: one line of code using the verb, for its docstring.
+        applies_to: the tuple of types taken as the target when passed first (models by default); the
+            first one documents the method.
+
+    Returns:
+        The verb function.
+
+    Example:
+        >>> freeze = verb("freeze", "model | freeze()")   # given a Model.freeze method
     """
     from .engine.functional import Model
 
@@ -133,5 +180,16 @@ def verb(method_name, doc, applies_to=None):
         return Verb(method_name, run, args, kwargs)
 
     step.__name__ = step.__qualname__ = method_name
-    step.__doc__ = doc
+    step.__doc__ = verb_doc(method_name, targets[0], example)
     return step
+
+
+def verb_doc(method_name, target_class, example):
+    """The docstring of a verb: its method's, with the pipe form and an example."""
+    method = getattr(target_class, method_name)
+    intro, sections = split(method.__doc__)
+    target = target_class.__name__.lower()
+    usage = textwrap.fill(f"Pipe step: `{target} | {method_name}(...)` calls `{target}.{method_name}(...)`; in R's "
+                          f"form, `{method_name}({target}, ...)` runs at once.", 100)
+    sections["Example"] = f"    >>> {example}"
+    return join(f"{intro}\n\n{usage}", sections)

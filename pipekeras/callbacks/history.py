@@ -6,13 +6,19 @@ from .base import Callback
 
 
 class History(Callback):
-    """Records the loss and metrics of every epoch.
+    """Records the loss and metrics of every epoch: what `fit` returns.
+
+    In a notebook it shows as its plot (as text without matplotlib).
 
     Attributes:
         history: dict metric name -> list of per-epoch values ("loss", "accuracy", "val_loss", ...).
         epoch: list of epoch indices.
         params: fit's parameters.
         interrupted: True when fit stopped on Ctrl-C.
+
+    Example:
+        >>> history = model | fit(x, y, epochs=5, validation_split=0.2)
+        >>> history.history["val_loss"][-1]
     """
 
     def __init__(self):
@@ -29,7 +35,17 @@ class History(Callback):
     def plot(self, metrics=None, smooth=False, **kwargs):
         """Plots loss and metrics per epoch, training vs validation, one panel each (needs matplotlib).
 
-        Takes `plot_history`'s arguments (`metrics`, `smooth`, `figsize`, `title`) and returns its Figure.
+        Args:
+            metrics: a metric name or list of names to plot; None plots all of them.
+            smooth: draw a running mean through the points when there are 10 epochs or more.
+            **kwargs: `figsize`, `title`, as `pipekeras.utils.plot_history`.
+
+        Returns:
+            The matplotlib `Figure`, one `Axes` per metric.
+
+        Raises:
+            MissingDependencyError: matplotlib is not installed (an `ImportError`).
+            ConfigError: the history is empty, or a metric in `metrics` is not in it.
         """
         from ..utils.plotting import plot_history
 

@@ -294,7 +294,12 @@ class Model(Trainer, Layer):
         return model_to_json(self, **kwargs)
 
     def summary(self, line_length=None, print_fn=None):
-        """Prints the Keras summary table: layers, output shapes, parameter counts, totals."""
+        """Prints the Keras summary table: layers, output shapes, parameter counts, totals.
+
+        Args:
+            line_length: total width of the table (the first column grows).
+            print_fn: function called with the table's text (print by default).
+        """
         from .summary import format_summary
 
         (print_fn or print)(format_summary(self, line_length))

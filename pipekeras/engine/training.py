@@ -516,11 +516,31 @@ class Trainer:
         return self._pick(outputs, self._outputs_are_list)
 
     def predict_on_batch(self, x):
-        """Returns the outputs for one batch (no batching)."""
+        """Returns the outputs for one batch (no batching).
+
+        Args:
+            x: inputs (array, or list/dict for several inputs).
+
+        Returns:
+            An array (or a list of arrays for several outputs).
+        """
         return self._pick(self._infer(prepare_inputs(self, x, "x")), self._outputs_are_list)
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
-        """Runs one optimizer step on one batch; returns the loss (and metrics with return_dict)."""
+        """Runs one optimizer step on one batch.
+
+        Args:
+            x: inputs; y: targets.
+            sample_weight: optional per-sample weights.
+            class_weight: optional dict class index -> weight of its samples in the loss.
+            return_dict: return {"loss": ..., metric: ...} instead of the loss (or [loss, metrics...]).
+
+        Returns:
+            The loss, or [loss, metrics...] when the model has metrics, or a dict with return_dict.
+
+        Raises:
+            NotBuiltError: if the model is not compiled.
+        """
         self._require_compiled("train_on_batch")
         x_arrays = prepare_inputs(self, x, "x")
         y_arrays = self._prepare_targets(y, len(x_arrays[0]))
@@ -531,7 +551,19 @@ class Trainer:
         return logs if return_dict else (loss if len(logs) == 1 else list(logs.values()))
 
     def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
-        """Returns the loss (and metrics with return_dict) on one batch, without training."""
+        """Returns the loss and metrics on one batch, without training.
+
+        Args:
+            x: inputs; y: targets.
+            sample_weight: optional per-sample weights.
+            return_dict: return {"loss": ..., metric: ...} instead of the loss (or [loss, metrics...]).
+
+        Returns:
+            The loss, or [loss, metrics...] when the model has metrics, or a dict with return_dict.
+
+        Raises:
+            NotBuiltError: if the model is not compiled.
+        """
         self._require_compiled("test_on_batch")
         x_arrays = prepare_inputs(self, x, "x")
         y_arrays = self._prepare_targets(y, len(x_arrays[0]))

@@ -265,6 +265,9 @@ class Conv2DTranspose(_SpatialGeometry, ActivatedLayer):
         filters, kernel_size, strides, padding, dilation_rate, activation, use_bias, initializers,
         regularizers, constraints: as Conv2D.
         output_padding: None, an int or a pair, each smaller than the stride.
+
+    Example:
+        >>> model = sequential() | conv_2d_transpose(16, 3, strides=2, padding="same", input_shape=(14, 14, 8))   # (None, 28, 28, 16)
     """
 
     rank = 2
@@ -391,6 +394,9 @@ class DepthwiseConv2D(_SpatialGeometry, ActivatedLayer):
         depth_multiplier: filters per input channel.
         depthwise_initializer/regularizer/constraint, bias_initializer/regularizer/constraint,
         activity_regularizer: as Conv2D's kernel and bias ones.
+
+    Example:
+        >>> model = sequential() | depthwise_conv_2d(3, depth_multiplier=2, input_shape=(28, 28, 3))   # 6 channels
     """
 
     rank = 2
@@ -479,6 +485,9 @@ class SeparableConv2D(_SpatialGeometry, ActivatedLayer):
         filters, kernel_size, strides, padding, dilation_rate, depth_multiplier, activation, use_bias: as
         Conv2D and DepthwiseConv2D.
         depthwise_*/pointwise_*/bias_* initializers, regularizers and constraints; activity_regularizer.
+
+    Example:
+        >>> model = sequential() | separable_conv_2d(32, 3, activation="relu", input_shape=(28, 28, 3))
     """
 
     rank = 2

@@ -127,6 +127,9 @@ class Dropout(Layer):
         rate: fraction of inputs to drop, in [0, 1).
         noise_shape: optional shape of the binary mask (1 where the mask is shared, e.g. (None, 1, features)).
         seed: optional integer seed.
+
+    Example:
+        >>> model = sequential() | dense(512, "relu", input_shape=784) | dropout(0.5) | dense(10, "softmax")
     """
 
     supports_masking = True

@@ -154,6 +154,9 @@ class UpSampling1D(_UpSampling):
 
     Args:
         size: positive int (default 2).
+
+    Example:
+        >>> model = sequential() | up_sampling_1d(2, input_shape=(10, 8))   # output (None, 20, 8)
     """
 
     rank = 1
@@ -206,7 +209,11 @@ class ZeroPadding2D(_ZeroPadding):
 
 
 class ZeroPadding1D(_ZeroPadding):
-    """Adds zero steps at the start and end: padding is an int or (before, after)."""
+    """Adds zero steps at the start and end: padding is an int or (before, after).
+
+    Example:
+        >>> model = sequential() | zero_padding_1d(2, input_shape=(10, 8))   # output (None, 14, 8)
+    """
 
     rank = 1
 
@@ -268,7 +275,11 @@ class Cropping2D(_Cropping):
 
 
 class Cropping1D(_Cropping):
-    """Removes steps at the start and end: cropping is an int or (before, after) (default (1, 1))."""
+    """Removes steps at the start and end: cropping is an int or (before, after) (default (1, 1)).
+
+    Example:
+        >>> model = sequential() | cropping_1d((1, 2), input_shape=(10, 8))   # output (None, 7, 8)
+    """
 
     rank = 1
 

@@ -8,7 +8,11 @@ from ..errors import ConfigError, ShapeError
 
 
 class Merge(Layer):
-    """Base of the elementwise merge layers: a list of same-shape tensors in, one tensor out."""
+    """Base of the elementwise merge layers: a list of same-shape tensors in, one tensor out.
+
+    Args:
+        **kwargs: name, trainable, dtype.
+    """
 
     takes_list_input = True
     supports_masking = True
@@ -50,7 +54,12 @@ class Merge(Layer):
 
 
 class Add(Merge):
-    """Adds a list of tensors: `[a, b] | add()`."""
+    """Adds a list of tensors: `[a, b] | add()`.
+
+    Example:
+        >>> a, b = Input(shape=16), Input(shape=16)
+        >>> total = [a, b] | add()
+    """
 
     def call(self, inputs, training=False):
         self.save_for_backward(len(inputs))
@@ -62,7 +71,12 @@ class Add(Merge):
 
 
 class Subtract(Merge):
-    """Subtracts two tensors: `[a, b] | subtract()` gives a - b."""
+    """Subtracts two tensors: `[a, b] | subtract()` gives a - b.
+
+    Example:
+        >>> a, b = Input(shape=16), Input(shape=16)
+        >>> difference = [a, b] | subtract()   # a - b
+    """
 
     max_inputs = 2
 
@@ -74,7 +88,12 @@ class Subtract(Merge):
 
 
 class Multiply(Merge):
-    """Multiplies a list of tensors elementwise."""
+    """Multiplies a list of tensors elementwise.
+
+    Example:
+        >>> values, gate = Input(shape=16), Input(shape=16)
+        >>> gated = [values, gate | dense(16, "sigmoid")] | multiply()
+    """
 
     def call(self, inputs, training=False):
         self.save_for_backward(inputs)
@@ -96,7 +115,12 @@ class Multiply(Merge):
 
 
 class Average(Merge):
-    """Averages a list of tensors elementwise."""
+    """Averages a list of tensors elementwise.
+
+    Example:
+        >>> a, b, c = Input(shape=16), Input(shape=16), Input(shape=16)
+        >>> mean = [a, b, c] | average()
+    """
 
     def call(self, inputs, training=False):
         self.save_for_backward(len(inputs))
@@ -125,13 +149,23 @@ class _Extremum(Merge):
 
 
 class Maximum(_Extremum):
-    """Elementwise maximum of a list of tensors."""
+    """Elementwise maximum of a list of tensors.
+
+    Example:
+        >>> a, b = Input(shape=16), Input(shape=16)
+        >>> largest = [a, b] | maximum()
+    """
 
     pick = staticmethod(np.argmax)
 
 
 class Minimum(_Extremum):
-    """Elementwise minimum of a list of tensors."""
+    """Elementwise minimum of a list of tensors.
+
+    Example:
+        >>> a, b = Input(shape=16), Input(shape=16)
+        >>> smallest = [a, b] | minimum()
+    """
 
     pick = staticmethod(np.argmin)
 
@@ -141,6 +175,10 @@ class Concatenate(Merge):
 
     Args:
         axis: concatenation axis (counting the batch axis as 0; negative counts from the end).
+
+    Example:
+        >>> a, b = Input(shape=16), Input(shape=8)
+        >>> merged = [a, b] | concatenate()   # (None, 24)
     """
 
     def __init__(self, axis=-1, **kwargs):
@@ -182,6 +220,10 @@ class Dot(Merge):
     Args:
         axes: int or pair of ints, the axes to contract (counting the batch axis as 0).
         normalize: L2-normalize both inputs along the axes first (cosine similarity).
+
+    Example:
+        >>> a, b = Input(shape=16), Input(shape=16)
+        >>> similarity = [a, b] | dot(axes=1, normalize=True)   # cosine, (None, 1)
     """
 
     max_inputs = 2

@@ -17,6 +17,16 @@ from .validation import int_tuple, one_of
 
 
 class _Pooling(Layer):
+    """Base of the window pooling layers.
+
+    Args:
+        pool_size: window size: an int, or a pair (ph, pw) for 2D (default 2).
+        strides: step between windows, an int or a pair; None (default) is pool_size.
+        padding: "valid" (whole windows only) or "same" (output size ceil(input / stride)).
+        data_format: only "channels_last".
+        **kwargs: name, trainable, input_shape, batch_input_shape, dtype.
+    """
+
     rank = 2
     mode = "max"
 
@@ -105,24 +115,44 @@ class MaxPooling2D(_Pooling):
 
 
 class AveragePooling2D(_Pooling):
-    """Mean over (pool_h, pool_w) windows; args as MaxPooling2D."""
+    """Mean over (pool_h, pool_w) windows: (batch, h, w, ch) -> (batch, out_h, out_w, ch).
+
+    Example:
+        >>> model = sequential() | conv_2d(32, 3, activation="relu", input_shape=(28, 28, 1)) | average_pooling_2d(2)
+    """
 
     rank, mode = 2, "average"
 
 
 class MaxPooling1D(_Pooling):
-    """Max over windows of `pool_size` steps: (batch, steps, ch) -> (batch, out_steps, ch); args as MaxPooling2D."""
+    """Max over windows of `pool_size` steps: (batch, steps, ch) -> (batch, out_steps, ch).
+
+    Example:
+        >>> model = sequential() | conv_1d(32, 5, activation="relu", input_shape=(100, 8)) | max_pooling_1d(2)
+    """
 
     rank, mode = 1, "max"
 
 
 class AveragePooling1D(_Pooling):
-    """Mean over windows of `pool_size` steps; args as MaxPooling1D."""
+    """Mean over windows of `pool_size` steps: (batch, steps, ch) -> (batch, out_steps, ch).
+
+    Example:
+        >>> model = sequential() | conv_1d(32, 5, activation="relu", input_shape=(100, 8)) | average_pooling_1d(2)
+    """
 
     rank, mode = 1, "average"
 
 
 class _GlobalPooling(Layer):
+    """Base of the global pooling layers.
+
+    Args:
+        data_format: only "channels_last".
+        keepdims: keep the pooled axes, with size 1.
+        **kwargs: name, trainable, input_shape, batch_input_shape, dtype.
+    """
+
     rank = 2
     mode = "max"
 
@@ -180,19 +210,31 @@ class _GlobalPooling(Layer):
 
 
 class GlobalMaxPooling2D(_GlobalPooling):
-    """Max over height and width: (batch, h, w, ch) -> (batch, ch) ((batch, 1, 1, ch) with keepdims=True)."""
+    """Max over height and width: (batch, h, w, ch) -> (batch, ch) ((batch, 1, 1, ch) with keepdims=True).
+
+    Example:
+        >>> model = sequential() | conv_2d(64, 3, activation="relu", input_shape=(28, 28, 1)) | global_max_pooling_2d()
+    """
 
     rank, mode = 2, "max"
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
-    """Mean over height and width: (batch, h, w, ch) -> (batch, ch) ((batch, 1, 1, ch) with keepdims=True)."""
+    """Mean over height and width: (batch, h, w, ch) -> (batch, ch) ((batch, 1, 1, ch) with keepdims=True).
+
+    Example:
+        >>> model = sequential() | conv_2d(64, 3, activation="relu", input_shape=(28, 28, 1)) | global_average_pooling_2d()
+    """
 
     rank, mode = 2, "average"
 
 
 class GlobalMaxPooling1D(_GlobalPooling):
-    """Max over steps: (batch, steps, ch) -> (batch, ch) ((batch, 1, ch) with keepdims=True)."""
+    """Max over steps: (batch, steps, ch) -> (batch, ch) ((batch, 1, ch) with keepdims=True).
+
+    Example:
+        >>> model = sequential() | embedding(10000, 32) | conv_1d(32, 7, activation="relu") | global_max_pooling_1d()
+    """
 
     rank, mode = 1, "max"
 
@@ -201,6 +243,9 @@ class GlobalAveragePooling1D(_GlobalPooling):
     """Mean over steps: (batch, steps, ch) -> (batch, ch) ((batch, 1, ch) with keepdims=True).
 
     With a mask (e.g. from `embedding(..., mask_zero=True)`), the mean is over the unmasked steps only.
+
+    Example:
+        >>> model = sequential() | embedding(10000, 16, mask_zero=True) | global_average_pooling_1d() | dense(1, "sigmoid")
     """
 
     rank, mode = 1, "average"

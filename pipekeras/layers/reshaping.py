@@ -12,6 +12,9 @@ class Flatten(Layer):
 
     Args:
         data_format: only "channels_last" (the default) is supported.
+
+    Example:
+        >>> model = sequential() | conv_2d(8, 3, input_shape=(28, 28, 1)) | flatten() | dense(10, "softmax")
     """
 
     def __init__(self, data_format=None, **kwargs):
@@ -42,6 +45,9 @@ class Reshape(Layer):
 
     Args:
         target_shape: tuple of ints, without the batch axis.
+
+    Example:
+        >>> model = sequential() | reshape((28, 28, 1), input_shape=784) | conv_2d(8, 3)
     """
 
     def __init__(self, target_shape, **kwargs):
@@ -96,6 +102,9 @@ class Permute(Layer):
 
     Args:
         dims: a permutation of 1..rank-1.
+
+    Example:
+        >>> model = sequential() | permute((2, 1), input_shape=(10, 64))   # output (None, 64, 10)
     """
 
     def __init__(self, dims, **kwargs):
@@ -125,6 +134,9 @@ class RepeatVector(Layer):
 
     Args:
         n: positive integer, the number of repetitions.
+
+    Example:
+        >>> model = sequential() | dense(32, input_shape=8) | repeat_vector(3)   # output (None, 3, 32)
     """
 
     def __init__(self, n, **kwargs):
