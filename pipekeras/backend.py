@@ -15,7 +15,14 @@ _rng = np.random.default_rng()
 
 
 def floatx():
-    """Returns the default float type, as a string (`"float32"` unless changed)."""
+    """Returns the default float type, as a string (`"float32"` unless changed).
+
+    Returns:
+        `"float32"` or `"float64"`.
+
+    Example:
+        >>> floatx()   # 'float32'
+    """
     return _FLOATX
 
 
@@ -27,6 +34,9 @@ def set_floatx(dtype):
 
     Raises:
         ValueError: for any other type.
+
+    Example:
+        >>> set_floatx("float64")   # e.g. before check_gradients
     """
     global _FLOATX
     name = np.dtype(dtype).name
@@ -45,6 +55,12 @@ def set_seed(seed):
 
     Args:
         seed: a non-negative integer.
+
+    Raises:
+        ValueError: `seed` is not a non-negative integer.
+
+    Example:
+        >>> set_seed(42)   # the same weights, shuffles and dropout masks on every run
     """
     global _rng
     if not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -63,7 +79,16 @@ def set_num_threads(n):
     """Sets the threads used by Numba kernels and by BLAS together, so they never oversubscribe.
 
     Args:
-        n: a positive integer, at most the number of cores.
+        n: a positive integer; more than the number of cores counts as that number.
+
+    Returns:
+        The number of threads set.
+
+    Raises:
+        ValueError: `n` is not a positive integer.
+
+    Example:
+        >>> set_num_threads(2)
     """
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"set_num_threads: expected a positive integer, received {n!r}.")

@@ -55,6 +55,10 @@ def check_gradients(layer, x, training=False, epsilon=1e-5, tolerance=1e-5, max_
 
     Returns:
         A `GradientCheckResult` (truthy when the check passed); print it for a table.
+
+    Example:
+        >>> result = check_gradients(dense(3, "tanh"), np.random.rand(4, 5))
+        >>> assert result, result
     """
     generator = np.random.default_rng(seed)
     as_list = isinstance(x, (list, tuple))

@@ -7,6 +7,12 @@ class Callback:
     Attributes:
         model: the model being trained (set by fit).
         params: dict with "epochs", "steps", "verbose", "batch_size", "samples".
+
+    Example:
+        >>> class PrintLoss(Callback):
+        ...     def on_epoch_end(self, epoch, logs=None):
+        ...         print(epoch + 1, logs["loss"])
+        >>> history = model | fit(x, y, epochs=3, callbacks=[PrintLoss()])
     """
 
     def __init__(self):

@@ -49,6 +49,9 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None):
     Returns:
         A SymbolicTensor.
 
+    Raises:
+        ConfigError: neither `shape` nor `batch_shape` is given, or a size is not a positive int.
+
     Example:
         >>> inputs = Input(shape=784)
         >>> outputs = inputs | dense(10, "softmax")

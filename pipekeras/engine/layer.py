@@ -53,7 +53,12 @@ def unique_name(base):
 
 
 def clear_session():
-    """Resets automatic layer names, so the next `dense` is called `dense` again."""
+    """Resets automatic layer names, so the next `dense` is called `dense` again.
+
+    Example:
+        >>> clear_session()
+        >>> dense(4).name   # 'dense'
+    """
     _NAME_COUNTS.clear()
 
 
@@ -87,6 +92,9 @@ class InputSpec:
         min_ndim: smallest rank, or None.
         max_ndim: largest rank, or None.
         axes: dict axis -> required size (e.g. `{-1: 784}` once a dense layer is built).
+
+    Example:
+        >>> layer.input_spec = InputSpec(ndim=3, axes={-1: 8})   # inputs (batch, steps, 8)
     """
 
     def __init__(self, ndim=None, min_ndim=None, max_ndim=None, axes=None):
@@ -145,6 +153,16 @@ class Layer:
         batch_size: fixed batch size, combined with `input_shape`.
         input_dim: `input_shape=(input_dim,)`, as Keras 2 accepted for dense layers.
         dtype: weight dtype, `backend.floatx()` by default.
+
+    Example:
+        >>> class Double(Layer):
+        ...     def compute_output_shape(self, input_shape):
+        ...         return input_shape
+        ...     def call(self, inputs, training=False):
+        ...         return 2 * inputs
+        ...     def backward(self, grad_output):
+        ...         return 2 * grad_output
+        >>> model = sequential() | dense(4, input_shape=3) | Double()
     """
 
     supports_masking = False

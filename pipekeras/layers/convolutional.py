@@ -244,8 +244,21 @@ class Conv2D(_Conv):
 class Conv1D(_Conv):
     """1D convolution over sequences: (batch, steps, channels) -> (batch, out_steps, filters).
 
-    Args as Conv2D, with int (or 1-tuple) kernel_size, strides and dilation_rate; padding may also be
-    "causal" (output t sees only inputs <= t). The kernel has shape (kernel_size, channels, filters).
+    The kernel has shape (kernel_size, channels, filters).
+
+    Args:
+        filters: number of output channels.
+        kernel_size: int (or 1-tuple): steps the kernel spans.
+        strides: int (default 1).
+        padding: "valid", "same", or "causal" (output t sees only inputs <= t).
+        data_format: only "channels_last".
+        dilation_rate: int: spacing between kernel taps.
+        activation: activation name or function (None: linear).
+        use_bias: whether to add a bias per filter.
+        kernel_initializer, bias_initializer: initializers (glorot_uniform, zeros).
+        kernel_regularizer, bias_regularizer, activity_regularizer: optional regularizers.
+        kernel_constraint, bias_constraint: optional constraints.
+        **kwargs: name, trainable, input_shape, batch_input_shape, dtype.
 
     Example:
         >>> model = sequential() | conv_1d(32, 7, activation="relu", input_shape=(100, 8))

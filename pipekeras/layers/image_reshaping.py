@@ -209,7 +209,11 @@ class ZeroPadding2D(_ZeroPadding):
 
 
 class ZeroPadding1D(_ZeroPadding):
-    """Adds zero steps at the start and end: padding is an int or (before, after).
+    """Adds zero steps at the start and end of each sequence.
+
+    Args:
+        padding: int (the same at both ends) or (before, after) (default 1).
+        **kwargs: name, trainable, input_shape, batch_input_shape, dtype.
 
     Example:
         >>> model = sequential() | zero_padding_1d(2, input_shape=(10, 8))   # output (None, 14, 8)
@@ -275,7 +279,11 @@ class Cropping2D(_Cropping):
 
 
 class Cropping1D(_Cropping):
-    """Removes steps at the start and end: cropping is an int or (before, after) (default (1, 1)).
+    """Removes steps at the start and end of each sequence.
+
+    Args:
+        cropping: int (the same at both ends) or (before, after) (default (1, 1)).
+        **kwargs: name, trainable, input_shape, batch_input_shape, dtype.
 
     Example:
         >>> model = sequential() | cropping_1d((1, 2), input_shape=(10, 8))   # output (None, 7, 8)

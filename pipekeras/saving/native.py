@@ -125,6 +125,20 @@ def serialize_model(model, include_optimizer=True):
     """Returns the model (architecture, weights, compile state) as the bytes of a `.pkeras` file.
 
     The R keras `serialize_model`: keep a model in memory or in a database, `unserialize_model` gives it back.
+
+    Args:
+        model: a Sequential or functional model.
+        include_optimizer: also keep the compile state and the optimizer's slots.
+
+    Returns:
+        bytes.
+
+    Raises:
+        SavingError: if `model` is not a pipekeras model.
+
+    Example:
+        >>> data = serialize_model(model)
+        >>> same = unserialize_model(data)
     """
     _check_model(model, "serialize_model")
     layers, entries = weight_entries(model, "weights/")
@@ -160,9 +174,15 @@ def save_model(model, path, include_optimizer=True, overwrite=True):
         include_optimizer: also save the compile state and the optimizer's slots, so `fit` resumes exactly.
         overwrite: when False, an existing file is an error.
 
+    Returns:
+        The path written.
+
     Raises:
         SavingError: for a directory that does not exist or is not writable, or a config that is not plain
             data.
+
+    Example:
+        >>> save_model(model, "mnist.pkeras")
     """
     path = os.fspath(path)
     _check_model(model, "save_model")
@@ -189,6 +209,9 @@ def _check_model(model, verb):
 def load_model(path, custom_objects=None, compile=True):
     """Loads a model saved by `save_model` (or a Keras 3 `.keras` / Keras 2 `.h5` file).
 
+    Returns:
+        The model, compiled as it was saved when `compile` is True and the file holds a compile state.
+
     Args:
         path: the file.
         custom_objects: dict of the user's layer classes, losses and metrics by name.
@@ -198,13 +221,31 @@ def load_model(path, custom_objects=None, compile=True):
         SavingError: missing, truncated, corrupted or foreign file; a file from a newer format version.
         ConfigError: a config naming layer classes pipekeras does not have, or a `Lambda` layer.
         ShapeError: weights whose shapes do not fit the architecture.
+
+    Example:
+        >>> model = load_model("mnist.pkeras")
     """
     data = ar.read_file(path)
     return _load(data, repr(os.fspath(path)), custom_objects, compile)
 
 
 def unserialize_model(data, custom_objects=None, compile=True):
-    """Inverse of `serialize_model`: a model from bytes."""
+    """Inverse of `serialize_model`: a model from bytes.
+
+    Args:
+        data: the bytes `serialize_model` returned.
+        custom_objects: dict of the user's layer classes, losses and metrics by name.
+        compile: compile the model as it was saved and restore the optimizer's state.
+
+    Returns:
+        The model.
+
+    Raises:
+        SavingError: `data` is not bytes, or not a serialized model.
+
+    Example:
+        >>> same = unserialize_model(serialize_model(model))
+    """
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
     if not isinstance(data, bytes):
@@ -277,7 +318,18 @@ def build_model(entry, custom_objects=None, source="the config"):
 # ----- JSON and cloning -----------------------------------------------------------------------------
 
 def model_to_json(model, **json_kwargs):
-    """The model's architecture (no weights) as JSON text; `model_from_json` rebuilds it."""
+    """The model's architecture (no weights) as JSON text; `model_from_json` rebuilds it.
+
+    Args:
+        model: a Sequential or functional model.
+        **json_kwargs: passed to `json.dumps` (e.g. `indent=2`).
+
+    Returns:
+        A str.
+
+    Example:
+        >>> text = model_to_json(model, indent=2)
+    """
     _check_model(model, "model_to_json")
     obj = {"format": JSON_FORMAT, "format_version": MODEL_FORMAT_VERSION, "pipekeras_version": _version(),
            **model_entry(model)}
@@ -291,9 +343,19 @@ def model_to_json(model, **json_kwargs):
 def model_from_json(json_string, custom_objects=None):
     """A new (untrained) model from `model_to_json`'s text, or from Keras' `model.to_json()`.
 
+    Args:
+        json_string: the JSON text.
+        custom_objects: dict of the user's layer classes by name.
+
+    Returns:
+        The model, with freshly initialized weights.
+
     Raises:
         ConfigError: invalid JSON, an unknown layer class (named), or a `Lambda` layer.
         SavingError: JSON from a newer pipekeras.
+
+    Example:
+        >>> same_architecture = model_from_json(model_to_json(model))
     """
     if not isinstance(json_string, (str, bytes)):
         raise ConfigError(f"model_from_json: expected JSON text, received {type(json_string).__name__}.")
@@ -319,7 +381,19 @@ def model_from_json(json_string, custom_objects=None):
 
 
 def clone_model(model, custom_objects=None):
-    """A new model with the same architecture and freshly initialized weights (not compiled)."""
+    """A new model with the same architecture and freshly initialized weights (not compiled).
+
+    Args:
+        model: a Sequential or functional model.
+        custom_objects: dict of the user's layer classes by name.
+
+    Returns:
+        The new model.
+
+    Example:
+        >>> fresh = clone_model(model)
+        >>> fresh | compile(optimizer="adam", loss="mse")
+    """
     _check_model(model, "clone_model")
     entry = ar.loads(ar.dumps(model_entry(model), "model config"), "clone_model")
     return build_model(entry, custom_objects, "clone_model")

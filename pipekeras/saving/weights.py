@@ -164,8 +164,19 @@ def weights_bytes(model):
 def save_weights(model, path, overwrite=True):
     """Saves the model's weights (format chosen by the extension, see the module doc); atomic.
 
+    Args:
+        model: the model whose weights are saved.
+        path: the file: `.h5` / `.hdf5` (Keras, needs h5py), `.npz`, or any other name (native).
+        overwrite: when False, an existing file is an error.
+
+    Returns:
+        The path written.
+
     Raises:
         SavingError: for a missing or read-only directory (the old file, if any, is unchanged).
+
+    Example:
+        >>> save_weights(model, "mnist.weights.h5")
     """
     path = os.fspath(path)
     if not overwrite and os.path.exists(path):
@@ -191,9 +202,15 @@ def load_weights(model, path, by_name=False, skip_mismatch=False):
         by_name: match layers by name instead of by order; layers absent from the file are left as they are.
         skip_mismatch: skip (with a warning) layers whose weight count or shapes differ, instead of raising.
 
+    Returns:
+        The model.
+
     Raises:
         SavingError: unreadable, corrupted or foreign file.
         ShapeError: layer count or weight shapes that do not fit the model (the model is unchanged).
+
+    Example:
+        >>> load_weights(model, "mnist.weights.h5")
     """
     data = ar.read_file(path)
     source = repr(os.fspath(path))
