@@ -280,7 +280,8 @@ class Conv2DTranspose(_SpatialGeometry, ActivatedLayer):
         output_padding: None, an int or a pair, each smaller than the stride.
 
     Example:
-        >>> model = sequential() | conv_2d_transpose(16, 3, strides=2, padding="same", input_shape=(14, 14, 8))   # (None, 28, 28, 16)
+        >>> model = sequential() | conv_2d_transpose(16, 3, strides=2, padding="same", input_shape=(14, 14, 8))
+        >>> model.output_shape   # (None, 28, 28, 16)
     """
 
     rank = 2

@@ -213,7 +213,8 @@ class GlobalMaxPooling2D(_GlobalPooling):
     """Max over height and width: (batch, h, w, ch) -> (batch, ch) ((batch, 1, 1, ch) with keepdims=True).
 
     Example:
-        >>> model = sequential() | conv_2d(64, 3, activation="relu", input_shape=(28, 28, 1)) | global_max_pooling_2d()
+        >>> model = sequential() | conv_2d(64, 3, activation="relu", input_shape=(28, 28, 1))
+        >>> model = model | global_max_pooling_2d()   # (None, 64)
     """
 
     rank, mode = 2, "max"
@@ -223,7 +224,8 @@ class GlobalAveragePooling2D(_GlobalPooling):
     """Mean over height and width: (batch, h, w, ch) -> (batch, ch) ((batch, 1, 1, ch) with keepdims=True).
 
     Example:
-        >>> model = sequential() | conv_2d(64, 3, activation="relu", input_shape=(28, 28, 1)) | global_average_pooling_2d()
+        >>> model = sequential() | conv_2d(64, 3, activation="relu", input_shape=(28, 28, 1))
+        >>> model = model | global_average_pooling_2d()   # (None, 64)
     """
 
     rank, mode = 2, "average"
