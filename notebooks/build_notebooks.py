@@ -25,8 +25,8 @@ EXECUTED_MODE = {
     "01_mnist_dense": "full",
     "02_imdb_dense": "full",
     "03_boston_kfold": "full",
-    "04_mnist_convnet": "quick",
-    "05_imdb_lstm": "quick",
+    "04_mnist_convnet": "full",
+    "05_imdb_lstm": "full",
     "06_functional_api": "full",
     "07_layer_tour": "full",
 }
