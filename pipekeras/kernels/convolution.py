@@ -17,6 +17,7 @@ tests; on the MNIST convnet shapes im2col + BLAS was faster (see the layer docst
 import numpy as np
 from numba import prange
 
+from .buffers import empty
 from .compile import jit
 from .dense import column_sums
 from .parallel import matmul, twin
@@ -132,11 +133,14 @@ def relu_grad_rows(y, g, dz, sums):
             sums[j] += v
 
 
-def relu_backward(y, g):
-    """Returns (dz, dz summed over all axes but the last) for y = relu(z); y and g of the same shape."""
+def relu_backward(y, g, buffers=None):
+    """Returns (dz, dz summed over all axes but the last) for y = relu(z); y and g of the same shape.
+
+    `buffers`: an optional `BufferPool` for dz.
+    """
     channels = y.shape[-1]
     g2 = np.ascontiguousarray(g).reshape(-1, channels)
-    dz = np.empty(g2.shape, g2.dtype)
+    dz = empty(buffers, "relu_dz", g2.shape, g2.dtype)
     sums = np.empty(channels, g2.dtype)
     relu_grad_rows(np.ascontiguousarray(y).reshape(-1, channels), g2, dz, sums)
     return dz.reshape(y.shape), sums
@@ -145,28 +149,15 @@ def relu_backward(y, g):
 # ----- conv2d (im2col) ---------------------------------------------------------------------------
 
 
-def _buffer(cache, key, shape, dtype):
-    """Returns an uninitialized array of `shape`, reusing the one kept in `cache[key]` when it fits.
-
-    Only scratch space that is dead once the call returns may come from here (one buffer per key is kept).
-    """
-    if cache is None:
-        return np.empty(shape, dtype)
-    buf = cache.get(key)
-    if buf is None or buf.shape != tuple(shape) or buf.dtype != dtype:
-        buf = cache[key] = np.empty(shape, dtype)
-    return buf
-
-
-def conv2d_forward(x, kernel, bias, strides, dilation, pads, out_hw, cache=None, keep_cols=True, relu=False):
+def conv2d_forward(x, kernel, bias, strides, dilation, pads, out_hw, buffers=None, keep_cols=True, relu=False):
     """Returns (z, cols): z = conv(x, kernel) + bias of shape (batch, oh, ow, filters) (relu'd if `relu`).
 
     Args:
         x: (batch, h, w, ch) C-contiguous; kernel (kh, kw, ch, filters); bias (filters,) or None.
         strides, dilation, pads: (rows, cols) pairs; pads are the zero rows/cols added before the data.
         out_hw: (oh, ow) from `conv_geometry`.
-        cache: optional dict for scratch buffers (only used when keep_cols is False).
-        keep_cols: return the im2col matrix (needed for the kernel gradient); else it may be a reused buffer.
+        buffers: an optional `BufferPool` for the im2col matrix and z.
+        keep_cols: return the im2col matrix (needed for the kernel gradient); else return None for it.
     """
     kh, kw, ch, filters = kernel.shape
     oh, ow = out_hw
@@ -176,11 +167,11 @@ def conv2d_forward(x, kernel, bias, strides, dilation, pads, out_hw, cache=None,
     if kh == 1 and kw == 1 and strides == (1, 1) and pads == (0, 0):
         cols = x.reshape(batch * oh * ow, ch)
     else:
-        cols = np.empty((batch * oh * ow, kh * kw * ch), dtype) if keep_cols else \
-            _buffer(cache, "cols", (batch * oh * ow, kh * kw * ch), dtype)
+        cols = empty(buffers, "cols", (batch * oh * ow, kh * kw * ch), dtype)
         im2col(cols.size, x, cols, kh, kw, strides[0], strides[1], dilation[0], dilation[1], pads[0], pads[1],
                oh, ow)
-    z = matmul(cols, kernel.reshape(kh * kw * ch, filters).astype(dtype, copy=False))
+    z = matmul(cols, kernel.reshape(kh * kw * ch, filters).astype(dtype, copy=False),
+               out=empty(buffers, "z", (batch * oh * ow, filters), dtype))
     if bias is not None or relu:
         use_bias = bias is not None
         bias = bias.astype(dtype, copy=False) if use_bias else np.zeros(1, dtype)
@@ -189,13 +180,14 @@ def conv2d_forward(x, kernel, bias, strides, dilation, pads, out_hw, cache=None,
 
 
 def conv2d_backward(cols, x_shape, kernel, dz, strides, dilation, pads, need_dx=True, need_dkernel=True,
-                    has_bias=True, cache=None):
+                    has_bias=True, buffers=None):
     """Returns (dx or None, dkernel or None, dbias or None) for `conv2d_forward`.
 
     Args:
         cols: the im2col matrix from the forward pass (batch * oh * ow, kh * kw * ch).
         x_shape: shape of the forward input.
         dz: gradient w.r.t. z, (batch, oh, ow, filters).
+        buffers: an optional `BufferPool` for the column gradient and dx.
     """
     kh, kw, ch, filters = kernel.shape
     batch, oh, ow, _ = dz.shape
@@ -210,9 +202,8 @@ def conv2d_backward(cols, x_shape, kernel, dz, strides, dilation, pads, need_dx=
         if kh == 1 and kw == 1 and strides == (1, 1) and pads == (0, 0):
             dx = matmul(dz2, k2.T).reshape(x_shape)
         else:
-            dcols = _buffer(cache, "dcols", (batch * oh * ow, kh * kw * ch), dz2.dtype)
-            matmul(dz2, k2.T, out=dcols)
-            dx = np.empty(x_shape, dz2.dtype)
+            dcols = matmul(dz2, k2.T, out=empty(buffers, "dcols", (batch * oh * ow, kh * kw * ch), dz2.dtype))
+            dx = empty(buffers, "dx", x_shape, dz2.dtype)
             col2im(dcols.size, dcols, dx, kh, kw, strides[0], strides[1], dilation[0], dilation[1], pads[0],
                    pads[1], oh, ow)
     return dx, dkernel, dbias

@@ -10,6 +10,7 @@ Loops run in parallel over the batch.
 import numpy as np
 from numba import prange
 
+from .buffers import empty
 from .convolution import twin
 
 
@@ -87,32 +88,35 @@ def _avg_backward(dy, dx, kh, kw, sh, sw, ph, pw):
                             dx[n, i, j, k] += dy[n, r, c, k] * scale
 
 
-def max_pool2d_forward(x, pool, strides, pads, out_hw):
-    """Returns (y, argmax indices) for max pooling of x (batch, h, w, ch) C-contiguous."""
+def max_pool2d_forward(x, pool, strides, pads, out_hw, buffers=None):
+    """Returns (y, argmax indices) for max pooling of x (batch, h, w, ch) C-contiguous.
+
+    `buffers`: an optional `BufferPool` for y and the indices (as for the other functions here).
+    """
     shape = (x.shape[0], out_hw[0], out_hw[1], x.shape[3])
-    y = np.empty(shape, x.dtype)
-    idx = np.empty(shape, np.int32)
+    y = empty(buffers, "y", shape, x.dtype)
+    idx = empty(buffers, "idx", shape, np.int32)
     _max_forward(x.size, x, y, idx, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
     return y, idx
 
 
-def max_pool2d_backward(dy, idx, x_shape):
+def max_pool2d_backward(dy, idx, x_shape, buffers=None):
     """Returns dx: each output gradient added at the position of its window's maximum."""
     batch = x_shape[0]
-    dx = np.empty((batch, int(np.prod(x_shape[1:]))), dy.dtype)
+    dx = empty(buffers, "dx", (batch, int(np.prod(x_shape[1:]))), dy.dtype)
     _max_backward(dx.size, np.ascontiguousarray(dy).reshape(batch, -1), idx.reshape(batch, -1), dx)
     return dx.reshape(x_shape)
 
 
-def avg_pool2d_forward(x, pool, strides, pads, out_hw):
+def avg_pool2d_forward(x, pool, strides, pads, out_hw, buffers=None):
     """Returns the mean over each window's valid positions."""
-    y = np.empty((x.shape[0], out_hw[0], out_hw[1], x.shape[3]), x.dtype)
+    y = empty(buffers, "y", (x.shape[0], out_hw[0], out_hw[1], x.shape[3]), x.dtype)
     _avg_forward(x.size, x, y, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
     return y
 
 
-def avg_pool2d_backward(dy, x_shape, pool, strides, pads):
+def avg_pool2d_backward(dy, x_shape, pool, strides, pads, buffers=None):
     """Returns dx of `avg_pool2d_forward`."""
-    dx = np.empty(x_shape, dy.dtype)
+    dx = empty(buffers, "dx", x_shape, dy.dtype)
     _avg_backward(dx.size, np.ascontiguousarray(dy), dx, pool[0], pool[1], strides[0], strides[1], pads[0], pads[1])
     return dx

@@ -22,6 +22,7 @@ from .. import activations, constraints, initializers, regularizers
 from ..engine.layer import InputSpec, is_recording, shape_str
 from ..engine.training import PreActivationGrad
 from ..errors import ConfigError, ShapeError
+from ..kernels.buffers import BufferPool
 from ..kernels.convolution import (col2im, conv2d_backward, conv2d_forward, conv_geometry, depthwise_backward,
                                    depthwise_forward, im2col, matmul, relu_backward,
                                    transpose_geometry)
@@ -138,7 +139,7 @@ class _Conv(_SpatialGeometry, ActivatedLayer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = None  # the rank is checked by validate_input_shape, with a hint
-        self._scratch = {}
+        self._buffers = BufferPool()  # im2col columns, outputs and gradients, reused when idle
         # relu is fused with the bias add (forward) and with the bias gradient (backward)
         self._fused_relu = self.activation == activations.get("relu")
 
@@ -171,7 +172,7 @@ class _Conv(_SpatialGeometry, ActivatedLayer):
         recording = is_recording()
         z, cols = conv2d_forward(x, self._kernel4(), None if self.bias is None else self.bias.value,
                                  self._pairs(self.strides), self._pairs(self.dilation_rate), pads, out_hw,
-                                 cache=self._scratch, keep_cols=recording, relu=self._fused_relu)
+                                 buffers=self._buffers, keep_cols=recording, relu=self._fused_relu)
         y = z if self._fused_relu else self.activate(z)
         if recording:
             self.save_for_backward(cols, x.shape, None if self._fused_relu else z, y, pads)
@@ -182,7 +183,7 @@ class _Conv(_SpatialGeometry, ActivatedLayer):
         shape = y.shape
         dbias = None
         if self._fused_relu and not isinstance(grad_output, PreActivationGrad):
-            dz, sums = relu_backward(y, grad_output.reshape(shape))
+            dz, sums = relu_backward(y, grad_output.reshape(shape), self._buffers)
             dbias = sums if self.bias is not None and self.trainable else None
         else:
             grad = grad_output if not hasattr(grad_output, "reshape") else grad_output.reshape(shape)
@@ -191,7 +192,7 @@ class _Conv(_SpatialGeometry, ActivatedLayer):
                                                  self._pairs(self.dilation_rate), pads,
                                                  need_dx=self.input_grad_needed, need_dkernel=self.trainable,
                                                  has_bias=self.bias is not None and dbias is None,
-                                                 cache=self._scratch)
+                                                 buffers=self._buffers)
         dbias = bias_sums if dbias is None else dbias
         if dkernel is not None:
             self.add_grad(self.kernel, dkernel.reshape(self.kernel.value.shape))

@@ -10,6 +10,7 @@ import numpy as np
 from .. import backend
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ShapeError
+from ..kernels.buffers import BufferPool
 from ..kernels.convolution import conv_geometry
 from ..kernels.pooling import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .convolutional import _AXES, _LAYOUT, _data_format, rank_hint
@@ -38,6 +39,7 @@ class _Pooling(Layer):
         self.padding = one_of(cls, "padding", padding, ("valid", "same"))
         self.data_format = _data_format(cls, data_format)
         self.input_spec = None
+        self._buffers = BufferPool()  # outputs, indices and gradients, reused when idle
 
     def validate_input_shape(self, input_shape):
         expected = self.rank + 2
@@ -75,10 +77,10 @@ class _Pooling(Layer):
         pads = self._pairs([p for _, p in spatial], 0)
         pool, strides = self._pairs(self.pool_size, 1), self._pairs(self.strides, 1)
         if self.mode == "max":
-            y, idx = max_pool2d_forward(x4, pool, strides, pads, out_hw)
+            y, idx = max_pool2d_forward(x4, pool, strides, pads, out_hw, self._buffers)
             self.save_for_backward(idx, x4.shape, x.shape)
         else:
-            y = avg_pool2d_forward(x4, pool, strides, pads, out_hw)
+            y = avg_pool2d_forward(x4, pool, strides, pads, out_hw, self._buffers)
             self.save_for_backward(pads, x4.shape, x.shape)
         return y.reshape((y.shape[0],) + tuple(o for o, _ in spatial) + (y.shape[-1],))
 
@@ -87,10 +89,10 @@ class _Pooling(Layer):
         dy = np.ascontiguousarray(grad_output)
         dy4 = dy.reshape(dy.shape[0], 1, dy.shape[1], dy.shape[2]) if self.rank == 1 else dy
         if self.mode == "max":
-            dx = max_pool2d_backward(dy4, saved, x4_shape)
+            dx = max_pool2d_backward(dy4, saved, x4_shape, self._buffers)
         else:
             dx = avg_pool2d_backward(dy4, x4_shape, self._pairs(self.pool_size, 1), self._pairs(self.strides, 1),
-                                     saved)
+                                     saved, self._buffers)
         return dx.reshape(x_shape)
 
     def get_config(self):
