@@ -163,7 +163,7 @@ def test_ctrl_c_stops_after_the_current_step_with_a_usable_model(rng):
                 os.kill(os.getpid(), signal.SIGINT)
 
     history = model.fit(x, y, epochs=5, batch_size=8, verbose=0, callbacks=[Interrupt()])
-    assert history.interrupted and history.epoch == [0]
+    assert history.interrupted and history.epoch == []  # the unfinished epoch is not recorded
     assert model.optimizer.iterations == 2
     assert np.isfinite(model.predict(x)).all()
 

@@ -335,11 +335,14 @@ class Trainer:
             validation_batch_size: batch size for validation (defaults to batch_size).
 
         Returns:
-            A `History` whose `.history` maps "loss", metrics and "val_*" to per-epoch values.
+            A `History` whose `.history` maps "loss", metrics and "val_*" to per-epoch values (also kept as
+            `model.history`). Ctrl-C stops fit after the current step: the History then lists the completed
+            epochs and `history.interrupted` is True. No step is ever applied in part.
 
         Raises:
             NotBuiltError: if the model is not compiled.
             DataError, ShapeError: for data that does not fit the model or the loss.
+            KeyboardInterrupt: on a second Ctrl-C, as soon as the current step ends.
         """
         from ..callbacks import CallbackList, History, ProgbarLogger
 
@@ -387,24 +390,30 @@ class Trainer:
                     "samples": n},
         )
         self.stop_training = False
+        self.history = history
         warned_non_finite = False  # the first NaN/Inf loss is reported; the ones after it follow from it
-        callback_list.on_train_begin()
-        with deferred_interrupt() as interrupted:
+        with deferred_interrupt() as interrupts:
+            callback_list.on_train_begin()
             for epoch in range(initial_epoch, epochs):
+                if interrupts.requested:
+                    break
                 self._reset_metrics()
                 callback_list.on_epoch_begin(epoch)
                 order = backend.rng().permutation(n) if shuffle else None
                 loss_sum, seen = 0.0, 0
                 logs = {}
                 for step in range(steps):
+                    if interrupts.requested:
+                        break
                     index = slice(step * batch_size, min(n, (step + 1) * batch_size))
                     if order is not None:
                         index = order[index]
                     callback_list.on_train_batch_begin(step)
-                    batch_loss, count = self.train_step(
-                        [a[index] for a in x_arrays], [a[index] for a in y_arrays],
-                        None if weights is None else weights[index],
-                    )
+                    with interrupts:  # Ctrl-C never splits a step
+                        batch_loss, count = self.train_step(
+                            [a[index] for a in x_arrays], [a[index] for a in y_arrays],
+                            None if weights is None else weights[index],
+                        )
                     loss_sum += batch_loss * count
                     seen += count
                     logs = self._metric_logs(loss_sum / seen)
@@ -413,19 +422,22 @@ class Trainer:
                     if not np.isfinite(batch_loss) and not self.stop_training and not warned_non_finite:
                         self._warn_non_finite(epoch, step, batch_loss)
                         warned_non_finite = True
-                    if interrupted() or self.stop_training:
+                    if self.stop_training:
                         break
+                if interrupts.requested:
+                    break  # the History lists completed epochs only
                 logs.pop("batch_loss", None)
-                if validation is not None and not interrupted():
+                if validation is not None:
                     val = self._evaluate_arrays(*validation, validation_batch_size or batch_size)
                     logs.update({f"val_{k}": v for k, v in val.items()})
                 callback_list.on_epoch_end(epoch, logs)
-                if interrupted():
-                    history.interrupted = True
-                    break
                 if self.stop_training:
                     break
-        callback_list.on_train_end()
+            callback_list.on_train_end()
+        if interrupts.requested:
+            history.interrupted = True
+            print(f"\nInterrupted: fit stopped after {self.optimizer.iterations} steps; the history holds the "
+                  f"{len(history.epoch)} completed epoch(s).")
         return history
 
     def _warn_non_finite(self, epoch, step, value):

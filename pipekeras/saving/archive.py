@@ -86,14 +86,7 @@ def write_file(path, data):
     path = os.fspath(path)
     if os.path.isdir(path):
         raise SavingError(f"Cannot write {path!r}: it is a directory. Give a file name, e.g. 'model.pkeras'.")
-    try:
-        atomic_write(path, lambda file: file.write(data))
-    except SavingError:
-        raise
-    except OSError as error:
-        raise SavingError(f"Cannot write {path!r}: {error.strerror or error}. The previous file, if any, is "
-                          "unchanged.") from None
-    return path
+    return atomic_write(path, lambda file: file.write(data))
 
 
 def read_file(path):

@@ -26,8 +26,9 @@ def atomic_write(path, write_fn, binary=True):
         The path written, as a string.
 
     Raises:
-        SavingError: when the directory does not exist or is not writable.
-        Whatever `write_fn` raises, after cleaning up.
+        SavingError: when the directory does not exist, or for any OS error while writing (a full disk, no
+            permission); its `errno` is the OS error's, and `path` is unchanged.
+        Whatever else `write_fn` raises (KeyboardInterrupt included), after cleaning up.
 
     Example:
         >>> atomic_write("weights.npz", lambda f: np.savez(f, *model.get_weights()))
@@ -39,7 +40,7 @@ def atomic_write(path, write_fn, binary=True):
     try:
         fd, temp_path = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     except OSError as error:
-        raise SavingError(f"Cannot write {path!r}: {error}") from error
+        raise _write_error(path, error) from error
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as file:
             write_fn(file)
@@ -47,13 +48,23 @@ def atomic_write(path, write_fn, binary=True):
             os.fsync(file.fileno())
         _copy_permissions(path, temp_path)
         os.replace(temp_path, path)
-    except BaseException:
+    except BaseException as error:
         try:
             os.remove(temp_path)
         except OSError:
             pass
+        if isinstance(error, OSError) and not isinstance(error, SavingError):
+            raise _write_error(path, error) from error
         raise
     return path
+
+
+def _write_error(path, error):
+    """A SavingError for the OSError `error` met while writing `path`, with the same errno."""
+    saving_error = SavingError(f"Cannot write {path!r}: {error.strerror or error}. The previous file, if any, is "
+                               "unchanged.")
+    saving_error.errno = error.errno
+    return saving_error
 
 
 def _copy_permissions(target, temp_path):
