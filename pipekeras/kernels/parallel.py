@@ -28,16 +28,21 @@ BLAS_THREADED_MIN_FLOPS = float(os.environ.get("PIPEKERAS_BLAS_THREADED_MIN_FLOP
 _controller = None
 
 
-def matmul(a, b, out=None):
-    """Returns a @ b (2D), on one BLAS thread unless the product is large."""
+def one_blas_thread():
+    """Returns a context manager under which BLAS runs on one thread (for products too small to share)."""
     global _controller
-    if 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= BLAS_THREADED_MIN_FLOPS:
-        return np.matmul(a, b, out=out)
     if _controller is None:
         from threadpoolctl import ThreadpoolController
 
         _controller = ThreadpoolController()
-    with _controller.limit(limits=1, user_api="blas"):
+    return _controller.limit(limits=1, user_api="blas")
+
+
+def matmul(a, b, out=None):
+    """Returns a @ b (2D), on one BLAS thread unless the product is large."""
+    if 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= BLAS_THREADED_MIN_FLOPS:
+        return np.matmul(a, b, out=out)
+    with one_blas_thread():
         return np.matmul(a, b, out=out)
 
 

@@ -15,7 +15,7 @@ from .. import activations, backend, constraints, initializers, regularizers
 from ..engine.layer import InputSpec, Layer, is_recording, shape_str
 from ..errors import ConfigError, ShapeError
 from ..kernels import recurrent as K
-from ..kernels.parallel import matmul
+from ..kernels.parallel import matmul, one_blas_thread
 from .validation import positive_int, rate_in_unit_interval
 
 
@@ -29,21 +29,8 @@ def _activation_code(layer_class, argument, identifier):
     return activation, K.ACTIVATION_CODES[activation.name]
 
 
-_blas_controller = None
-
 # Inference runs the time loop in blocks of steps whose input projections take about this many bytes.
 _INFERENCE_BLOCK_BYTES = 1 << 20
-
-
-def _one_blas_thread():
-    """Context manager: BLAS on one thread, for the time loops (their per-step products are ~1 MFLOP, where
-    waking BLAS threads costs more than it saves, and on a busy machine far more)."""
-    global _blas_controller
-    if _blas_controller is None:
-        from threadpoolctl import ThreadpoolController
-
-        _blas_controller = ThreadpoolController()
-    return _blas_controller.limit(limits=1, user_api="blas")
 
 
 def _fast(array):
@@ -264,7 +251,7 @@ class RNNBase(Layer):
         states0 = self._initial_states(x.shape[0], x.dtype)
         if is_recording():
             x_flat, xproj = self._project(x_tm, dmask)
-            with _one_blas_thread():
+            with one_blas_thread():  # per-step products of ~1 MFLOP: threads cost more than they save
                 h_seq, extra_states, saved = self._run(xproj, states0, rmask, use_rmask, mask_tm, use_mask)
             self.save_for_backward(x_flat, x.shape, h_seq, saved, rmask, use_rmask, dmask, mask_tm, use_mask)
             h_steps, final = h_seq[1:], [h_seq[-1]] + extra_states
@@ -292,7 +279,7 @@ class RNNBase(Layer):
         step_bytes = batch * self._gates * self.units * x_tm.dtype.itemsize
         block = max(1, _INFERENCE_BLOCK_BYTES // step_bytes)
         h_steps = np.empty((steps, batch, self.units), x_tm.dtype) if self.return_sequences else None
-        with _one_blas_thread():
+        with one_blas_thread():
             for start in range(0, steps, block):
                 stop = min(start + block, steps)
                 _, xproj = self._project(x_tm[start:stop], dmask)
@@ -323,7 +310,7 @@ class RNNBase(Layer):
             dy_seq = np.zeros((1, batch, self.units), dtype=dtype)
         d_extra = [np.zeros((batch, self.units), dtype=dtype) if g is None else
                    np.ascontiguousarray(g, dtype=dtype) for g in grad_states[1:]]
-        with _one_blas_thread():
+        with one_blas_thread():
             dgx, drec_rows, dbias = self._run_backward(h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq,
                                                        self.return_sequences, dh_last, d_extra)
         width = self._gates * self.units
