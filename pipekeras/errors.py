@@ -35,6 +35,10 @@ class SavingError(PipeKerasError, OSError):
     """A model or weights file cannot be written or read."""
 
 
+class ConcurrencyError(PipeKerasError, RuntimeError):
+    """A model was asked to train in one thread while it is training in another."""
+
+
 def did_you_mean(name, choices):
     """Returns ' Did you mean 'x'?' for the closest of `choices`, or ''."""
     close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)

@@ -1,13 +1,19 @@
 """compile, fit, evaluate, predict and the *_on_batch methods every model has."""
 
+import contextlib
+import copy
+import threading
+
 import numpy as np
 
 from .. import backend
-from ..errors import ConfigError, DataError, NotBuiltError
+from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError
 from .data import as_float, prepare_inputs, to_array
 from .dense_stack import MAX_WORK, DenseStack
 from .interrupt import deferred_interrupt
 from .layer import recording
+
+_TRAINING_OWNER_LOCK = threading.Lock()  # guards every model's _training_thread
 
 
 class PreActivationGrad:
@@ -55,6 +61,7 @@ class Trainer:
     compiled = False
     stop_training = False
     _dense_stack = None  # (ids of the weights, DenseStack or None), see _small_dense_stack
+    _training_thread = None  # ident of the thread running fit or train_on_batch, see _training
 
     # ----- compile -------------------------------------------------------------------------------
 
@@ -289,8 +296,8 @@ class Trainer:
                 variable.grad = grad if variable.grad is None else variable.grad + grad
         return penalty
 
-    def _update_metrics(self, y_arrays, outputs, sample_weight):
-        for items, y, out in zip(self.output_metrics, y_arrays, outputs):
+    def _update_metrics(self, y_arrays, outputs, sample_weight, output_metrics=None):
+        for items, y, out in zip(output_metrics or self.output_metrics, y_arrays, outputs):
             for metric in items:
                 metric.update_state(y, out, sample_weight)
 
@@ -301,10 +308,10 @@ class Trainer:
         for metric in self._all_metrics():
             metric.reset_state()
 
-    def _metric_logs(self, loss_mean):
+    def _metric_logs(self, loss_mean, output_metrics=None):
         logs = {"loss": loss_mean}
         multi = len(self.outputs) > 1
-        for tensor, items in zip(self.outputs, self.output_metrics):
+        for tensor, items in zip(self.outputs, output_metrics or self.output_metrics):
             prefix = f"{tensor.node.layer.name}_" if multi else ""
             for metric in items:
                 logs[prefix + metric.name] = float(metric.result())
@@ -342,6 +349,7 @@ class Trainer:
         Raises:
             NotBuiltError: if the model is not compiled.
             DataError, ShapeError: for data that does not fit the model or the loss.
+            ConcurrencyError: if another thread is training the model.
             KeyboardInterrupt: on a second Ctrl-C, as soon as the current step ends.
         """
         from ..callbacks import CallbackList, History, ProgbarLogger
@@ -389,10 +397,10 @@ class Trainer:
             params={"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size,
                     "samples": n},
         )
-        self.stop_training = False
-        self.history = history
         warned_non_finite = False  # the first NaN/Inf loss is reported; the ones after it follow from it
-        with deferred_interrupt() as interrupts:
+        with self._training("fit"), deferred_interrupt() as interrupts:
+            self.stop_training = False
+            self.history = history
             callback_list.on_train_begin()
             for epoch in range(initial_epoch, epochs):
                 if interrupts.requested:
@@ -439,6 +447,28 @@ class Trainer:
             print(f"\nInterrupted: fit stopped after {self.optimizer.iterations} steps; the history holds the "
                   f"{len(history.epoch)} completed epoch(s).")
         return history
+
+    @contextlib.contextmanager
+    def _training(self, verb):
+        """Marks the model as training in this thread for the block (nested calls in the same thread are fine).
+
+        Raises:
+            ConcurrencyError: if another thread is training the model.
+        """
+        me = threading.get_ident()
+        with _TRAINING_OWNER_LOCK:
+            owner = self._training_thread
+            if owner not in (None, me):
+                raise ConcurrencyError(
+                    f"{verb}: the model {self.name!r} is training in another thread; a model trains in one thread "
+                    "at a time (predict and evaluate may run in several). Wait for that call to return, or train "
+                    "a copy made with clone_model.")
+            self._training_thread = me
+        try:
+            yield
+        finally:
+            if owner is None:
+                self._training_thread = None
 
     def _warn_non_finite(self, epoch, step, value):
         import warnings
@@ -492,7 +522,10 @@ class Trainer:
 
     def _evaluate_arrays(self, x_arrays, y_arrays, weights, batch_size):
         n = len(x_arrays[0])
-        self._reset_metrics()
+        # Fresh copies of the metrics: evaluate calls in several threads must not share their state.
+        output_metrics = [[copy.deepcopy(metric) for metric in items] for items in self.output_metrics]
+        for metric in (m for items in output_metrics for m in items):
+            metric.reset_state()
         loss_sum = 0.0
         for start in range(0, n, batch_size):
             index = slice(start, min(n, start + batch_size))
@@ -500,8 +533,8 @@ class Trainer:
             wb = None if weights is None else weights[index]
             outputs, _, total = self._forward_loss(xb, yb, wb, training=False)
             loss_sum += total * len(xb[0])
-            self._update_metrics(yb, outputs, wb)
-        return self._metric_logs(loss_sum / n + self._regularization_penalty())
+            self._update_metrics(yb, outputs, wb, output_metrics)
+        return self._metric_logs(loss_sum / n + self._regularization_penalty(), output_metrics)
 
     def _regularization_penalty(self):
         return sum(float(v.regularizer(v.value)) for v in self.trainable_weights if v.regularizer is not None)
@@ -552,14 +585,16 @@ class Trainer:
 
         Raises:
             NotBuiltError: if the model is not compiled.
+            ConcurrencyError: if another thread is training the model.
         """
         self._require_compiled("train_on_batch")
         x_arrays = prepare_inputs(self, x, "x")
         y_arrays = self._prepare_targets(y, len(x_arrays[0]))
         weights = self._sample_weights(y_arrays, sample_weight, class_weight, len(x_arrays[0]))
-        self._reset_metrics()
-        loss, _ = self.train_step(x_arrays, y_arrays, weights)
-        logs = self._metric_logs(loss)
+        with self._training("train_on_batch"):
+            self._reset_metrics()
+            loss, _ = self.train_step(x_arrays, y_arrays, weights)
+            logs = self._metric_logs(loss)
         return logs if return_dict else (loss if len(logs) == 1 else list(logs.values()))
 
     def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
