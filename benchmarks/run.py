@@ -201,7 +201,8 @@ def markdown(agg, args, info, workloads, threads_list, frameworks, started, elap
     L.append("# Benchmark results: pipekeras vs PyTorch and Keras 3 (JAX) on the CPU")
     L.append("")
     L.append("Written by `benchmarks/run.py`; do not edit by hand. What each number means: "
-             "[README.md](README.md).")
+             "[README.md](README.md). Memory and speed over a long run: [SOAK.md](SOAK.md) "
+             "(`benchmarks/soak.py`).")
     L.append("")
     mode = "QUICK mode (reduced samples and steps; indicative only)" if args.quick else "full"
     L.append(f"- Date: {started.strftime('%Y-%m-%d %H:%M UTC')}, total {elapsed / 60:.1f} min")

@@ -11,6 +11,7 @@ import errno
 import io
 import os
 import signal
+import tempfile
 import threading
 import time
 
@@ -254,10 +255,10 @@ class FailingWrites:
         self.error, self.stage = error, stage
         self.armed = False
         self.triggered = 0
-        self._fdopen, self._fsync, self._mkstemp = os.fdopen, os.fsync, __import__("tempfile").mkstemp
+        self._fdopen, self._fsync, self._mkstemp = os.fdopen, os.fsync, tempfile.mkstemp
         monkeypatch.setattr(os, "fdopen", self.fdopen)
         monkeypatch.setattr(os, "fsync", self.fsync)
-        monkeypatch.setattr("pipekeras.utils.atomic.tempfile.mkstemp", self.mkstemp)
+        monkeypatch.setattr(tempfile, "mkstemp", self.mkstemp)
 
     def fail(self):
         self.armed = False
