@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-KERNEL_MODULES = ("activations", "convolution", "dense", "dense_stack", "embedding", "normalization",
+KERNEL_MODULES = ("activations", "checks", "convolution", "dense", "dense_stack", "embedding", "normalization",
                   "optimizers", "pooling", "recurrent")
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..errors import DataError, ShapeError
+from ..kernels.checks import all_finite
 from .layer import shape_str
 
 
@@ -34,7 +35,8 @@ def first_non_finite(array):
     """Returns the index of the first NaN or Inf in `array`, or None."""
     if array.dtype.kind != "f":
         return None
-    if np.isfinite(array.sum()):
+    contiguous = array.flags.c_contiguous and array.dtype.isnative and array.dtype.itemsize in (4, 8)
+    if all_finite(array) if contiguous else np.isfinite(array.sum()):
         return None
     bad = np.argwhere(~np.isfinite(array))
     return tuple(int(i) for i in bad[0]) if len(bad) else None
