@@ -133,9 +133,7 @@ def layer_constructor(cls, name=None):
 
     construct.__name__ = construct.__qualname__ = name
     construct.__doc__ = constructor_doc(cls, name)
-    signature = inspect.signature(cls.__init__)
-    construct.__signature__ = signature.replace(
-        parameters=[p for p in signature.parameters.values() if p.name != "self"])
+    construct.__signature__ = _signature_without_self(cls.__init__)
     construct.layer_class = cls
     return construct
 
@@ -181,7 +179,14 @@ def verb(method_name, example, applies_to=None):
 
     step.__name__ = step.__qualname__ = method_name
     step.__doc__ = verb_doc(method_name, targets[0], example)
+    step.__signature__ = _signature_without_self(getattr(targets[0], method_name))
     return step
+
+
+def _signature_without_self(function):
+    """The signature of a method as its pipe function shows it in `help()`: without `self`."""
+    signature = inspect.signature(function)
+    return signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "self"])
 
 
 def verb_doc(method_name, target_class, example):

@@ -96,3 +96,9 @@ def test_help_on_dense_shows_how_to_use_it():
     for expected in ("units:", "activation:", "Returns:", "dense(model, ...)", "Raises:", "ConfigError",
                      '>>> model = sequential() | dense(512, "relu", input_shape=784)'):
         assert expected in text
+
+
+def test_verbs_show_their_method_signature_in_help():
+    assert list(inspect.signature(pk.fit).parameters)[:4] == ["x", "y", "batch_size", "epochs"]
+    assert "self" not in inspect.signature(pk.compile).parameters
+    assert list(inspect.signature(pk.dense).parameters)[:2] == ["units", "activation"]
