@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import activations
 from ..kernels import dense_stack as kernels
+from ..kernels.activations import is_plain_relu
 
 # The stack is used when batch * weights is at most this: above it the products dominate and the generic
 # path, which runs large products on several BLAS threads, is as fast or faster.
@@ -143,7 +144,7 @@ def _layout(layers, variables, offsets):
         params = (0.0, np.inf, 0.0) if softmax else activation.params
         if softmax:
             kind = kernels.SOFTMAX
-        elif activation.name == "relu" and params == (0.0, np.inf, 0.0):
+        elif is_plain_relu(activation.kind, *params):
             kind = kernels.PLAIN_RELU
         else:
             kind = activation.kind

@@ -194,7 +194,8 @@ softmax_rows_serial = _COMPILED["_softmax_rows"].serial
 softmax_backward_rows_serial = _COMPILED["_softmax_backward_rows"].serial
 
 
-def _plain_relu(kind, a, b, c):
+def is_plain_relu(kind, a, b, c):
+    """Whether (kind, a, b, c) is relu without options, which has its own vectorizing loops."""
     return kind == RELU and a == 0.0 and b == np.inf and c == 0.0
 
 
@@ -227,7 +228,7 @@ def backward(x, y, dy, kind, a=0.0, b=np.inf, c=0.0):
 def bias_forward(z, bias, kind, a=0.0, b=np.inf, c=0.0):
     """Adds `bias` to the rows of a 2D `z` in place and returns activation(z) (a new array)."""
     y = np.empty_like(z)
-    if _plain_relu(kind, a, b, c):
+    if is_plain_relu(kind, a, b, c):
         _run("_bias_relu", z.size, z, bias, y)
     else:
         _run("_bias_forward", z.size, z, bias, y, kind, a, b, c)
@@ -238,7 +239,7 @@ def backward_rows(z, y, dy, kind, a=0.0, b=np.inf, c=0.0):
     """dy * activation'(z) for 2D arrays."""
     dz = np.empty_like(z)
     dy = np.ascontiguousarray(dy, dtype=z.dtype)
-    if _plain_relu(kind, a, b, c):
+    if is_plain_relu(kind, a, b, c):
         _run("_relu_backward_rows", z.size, y, dy, dz)
     else:
         _run("_backward_rows", z.size, z, y, dy, dz, kind, a, b, c)

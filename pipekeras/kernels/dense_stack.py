@@ -16,6 +16,7 @@ import numpy as np
 from .activations import (LINEAR, backward_rows_serial, bias_forward_serial, bias_relu_serial,
                           relu_backward_rows_serial, softmax_backward_rows_serial, softmax_rows_serial)
 from .compile import jit
+from .dense import column_sums
 
 SOFTMAX = -1
 PLAIN_RELU = -2
@@ -79,10 +80,6 @@ def backward(params, layout, options, acts, pres, batch, grad_out, grad_is_pre_a
             backward_rows_serial(z, y, upstream, dz, kind, options[layer, 0], options[layer, 1], options[layer, 2])
         np.dot(_block(acts, a_ends[layer] - batch * fan_in, batch, fan_in).T, dz, _block(grads, k_off, fan_in, units))
         if b_off >= 0:
-            for j in range(units):
-                grads[b_off + j] = 0
-            for i in range(batch):
-                for j in range(units):
-                    grads[b_off + j] += dz[i, j]
+            grads[b_off:b_off + units] = column_sums(dz)
         if layer > 0:
             upstream = np.dot(dz, _block(params, k_off, fan_in, units).T)
