@@ -11,7 +11,15 @@ import numpy as np
 from numba import prange
 
 from .buffers import empty
+from .compile import jit
 from .convolution import twin
+
+
+@jit(inline="always")
+def _window(position, stride, pad, size, extent):
+    """The input range [lo, hi) of the window at output `position`, clipped to the input's `extent`."""
+    start = position * stride - pad
+    return max(start, 0), min(start + size, extent)
 
 
 @twin
@@ -20,11 +28,9 @@ def _max_forward(x, y, idx, kh, kw, sh, sw, ph, pw):
     _, oh, ow, _ = y.shape
     for n in prange(batch):
         for r in range(oh):
-            y0 = max(r * sh - ph, 0)
-            y1 = min(r * sh - ph + kh, height)
+            y0, y1 = _window(r, sh, ph, kh, height)
             for c in range(ow):
-                x0 = max(c * sw - pw, 0)
-                x1 = min(c * sw - pw + kw, width)
+                x0, x1 = _window(c, sw, pw, kw, width)
                 for k in range(ch):
                     y[n, r, c, k] = x[n, y0, x0, k]
                     idx[n, r, c, k] = (y0 * width + x0) * ch + k
@@ -53,11 +59,9 @@ def _avg_forward(x, y, kh, kw, sh, sw, ph, pw):
     _, oh, ow, _ = y.shape
     for n in prange(batch):
         for r in range(oh):
-            y0 = max(r * sh - ph, 0)
-            y1 = min(r * sh - ph + kh, height)
+            y0, y1 = _window(r, sh, ph, kh, height)
             for c in range(ow):
-                x0 = max(c * sw - pw, 0)
-                x1 = min(c * sw - pw + kw, width)
+                x0, x1 = _window(c, sw, pw, kw, width)
                 for k in range(ch):
                     y[n, r, c, k] = 0
                 for i in range(y0, y1):
@@ -76,11 +80,9 @@ def _avg_backward(dy, dx, kh, kw, sh, sw, ph, pw):
     for n in prange(batch):
         dx[n] = 0
         for r in range(oh):
-            y0 = max(r * sh - ph, 0)
-            y1 = min(r * sh - ph + kh, height)
+            y0, y1 = _window(r, sh, ph, kh, height)
             for c in range(ow):
-                x0 = max(c * sw - pw, 0)
-                x1 = min(c * sw - pw + kw, width)
+                x0, x1 = _window(c, sw, pw, kw, width)
                 scale = 1.0 / ((y1 - y0) * (x1 - x0))
                 for i in range(y0, y1):
                     for j in range(x0, x1):
