@@ -42,6 +42,16 @@ def _data_format(layer_class, data_format):
     return "channels_last"
 
 
+def check_spatial_rank(layer, input_shape):
+    """Raises the layer's ShapeError, with a reshape hint, unless `input_shape` is (samples, *spatial, channels)
+    for the layer's `rank` spatial axes."""
+    expected = layer.rank + 2
+    if len(input_shape) != expected:
+        raise layer.error(ShapeError, (
+            f"expected input of rank {expected} {_LAYOUT[layer.rank]}, received shape "
+            f"{shape_str(input_shape)} (rank {len(input_shape)}). {rank_hint(layer.rank, input_shape)}"))
+
+
 def rank_hint(rank, input_shape):
     """The hint for an input of the wrong rank, with a concrete reshape where one can be guessed."""
     shape = tuple(input_shape)
@@ -75,11 +85,7 @@ class _SpatialGeometry:
         self.data_format = _data_format(cls, data_format)
 
     def _check_rank(self, input_shape):
-        expected = self.rank + 2
-        if len(input_shape) != expected:
-            raise self.error(ShapeError, (
-                f"expected input of rank {expected} {_LAYOUT[self.rank]}, received shape "
-                f"{shape_str(input_shape)} (rank {len(input_shape)}). {rank_hint(self.rank, input_shape)}"))
+        check_spatial_rank(self, input_shape)
         if input_shape[-1] is None:
             raise self.error(ShapeError, f"the channel axis (last) of the input must be known, received "
                                          f"{shape_str(input_shape)}.")

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ConfigError, ShapeError
-from .convolutional import _AXES, _LAYOUT, _data_format, rank_hint
+from .convolutional import _AXES, _data_format, check_spatial_rank
 from .validation import int_tuple, one_of
 
 
@@ -51,11 +51,7 @@ class _Spatial(Layer):
     rank = 2
 
     def validate_input_shape(self, input_shape):
-        expected = self.rank + 2
-        if len(input_shape) != expected:
-            raise self.error(ShapeError, (
-                f"expected input of rank {expected} {_LAYOUT[self.rank]}, received shape "
-                f"{shape_str(input_shape)} (rank {len(input_shape)}). {rank_hint(self.rank, input_shape)}"))
+        check_spatial_rank(self, input_shape)
         self.compute_output_shape(input_shape)
 
     def build(self, input_shape):

@@ -13,7 +13,7 @@ from ..errors import ShapeError
 from ..kernels.buffers import BufferPool
 from ..kernels.convolution import conv_geometry
 from ..kernels.pooling import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
-from .convolutional import _AXES, _LAYOUT, _data_format, rank_hint
+from .convolutional import _AXES, _data_format, check_spatial_rank
 from .validation import int_tuple, one_of
 
 
@@ -42,11 +42,7 @@ class _Pooling(Layer):
         self._buffers = BufferPool()  # outputs, indices and gradients, reused when idle
 
     def validate_input_shape(self, input_shape):
-        expected = self.rank + 2
-        if len(input_shape) != expected:
-            raise self.error(ShapeError, (
-                f"expected input of rank {expected} {_LAYOUT[self.rank]}, received shape "
-                f"{shape_str(input_shape)} (rank {len(input_shape)}). {rank_hint(self.rank, input_shape)}"))
+        check_spatial_rank(self, input_shape)
         self._spatial(input_shape[1:-1])
 
     def build(self, input_shape):
@@ -165,11 +161,7 @@ class _GlobalPooling(Layer):
         self.input_spec = None
 
     def validate_input_shape(self, input_shape):
-        expected = self.rank + 2
-        if len(input_shape) != expected:
-            raise self.error(ShapeError, (
-                f"expected input of rank {expected} {_LAYOUT[self.rank]}, received shape "
-                f"{shape_str(input_shape)} (rank {len(input_shape)}). {rank_hint(self.rank, input_shape)}"))
+        check_spatial_rank(self, input_shape)
         if any(d == 0 for d in input_shape[1:-1]):
             raise self.error(ShapeError, f"the input has an empty spatial axis: {shape_str(input_shape)}.")
 

@@ -7,9 +7,8 @@ these layers drop a channel at every position at once (noise shape (batch, 1, ch
 
 import numpy as np
 
-from ..engine.layer import InputSpec, Layer, shape_str
-from ..errors import ShapeError
-from .convolutional import _LAYOUT, _data_format, rank_hint
+from ..engine.layer import InputSpec, Layer
+from .convolutional import _data_format, check_spatial_rank
 from .core import Dropout
 from .validation import rate_in_unit_interval
 
@@ -28,11 +27,7 @@ class _SpatialDropout(Dropout):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def validate_input_shape(self, input_shape):
-        expected = self.rank + 2
-        if len(input_shape) != expected:
-            raise self.error(ShapeError, (
-                f"expected input of rank {expected} {_LAYOUT[self.rank]}, received shape "
-                f"{shape_str(input_shape)} (rank {len(input_shape)}). {rank_hint(self.rank, input_shape)}"))
+        check_spatial_rank(self, input_shape)
 
     def _mask_shape(self, shape):
         return (shape[0],) + (1,) * (len(shape) - 2) + (shape[-1],)
