@@ -35,7 +35,7 @@ def _relative_error(analytic, numeric):
 
 
 def _activity_penalty(layer):
-    layers = [layer] + (layer._flat_layers() if hasattr(layer, "_flat_layers") else [])
+    layers = [layer] + layer._flat_layers()
     return sum(item._activity_penalty for item in layers if item.activity_regularizer is not None)
 
 

@@ -452,6 +452,14 @@ class Layer:
 
     # ----- weights ---------------------------------------------------------------------------
 
+    def _flat_layers(self):
+        """Every layer nested in this one, depth first (the training step and check_gradients sum their
+        activity penalties; inference looks for stateful ones)."""
+        result = []
+        for layer in self._sublayers:
+            result += [layer] + layer._flat_layers()
+        return result
+
     def _all_weights(self):
         seen, result = set(), []
         for variable in self._own_weights:

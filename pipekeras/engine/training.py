@@ -279,14 +279,6 @@ class Trainer:
     def _total_activity_penalty(self):
         return sum(layer._activity_penalty for layer in self._flat_layers() if layer._activity_penalty)
 
-    def _flat_layers(self):
-        result = []
-        for layer in self._sublayers:
-            result.append(layer)
-            if hasattr(layer, "_flat_layers"):
-                result += layer._flat_layers()
-        return result
-
     def _apply_regularizers(self, variables):
         penalty = 0.0
         for variable in variables:

@@ -22,16 +22,7 @@ def _strip(name, prefix):
 
 
 class Wrapper(Layer):
-    """Shared parts of the wrappers: sublayer bookkeeping, trainability, nested activity penalties."""
-
-    def _flat_layers(self):
-        # The training step and check_gradients sum the activity penalties of these layers.
-        result = []
-        for layer in self._sublayers:
-            result.append(layer)
-            if hasattr(layer, "_flat_layers"):
-                result += layer._flat_layers()
-        return result
+    """Shared parts of the wrappers: sublayer bookkeeping and trainability."""
 
     @property
     def trainable(self):
