@@ -72,6 +72,11 @@ def as_float(array, dtype, what):
     return cast
 
 
+def take_rows(arrays, index):
+    """Returns the rows `index` (a slice or an index array) of each array: one training batch."""
+    return [a[index] for a in arrays]
+
+
 def _split_inputs(model, x, what):
     count = len(model.inputs)
     if isinstance(x, dict):

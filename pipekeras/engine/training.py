@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import backend
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError
-from .data import as_float, prepare_inputs, to_array
+from .data import as_float, prepare_inputs, take_rows, to_array
 from .dense_stack import MAX_WORK, DenseStack
 from .interrupt import deferred_interrupt
 from .layer import recording
@@ -411,7 +411,7 @@ class Trainer:
                     callback_list.on_train_batch_begin(step)
                     with interrupts:  # Ctrl-C never splits a step
                         batch_loss, count = self.train_step(
-                            [a[index] for a in x_arrays], [a[index] for a in y_arrays],
+                            take_rows(x_arrays, index), take_rows(y_arrays, index),
                             None if weights is None else weights[index],
                         )
                     loss_sum += batch_loss * count
