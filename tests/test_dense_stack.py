@@ -5,7 +5,9 @@ import pytest
 
 import pipekeras as pk
 from pipekeras import compile, dense, dropout, fit, sequential
+from pipekeras.callbacks.base import needs_every_batch
 from pipekeras.engine import training
+from pipekeras.engine.dense_stack import DenseStack
 from pipekeras.kernels import dense_stack as stack_kernels
 
 
@@ -27,11 +29,20 @@ def _data(units_out, loss, samples=40):
     return x, y
 
 
-def _train(model, x, y, loss, optimizer, use_stack, monkeypatch, batch_size=4, **compile_options):
+class EveryBatch(pk.Callback):
+    """Sees every batch, so fit takes one step per call instead of runs of steps."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        pass
+
+
+def _train(model, x, y, loss, optimizer, use_stack, monkeypatch, batch_size=4, every_batch=False,
+           **compile_options):
     monkeypatch.setattr(training, "MAX_WORK", training.MAX_WORK if use_stack else -1)
     model | compile(optimizer=optimizer, loss=loss, metrics=["mae"], **compile_options)
-    history = model | fit(x, y, epochs=2, batch_size=batch_size, shuffle=False, verbose=0)
-    stack = model._dense_stack and model._dense_stack[1]
+    history = model | fit(x, y, epochs=2, batch_size=batch_size, shuffle=False, verbose=0,
+                          callbacks=[EveryBatch()] if every_batch else None)
+    stack = model._small_dense_stack(batch_size)
     return history.history, bool(stack and stack.can_train(model.trainable_weights, model.optimizer))
 
 
@@ -48,15 +59,16 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("every_batch", [False, True], ids=["runs of steps", "one step per call"])
 @pytest.mark.parametrize("hidden, output, units_out, loss, optimizer", CASES)
-def test_stack_matches_generic_engine(hidden, output, units_out, loss, optimizer, monkeypatch):
+def test_stack_matches_generic_engine(hidden, output, units_out, loss, optimizer, every_batch, monkeypatch):
     x, y = _data(units_out, loss)
     results = []
     for use_stack in (True, False):
         model = _model(hidden, output, units_out)
         opt = pk.optimizers.get(optimizer) if isinstance(optimizer, str) else \
             type(optimizer).from_config(optimizer.get_config())
-        history, used = _train(model, x, y, loss, opt, use_stack, monkeypatch)
+        history, used = _train(model, x, y, loss, opt, use_stack, monkeypatch, every_batch=every_batch)
         assert used is use_stack
         grads = [v.grad.copy() for v in model.trainable_weights]  # of the last step
         results.append((history, model.get_weights() + grads, opt.get_weights(model.trainable_weights)))
@@ -87,7 +99,7 @@ def test_weights_stay_shared_with_the_layers(tmp_path, monkeypatch):
     kernel = model.layers[0].kernel
     assert kernel.value.base is stack.params
     model.layers[0].set_weights([np.zeros((5, 16)), np.ones(16)])  # copies into the flat array
-    assert stack.params[:5 * 16].max() == 0.0 and stack.current(model.weights)
+    assert stack.params[:5 * 16].max() == 0.0 and stack.current()
     path = tmp_path / "m.pkeras"
     model.save(path)
     restored = pk.load_model(path)
@@ -104,7 +116,7 @@ def test_reloaded_optimizer_state_is_taken_up(monkeypatch):
     model.optimizer.set_weights(variables, doubled)
     model.train_on_batch(x[:2], y[:2])  # rebuilds the stack around the reloaded slots
     stack = model._dense_stack[1]
-    assert stack.current(variables)
+    assert stack.current()
     slots = model.optimizer._slots_of(variables[0])
     assert slots[0].base is stack.slots[0]
 
@@ -119,7 +131,7 @@ def test_gradient_check_after_stack_training(monkeypatch):
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
     model.train_on_batch(x[:2], y[:2])  # the check swapped the values and back: the stack rebuilds
-    assert model._dense_stack[1].current(model.weights)
+    assert model._dense_stack[1].current()
 
 
 @pytest.mark.parametrize("make", [
@@ -213,3 +225,154 @@ def test_predict_from_several_threads_matches_serial_calls():
         threaded = list(pool.map(model.predict, batches))
     for a, b in zip(serial, threaded):
         np.testing.assert_array_equal(a, b)
+
+
+# ----- runs of steps (DenseStack.train_steps) -------------------------------------------------------------
+
+def _count_runs(monkeypatch):
+    calls = []
+    original = DenseStack.train_steps
+    monkeypatch.setattr(DenseStack, "train_steps", lambda self, *args: calls.append(1) or original(self, *args))
+    return calls
+
+
+@pytest.mark.parametrize("shuffle, batch_size, verbose", [(True, 7, 0), (False, 40, 1), (True, 1, 2)])
+def test_runs_match_one_step_per_call(shuffle, batch_size, verbose, monkeypatch, capsys):
+    x, y = _data(3, "categorical_crossentropy", samples=45)
+    results = []
+    for every_batch in (False, True):
+        model = _model("relu", "softmax", 3)
+        model | compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy", "mae"])
+        pk.set_seed(5)  # the same shuffles
+        calls = _count_runs(monkeypatch)
+        history = model.fit(x, y, epochs=3, batch_size=batch_size, shuffle=shuffle, validation_split=0.2,
+                            verbose=verbose, callbacks=[EveryBatch()] if every_batch else None)
+        assert bool(calls) is not every_batch
+        results.append((history.history, model.get_weights(), model.optimizer.iterations))
+    (runs, w_runs, it_runs), (steps, w_steps, it_steps) = results
+    assert it_runs == it_steps == 3 * -(-36 // batch_size)
+    assert runs.keys() == steps.keys() == {"loss", "accuracy", "mae", "val_loss", "val_accuracy", "val_mae"}
+    for key in steps:
+        np.testing.assert_allclose(runs[key], steps[key], rtol=2e-5, atol=1e-6)
+    for a, b in zip(w_runs, w_steps):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=1e-6)
+    if verbose == 1:
+        assert "36/36" not in capsys.readouterr().out  # the bar counts batches: 1/1 at batch 40
+    elif verbose == 2:
+        assert capsys.readouterr().out.count("Epoch ") == 6
+
+
+@pytest.mark.parametrize("case", ["sample weights", "batch callback", "lambda batch callback", "huber loss",
+                                  "integer targets", "from_logits", "label smoothing"])
+def test_steps_one_at_a_time_when_a_run_cannot_do_them(case, monkeypatch):
+    x, y = _data(1, "binary_crossentropy")
+    loss, fit_options = "binary_crossentropy", {}
+    model = _model("relu", "sigmoid", 1)
+    if case == "sample weights":
+        fit_options["sample_weight"] = np.ones(len(x), np.float32)
+    elif case == "batch callback":
+        fit_options["callbacks"] = [EveryBatch()]
+    elif case == "lambda batch callback":
+        fit_options["callbacks"] = [pk.callbacks.LambdaCallback(on_train_batch_begin=lambda batch, logs: None)]
+    elif case == "huber loss":
+        loss = "huber"
+    elif case == "integer targets":
+        y = y.astype(np.int64)
+    elif case == "from_logits":
+        loss = pk.losses.BinaryCrossentropy(from_logits=True)
+    else:
+        loss = pk.losses.BinaryCrossentropy(label_smoothing=0.1)
+    model | compile(optimizer="rmsprop", loss=loss)
+    calls = _count_runs(monkeypatch)
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0, **fit_options)
+    assert not calls and model.optimizer.iterations == 10
+
+
+def test_epoch_callbacks_and_progress_bar_allow_runs(monkeypatch):
+    x, y = _data(1, "mse")
+    model = _model() | compile(optimizer="rmsprop", loss="mse")
+    seen = []
+    calls = _count_runs(monkeypatch)
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0, callbacks=[
+        pk.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(logs["loss"])),
+        pk.callbacks.EarlyStopping(monitor="loss", patience=5)])
+    assert len(calls) == 2 and len(seen) == 2
+
+
+def test_a_run_ends_at_run_work(monkeypatch):
+    x, y = _data(1, "mse", samples=40)
+    model = _model() | compile(optimizer="sgd", loss="mse")
+    monkeypatch.setattr(training, "RUN_WORK", 3 * 4 * model.count_params())  # 3 steps of 4 samples
+    calls = _count_runs(monkeypatch)
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    assert len(calls) == 4 and model.optimizer.iterations == 10  # 3 + 3 + 3 + 1 steps
+
+
+def test_a_non_finite_loss_in_a_run_warns_with_its_batches():
+    x, y = _data(1, "mse")
+    y[13] = 3e38  # its squared error overflows float32
+    model = _model() | compile(optimizer="sgd", loss="mse")
+    with pytest.warns(RuntimeWarning, match=r"epoch 1, batches 1-10"):
+        model.fit(x, y, epochs=1, batch_size=4, verbose=0, shuffle=False)
+
+
+def test_callbacks_that_need_every_batch():
+    class EpochsOnly(pk.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            pass
+
+    class KerasTwoNames(pk.Callback):
+        def on_batch_begin(self, batch, logs=None):
+            pass
+
+    assert not needs_every_batch(pk.Callback()) and not needs_every_batch(EpochsOnly())
+    assert needs_every_batch(EveryBatch()) and needs_every_batch(KerasTwoNames())
+    assert not needs_every_batch(pk.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: None))
+    assert needs_every_batch(pk.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: None))
+    assert not needs_every_batch(pk.callbacks.ProgbarLogger())
+    assert needs_every_batch(pk.callbacks.TerminateOnNaN())
+
+
+@pytest.mark.parametrize("code, output", [(stack_kernels.MSE, pk.kernels.activations.TANH),
+                                          (stack_kernels.MAE, pk.kernels.activations.LINEAR),
+                                          (stack_kernels.SIGMOID_CROSSENTROPY, pk.kernels.activations.SIGMOID),
+                                          (stack_kernels.SOFTMAX_CROSSENTROPY, stack_kernels.SOFTMAX)])
+def test_train_batch_gradient_matches_finite_differences_in_float64(code, output):
+    rng = np.random.default_rng(7)
+    widths, batch, samples = [4, 5, 3], 3, 6
+    layout = np.array([[0, 4, 5, 20, pk.kernels.activations.TANH], [25, 5, 3, 40, output]], np.int64)
+    options = np.zeros((2, 3), np.float64)
+    params = rng.standard_normal(43) * 0.5
+    x = rng.standard_normal((samples, 4))
+    y = rng.random((samples, 3))
+    if code == stack_kernels.SOFTMAX_CROSSENTROPY:
+        y /= y.sum(1, keepdims=True)
+    rows = np.array([4, 1, 5], np.int64)
+    weight = 0.7
+
+    def run(p, grads):
+        acts, pres = np.zeros(batch * sum(widths)), np.zeros(batch * 8)
+        outputs = np.zeros((batch + 2, 3))
+        stack_kernels.train_batch(p, layout, options, acts, pres, x, y, rows, code, weight / batch,
+                                  np.zeros(batch * 3), grads, outputs, 2)
+        return outputs[2:]
+
+    def loss(p):
+        out, target = run(p, np.zeros_like(p)), y[rows]
+        if code == stack_kernels.MSE:
+            values = ((out - target) ** 2).mean(1)
+        elif code == stack_kernels.MAE:
+            values = np.abs(out - target).mean(1)
+        elif code == stack_kernels.SIGMOID_CROSSENTROPY:
+            values = -(target * np.log(out) + (1 - target) * np.log(1 - out)).mean(1)
+        else:
+            values = -(target * np.log(out)).sum(1)
+        return weight * values.mean()
+
+    grads = np.zeros_like(params)
+    outputs = run(params, grads)
+    assert outputs.shape == (batch, 3) and np.all(np.isfinite(outputs))
+    step = 1e-6
+    numeric = np.array([(loss(params + step * e) - loss(params - step * e)) / (2 * step)
+                        for e in np.eye(params.size)])
+    np.testing.assert_allclose(grads, numeric, rtol=1e-5, atol=1e-8)

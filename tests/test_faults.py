@@ -21,6 +21,7 @@ import pytest
 import pipekeras as pk
 from pipekeras import batch_normalization, dense, sequential
 from pipekeras.engine.interrupt import deferred_interrupt
+from pipekeras.kernels import dense_stack as stack_kernels
 from pipekeras.errors import SavingError
 
 N, VAL, BATCH, EPOCHS = 48, 16, 8, 3
@@ -36,7 +37,9 @@ def _data():
 
 def _model(kind):
     """A fresh model with the same initial weights every time: "generic" runs layer by layer (with batch
-    normalization's moving statistics updated in the forward pass), "stack" qualifies for DenseStack."""
+    normalization's moving statistics updated in the forward pass), "stack" and "stack run" qualify for
+    DenseStack ("stack" gets a callback that sees every batch, so fit takes one step per call; "stack run"
+    none, so fit trains a whole epoch per call)."""
     pk.clear_session()
     pk.set_seed(0)
     model = sequential() | dense(16, "relu", input_shape=6)
@@ -51,6 +54,10 @@ def _reference(kind, steps):
     """The model after exactly `steps` optimizer steps on fit's batches (no shuffling)."""
     (x, y), _ = _data()
     model = _model(kind)
+    if kind == "stack run":  # runs compute the loss gradient in the kernel: compare with runs
+        assert steps % STEPS == 0
+        model.fit(x, y, epochs=steps // STEPS, batch_size=BATCH, shuffle=False, verbose=0)
+        return model
     for step in range(steps):
         index = slice((step % STEPS) * BATCH, (step % STEPS + 1) * BATCH)
         model.train_on_batch(x[index], y[index])
@@ -105,7 +112,7 @@ class Presser:
             for _ in range(self.presses):
                 signal.raise_signal(signal.SIGINT)
 
-    def wrap(self, owner, name, when=lambda *args, **kwargs: True):
+    def wrap(self, owner, name, when=lambda *args, **kwargs: True, setter=setattr):
         original = getattr(owner, name)
 
         def hooked(*args, **kwargs):
@@ -113,13 +120,20 @@ class Presser:
                 self.maybe_press()
             return original(*args, **kwargs)
 
-        setattr(owner, name, hooked)
+        setter(owner, name, hooked)
 
 
 class PressInCallback(pk.Callback):
     def __init__(self, presser, hook):
         super().__init__()
         setattr(self, hook, lambda *args, **kwargs: presser.maybe_press())
+
+
+class EveryBatch(pk.Callback):
+    """Sees every batch, so fit trains one step per call (no runs of steps)."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        pass
 
 
 def _training(*args, training=False, **kwargs):
@@ -149,10 +163,14 @@ POINTS = [
     ("stack", "optimizer update, first weight", 8, 1, (9, 1), (9, 1)),
     ("stack", "on_train_batch_end", 9, 1, (9, 1), (9, 1)),
     ("stack", "validation forward", 12, 1, (12, 2), (12, 1)),
+    # a run is one epoch here: Ctrl-C takes effect when the run ends, with the epoch's steps done but not its end
+    ("stack run", "run kernel", 8, 1, (12, 1), (12, 1)),
+    ("stack run", "optimizer update, first weight", 8, 1, (12, 1), (12, 1)),
+    ("stack run", "validation forward", 12, 1, (12, 2), (12, 1)),
 ]
 
 
-def _arm(model, kind, point, presser):
+def _arm(model, kind, point, presser, monkeypatch):
     """Hooks `presser` into `point` of `model`'s fit; returns the callbacks to pass to fit."""
     first, norm = model.layers[:2]
     hooks = {
@@ -163,26 +181,28 @@ def _arm(model, kind, point, presser):
         "loss gradient": lambda: presser.wrap(model.loss_functions[0], "fused_gradient"),
         "metric update": lambda: presser.wrap(model.output_metrics[0][0], "update_state"),
         "validation forward": lambda: presser.wrap(model, "_infer"),
+        "run kernel": lambda: presser.wrap(stack_kernels, "train_batch", setter=monkeypatch.setattr),
     }
+    callbacks = [EveryBatch()] if kind == "stack" else []
     if point.startswith("optimizer update"):
-        presser.wrap(model.optimizer, "apply_flat" if kind == "stack" else "update")
-        return []
+        presser.wrap(model.optimizer, "update" if kind == "generic" else "apply_flat")
+        return callbacks
     if point in hooks:
         hooks[point]()
-        return []
+        return callbacks
     hook = "on_train_batch_end" if point.startswith("last on_train_batch_end") else point
-    return [PressInCallback(presser, hook)]
+    return callbacks + [PressInCallback(presser, hook)]
 
 
 @pytest.mark.parametrize("kind, point, at, nth, after_one, after_two", POINTS,
                          ids=[f"{kind}: {point}" for kind, point, *_ in POINTS])
 @pytest.mark.parametrize("presses", [1, 2], ids=["one Ctrl-C", "two Ctrl-C"])
 def test_ctrl_c_anywhere_in_fit_leaves_a_consistent_model(kind, point, at, nth, after_one, after_two, presses,
-                                                          tmp_path):
+                                                          tmp_path, monkeypatch):
     (x, y), validation = _data()
     model = _model(kind)
     presser = Presser(model, presses, at, nth)
-    callbacks = _arm(model, kind, point, presser)
+    callbacks = _arm(model, kind, point, presser, monkeypatch)
     run = lambda: model.fit(x, y, epochs=EPOCHS, batch_size=BATCH, shuffle=False, validation_data=validation,
                             callbacks=callbacks, verbose=0)
     steps, epochs = after_one if presses == 1 else after_two

@@ -15,6 +15,11 @@ class Callback:
         >>> history = model | fit(x, y, epochs=3, callbacks=[PrintLoss()])
     """
 
+    # Whether the batch hooks may be called once for a run of several batches, with the run's last batch
+    # number and the logs so far; fit trains small dense models in such runs (see
+    # Trainer._steps_per_run). A callback that overrides a batch hook sees every batch unless it sets this.
+    batch_hooks_take_runs = False
+
     def __init__(self):
         self.model = None
         self.params = {}
@@ -73,6 +78,17 @@ class Callback:
 
     def on_batch_end(self, batch, logs=None):
         """Alias of on_train_batch_end."""
+
+
+_TRAIN_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+
+
+def needs_every_batch(callback):
+    """Whether fit must call `callback`'s batch hooks for every batch (it defines one and takes no runs)."""
+    if getattr(callback, "batch_hooks_take_runs", False):
+        return False
+    return any(getattr(getattr(callback, hook, None), "__func__", None) is not getattr(Callback, hook)
+               for hook in _TRAIN_BATCH_HOOKS)
 
 
 class CallbackList:

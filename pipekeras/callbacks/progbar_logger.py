@@ -15,6 +15,8 @@ class ProgbarLogger(Callback):
             line per epoch.
     """
 
+    batch_hooks_take_runs = True  # the bar jumps by a run's batches
+
     def __init__(self, verbose=1):
         super().__init__()
         self.verbose = verbose

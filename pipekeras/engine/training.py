@@ -9,7 +9,7 @@ import numpy as np
 from .. import backend
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError
 from .data import as_float, prepare_inputs, take_rows, to_array
-from .dense_stack import MAX_WORK, DenseStack
+from .dense_stack import MAX_WORK, RUN_WORK, DenseStack
 from .interrupt import deferred_interrupt
 from .layer import recording
 
@@ -60,7 +60,7 @@ class Trainer:
 
     compiled = False
     stop_training = False
-    _dense_stack = None  # (ids of the weights, DenseStack or None), see _small_dense_stack
+    _dense_stack = None  # (ids of the layers, DenseStack or None), see _small_dense_stack
     _training_thread = None  # ident of the thread running fit or train_on_batch, see _training
 
     # ----- compile -------------------------------------------------------------------------------
@@ -232,7 +232,7 @@ class Trainer:
     def train_step(self, x_arrays, y_arrays, sample_weight=None):
         """One optimizer step on one batch; returns the loss (before the update)."""
         everything, variables = self._step_variables()
-        stack = self._small_dense_stack(len(x_arrays[0]), everything)
+        stack = self._small_dense_stack(len(x_arrays[0]))
         if stack is not None and stack.can_train(variables, self.optimizer):
             total, outputs = stack.train_step(self, x_arrays[0], y_arrays[0], sample_weight)
             self._update_metrics(y_arrays, [outputs], sample_weight)
@@ -260,21 +260,38 @@ class Trainer:
         self._update_metrics(y_arrays, outputs, sample_weight)
         return total, len(x_arrays[0])
 
-    def _small_dense_stack(self, batch, variables=None):
-        """Returns the model's DenseStack when the model qualifies and the batch is small, else None.
+    def _steps_per_run(self, x_arrays, y_arrays, weights, batch_size, callback_list):
+        """Returns how many steps fit runs per call: 1 (train_step), or for a model whose DenseStack computes
+        its loss gradient (see DenseStack.train_steps), when no sample weights and no callback needs every
+        batch, about RUN_WORK multiply-adds' worth of steps."""
+        from ..callbacks.base import needs_every_batch
 
-        Args:
-            batch: number of samples in the batch.
-            variables: the model's weights, if already looked up.
-        """
-        variables = [v for v, _ in self._all_weights()] if variables is None else variables
-        if batch * sum(v.value.size for v in variables) > MAX_WORK:
-            return None
-        key = tuple(map(id, variables))
+        if weights is not None or any(needs_every_batch(c) for c in callback_list.callbacks):
+            return 1
+        stack = self._small_dense_stack(batch_size)
+        if stack is None or not stack.can_train_steps(self, x_arrays[0], y_arrays[0]) or \
+                not stack.can_train(self._step_variables()[1], self.optimizer):
+            return 1
+        return max(1, RUN_WORK // (batch_size * stack.params.size))
+
+    def _train_run(self, x_arrays, y_arrays, index, batch_size):
+        """Trains on the samples `index` (a slice or an index array), `batch_size` at a time, in one
+        DenseStack call (see _steps_per_run); returns (mean loss, samples)."""
+        rows = np.arange(index.start, index.stop) if isinstance(index, slice) else index
+        outputs = self._small_dense_stack(batch_size).train_steps(self, x_arrays[0], y_arrays[0], rows, batch_size)
+        targets = take_rows(y_arrays, rows)
+        self._update_metrics(targets, [outputs], None)
+        return self.loss_weights[0] * self.loss_functions[0](targets[0], outputs), len(rows)
+
+    def _small_dense_stack(self, batch):
+        """Returns the model's DenseStack when the model qualifies and batch x weights is at most MAX_WORK,
+        else None. The stack is built once and rebuilt when the layers or their weights change."""
+        key = tuple(map(id, self.layers))
         cached = self._dense_stack
-        if cached is None or cached[0] != key or (cached[1] is not None and not cached[1].current(variables)):
+        if cached is None or cached[0] != key or (cached[1] is not None and not cached[1].current()):
             self._dense_stack = cached = (key, DenseStack.build(self))
-        return cached[1]
+        stack = cached[1]
+        return stack if stack is not None and batch * stack.params.size <= MAX_WORK else None
 
     def _total_activity_penalty(self):
         return sum(layer._activity_penalty for layer in self._flat_layers() if layer._activity_penalty)
@@ -402,28 +419,33 @@ class Trainer:
                 order = backend.rng().permutation(n) if shuffle else None
                 loss_sum, seen = 0.0, 0
                 logs = {}
-                for step in range(steps):
-                    if interrupts.requested:
-                        break
-                    index = slice(step * batch_size, min(n, (step + 1) * batch_size))
+                run = self._steps_per_run(x_arrays, y_arrays, weights, batch_size, callback_list)
+                step = 0
+                while step < steps and not interrupts.requested:
+                    last = min(steps, step + run) - 1
+                    index = slice(step * batch_size, min(n, (last + 1) * batch_size))
                     if order is not None:
                         index = order[index]
                     callback_list.on_train_batch_begin(step)
                     with interrupts:  # Ctrl-C never splits a step
-                        batch_loss, count = self.train_step(
-                            take_rows(x_arrays, index), take_rows(y_arrays, index),
-                            None if weights is None else weights[index],
-                        )
+                        if run > 1:
+                            batch_loss, count = self._train_run(x_arrays, y_arrays, index, batch_size)
+                        else:
+                            batch_loss, count = self.train_step(
+                                take_rows(x_arrays, index), take_rows(y_arrays, index),
+                                None if weights is None else weights[index],
+                            )
                     loss_sum += batch_loss * count
                     seen += count
                     logs = self._metric_logs(loss_sum / seen)
                     logs["batch_loss"] = batch_loss
-                    callback_list.on_train_batch_end(step, logs)
+                    callback_list.on_train_batch_end(last, logs)
                     if not np.isfinite(batch_loss) and not self.stop_training and not warned_non_finite:
-                        self._warn_non_finite(epoch, step, batch_loss)
+                        self._warn_non_finite(epoch, step, last, batch_loss)
                         warned_non_finite = True
                     if self.stop_training:
                         break
+                    step = last + 1
                 if interrupts.requested:
                     break  # the History lists completed epochs only
                 logs.pop("batch_loss", None)
@@ -462,11 +484,12 @@ class Trainer:
             if owner is None:
                 self._training_thread = None
 
-    def _warn_non_finite(self, epoch, step, value):
+    def _warn_non_finite(self, epoch, step, last, value):
         import warnings
 
+        batches = f"batch {step + 1}" if last == step else f"batches {step + 1}-{last + 1}"
         warnings.warn(
-            f"fit: the loss became {value} at epoch {epoch + 1}, batch {step + 1} (later batches are not reported). "
+            f"fit: the loss became {value} at epoch {epoch + 1}, {batches} (later batches are not reported). "
             "The learning rate may be too high or the data too large in scale; add TerminateOnNaN() to stop "
             "training when this happens.",
             RuntimeWarning, stacklevel=3,

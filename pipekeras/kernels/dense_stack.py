@@ -9,6 +9,10 @@ activation kind)` and `options[l]` the activation's (a, b, c) as in kernels/acti
 row-wise softmax, PLAIN_RELU a relu without options). Activations live in one flat workspace: `acts` holds
 the input and then each layer's output, `pres` each layer's pre-activation, every block (batch, width)
 row-major, one after the other.
+
+`train_batch` runs a whole training step but the optimizer update: it gathers the batch's rows, runs forward,
+computes the loss gradient itself for the losses in LOSS_CODES (d(loss)/d(output), or for a cross-entropy
+fused with its output activation d(loss)/d(pre-activation), as losses.py defines them) and runs backward.
 """
 
 import numpy as np
@@ -20,6 +24,9 @@ from .dense import column_sums
 
 SOFTMAX = -1
 PLAIN_RELU = -2
+
+# Loss gradients train_batch computes (see _loss_gradient).
+MSE, MAE, SIGMOID_CROSSENTROPY, SOFTMAX_CROSSENTROPY = range(4)
 
 
 @jit
@@ -83,3 +90,49 @@ def backward(params, layout, options, acts, pres, batch, grad_out, grad_is_pre_a
             grads[b_off:b_off + units] = column_sums(dz)
         if layer > 0:
             upstream = np.dot(dz, _block(params, k_off, fan_in, units).T)
+
+
+@jit
+def _loss_gradient(kind, y, rows, out, scale, grad):
+    """grad[i] = scale * d(loss of sample i)/d(out[i]) for the targets y[rows[i]]; for the cross-entropies,
+    with respect to the pre-activation of their sigmoid or softmax output."""
+    batch, units = out.shape
+    for i in range(batch):
+        target = y[rows[i]]
+        target_sum = target.sum() if kind == SOFTMAX_CROSSENTROPY else 1.0
+        for j in range(units):
+            diff = out[i, j] - target[j]
+            if kind == MSE:
+                g = 2.0 * diff / units
+            elif kind == MAE:
+                g = (1.0 if diff > 0 else (-1.0 if diff < 0 else 0.0 * diff)) / units
+            elif kind == SIGMOID_CROSSENTROPY:
+                g = diff / units
+            else:
+                g = out[i, j] * target_sum - target[j]
+            grad[i, j] = scale * g
+
+
+@jit
+def train_batch(params, layout, options, acts, pres, x, y, rows, loss_kind, loss_scale, grad, grads, outputs,
+                first):
+    """One training step without the optimizer update: the samples x[rows] with targets y[rows].
+
+    Writes the weight gradient into `grads` and the batch's outputs (before the update) into
+    outputs[first:first + len(rows)]. `loss_scale` is the loss weight divided by the batch size; `grad` is a
+    scratch array of at least len(rows) * output units.
+    """
+    batch = rows.size
+    fan_in = layout[0, 1]
+    for i in range(batch):
+        acts[i * fan_in:(i + 1) * fan_in] = x[rows[i]]
+    forward(params, layout, options, acts, pres, batch)
+    units = layout[-1, 2]
+    end = batch * fan_in
+    for layer in range(layout.shape[0]):
+        end += batch * layout[layer, 2]
+    out = _block(acts, end - batch * units, batch, units)
+    outputs[first:first + batch] = out
+    dout = _block(grad, 0, batch, units)
+    _loss_gradient(loss_kind, y, rows, out, loss_scale, dout)
+    backward(params, layout, options, acts, pres, batch, dout, loss_kind >= SIGMOID_CROSSENTROPY, grads)
