@@ -95,7 +95,7 @@ def test_weights_stay_shared_with_the_layers(tmp_path, monkeypatch):
     x, y = _data(1, "mse")
     model = _model()
     _train(model, x, y, "mse", "rmsprop", True, monkeypatch)
-    stack = model._dense_stack[1]
+    stack = model._dense_stack
     kernel = model.layers[0].kernel
     assert kernel.value.base is stack.params
     model.layers[0].set_weights([np.zeros((5, 16)), np.ones(16)])  # copies into the flat array
@@ -115,7 +115,7 @@ def test_reloaded_optimizer_state_is_taken_up(monkeypatch):
     doubled = [state[0]] + [s * 2 for s in state[1:]]
     model.optimizer.set_weights(variables, doubled)
     model.train_on_batch(x[:2], y[:2])  # rebuilds the stack around the reloaded slots
-    stack = model._dense_stack[1]
+    stack = model._dense_stack
     assert stack.current()
     slots = model.optimizer._slots_of(variables[0])
     assert slots[0].base is stack.slots[0]
@@ -131,7 +131,7 @@ def test_gradient_check_after_stack_training(monkeypatch):
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
     model.train_on_batch(x[:2], y[:2])  # the check swapped the values and back: the stack rebuilds
-    assert model._dense_stack[1].current()
+    assert model._dense_stack.current()
 
 
 @pytest.mark.parametrize("make", [
@@ -199,7 +199,7 @@ def test_predict_and_evaluate_match_the_generic_engine(freeze_first, monkeypatch
     model.layers[0].trainable = not freeze_first
     model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
     fast = (model.predict(x, batch_size=8), model.predict_on_batch(x[:1]), model.evaluate(x, y, verbose=0))
-    assert model._dense_stack[1] is not None
+    assert model._dense_stack
     monkeypatch.setattr(training, "MAX_WORK", -1)
     slow = (model.predict(x, batch_size=8), model.predict_on_batch(x[:1]), model.evaluate(x, y, verbose=0))
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-6, atol=1e-7)
@@ -376,3 +376,39 @@ def test_train_batch_gradient_matches_finite_differences_in_float64(code, output
     numeric = np.array([(loss(params + step * e) - loss(params - step * e)) / (2 * step)
                         for e in np.eye(params.size)])
     np.testing.assert_allclose(grads, numeric, rtol=1e-5, atol=1e-8)
+
+
+# ----- the predict shortcut (Trainer._predict_small_dense) --------------------------------------------------
+
+def test_predict_shortcut_takes_only_what_it_can_and_reports_bad_data(monkeypatch):
+    x, _ = _data(1, "mse", samples=6)
+    model = _model()
+    expected = model.predict(x)  # builds the stack
+    calls = []
+    original = stack_kernels.predict
+    monkeypatch.setattr(stack_kernels, "predict", lambda *args: calls.append(1) or original(*args))
+    np.testing.assert_array_equal(model.predict_on_batch(x), expected)
+    np.testing.assert_allclose(model.predict(x[:2], batch_size=2), expected[:2], rtol=1e-6)  # BLAS by batch
+    assert len(calls) == 2
+    for other in (x.astype(np.float64), np.asfortranarray(x), x[::2], x.tolist()):
+        np.testing.assert_allclose(model.predict_on_batch(other), model.predict_on_batch(np.array(other, np.float32)),
+                                   rtol=1e-6)
+    bad = x.copy()
+    bad[1, 2] = np.nan
+    with pytest.raises(pk.errors.DataError, match=r"index \(1, 2\)"):
+        model.predict_on_batch(bad)
+    with pytest.raises(pk.errors.ShapeError, match="expects"):
+        model.predict(x[:, :4])
+    with pytest.raises(pk.errors.DataError, match="empty"):
+        model.predict(x[:0])
+
+
+def test_adding_or_removing_a_layer_drops_the_stack():
+    x, _ = _data(1, "mse", samples=3)
+    model = _model()
+    assert model.predict(x).shape == (3, 1)
+    model.add(dense(4))
+    assert model.predict(x).shape == (3, 4)
+    model.pop()
+    model.pop()
+    assert model.predict(x).shape == (3, 8)

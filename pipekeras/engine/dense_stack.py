@@ -63,8 +63,13 @@ class DenseStack:
 
     def current(self):
         """Whether this stack still holds its layers' weights (none rebuilt or replaced since)."""
-        return all(layer.kernel is kernel and layer.bias is bias for layer, kernel, bias in self._owners) and all(
-            v.value.base is self.params for v in self.variables)
+        for layer, kernel, bias in self._owners:
+            if layer.kernel is not kernel or layer.bias is not bias:
+                return False
+        for variable in self.variables:
+            if variable.value.base is not self.params:
+                return False
+        return True
 
     def can_train(self, variables, optimizer):
         """Whether steps on `variables` (the trainable weights) with `optimizer` can run here."""
@@ -72,8 +77,9 @@ class DenseStack:
             a is b for a, b in zip(variables, self.variables))
 
     def predict(self, x):
-        """Returns the outputs for a batch `x` (in a new workspace, so threads can predict at once)."""
-        return self._forward(x, *self._new_workspace(len(x)))
+        """Returns the outputs for a float32 (batch, features) array `x` in a new array (threads may predict at
+        once), or None if `x` holds a NaN or Inf."""
+        return kernels.predict(self.params, self.layout, self.options, x, sum(self.widths))
 
     def train_step(self, model, x, y, sample_weight):
         """One step on a batch; returns (loss, outputs). `outputs` is valid until the next call."""

@@ -60,7 +60,7 @@ class Trainer:
 
     compiled = False
     stop_training = False
-    _dense_stack = None  # (ids of the layers, DenseStack or None), see _small_dense_stack
+    _dense_stack = None  # DenseStack, False (the model does not qualify) or None (not known yet)
     _training_thread = None  # ident of the thread running fit or train_on_batch, see _training
 
     # ----- compile -------------------------------------------------------------------------------
@@ -285,13 +285,22 @@ class Trainer:
 
     def _small_dense_stack(self, batch):
         """Returns the model's DenseStack when the model qualifies and batch x weights is at most MAX_WORK,
-        else None. The stack is built once and rebuilt when the layers or their weights change."""
-        key = tuple(map(id, self.layers))
-        cached = self._dense_stack
-        if cached is None or cached[0] != key or (cached[1] is not None and not cached[1].current()):
-            self._dense_stack = cached = (key, DenseStack.build(self))
-        stack = cached[1]
-        return stack if stack is not None and batch * stack.params.size <= MAX_WORK else None
+        else None. The stack is built once, and again when a Sequential's layers or their weights change."""
+        stack = self._dense_stack
+        if stack is None or (stack and not stack.current()):
+            stack = self._dense_stack = DenseStack.build(self) or False
+        return stack if stack and batch * stack.params.size <= MAX_WORK else None
+
+    def _predict_small_dense(self, x, max_batch=None):
+        """The outputs for `x` through the model's DenseStack when `x` is a small float32 C-contiguous
+        (batch, features) array of finite values with at most `max_batch` rows and the stack is built; None
+        otherwise (the general path then checks and converts the data and reports what is wrong)."""
+        stack = self._dense_stack
+        if not stack or not self.built or type(x) is not np.ndarray or x.dtype != np.float32 or x.ndim != 2 or \
+                not x.flags.c_contiguous or x.shape[1] != stack.widths[0] or not 0 < len(x) * stack.params.size \
+                <= MAX_WORK or (max_batch is not None and len(x) > max_batch) or not stack.current():
+            return None
+        return stack.predict(x)
 
     def _total_activity_penalty(self):
         return sum(layer._activity_penalty for layer in self._flat_layers() if layer._activity_penalty)
@@ -566,6 +575,9 @@ class Trainer:
             An array (or a list of arrays for several outputs).
         """
         batch_size = self._check_batch_size(batch_size, "predict")
+        outputs = self._predict_small_dense(x, batch_size)
+        if outputs is not None:
+            return outputs
         x_arrays = prepare_inputs(self, x, "x")
         n = len(x_arrays[0])
         if n <= batch_size:
@@ -584,6 +596,9 @@ class Trainer:
         Returns:
             An array (or a list of arrays for several outputs).
         """
+        outputs = self._predict_small_dense(x)
+        if outputs is not None:
+            return outputs
         return self._pick(self._infer(prepare_inputs(self, x, "x")), self._outputs_are_list)
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):

@@ -61,6 +61,23 @@ def forward(params, layout, options, acts, pres, batch):
 
 
 @jit
+def predict(params, layout, options, x, widths_sum):
+    """Returns the outputs for the rows of x (batch, fan_in), or None when x holds a NaN or Inf (the caller
+    reports it). `widths_sum` is the input width plus every layer's units."""
+    batch, fan_in = x.shape
+    flat = x.reshape(-1)
+    for i in range(flat.size):
+        if not np.isfinite(flat[i]):
+            return None
+    acts = np.empty(batch * widths_sum, x.dtype)
+    pres = np.empty(batch * (widths_sum - fan_in), x.dtype)
+    acts[:batch * fan_in] = flat
+    forward(params, layout, options, acts, pres, batch)
+    units = layout[-1, 2]
+    return _block(acts, acts.size - batch * units, batch, units)
+
+
+@jit
 def backward(params, layout, options, acts, pres, batch, grad_out, grad_is_pre_activation, grads):
     """Writes d(loss)/d(params) into `grads` from the gradient of the last layer's output (or, when
     `grad_is_pre_activation`, of its pre-activation, as fused losses give it)."""
