@@ -412,3 +412,20 @@ def test_adding_or_removing_a_layer_drops_the_stack():
     model.pop()
     model.pop()
     assert model.predict(x).shape == (3, 8)
+
+
+@pytest.mark.parametrize("rows, inner, units", [(1, 13, 64), (3, 7, 1), (2, 64, 64), (300, 64, 64)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_small_products_match_numpy(rows, inner, units, dtype):
+    """The loops below SMALL_PRODUCT multiply-adds and BLAS above it give a @ w, a.T @ d and d @ w.T."""
+    rng = np.random.default_rng(rows + inner)
+    a, w, d = (rng.standard_normal(shape).astype(dtype) for shape in ((rows, inner), (inner, units), (rows, units)))
+    tolerance = 1e-12 if dtype == np.float64 else 2e-5
+    out = np.empty((rows, units), dtype)
+    stack_kernels._times(a, w, out)
+    np.testing.assert_allclose(out, a.astype(np.float64) @ w, rtol=tolerance, atol=tolerance)
+    grad = np.empty((inner, units), dtype)
+    stack_kernels._transposed_times(a, d, grad)
+    np.testing.assert_allclose(grad, a.T.astype(np.float64) @ d, rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(stack_kernels._times_transposed(d, w), d.astype(np.float64) @ w.T, rtol=tolerance,
+                               atol=tolerance)

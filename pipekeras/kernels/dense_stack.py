@@ -29,6 +29,66 @@ PLAIN_RELU = -2
 MSE, MAE, SIGMOID_CROSSENTROPY, SOFTMAX_CROSSENTROPY = range(4)
 
 
+# Products of at most this many multiply-adds run as the loops below: at batch 1 BLAS's fixed cost per call
+# (~0.3 us) is more than the arithmetic.
+SMALL_PRODUCT = 1 << 14
+
+
+@jit
+def _times(a, w, out):
+    """out = a @ w."""
+    rows, inner = a.shape
+    units = w.shape[1]
+    if rows * inner * units > SMALL_PRODUCT:
+        np.dot(a, w, out)
+        return
+    row = np.empty(units, out.dtype)  # a local accumulator vectorizes; accumulating into `out` did not
+    for i in range(rows):
+        for j in range(units):
+            row[j] = 0
+        for k in range(inner):
+            v = a[i, k]
+            for j in range(units):
+                row[j] += v * w[k, j]
+        for j in range(units):
+            out[i, j] = row[j]
+
+
+@jit
+def _transposed_times(a, d, out):
+    """out = a.T @ d (the kernel gradient from the layer input a and the pre-activation gradient d)."""
+    rows, inner = a.shape
+    units = d.shape[1]
+    if rows * inner * units > SMALL_PRODUCT:
+        np.dot(a.T, d, out)
+        return
+    for k in range(inner):
+        v = a[0, k]
+        for j in range(units):
+            out[k, j] = v * d[0, j]
+    for r in range(1, rows):
+        for k in range(inner):
+            v = a[r, k]
+            for j in range(units):
+                out[k, j] += v * d[r, j]
+
+
+@jit(fastmath={"reassoc", "contract"})  # the sums may be reordered (vectorized), as BLAS does
+def _times_transposed(d, w):
+    """Returns d @ w.T (the gradient of the layer input)."""
+    rows, units = d.shape
+    if rows * units * w.shape[0] > SMALL_PRODUCT:
+        return np.dot(d, w.T)
+    out = np.empty((rows, w.shape[0]), d.dtype)
+    for r in range(rows):
+        for k in range(w.shape[0]):
+            total = d.dtype.type(0)
+            for j in range(units):
+                total += d[r, j] * w[k, j]
+            out[r, k] = total
+    return out
+
+
 @jit
 def _block(buffer, offset, rows, cols):
     return buffer[offset:offset + rows * cols].reshape((rows, cols))
@@ -47,7 +107,7 @@ def forward(params, layout, options, acts, pres, batch):
         k_off, fan_in, units, b_off, kind = layout[layer]
         z = _block(pres, z_offset, batch, units)
         y = _block(acts, a_offset + batch * fan_in, batch, units)
-        np.dot(_block(acts, a_offset, batch, fan_in), _block(params, k_off, fan_in, units), z)
+        _times(_block(acts, a_offset, batch, fan_in), _block(params, k_off, fan_in, units), z)
         bias = _bias(params, b_off, units)
         if kind == PLAIN_RELU:
             bias_relu_serial(z, bias, y)
@@ -102,11 +162,12 @@ def backward(params, layout, options, acts, pres, batch, grad_out, grad_is_pre_a
             softmax_backward_rows_serial(y, upstream, dz)
         else:
             backward_rows_serial(z, y, upstream, dz, kind, options[layer, 0], options[layer, 1], options[layer, 2])
-        np.dot(_block(acts, a_ends[layer] - batch * fan_in, batch, fan_in).T, dz, _block(grads, k_off, fan_in, units))
+        _transposed_times(_block(acts, a_ends[layer] - batch * fan_in, batch, fan_in), dz,
+                          _block(grads, k_off, fan_in, units))
         if b_off >= 0:
             grads[b_off:b_off + units] = column_sums(dz)
         if layer > 0:
-            upstream = np.dot(dz, _block(params, k_off, fan_in, units).T)
+            upstream = _times_transposed(dz, _block(params, k_off, fan_in, units))
 
 
 @jit
