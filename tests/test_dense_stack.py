@@ -6,7 +6,7 @@ import pytest
 import pipekeras as pk
 from pipekeras import compile, dense, dropout, fit, sequential
 from pipekeras.callbacks.base import needs_every_batch
-from pipekeras.engine import training
+from pipekeras.engine import dense_stack, training
 from pipekeras.engine.dense_stack import DenseStack
 from pipekeras.kernels import dense_stack as stack_kernels
 
@@ -38,7 +38,7 @@ class EveryBatch(pk.Callback):
 
 def _train(model, x, y, loss, optimizer, use_stack, monkeypatch, batch_size=4, every_batch=False,
            **compile_options):
-    monkeypatch.setattr(training, "MAX_WORK", training.MAX_WORK if use_stack else -1)
+    monkeypatch.setattr(dense_stack, "MAX_WORK", dense_stack.MAX_WORK if use_stack else -1)
     model | compile(optimizer=optimizer, loss=loss, metrics=["mae"], **compile_options)
     history = model | fit(x, y, epochs=2, batch_size=batch_size, shuffle=False, verbose=0,
                           callbacks=[EveryBatch()] if every_batch else None)
@@ -200,7 +200,7 @@ def test_predict_and_evaluate_match_the_generic_engine(freeze_first, monkeypatch
     model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
     fast = (model.predict(x, batch_size=8), model.predict_on_batch(x[:1]), model.evaluate(x, y, verbose=0))
     assert model._dense_stack
-    monkeypatch.setattr(training, "MAX_WORK", -1)
+    monkeypatch.setattr(dense_stack, "MAX_WORK", -1)
     slow = (model.predict(x, batch_size=8), model.predict_on_batch(x[:1]), model.evaluate(x, y, verbose=0))
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(fast[1], slow[1], rtol=1e-6, atol=1e-7)

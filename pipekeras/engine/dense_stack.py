@@ -76,6 +76,16 @@ class DenseStack:
         return optimizer.clipnorm is None and len(variables) == len(self.variables) and all(
             a is b for a, b in zip(variables, self.variables))
 
+    def accepts(self, x, max_batch=None):
+        """Whether `predict` takes `x` as it is: a float32 C-contiguous (batch, features) array with 1 to
+        `max_batch` rows (any number when None) and batch x weights <= MAX_WORK."""
+        return type(x) is np.ndarray and x.dtype == np.float32 and x.ndim == 2 and x.flags.c_contiguous and \
+            x.shape[1] == self.widths[0] and 0 < len(x) <= (max_batch or len(x)) and self.takes_batch(len(x))
+
+    def takes_batch(self, batch):
+        """Whether batches of `batch` samples are small enough for the stack (batch x weights <= MAX_WORK)."""
+        return batch * self.params.size <= MAX_WORK
+
     def predict(self, x):
         """Returns the outputs for a float32 (batch, features) array `x` in a new array (threads may predict at
         once), or None if `x` holds a NaN or Inf."""

@@ -9,7 +9,7 @@ import numpy as np
 from .. import backend
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError
 from .data import as_float, prepare_inputs, take_rows, to_array
-from .dense_stack import MAX_WORK, RUN_WORK, DenseStack
+from .dense_stack import RUN_WORK, DenseStack
 from .interrupt import deferred_interrupt
 from .layer import recording
 
@@ -284,23 +284,21 @@ class Trainer:
         return self.loss_weights[0] * self.loss_functions[0](targets[0], outputs), len(rows)
 
     def _small_dense_stack(self, batch):
-        """Returns the model's DenseStack when the model qualifies and batch x weights is at most MAX_WORK,
-        else None. The stack is built once, and again when a Sequential's layers or their weights change."""
+        """Returns the model's DenseStack when the model qualifies and takes batches of `batch`, else None.
+        The stack is built once, and again when a Sequential's layers or their weights change."""
         stack = self._dense_stack
         if stack is None or (stack and not stack.current()):
             stack = self._dense_stack = DenseStack.build(self) or False
-        return stack if stack and batch * stack.params.size <= MAX_WORK else None
+        return stack if stack and stack.takes_batch(batch) else None
 
     def _predict_small_dense(self, x, max_batch=None):
-        """The outputs for `x` through the model's DenseStack when `x` is a small float32 C-contiguous
-        (batch, features) array of finite values with at most `max_batch` rows and the stack is built; None
-        otherwise (the general path then checks and converts the data and reports what is wrong)."""
+        """The outputs for `x` through the model's DenseStack when the stack is built and takes `x` as it is
+        (see DenseStack.accepts) and `x` holds only finite values; None otherwise (the general path then
+        checks and converts the data and reports what is wrong)."""
         stack = self._dense_stack
-        if not stack or not self.built or type(x) is not np.ndarray or x.dtype != np.float32 or x.ndim != 2 or \
-                not x.flags.c_contiguous or x.shape[1] != stack.widths[0] or not 0 < len(x) * stack.params.size \
-                <= MAX_WORK or (max_batch is not None and len(x) > max_batch) or not stack.current():
-            return None
-        return stack.predict(x)
+        if stack and self.built and stack.accepts(x, max_batch) and stack.current():
+            return stack.predict(x)
+        return None
 
     def _total_activity_penalty(self):
         return sum(layer._activity_penalty for layer in self._flat_layers() if layer._activity_penalty)
@@ -361,7 +359,8 @@ class Trainer:
 
         Returns:
             A `History` whose `.history` maps "loss", metrics and "val_*" to per-epoch values (also kept as
-            `model.history`). Ctrl-C stops fit after the current step: the History then lists the completed
+            `model.history`). Ctrl-C stops fit after the current step (for a small dense model trained in
+            runs of steps, after the current run, a few milliseconds): the History then lists the completed
             epochs and `history.interrupted` is True. No step is ever applied in part.
 
         Raises:
