@@ -20,11 +20,18 @@ convergent of Lambert's continued fraction tanh x = x / (1 + x^2 / (3 + x^2 / (5
 the exact library functions (gradient checks and references compare at 1e-12).
 """
 
+import itertools
 import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 
+import numba
 import numpy as np
 
+from . import parallel
 from .compile import jit
+from .parallel import matmul, one_blas_thread
 
 ACTIVATION_CODES = {"tanh": 0, "sigmoid": 1, "relu": 2, "linear": 3, "hard_sigmoid": 4}
 
@@ -148,12 +155,18 @@ def _copy_block(A, lo, R, r_lo, n):
 
 
 @jit
-def _keep_masked_rows(mask, t, use_mask, new, old):
-    """new[b] = old[b] for every sample b masked at step t."""
+def _masked(mask, t, lo, b, use_mask):
+    """Whether row lo + b is masked at step t."""
+    return use_mask and mask[t, lo + b] == 0
+
+
+@jit
+def _keep_masked_rows(mask, t, lo, use_mask, new, old):
+    """new[b] = old[b] for every row lo + b masked at step t."""
     if not use_mask:
         return
     for b in range(new.shape[0]):
-        if mask[t, b] == 0:
+        if _masked(mask, t, lo, b, use_mask):
             n = new[b]
             o = old[b]
             for j in range(n.shape[0]):
@@ -161,16 +174,16 @@ def _keep_masked_rows(mask, t, use_mask, new, old):
 
 
 @jit
-def _add_dy(dh, dy_seq, t, has_seq):
+def _add_dy(dh, dy_seq, t, lo, hi, has_seq):
     if has_seq:
-        _add_block(dh, 0, dy_seq[t], 0, dh.shape[1])
+        _add_block(dh, 0, dy_seq[t, lo:hi], 0, dh.shape[1])
 
 
 @jit
-def _next_dh(dh, back, rmask, use_rmask, mask, t, use_mask, carry_gate, has_carry):
-    """dh[b] = back[b] * rmask[b] (+ dh[b] * carry_gate[b, :u]) for unmasked samples; masked ones keep dh."""
+def _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, carry_gate, has_carry):
+    """dh[b] = back[b] * rmask[b] (+ dh[b] * carry_gate[b, :u]) for unmasked rows; masked ones keep dh."""
     for b in range(dh.shape[0]):
-        if use_mask and mask[t, b] == 0:
+        if _masked(mask, t, lo, b, use_mask):
             continue
         d = dh[b]
         k = back[b]
@@ -183,72 +196,182 @@ def _next_dh(dh, back, rmask, use_rmask, mask, t, use_mask, carry_gate, has_carr
             d[j] = _ftz(v)
 
 
+# ----- splitting work over threads ----------------------------------------------------------------------
+
+# Samples are independent, so each time loop below runs on any range of rows lo:hi of the batch, and the
+# layers' large products on any range of output rows or columns. With two or more threads set, both are
+# split into chunks run by the calling thread and helper threads, on one BLAS thread each: threaded BLAS
+# leaves its threads spinning after a product, and they took the core from the next loop's helper (a split
+# LSTM loop went from 11 to 16-20 ms right after a threaded product).
+# A loop is split when it has at least SPLIT_MIN_WORK gate elements (steps * batch * gates * units), a product
+# when it has at least parallel.BLAS_THREADED_MIN_FLOPS flops; every chunk has at least SPLIT_MIN_ROWS rows.
+SPLIT_MIN_WORK = 1 << 18
+SPLIT_MIN_ROWS = 8
+# Chunks are claimed in turn, so a thread slowed down by other work on its core ends up with fewer of them.
+CHUNKS_PER_THREAD = 2
+
+_pool = None
+_pool_lock = threading.Lock()
+_this_thread = threading.local()
+
+
+def split_threads():
+    """The threads split work may use: Numba's thread count, which pk.set_num_threads sets."""
+    return numba.get_num_threads()
+
+
+def chunk_count(size, work, min_work):
+    """How many chunks to split `size` rows into: 1 (no split) for one thread or work below min_work."""
+    threads = split_threads()
+    if threads < 2 or work < min_work:
+        return 1
+    return max(1, min(threads * CHUNKS_PER_THREAD, size // SPLIT_MIN_ROWS))
+
+
+def _helpers():
+    """The thread pool that runs chunks beside the calling thread (started on first use)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="pipekeras-recurrent")
+        return _pool
+
+
+def _forget_helpers():
+    """After fork: the child has none of the parent's threads, so it starts its own pool when it needs one."""
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_helpers)
+
+
+def split(run, size, chunks):
+    """Calls run(lo, hi) for `chunks` ranges covering range(size), on the calling thread and helper threads
+    (in one call on this thread when chunks is 1 or this thread is running a chunk already)."""
+    if chunks == 1 or getattr(_this_thread, "in_chunk", False):
+        run(0, size)
+        return
+    bounds = [size * k // chunks for k in range(chunks + 1)]
+    claim = itertools.count()
+
+    def run_chunks():
+        _this_thread.in_chunk = True
+        try:
+            k = next(claim)
+            while k < chunks:
+                run(bounds[k], bounds[k + 1])
+                k = next(claim)
+        finally:
+            _this_thread.in_chunk = False
+
+    with one_blas_thread():
+        helpers = [_helpers().submit(run_chunks) for _ in range(min(split_threads(), chunks) - 1)]
+        try:
+            run_chunks()
+        finally:
+            wait(helpers)  # they write into the caller's arrays: never return before they are done
+    for helper in helpers:
+        helper.result()  # raises a helper's error
+
+
+def split_rows(kernel, shape, *args):
+    """Runs a time loop, kernel(lo, hi, *args), over all rows of the batch, split over threads when large.
+
+    shape: (steps, batch, width) of the loop's gates.
+    """
+    steps, batch, width = shape
+    split(lambda lo, hi: kernel(lo, hi, *args), batch, chunk_count(batch, steps * batch * width, SPLIT_MIN_WORK))
+
+
+def split_matmul(a, b):
+    """Returns a @ b (2D): split over threads by rows of the output, or by its columns when it has more of
+    those (a reduction over a long axis), when large; else `parallel.matmul`. Every output element is one
+    BLAS dot product either way, so splitting changes no result."""
+    m, n = a.shape[0], b.shape[1]
+    chunks = chunk_count(max(m, n), 2.0 * m * a.shape[1] * n, parallel.BLAS_THREADED_MIN_FLOPS)
+    if chunks == 1:
+        return matmul(a, b)
+    out = np.empty((m, n), dtype=np.result_type(a, b))
+    if m >= n:
+        split(lambda lo, hi: np.matmul(a[lo:hi], b, out=out[lo:hi]), m, chunks)
+    else:
+        split(lambda lo, hi: np.matmul(a, b[:, lo:hi], out=out[:, lo:hi]), n, chunks)
+    return out
+
+
 # ----- SimpleRNN ---------------------------------------------------------------------------------------
 
-@jit
-def simple_rnn_forward(xproj, U, h0, rmask, use_rmask, mask, use_mask, act, fast, h_seq):
-    """h_t = act(xproj_t + (h_{t-1} * rmask) @ U). Fills h_seq (T+1, B, u) with h_seq[0] = h0."""
-    T, B, u = xproj.shape
-    h_seq[0] = h0
-    buffer = np.empty((B, u), dtype=h_seq.dtype)
+@jit(nogil=True)
+def simple_rnn_forward(lo, hi, xproj, U, h0, rmask, use_rmask, mask, use_mask, act, fast, h_seq):
+    """h_t = act(xproj_t + (h_{t-1} * rmask) @ U) for rows lo:hi. Fills h_seq (T+1, B, u), h_seq[0] = h0."""
+    T, _, u = xproj.shape
+    rmask = rmask[lo:hi]
+    h_seq[0, lo:hi] = h0[lo:hi]
+    buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
-        hp = h_seq[t]
-        h = h_seq[t + 1]
+        hp = h_seq[t, lo:hi]
+        h = h_seq[t + 1, lo:hi]
         rec = np.dot(_recurrent_input(hp, rmask, use_rmask, buffer), U)
-        _copy_block(h, 0, xproj[t], 0, u)
+        _copy_block(h, 0, xproj[t, lo:hi], 0, u)
         _add_block(h, 0, rec, 0, u)
         _activate(act, fast, h, 0, u)
-        _keep_masked_rows(mask, t, use_mask, h, hp)
+        _keep_masked_rows(mask, t, lo, use_mask, h, hp)
 
 
-@jit
-def simple_rnn_backward(h_seq, U_T, rmask, use_rmask, mask, use_mask, act, dy_seq, has_seq, dh_last):
-    """Returns (da (T, B, u) pre-activation gradients, dh0)."""
+@jit(nogil=True)
+def simple_rnn_backward(lo, hi, h_seq, U_T, rmask, use_rmask, mask, use_mask, act, dy_seq, has_seq, da, dh):
+    """Backward through time for simple_rnn_forward, rows lo:hi.
+
+    Fills da (T, B, u) with the pre-activation gradients. dh (B, u): on entry the gradient of the final h,
+    on exit that of h0.
+    """
     T = h_seq.shape[0] - 1
-    B, u = dh_last.shape
-    da = np.empty((T, B, u), dtype=h_seq.dtype)
-    dh = dh_last.copy()
+    u = dh.shape[1]
+    rmask = rmask[lo:hi]
+    dh = dh[lo:hi]
     for t in range(T - 1, -1, -1):
-        _add_dy(dh, dy_seq, t, has_seq)
-        d = da[t]
+        _add_dy(dh, dy_seq, t, lo, hi, has_seq)
+        d = da[t, lo:hi]
         _copy_block(d, 0, dh, 0, u)
-        if use_mask:
-            for b in range(B):
-                if mask[t, b] == 0:
-                    d[b, :] = 0
-        _scale_by_derivative(act, h_seq[t + 1], d, 0, u)
+        for b in range(hi - lo):
+            if _masked(mask, t, lo, b, use_mask):
+                d[b, :] = 0
+        _scale_by_derivative(act, h_seq[t + 1, lo:hi], d, 0, u)
         back = np.dot(d, U_T)
-        _next_dh(dh, back, rmask, use_rmask, mask, t, use_mask, dh, False)
-    return da, dh
+        _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, dh, False)
 
 
 # ----- LSTM --------------------------------------------------------------------------------------------
 
-@jit
-def lstm_forward(gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq, c_seq, tc_seq):
-    """One LSTM pass over time, gates in Keras order i, f, c, o.
+@jit(nogil=True)
+def lstm_forward(lo, hi, gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq, c_seq,
+                 tc_seq):
+    """One LSTM pass over time for rows lo:hi, gates in Keras order i, f, c, o.
 
     gates: (T, B, 4u), on entry x_t @ kernel + bias; on exit the activated gates (i, f, c~, o).
     h_seq, c_seq: (T+1, B, u) outputs, index 0 holding h0 and c0. tc_seq: (T, B, u) output, act(c_t).
     """
-    T, B, G = gates.shape
+    T, _, G = gates.shape
     u = G // 4
-    h_seq[0] = h0
-    c_seq[0] = c0
-    buffer = np.empty((B, u), dtype=h_seq.dtype)
+    rmask = rmask[lo:hi]
+    h_seq[0, lo:hi] = h0[lo:hi]
+    c_seq[0, lo:hi] = c0[lo:hi]
+    buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
-        hp = h_seq[t]
+        hp = h_seq[t, lo:hi]
         rec = np.dot(_recurrent_input(hp, rmask, use_rmask, buffer), U)
-        g = gates[t]
+        g = gates[t, lo:hi]
         _add_block(g, 0, rec, 0, G)
         _activate(ract, fast, g, 0, 2 * u)
         _activate(act, fast, g, 2 * u, 3 * u)
         _activate(ract, fast, g, 3 * u, 4 * u)
-        cp = c_seq[t]
-        c = c_seq[t + 1]
-        tc = tc_seq[t]
-        h = h_seq[t + 1]
-        for b in range(B):
+        cp = c_seq[t, lo:hi]
+        c = c_seq[t + 1, lo:hi]
+        tc = tc_seq[t, lo:hi]
+        h = h_seq[t + 1, lo:hi]
+        for b in range(hi - lo):
             gi = g[b, 0:u]
             gf = g[b, u:2 * u]
             gc = g[b, 2 * u:3 * u]
@@ -259,48 +382,49 @@ def lstm_forward(gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act, ract, 
                 v = _ftz(gf[j] * cpb[j] + gi[j] * gc[j])
                 cb[j] = v
                 tcb[j] = v
-        _keep_masked_rows(mask, t, use_mask, c, cp)
+        _keep_masked_rows(mask, t, lo, use_mask, c, cp)
         _copy_block(tc, 0, c, 0, u)
         _activate(act, fast, tc, 0, u)
-        for b in range(B):
+        for b in range(hi - lo):
             go = g[b, 3 * u:4 * u]
             tcb = tc[b]
             hb = h[b]
             for j in range(hb.shape[0]):
                 hb[j] = _ftz(go[j] * tcb[j])
-        _keep_masked_rows(mask, t, use_mask, h, hp)
+        _keep_masked_rows(mask, t, lo, use_mask, h, hp)
 
 
-@jit
-def lstm_backward(gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use_mask, act, ract, dy_seq, has_seq,
-                  dh_last, dc_last):
-    """Backward through time for lstm_forward.
+@jit(nogil=True)
+def lstm_backward(lo, hi, gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use_mask, act, ract, dy_seq, has_seq,
+                  dgates, dh, dc):
+    """Backward through time for lstm_forward, rows lo:hi.
 
     dy_seq: (T, B, u) gradients of h_t from the output sequence (used when has_seq).
-    dh_last, dc_last: (B, u) gradients of the final h (last output and/or state) and final c.
-    Returns (dgates (T, B, 4u) pre-activation gradients, dh0, dc0).
+    dgates: (T, B, 4u) output, the pre-activation gate gradients.
+    dh, dc: (B, u), on entry the gradients of the final h (last output and/or state) and final c; on exit
+    those of h0 and c0.
     """
-    T, B, G = gates.shape
+    T, _, G = gates.shape
     u = G // 4
-    dgates = np.empty((T, B, G), dtype=gates.dtype)  # every row is written
-    dh = dh_last.copy()
-    dc = dc_last.copy()
-    dtc = np.empty((B, u), dtype=gates.dtype)
+    rmask = rmask[lo:hi]
+    dh = dh[lo:hi]
+    dc = dc[lo:hi]
+    dtc = np.empty((hi - lo, u), dtype=gates.dtype)
     for t in range(T - 1, -1, -1):
-        _add_dy(dh, dy_seq, t, has_seq)
-        g = gates[t]
-        d = dgates[t]
-        cp = c_seq[t]
-        tc = tc_seq[t]
-        for b in range(B):
+        _add_dy(dh, dy_seq, t, lo, hi, has_seq)
+        g = gates[t, lo:hi]
+        d = dgates[t, lo:hi]
+        cp = c_seq[t, lo:hi]
+        tc = tc_seq[t, lo:hi]
+        for b in range(hi - lo):
             go = g[b, 3 * u:4 * u]
             dhb = dh[b]
             dtb = dtc[b]
             for j in range(dtb.shape[0]):
                 dtb[j] = dhb[j] * go[j]
         _scale_by_derivative(act, tc, dtc, 0, u)
-        for b in range(B):
-            if use_mask and mask[t, b] == 0:
+        for b in range(hi - lo):
+            if _masked(mask, t, lo, b, use_mask):
                 d[b, :] = 0
                 continue
             gi = g[b, 0:u]
@@ -326,8 +450,7 @@ def lstm_backward(gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use_mask, a
         _scale_by_derivative(act, g, d, 2 * u, 3 * u)
         _scale_by_derivative(ract, g, d, 3 * u, 4 * u)
         back = np.dot(d, U_T)
-        _next_dh(dh, back, rmask, use_rmask, mask, t, use_mask, dh, False)
-    return dgates, dh, dc
+        _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, dh, False)
 
 
 # ----- GRU ---------------------------------------------------------------------------------------------
@@ -345,10 +468,10 @@ def _gru_update(g, hp, h, u):
 
 
 @jit
-def _gru_dz_dhh(g, hp, dh, d, mask, t, use_mask, u):
-    """d[:, :u] = dh * (hp - h~), d[:, 2u:] = dh * (1 - z), for unmasked samples (output gradients)."""
+def _gru_dz_dhh(g, hp, dh, d, mask, t, lo, use_mask, u):
+    """d[:, :u] = dh * (hp - h~), d[:, 2u:] = dh * (1 - z), for unmasked rows (output gradients)."""
     for b in range(dh.shape[0]):
-        if use_mask and mask[t, b] == 0:
+        if _masked(mask, t, lo, b, use_mask):
             d[b, :] = 0
             continue
         z = g[b, 0:u]
@@ -362,65 +485,65 @@ def _gru_dz_dhh(g, hp, dh, d, mask, t, use_mask, u):
             dhh[j] = _ftz(dhb[j] * (1 - z[j]))
 
 
-@jit
-def gru_forward(gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq, rec_h):
-    """GRU with reset_after=True (Keras default), gates z, r, h.
+@jit(nogil=True)
+def gru_forward(lo, hi, gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq, rec_h):
+    """GRU with reset_after=True (Keras default), gates z, r, h, for rows lo:hi.
 
     gates: (T, B, 3u), on entry x_t @ kernel + input_bias; on exit the activated z, r and candidate h~.
     rbias: (3u,) recurrent bias. rec_h: (T, B, u) output, (h_{t-1} @ U_h + rbias_h) kept for backward.
     h_t = z * h_{t-1} + (1 - z) * h~,  h~ = act(x_h + r * rec_h).
     """
-    T, B, G = gates.shape
+    T, _, G = gates.shape
     u = G // 3
-    h_seq[0] = h0
-    buffer = np.empty((B, u), dtype=h_seq.dtype)
+    rmask = rmask[lo:hi]
+    h_seq[0, lo:hi] = h0[lo:hi]
+    buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
-        hp = h_seq[t]
+        hp = h_seq[t, lo:hi]
         rec = np.dot(_recurrent_input(hp, rmask, use_rmask, buffer), U)
-        for b in range(B):
+        for b in range(hi - lo):
             rb = rec[b]
             for j in range(rb.shape[0]):
                 rb[j] += rbias[j]
-        g = gates[t]
+        g = gates[t, lo:hi]
         _add_block(g, 0, rec, 0, 2 * u)
         _activate(ract, fast, g, 0, 2 * u)
-        rh = rec_h[t]
+        rh = rec_h[t, lo:hi]
         _copy_block(rh, 0, rec, 2 * u, u)
-        for b in range(B):
+        for b in range(hi - lo):
             r = g[b, u:2 * u]
             xh = g[b, 2 * u:3 * u]
             rhb = rh[b]
             for j in range(rhb.shape[0]):
                 xh[j] += r[j] * rhb[j]
         _activate(act, fast, g, 2 * u, 3 * u)
-        h = h_seq[t + 1]
+        h = h_seq[t + 1, lo:hi]
         _gru_update(g, hp, h, u)
-        _keep_masked_rows(mask, t, use_mask, h, hp)
+        _keep_masked_rows(mask, t, lo, use_mask, h, hp)
 
 
-@jit
-def gru_backward(gates, h_seq, rec_h, U_T, rmask, use_rmask, mask, use_mask, act, ract, dy_seq, has_seq,
-                 dh_last):
-    """Backward through time for gru_forward.
+@jit(nogil=True)
+def gru_backward(lo, hi, gates, h_seq, rec_h, U_T, rmask, use_rmask, mask, use_mask, act, ract, dy_seq, has_seq,
+                 dgx, dgr, dh):
+    """Backward through time for gru_forward, rows lo:hi.
 
-    Returns (dgx (T, B, 3u) gradients of the input projection, dgr (T, B, 3u) gradients of the
-    recurrent projection (h_{t-1} @ U + rbias), dh0).
+    dgx, dgr: (T, B, 3u) outputs, the gradients of the input projection and of the recurrent projection
+    (h_{t-1} @ U + rbias). dh (B, u): on entry the gradient of the final h, on exit that of h0.
     """
-    T, B, G = gates.shape
+    T, _, G = gates.shape
     u = G // 3
-    dgx = np.empty((T, B, G), dtype=gates.dtype)  # every row is written
-    dgr = np.empty((T, B, G), dtype=gates.dtype)
-    dh = dh_last.copy()
+    rmask = rmask[lo:hi]
+    dh = dh[lo:hi]
     for t in range(T - 1, -1, -1):
-        _add_dy(dh, dy_seq, t, has_seq)
-        g = gates[t]
-        rh = rec_h[t]
-        dx = dgx[t]
-        dr = dgr[t]
-        _gru_dz_dhh(g, h_seq[t], dh, dx, mask, t, use_mask, u)
+        _add_dy(dh, dy_seq, t, lo, hi, has_seq)
+        g = gates[t, lo:hi]
+        rh = rec_h[t, lo:hi]
+        dx = dgx[t, lo:hi]
+        dr = dgr[t, lo:hi]
+        _gru_dz_dhh(g, h_seq[t, lo:hi], dh, dx, mask, t, lo, use_mask, u)
         _scale_by_derivative(ract, g, dx, 0, u)
         _scale_by_derivative(act, g, dx, 2 * u, 3 * u)
-        for b in range(B):
+        for b in range(hi - lo):
             dah = dx[b, 2 * u:3 * u]
             dr_ = dx[b, u:2 * u]
             r = g[b, u:2 * u]
@@ -432,30 +555,30 @@ def gru_backward(gates, h_seq, rec_h, U_T, rmask, use_rmask, mask, use_mask, act
         _scale_by_derivative(ract, g, dx, u, 2 * u)
         _copy_block(dr, 0, dx, 0, 2 * u)
         back = np.dot(dr, U_T)
-        _next_dh(dh, back, rmask, use_rmask, mask, t, use_mask, g, True)
-    return dgx, dgr, dh
+        _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, g, True)
 
 
-@jit
-def gru_forward_reset_before(gates, U_zr, U_h, h0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq,
+@jit(nogil=True)
+def gru_forward_reset_before(lo, hi, gates, U_zr, U_h, h0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq,
                              rh_seq):
-    """GRU with reset_after=False: h~ = act(x_h + (r * h_{t-1}) @ U_h). Bias is all on the input side.
+    """GRU with reset_after=False, rows lo:hi: h~ = act(x_h + (r * h_{t-1}) @ U_h). Bias is all on the input side.
 
     rh_seq: (T, B, u) output, r * (h_{t-1} * rmask) kept for backward.
     """
-    T, B, G = gates.shape
+    T, _, G = gates.shape
     u = G // 3
-    h_seq[0] = h0
-    buffer = np.empty((B, u), dtype=h_seq.dtype)
+    rmask = rmask[lo:hi]
+    h_seq[0, lo:hi] = h0[lo:hi]
+    buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
-        hp = h_seq[t]
+        hp = h_seq[t, lo:hi]
         hin = _recurrent_input(hp, rmask, use_rmask, buffer)
         rec = np.dot(hin, U_zr)
-        g = gates[t]
+        g = gates[t, lo:hi]
         _add_block(g, 0, rec, 0, 2 * u)
         _activate(ract, fast, g, 0, 2 * u)
-        rh = rh_seq[t]
-        for b in range(B):
+        rh = rh_seq[t, lo:hi]
+        for b in range(hi - lo):
             r = g[b, u:2 * u]
             hb = hin[b]
             rhb = rh[b]
@@ -464,38 +587,39 @@ def gru_forward_reset_before(gates, U_zr, U_h, h0, rmask, use_rmask, mask, use_m
         rech = np.dot(rh, U_h)
         _add_block(g, 2 * u, rech, 0, u)
         _activate(act, fast, g, 2 * u, 3 * u)
-        h = h_seq[t + 1]
+        h = h_seq[t + 1, lo:hi]
         _gru_update(g, hp, h, u)
-        _keep_masked_rows(mask, t, use_mask, h, hp)
+        _keep_masked_rows(mask, t, lo, use_mask, h, hp)
 
 
-@jit
-def gru_backward_reset_before(gates, h_seq, UzrT, UhT, rmask, use_rmask, mask, use_mask, act, ract, dy_seq,
-                              has_seq, dh_last):
-    """Backward for gru_forward_reset_before. Returns (dgx (T, B, 3u), dh0).
+@jit(nogil=True)
+def gru_backward_reset_before(lo, hi, gates, h_seq, UzrT, UhT, rmask, use_rmask, mask, use_mask, act, ract, dy_seq,
+                              has_seq, dgx, dh):
+    """Backward for gru_forward_reset_before, rows lo:hi.
 
-    dgx holds (daz, dar, dah): the kernel and bias gradients come from it; the recurrent kernel gradient
-    is h_in^T @ dgx[..., :2u] (columns z, r) and rh^T @ dgx[..., 2u:] (column block h).
+    dgx: (T, B, 3u) output, (daz, dar, dah): the kernel and bias gradients come from it; the recurrent kernel
+    gradient is h_in^T @ dgx[..., :2u] (columns z, r) and rh^T @ dgx[..., 2u:] (column block h).
+    dh (B, u): on entry the gradient of the final h, on exit that of h0.
     """
-    T, B, G = gates.shape
+    T, _, G = gates.shape
     u = G // 3
-    dgx = np.empty((T, B, G), dtype=gates.dtype)  # every row is written
-    dh = dh_last.copy()
-    dah_t = np.zeros((B, u), dtype=gates.dtype)
-    dzr_t = np.zeros((B, 2 * u), dtype=gates.dtype)
-    buffer = np.empty((B, u), dtype=gates.dtype)
+    rmask = rmask[lo:hi]
+    dh = dh[lo:hi]
+    dah_t = np.zeros((hi - lo, u), dtype=gates.dtype)
+    dzr_t = np.zeros((hi - lo, 2 * u), dtype=gates.dtype)
+    buffer = np.empty((hi - lo, u), dtype=gates.dtype)
     for t in range(T - 1, -1, -1):
-        _add_dy(dh, dy_seq, t, has_seq)
-        g = gates[t]
-        hp = h_seq[t]
-        d = dgx[t]
-        _gru_dz_dhh(g, hp, dh, d, mask, t, use_mask, u)
+        _add_dy(dh, dy_seq, t, lo, hi, has_seq)
+        g = gates[t, lo:hi]
+        hp = h_seq[t, lo:hi]
+        d = dgx[t, lo:hi]
+        _gru_dz_dhh(g, hp, dh, d, mask, t, lo, use_mask, u)
         _scale_by_derivative(ract, g, d, 0, u)
         _scale_by_derivative(act, g, d, 2 * u, 3 * u)
         _copy_block(dah_t, 0, d, 2 * u, u)
         drh = np.dot(dah_t, UhT)
         hin = _recurrent_input(hp, rmask, use_rmask, buffer)
-        for b in range(B):
+        for b in range(hi - lo):
             dr_ = d[b, u:2 * u]
             drhb = drh[b]
             hb = hin[b]
@@ -504,11 +628,10 @@ def gru_backward_reset_before(gates, h_seq, UzrT, UhT, rmask, use_rmask, mask, u
         _scale_by_derivative(ract, g, d, u, 2 * u)
         _copy_block(dzr_t, 0, d, 0, 2 * u)
         back = np.dot(dzr_t, UzrT)
-        for b in range(B):
+        for b in range(hi - lo):
             kb = back[b]
             drhb = drh[b]
             r = g[b, u:2 * u]
             for j in range(kb.shape[0]):
                 kb[j] += drhb[j] * r[j]
-        _next_dh(dh, back, rmask, use_rmask, mask, t, use_mask, g, True)
-    return dgx, dh
+        _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, g, True)

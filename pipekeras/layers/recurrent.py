@@ -15,7 +15,7 @@ from .. import activations, backend, constraints, initializers, regularizers
 from ..engine.layer import InputSpec, Layer, is_recording, shape_str
 from ..errors import ConfigError, ShapeError
 from ..kernels import recurrent as K
-from ..kernels.parallel import matmul, one_blas_thread
+from ..kernels.parallel import one_blas_thread
 from .validation import positive_int, rate_in_unit_interval
 
 
@@ -239,7 +239,7 @@ class RNNBase(Layer):
         steps, batch, features = x_tm.shape
         x_tm = np.ascontiguousarray(x_tm) if dmask is None else x_tm * dmask
         x_flat = x_tm.reshape(steps * batch, features)
-        xproj = matmul(x_flat, self.kernel.value)
+        xproj = K.split_matmul(x_flat, self.kernel.value)
         if self.use_bias:
             xproj += self._input_bias()
         return x_flat, xproj.reshape(steps, batch, self._gates * self.units)
@@ -269,7 +269,29 @@ class RNNBase(Layer):
 
     def _infer(self, x_tm, states, mask_tm, use_mask, dmask, rmask, use_rmask):
         """Runs the recurrence without keeping anything for backward; returns (h of every step or None, final
-        states).
+        states). A large batch is split over threads by rows (kernels/recurrent.py `split`), each thread running
+        `_infer_rows` on its own rows from the first step to the last."""
+        steps, batch, _ = x_tm.shape
+        h_steps = np.empty((steps, batch, self.units), x_tm.dtype) if self.return_sequences else None
+        final = [np.empty_like(s) for s in states]
+
+        def infer_rows(lo, hi):
+            rows = slice(lo, hi)
+            last = self._infer_rows(x_tm[:, rows], [s[rows] for s in states],
+                                    np.ascontiguousarray(mask_tm[:, rows]) if use_mask else mask_tm, use_mask,
+                                    None if dmask is None else dmask[rows], rmask[rows] if use_rmask else rmask,
+                                    use_rmask, None if h_steps is None else h_steps[:, rows])
+            for f, s in zip(final, last):
+                f[rows] = s
+
+        chunks = K.chunk_count(batch, steps * batch * self._gates * self.units, K.SPLIT_MIN_WORK)
+        with one_blas_thread():
+            K.split(infer_rows, batch, chunks)
+        return h_steps, final
+
+    def _infer_rows(self, x_tm, states, mask_tm, use_mask, dmask, rmask, use_rmask, h_steps):
+        """`_infer` for some rows of the batch: writes h of every step into h_steps (unless None); returns the
+        final states.
 
         The steps go in blocks whose input projections take about `_INFERENCE_BLOCK_BYTES`: each block's arrays
         stay in cache and are recycled by the allocator, where a whole 500-step, 512-sample LSTM sequence
@@ -278,17 +300,15 @@ class RNNBase(Layer):
         steps, batch, _ = x_tm.shape
         step_bytes = batch * self._gates * self.units * x_tm.dtype.itemsize
         block = max(1, _INFERENCE_BLOCK_BYTES // step_bytes)
-        h_steps = np.empty((steps, batch, self.units), x_tm.dtype) if self.return_sequences else None
-        with one_blas_thread():
-            for start in range(0, steps, block):
-                stop = min(start + block, steps)
-                _, xproj = self._project(x_tm[start:stop], dmask)
-                h_seq, extra_states, _ = self._run(xproj, states, rmask, use_rmask,
-                                                   mask_tm[start:stop] if use_mask else mask_tm, use_mask)
-                if h_steps is not None:
-                    h_steps[start:stop] = h_seq[1:]
-                states = [h_seq[-1]] + extra_states
-        return h_steps, states
+        for start in range(0, steps, block):
+            stop = min(start + block, steps)
+            _, xproj = self._project(x_tm[start:stop], dmask)
+            h_seq, extra_states, _ = self._run(xproj, states, rmask, use_rmask,
+                                               mask_tm[start:stop] if use_mask else mask_tm, use_mask)
+            if h_steps is not None:
+                h_steps[start:stop] = h_seq[1:]
+            states = [h_seq[-1]] + extra_states
+        return states
 
     # ----- backward -----------------------------------------------------------------------------
 
@@ -308,8 +328,8 @@ class RNNBase(Layer):
         else:
             dh_last += grad_out
             dy_seq = np.zeros((1, batch, self.units), dtype=dtype)
-        d_extra = [np.zeros((batch, self.units), dtype=dtype) if g is None else
-                   np.ascontiguousarray(g, dtype=dtype) for g in grad_states[1:]]
+        d_extra = [np.zeros((batch, self.units), dtype=dtype) if g is None else np.array(g, dtype=dtype)
+                   for g in grad_states[1:]]  # copies: the kernels overwrite them with the gradients of the states0
         with one_blas_thread():
             dgx, drec_rows, dbias = self._run_backward(h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq,
                                                        self.return_sequences, dh_last, d_extra)
@@ -317,14 +337,14 @@ class RNNBase(Layer):
         dgx_flat = dgx.reshape(steps * batch, width)
         if self.trainable:
             if self.kernel.trainable:
-                self.add_grad(self.kernel, matmul(x_flat.T, dgx_flat))
+                self.add_grad(self.kernel, K.split_matmul(x_flat.T, dgx_flat))
             if self.recurrent_kernel.trainable:
                 self.add_grad(self.recurrent_kernel, drec_rows())
             if self.use_bias and self.bias.trainable:
                 self.add_grad(self.bias, dgx_flat.sum(axis=0) if dbias is None else dbias())
         if not self.input_grad_needed:
             return None
-        dx_tm = matmul(dgx_flat, self.kernel.value.T).reshape(steps, batch, features)
+        dx_tm = K.split_matmul(dgx_flat, self.kernel.value.T).reshape(steps, batch, features)
         if dmask is not None:
             dx_tm *= dmask
         if self.go_backwards:
@@ -404,15 +424,16 @@ class SimpleRNN(RNNBase):
     def _run(self, xproj, states0, rmask, use_rmask, mask_tm, use_mask):
         steps, batch, units = xproj.shape
         h_seq = np.empty((steps + 1, batch, units), dtype=xproj.dtype)
-        K.simple_rnn_forward(xproj, self.recurrent_kernel.value, states0[0], rmask, use_rmask, mask_tm, use_mask,
-                             self._act, _fast(xproj), h_seq)
+        K.split_rows(K.simple_rnn_forward, xproj.shape, xproj, self.recurrent_kernel.value, states0[0], rmask,
+                     use_rmask, mask_tm, use_mask, self._act, _fast(xproj), h_seq)
         return h_seq, [], None
 
     def _run_backward(self, h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq, has_seq, dh_last, d_extra):
         u_t = np.ascontiguousarray(self.recurrent_kernel.value.T)
-        da, _ = K.simple_rnn_backward(h_seq, u_t, rmask, use_rmask, mask_tm, use_mask, self._act, dy_seq,
-                                      has_seq, dh_last)
-        rows = lambda: matmul(self._h_in(h_seq, rmask, use_rmask).T, da.reshape(-1, self.units))
+        da = np.empty(h_seq[1:].shape, dtype=h_seq.dtype)
+        K.split_rows(K.simple_rnn_backward, da.shape, h_seq, u_t, rmask, use_rmask, mask_tm, use_mask, self._act,
+                     dy_seq, has_seq, da, dh_last)
+        rows = lambda: K.split_matmul(self._h_in(h_seq, rmask, use_rmask).T, da.reshape(-1, self.units))
         return da, rows, None
 
 
@@ -466,16 +487,17 @@ class LSTM(RNNBase):
         h_seq = np.empty((steps + 1, batch, self.units), dtype=xproj.dtype)
         c_seq = np.empty((steps + 1, batch, self.units), dtype=xproj.dtype)
         tc_seq = np.empty((steps, batch, self.units), dtype=xproj.dtype)
-        K.lstm_forward(xproj, self.recurrent_kernel.value, states0[0], states0[1], rmask, use_rmask, mask_tm,
-                       use_mask, self._act, self._ract, _fast(xproj), h_seq, c_seq, tc_seq)
+        K.split_rows(K.lstm_forward, xproj.shape, xproj, self.recurrent_kernel.value, states0[0], states0[1], rmask,
+                     use_rmask, mask_tm, use_mask, self._act, self._ract, _fast(xproj), h_seq, c_seq, tc_seq)
         return h_seq, [c_seq[steps]], (xproj, c_seq, tc_seq)
 
     def _run_backward(self, h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq, has_seq, dh_last, d_extra):
         gates, c_seq, tc_seq = saved
         u_t = np.ascontiguousarray(self.recurrent_kernel.value.T)
-        dgates, _, _ = K.lstm_backward(gates, c_seq, tc_seq, u_t, rmask, use_rmask, mask_tm, use_mask, self._act,
-                                       self._ract, dy_seq, has_seq, dh_last, d_extra[0])
-        rows = lambda: matmul(self._h_in(h_seq, rmask, use_rmask).T, dgates.reshape(-1, 4 * self.units))
+        dgates = np.empty_like(gates)
+        K.split_rows(K.lstm_backward, gates.shape, gates, c_seq, tc_seq, u_t, rmask, use_rmask, mask_tm, use_mask,
+                     self._act, self._ract, dy_seq, has_seq, dgates, dh_last, d_extra[0])
+        rows = lambda: K.split_matmul(self._h_in(h_seq, rmask, use_rmask).T, dgates.reshape(-1, 4 * self.units))
         return dgates, rows, None
 
     def get_config(self):
@@ -526,33 +548,36 @@ class GRU(RNNBase):
         U = self.recurrent_kernel.value
         if self.reset_after:
             rbias = self.bias.value[1] if self.use_bias else np.zeros(width, dtype=xproj.dtype)
-            K.gru_forward(xproj, U, np.ascontiguousarray(rbias, dtype=xproj.dtype), states0[0], rmask, use_rmask,
-                          mask_tm, use_mask, self._act, self._ract, _fast(xproj), h_seq, aux)
+            K.split_rows(K.gru_forward, xproj.shape, xproj, U, np.ascontiguousarray(rbias, dtype=xproj.dtype),
+                         states0[0], rmask, use_rmask, mask_tm, use_mask, self._act, self._ract, _fast(xproj), h_seq,
+                         aux)
         else:
-            K.gru_forward_reset_before(xproj, np.ascontiguousarray(U[:, :2 * u]), np.ascontiguousarray(U[:, 2 * u:]),
-                                       states0[0], rmask, use_rmask, mask_tm, use_mask, self._act, self._ract,
-                                       _fast(xproj), h_seq, aux)
+            K.split_rows(K.gru_forward_reset_before, xproj.shape, xproj, np.ascontiguousarray(U[:, :2 * u]),
+                         np.ascontiguousarray(U[:, 2 * u:]), states0[0], rmask, use_rmask, mask_tm, use_mask,
+                         self._act, self._ract, _fast(xproj), h_seq, aux)
         return h_seq, [], (xproj, aux)
 
     def _run_backward(self, h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq, has_seq, dh_last, d_extra):
         gates, aux = saved
         u = self.units
         U = self.recurrent_kernel.value
+        dgx = np.empty_like(gates)
         if self.reset_after:
-            dgx, dgr, _ = K.gru_backward(gates, h_seq, aux, np.ascontiguousarray(U.T), rmask, use_rmask, mask_tm,
-                                         use_mask, self._act, self._ract, dy_seq, has_seq, dh_last)
-            rows = lambda: matmul(self._h_in(h_seq, rmask, use_rmask).T, dgr.reshape(-1, 3 * u))
+            dgr = np.empty_like(gates)
+            K.split_rows(K.gru_backward, gates.shape, gates, h_seq, aux, np.ascontiguousarray(U.T), rmask, use_rmask,
+                         mask_tm, use_mask, self._act, self._ract, dy_seq, has_seq, dgx, dgr, dh_last)
+            rows = lambda: K.split_matmul(self._h_in(h_seq, rmask, use_rmask).T, dgr.reshape(-1, 3 * u))
             bias = lambda: np.stack([dgx.reshape(-1, 3 * u).sum(axis=0), dgr.reshape(-1, 3 * u).sum(axis=0)])
             return dgx, rows, bias
-        dgx, _ = K.gru_backward_reset_before(gates, h_seq, np.ascontiguousarray(U[:, :2 * u].T),
-                                             np.ascontiguousarray(U[:, 2 * u:].T), rmask, use_rmask, mask_tm,
-                                             use_mask, self._act, self._ract, dy_seq, has_seq, dh_last)
+        K.split_rows(K.gru_backward_reset_before, gates.shape, gates, h_seq, np.ascontiguousarray(U[:, :2 * u].T),
+                     np.ascontiguousarray(U[:, 2 * u:].T), rmask, use_rmask, mask_tm, use_mask, self._act, self._ract,
+                     dy_seq, has_seq, dgx, dh_last)
 
         def rows():
             flat = dgx.reshape(-1, 3 * u)
             h_in = self._h_in(h_seq, rmask, use_rmask)
-            return np.concatenate([matmul(h_in.T, flat[:, :2 * u]), matmul(aux.reshape(-1, u).T, flat[:, 2 * u:])],
-                                  axis=1)
+            return np.concatenate([K.split_matmul(h_in.T, flat[:, :2 * u]),
+                                   K.split_matmul(aux.reshape(-1, u).T, flat[:, 2 * u:])], axis=1)
 
         return dgx, rows, None
 
