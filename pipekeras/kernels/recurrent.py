@@ -20,6 +20,7 @@ convergent of Lambert's continued fraction tanh x = x / (1 + x^2 / (3 + x^2 / (5
 the exact library functions (gradient checks and references compare at 1e-12).
 """
 
+import contextlib
 import itertools
 import math
 import os
@@ -154,6 +155,13 @@ def _copy_block(A, lo, R, r_lo, n):
             a[j] = r[j]
 
 
+@jit(inline="always")
+def _rows(a, t, lo, hi):
+    """a[t, lo:hi]; a[t] when that is all rows, which spares a single-thread loop the slice arithmetic
+    (~15 µs of a 500-step, one-sample LSTM pass)."""
+    return a[t] if hi - lo == a.shape[1] else a[t, lo:hi]
+
+
 @jit
 def _masked(mask, t, lo, b, use_mask):
     """Whether row lo + b is masked at step t."""
@@ -176,7 +184,7 @@ def _keep_masked_rows(mask, t, lo, use_mask, new, old):
 @jit
 def _add_dy(dh, dy_seq, t, lo, hi, has_seq):
     if has_seq:
-        _add_block(dh, 0, dy_seq[t, lo:hi], 0, dh.shape[1])
+        _add_block(dh, 0, _rows(dy_seq, t, lo, hi), 0, dh.shape[1])
 
 
 @jit
@@ -247,6 +255,25 @@ def _forget_helpers():
 os.register_at_fork(after_in_child=_forget_helpers)
 
 
+@contextlib.contextmanager
+def single_blas_thread():
+    """`parallel.one_blas_thread()` for this thread, entered once: nested uses, and products inside (see
+    `split_matmul`), skip threadpoolctl, which takes ~30 µs to enter and as much to leave."""
+    if _holds_one_blas_thread():
+        yield
+        return
+    with one_blas_thread():
+        _this_thread.one_blas = True
+        try:
+            yield
+        finally:
+            _this_thread.one_blas = False
+
+
+def _holds_one_blas_thread():
+    return getattr(_this_thread, "one_blas", False) or getattr(_this_thread, "in_chunk", False)
+
+
 def split(run, size, chunks):
     """Calls run(lo, hi) for `chunks` ranges covering range(size), on the calling thread and helper threads
     (in one call on this thread when chunks is 1 or this thread is running a chunk already)."""
@@ -266,7 +293,7 @@ def split(run, size, chunks):
         finally:
             _this_thread.in_chunk = False
 
-    with one_blas_thread():
+    with single_blas_thread():
         helpers = [_helpers().submit(run_chunks) for _ in range(min(split_threads(), chunks) - 1)]
         try:
             run_chunks()
@@ -287,8 +314,11 @@ def split_rows(kernel, shape, *args):
 
 def split_matmul(a, b):
     """Returns a @ b (2D): split over threads by rows of the output, or by its columns when it has more of
-    those (a reduction over a long axis), when large; else `parallel.matmul`. Every output element is one
-    BLAS dot product either way, so splitting changes no result."""
+    those (a reduction over a long axis), when large; else `parallel.matmul`; in place on this thread inside
+    `single_blas_thread()` or a chunk. The results equal the unsplit product's up to rounding: BLAS may pick
+    other kernels for the chunks' shapes (they are equal for the IMDB LSTM's)."""
+    if _holds_one_blas_thread():
+        return np.matmul(a, b)
     m, n = a.shape[0], b.shape[1]
     chunks = chunk_count(max(m, n), 2.0 * m * a.shape[1] * n, parallel.BLAS_THREADED_MIN_FLOPS)
     if chunks == 1:
@@ -311,10 +341,10 @@ def simple_rnn_forward(lo, hi, xproj, U, h0, rmask, use_rmask, mask, use_mask, a
     h_seq[0, lo:hi] = h0[lo:hi]
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
-        hp = h_seq[t, lo:hi]
-        h = h_seq[t + 1, lo:hi]
+        hp = _rows(h_seq, t, lo, hi)
+        h = _rows(h_seq, t + 1, lo, hi)
         rec = np.dot(_recurrent_input(hp, rmask, use_rmask, buffer), U)
-        _copy_block(h, 0, xproj[t, lo:hi], 0, u)
+        _copy_block(h, 0, _rows(xproj, t, lo, hi), 0, u)
         _add_block(h, 0, rec, 0, u)
         _activate(act, fast, h, 0, u)
         _keep_masked_rows(mask, t, lo, use_mask, h, hp)
@@ -333,12 +363,12 @@ def simple_rnn_backward(lo, hi, h_seq, U_T, rmask, use_rmask, mask, use_mask, ac
     dh = dh[lo:hi]
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, lo, hi, has_seq)
-        d = da[t, lo:hi]
+        d = _rows(da, t, lo, hi)
         _copy_block(d, 0, dh, 0, u)
         for b in range(hi - lo):
             if _masked(mask, t, lo, b, use_mask):
                 d[b, :] = 0
-        _scale_by_derivative(act, h_seq[t + 1, lo:hi], d, 0, u)
+        _scale_by_derivative(act, _rows(h_seq, t + 1, lo, hi), d, 0, u)
         back = np.dot(d, U_T)
         _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, dh, False)
 
@@ -360,17 +390,17 @@ def lstm_forward(lo, hi, gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act
     c_seq[0, lo:hi] = c0[lo:hi]
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
-        hp = h_seq[t, lo:hi]
+        hp = _rows(h_seq, t, lo, hi)
         rec = np.dot(_recurrent_input(hp, rmask, use_rmask, buffer), U)
-        g = gates[t, lo:hi]
+        g = _rows(gates, t, lo, hi)
         _add_block(g, 0, rec, 0, G)
         _activate(ract, fast, g, 0, 2 * u)
         _activate(act, fast, g, 2 * u, 3 * u)
         _activate(ract, fast, g, 3 * u, 4 * u)
-        cp = c_seq[t, lo:hi]
-        c = c_seq[t + 1, lo:hi]
-        tc = tc_seq[t, lo:hi]
-        h = h_seq[t + 1, lo:hi]
+        cp = _rows(c_seq, t, lo, hi)
+        c = _rows(c_seq, t + 1, lo, hi)
+        tc = _rows(tc_seq, t, lo, hi)
+        h = _rows(h_seq, t + 1, lo, hi)
         for b in range(hi - lo):
             gi = g[b, 0:u]
             gf = g[b, u:2 * u]
@@ -412,10 +442,10 @@ def lstm_backward(lo, hi, gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use
     dtc = np.empty((hi - lo, u), dtype=gates.dtype)
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, lo, hi, has_seq)
-        g = gates[t, lo:hi]
-        d = dgates[t, lo:hi]
-        cp = c_seq[t, lo:hi]
-        tc = tc_seq[t, lo:hi]
+        g = _rows(gates, t, lo, hi)
+        d = _rows(dgates, t, lo, hi)
+        cp = _rows(c_seq, t, lo, hi)
+        tc = _rows(tc_seq, t, lo, hi)
         for b in range(hi - lo):
             go = g[b, 3 * u:4 * u]
             dhb = dh[b]
@@ -499,16 +529,16 @@ def gru_forward(lo, hi, gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, a
     h_seq[0, lo:hi] = h0[lo:hi]
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
-        hp = h_seq[t, lo:hi]
+        hp = _rows(h_seq, t, lo, hi)
         rec = np.dot(_recurrent_input(hp, rmask, use_rmask, buffer), U)
         for b in range(hi - lo):
             rb = rec[b]
             for j in range(rb.shape[0]):
                 rb[j] += rbias[j]
-        g = gates[t, lo:hi]
+        g = _rows(gates, t, lo, hi)
         _add_block(g, 0, rec, 0, 2 * u)
         _activate(ract, fast, g, 0, 2 * u)
-        rh = rec_h[t, lo:hi]
+        rh = _rows(rec_h, t, lo, hi)
         _copy_block(rh, 0, rec, 2 * u, u)
         for b in range(hi - lo):
             r = g[b, u:2 * u]
@@ -517,7 +547,7 @@ def gru_forward(lo, hi, gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, a
             for j in range(rhb.shape[0]):
                 xh[j] += r[j] * rhb[j]
         _activate(act, fast, g, 2 * u, 3 * u)
-        h = h_seq[t + 1, lo:hi]
+        h = _rows(h_seq, t + 1, lo, hi)
         _gru_update(g, hp, h, u)
         _keep_masked_rows(mask, t, lo, use_mask, h, hp)
 
@@ -536,11 +566,11 @@ def gru_backward(lo, hi, gates, h_seq, rec_h, U_T, rmask, use_rmask, mask, use_m
     dh = dh[lo:hi]
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, lo, hi, has_seq)
-        g = gates[t, lo:hi]
-        rh = rec_h[t, lo:hi]
-        dx = dgx[t, lo:hi]
-        dr = dgr[t, lo:hi]
-        _gru_dz_dhh(g, h_seq[t, lo:hi], dh, dx, mask, t, lo, use_mask, u)
+        g = _rows(gates, t, lo, hi)
+        rh = _rows(rec_h, t, lo, hi)
+        dx = _rows(dgx, t, lo, hi)
+        dr = _rows(dgr, t, lo, hi)
+        _gru_dz_dhh(g, _rows(h_seq, t, lo, hi), dh, dx, mask, t, lo, use_mask, u)
         _scale_by_derivative(ract, g, dx, 0, u)
         _scale_by_derivative(act, g, dx, 2 * u, 3 * u)
         for b in range(hi - lo):
@@ -571,13 +601,13 @@ def gru_forward_reset_before(lo, hi, gates, U_zr, U_h, h0, rmask, use_rmask, mas
     h_seq[0, lo:hi] = h0[lo:hi]
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
-        hp = h_seq[t, lo:hi]
+        hp = _rows(h_seq, t, lo, hi)
         hin = _recurrent_input(hp, rmask, use_rmask, buffer)
         rec = np.dot(hin, U_zr)
-        g = gates[t, lo:hi]
+        g = _rows(gates, t, lo, hi)
         _add_block(g, 0, rec, 0, 2 * u)
         _activate(ract, fast, g, 0, 2 * u)
-        rh = rh_seq[t, lo:hi]
+        rh = _rows(rh_seq, t, lo, hi)
         for b in range(hi - lo):
             r = g[b, u:2 * u]
             hb = hin[b]
@@ -587,7 +617,7 @@ def gru_forward_reset_before(lo, hi, gates, U_zr, U_h, h0, rmask, use_rmask, mas
         rech = np.dot(rh, U_h)
         _add_block(g, 2 * u, rech, 0, u)
         _activate(act, fast, g, 2 * u, 3 * u)
-        h = h_seq[t + 1, lo:hi]
+        h = _rows(h_seq, t + 1, lo, hi)
         _gru_update(g, hp, h, u)
         _keep_masked_rows(mask, t, lo, use_mask, h, hp)
 
@@ -610,9 +640,9 @@ def gru_backward_reset_before(lo, hi, gates, h_seq, UzrT, UhT, rmask, use_rmask,
     buffer = np.empty((hi - lo, u), dtype=gates.dtype)
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, lo, hi, has_seq)
-        g = gates[t, lo:hi]
-        hp = h_seq[t, lo:hi]
-        d = dgx[t, lo:hi]
+        g = _rows(gates, t, lo, hi)
+        hp = _rows(h_seq, t, lo, hi)
+        d = _rows(dgx, t, lo, hi)
         _gru_dz_dhh(g, hp, dh, d, mask, t, lo, use_mask, u)
         _scale_by_derivative(ract, g, d, 0, u)
         _scale_by_derivative(act, g, d, 2 * u, 3 * u)
