@@ -3,6 +3,9 @@
 and option, also for batches that do not divide evenly or are smaller than the thread count. The tests force
 the split with small thresholds and a fixed thread count, so they run it on any machine."""
 
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -165,3 +168,31 @@ def test_only_large_loops_on_several_threads_split(monkeypatch):
     assert K.chunk_count(128, K.SPLIT_MIN_WORK - 1, K.SPLIT_MIN_WORK) == 1
     monkeypatch.setattr(K, "split_threads", lambda: 1)
     assert K.chunk_count(128, 500 * 128 * 128, K.SPLIT_MIN_WORK) == 1
+
+
+def _train_split_models_under_bounds_checking():
+    """Run as a script by the test below: trains every cell with masks, go_backwards and recurrent dropout on
+    7 rows split over 3 threads (chunks starting at rows other than 0 index masks and states at offsets)."""
+    K.split_threads = lambda: 3
+    K.SPLIT_MIN_WORK, K.SPLIT_MIN_ROWS, parallel.BLAS_THREADED_MIN_FLOPS = 0, 1, 0
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(1, 20, size=(7, 6))
+    tokens[:3, 4:] = 0  # padding, masked by mask_zero
+    for cell in (pk.simple_rnn, pk.lstm, pk.gru, lambda *a, **k: pk.gru(*a, reset_after=False, **k)):
+        model = pk.sequential() | pk.embedding(20, 4, mask_zero=True, input_length=6) \
+            | cell(5, return_sequences=True, go_backwards=True, recurrent_dropout=0.2) | cell(3) | pk.dense(1)
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(tokens, rng.standard_normal((7, 1)), epochs=1, batch_size=7, verbose=0)
+        assert np.isfinite(model.predict(tokens, verbose=0)).all()
+    print("split recurrent training under bounds checking: ok")
+
+
+def test_split_kernels_run_under_bounds_checking(tmp_path):
+    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
+    result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    assert "split recurrent training under bounds checking: ok" in result.stdout
+
+
+if __name__ == "__main__":
+    _train_split_models_under_bounds_checking()
