@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
-KERNEL_MODULES = ("activations", "checks", "convolution", "dense", "dense_stack", "embedding", "normalization",
-                  "optimizers", "pooling", "recurrent")
+KERNEL_MODULES = ("activations", "checks", "convolution", "dense", "dense_stack", "embedding", "gather",
+                  "normalization", "optimizers", "pooling", "recurrent")
 
 
 def test_kernels_run_under_bounds_checking(tmp_path):
