@@ -13,7 +13,6 @@ import pytest
 
 import pipekeras as pk
 from pipekeras.engine.layer import recording
-from pipekeras.kernels import parallel
 from pipekeras.kernels import recurrent as K
 from pipekeras.layers.recurrent import GRU, LSTM, SimpleRNN
 
@@ -31,7 +30,7 @@ def threads(monkeypatch):
         monkeypatch.setattr(K, "split_threads", lambda: n)
         monkeypatch.setattr(K, "SPLIT_MIN_WORK", 0)
         monkeypatch.setattr(K, "SPLIT_MIN_ROWS", 1)
-        monkeypatch.setattr(parallel, "BLAS_THREADED_MIN_FLOPS", 0)
+        monkeypatch.setattr(K, "SPLIT_MIN_FLOPS", 0)
 
     return use
 
@@ -174,7 +173,7 @@ def _train_split_models_under_bounds_checking():
     """Run as a script by the test below: trains every cell with masks, go_backwards and recurrent dropout on
     7 rows split over 3 threads (chunks starting at rows other than 0 index masks and states at offsets)."""
     K.split_threads = lambda: 3
-    K.SPLIT_MIN_WORK, K.SPLIT_MIN_ROWS, parallel.BLAS_THREADED_MIN_FLOPS = 0, 1, 0
+    K.SPLIT_MIN_WORK, K.SPLIT_MIN_ROWS, K.SPLIT_MIN_FLOPS = 0, 1, 0
     rng = np.random.default_rng(0)
     tokens = rng.integers(1, 20, size=(7, 6))
     tokens[:3, 4:] = 0  # padding, masked by mask_zero

@@ -1,20 +1,24 @@
 """Recurrent kernels: SimpleRNN, LSTM and GRU forward and backward through time.
 
 Layout is time-major throughout: `xproj` is (T, B, G) and holds `x_t @ kernel + bias` for every step,
-computed by the caller as ONE BLAS product over all T*B rows. The loops below run the recurrence over
-time in compiled code (one `np.dot` per step for the recurrent product, gates fused elementwise), and keep
-what backward-through-time needs. The backward kernels return the pre-activation gate gradients for all
-steps, so the caller gets `dkernel = x^T @ dgates`, `drecurrent = h_prev^T @ dgates` and `dx` as single
-BLAS products outside the loop.
+computed by the caller as ONE product over all T*B rows. The loops below run the recurrence over time in
+compiled code (one `np.dot` per step for the recurrent product, gates fused elementwise), and keep what
+backward-through-time needs. The backward kernels fill the pre-activation gate gradients of all steps, so
+the caller gets `dkernel = x^T @ dgates`, `drecurrent = h_prev^T @ dgates` and `dx` as single products
+outside the loop.
+
+Every loop runs on the rows lo:hi of the batch (samples are independent) and releases the GIL, so
+`split_rows` can run a large batch as chunks on several threads with no waiting between them;
+`split_matmul` does the same for the large products (see "splitting work over threads" below).
 
 Masks: `mask` is (T, B) uint8; a step with mask 0 keeps the previous state (h, c) unchanged, and its
 gradient passes straight through to the previous step. Recurrent dropout: `rmask` (B, u) multiplies the
 previous state before the recurrent product (the same mask at every step, as Keras does).
 
 Activation codes (see ACTIVATION_CODES): 0 tanh, 1 sigmoid, 2 relu, 3 linear, 4 hard_sigmoid (Keras 3:
-clip(x / 6 + 1/2, 0, 1)). Derivatives are computed from the activation's output, which is exact for these. Activations are applied block-wise (one
-branch per block, then a tight loop). With `fast=True` (float32) tanh and sigmoid use a rational
-approximation with no library calls, so the loop vectorizes: tanh(x) ~ x P(x^2) / Q(x^2), the 12th
+clip(x / 6 + 1/2, 0, 1)). Derivatives are computed from the activation's output, which is exact for these.
+Activations are applied block-wise (one branch per block, then a tight loop). With `fast=True` (float32)
+tanh and sigmoid use a rational approximation with no library calls, so the loop vectorizes: tanh(x) ~ x P(x^2) / Q(x^2), the 12th
 convergent of Lambert's continued fraction tanh x = x / (1 + x^2 / (3 + x^2 / (5 + ...))), on x clamped to
 [-9, 9]; its largest error is 3.3e-7 (a few float32 ulps). sigmoid(x) = (1 + tanh(x / 2)) / 2. float64 uses
 the exact library functions (gradient checks and references compare at 1e-12).
@@ -30,7 +34,6 @@ from concurrent.futures import ThreadPoolExecutor, wait
 import numba
 import numpy as np
 
-from . import parallel
 from .compile import jit
 from .parallel import matmul, one_blas_thread
 
@@ -207,13 +210,16 @@ def _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, carry_gate, has_
 # ----- splitting work over threads ----------------------------------------------------------------------
 
 # Samples are independent, so each time loop below runs on any range of rows lo:hi of the batch, and the
-# layers' large products on any range of output rows or columns. With two or more threads set, both are
-# split into chunks run by the calling thread and helper threads, on one BLAS thread each: threaded BLAS
-# leaves its threads spinning after a product, and they took the core from the next loop's helper (a split
-# LSTM loop went from 11 to 16-20 ms right after a threaded product).
-# A loop is split when it has at least SPLIT_MIN_WORK gate elements (steps * batch * gates * units), a product
-# when it has at least parallel.BLAS_THREADED_MIN_FLOPS flops; every chunk has at least SPLIT_MIN_ROWS rows.
-SPLIT_MIN_WORK = 1 << 18
+# layers' large products on any block of rows (or of a reduction's long axis). With two or more threads set,
+# both are split into chunks run by the calling thread and helper threads, on one BLAS thread each: threaded
+# BLAS leaves its threads spinning after a product, and they took the core from the next loop's helper (a
+# split LSTM loop went from 11 to 16-20 ms right after a threaded product).
+# Waking a helper takes ~150 µs on a 2-core VM, so a loop is split only when it has at least SPLIT_MIN_WORK
+# gate elements (steps * batch * gates * units; ~1 ms on one thread: a 500-step LSTM(32) loop of 16 rows is
+# 1.3x faster split, a 32-step one of 64 rows breaks even), a product when it has at least SPLIT_MIN_FLOPS flops
+# (smaller ones go to `parallel.matmul`), and every chunk has at least SPLIT_MIN_ROWS rows.
+SPLIT_MIN_WORK = 1 << 19
+SPLIT_MIN_FLOPS = 3e7
 SPLIT_MIN_ROWS = 8
 # Chunks are claimed in turn, so a thread slowed down by other work on its core ends up with fewer of them.
 CHUNKS_PER_THREAD = 2
@@ -313,22 +319,29 @@ def split_rows(kernel, shape, *args):
 
 
 def split_matmul(a, b):
-    """Returns a @ b (2D): split over threads by rows of the output, or by its columns when it has more of
-    those (a reduction over a long axis), when large; else `parallel.matmul`; in place on this thread inside
-    `single_blas_thread()` or a chunk. The results equal the unsplit product's up to rounding: BLAS may pick
-    other kernels for the chunks' shapes (they are equal for the IMDB LSTM's)."""
+    """Returns a @ b (2D); when large, split over threads by rows of `a`, or, for a reduction over a long axis
+    (`a` with more columns than rows, as x^T @ dgates), by blocks of that axis whose partial products are
+    added in a fixed order. Else `parallel.matmul`; in place on this thread inside `single_blas_thread()` or
+    a chunk. Split rows give the unsplit product's results (up to rounding where BLAS picks other kernels for
+    other shapes); split reductions add in another order, so results differ by rounding."""
     if _holds_one_blas_thread():
         return np.matmul(a, b)
-    m, n = a.shape[0], b.shape[1]
-    chunks = chunk_count(max(m, n), 2.0 * m * a.shape[1] * n, parallel.BLAS_THREADED_MIN_FLOPS)
+    m, k = a.shape
+    long_axis = max(m, k)
+    chunks = chunk_count(long_axis, 2.0 * m * k * b.shape[1], SPLIT_MIN_FLOPS)
     if chunks == 1:
         return matmul(a, b)
-    out = np.empty((m, n), dtype=np.result_type(a, b))
-    if m >= n:
+    if m >= k:
+        out = np.empty((m, b.shape[1]), dtype=np.result_type(a, b))
         split(lambda lo, hi: np.matmul(a[lo:hi], b, out=out[lo:hi]), m, chunks)
-    else:
-        split(lambda lo, hi: np.matmul(a, b[:, lo:hi], out=out[:, lo:hi]), n, chunks)
-    return out
+        return out
+    partials = {}
+    split(lambda lo, hi: partials.__setitem__(lo, np.matmul(a[:, lo:hi], b[lo:hi])), k, chunks)
+    starts = sorted(partials)
+    total = partials[starts[0]]
+    for start in starts[1:]:
+        total += partials[start]
+    return total
 
 
 # ----- SimpleRNN ---------------------------------------------------------------------------------------

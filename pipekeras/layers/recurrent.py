@@ -1,8 +1,10 @@
 """Recurrent layers: SimpleRNN, LSTM, GRU (Keras 3 semantics and weight layouts).
 
-All three share `RNNBase`: the input projection for every timestep is one BLAS product, the recurrence
-runs in one compiled loop (kernels/recurrent.py), and backward through time returns the gate gradients of
-every step so the weight gradients are again single BLAS products.
+All three share `RNNBase`: the input projection for every timestep is one product, the recurrence runs in
+one compiled loop (kernels/recurrent.py), and backward through time returns the gate gradients of every step
+so the weight gradients are again single products. With two or more threads (pk.set_num_threads), a large
+batch's loops and products are split over threads by rows (kernels/recurrent.py `split_rows`,
+`split_matmul`); inference splits the whole blocked pass (`_infer`).
 
 Weight layouts (as Keras): kernel (features, G*units), recurrent_kernel (units, G*units), bias (G*units,),
 with G = 1 (SimpleRNN), 4 (LSTM, gates i, f, c, o), 3 (GRU, gates z, r, h; bias (2, 3*units) when
