@@ -18,9 +18,10 @@ previous state before the recurrent product (the same mask at every step, as Ker
 Activation codes (see ACTIVATION_CODES): 0 tanh, 1 sigmoid, 2 relu, 3 linear, 4 hard_sigmoid (Keras 3:
 clip(x / 6 + 1/2, 0, 1)). Derivatives are computed from the activation's output, which is exact for these.
 Activations are applied block-wise (one branch per block, then a tight loop). With `fast=True` (float32)
-tanh and sigmoid use a rational approximation with no library calls, so the loop vectorizes: tanh(x) ~ x P(x^2) / Q(x^2), the 12th
-convergent of Lambert's continued fraction tanh x = x / (1 + x^2 / (3 + x^2 / (5 + ...))), on x clamped to
-[-9, 9]; its largest error is 3.3e-7 (a few float32 ulps). sigmoid(x) = (1 + tanh(x / 2)) / 2. float64 uses
+tanh and sigmoid use a rational approximation with no library calls, so the loop vectorizes:
+tanh(x) ~ x P(x^2) / Q(x^2), the 12th convergent of Lambert's continued fraction
+tanh x = x / (1 + x^2 / (3 + x^2 / (5 + ...))), on x clamped to [-9, 9]; its largest error is 3.3e-7 (a few
+float32 ulps). sigmoid(x) = (1 + tanh(x / 2)) / 2. float64 uses
 the exact library functions (gradient checks and references compare at 1e-12).
 """
 
