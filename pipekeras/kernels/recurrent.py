@@ -319,30 +319,56 @@ def split_rows(kernel, shape, *args):
     split(lambda lo, hi: kernel(lo, hi, *args), batch, chunk_count(batch, steps * batch * width, SPLIT_MIN_WORK))
 
 
-def split_matmul(a, b):
-    """Returns a @ b (2D); when large, split over threads by rows of `a`, or, for a reduction over a long axis
-    (`a` with more columns than rows, as x^T @ dgates), by blocks of that axis whose partial products are
-    added in a fixed order. Else `parallel.matmul`; in place on this thread inside `single_blas_thread()` or
-    a chunk. Split rows give the unsplit product's results (up to rounding where BLAS picks other kernels for
-    other shapes); split reductions add in another order, so results differ by rounding."""
+def split_matmul(a, b, bias=None):
+    """Returns a @ b (2D) plus `bias` (a row added to every row, unless None); when large, split over threads
+    by rows of `a`, or, for a reduction over a long axis (`a` with more columns than rows, as x^T @ dgates), by
+    blocks of that axis whose partial products are added in a fixed order. Else `parallel.matmul`; in place on
+    this thread inside `single_blas_thread()` or a chunk. Split rows give the unsplit product's results (up to
+    rounding where BLAS picks other kernels for other shapes); split reductions add in another order, so
+    results differ by rounding."""
     if _holds_one_blas_thread():
-        return np.matmul(a, b)
+        return _plus(np.matmul(a, b), bias)
     m, k = a.shape
-    long_axis = max(m, k)
-    chunks = chunk_count(long_axis, 2.0 * m * k * b.shape[1], SPLIT_MIN_FLOPS)
+    chunks = chunk_count(max(m, k), 2.0 * m * k * b.shape[1], SPLIT_MIN_FLOPS)
     if chunks == 1:
-        return matmul(a, b)
-    if m >= k:
-        out = np.empty((m, b.shape[1]), dtype=np.result_type(a, b))
-        split(lambda lo, hi: np.matmul(a[lo:hi], b, out=out[lo:hi]), m, chunks)
-        return out
-    partials = {}
-    split(lambda lo, hi: partials.__setitem__(lo, np.matmul(a[:, lo:hi], b[lo:hi])), k, chunks)
-    starts = sorted(partials)
-    total = partials[starts[0]]
-    for start in starts[1:]:
-        total += partials[start]
-    return total
+        return _plus(matmul(a, b), bias)
+    if m < k:
+        return _plus(_split_sum(lambda lo, hi: np.matmul(a[:, lo:hi], b[lo:hi]), k, chunks), bias)
+    out = np.empty((m, b.shape[1]), dtype=np.result_type(a, b))
+
+    def rows(lo, hi):
+        _plus(np.matmul(a[lo:hi], b, out=out[lo:hi]), bias)
+
+    split(rows, m, chunks)
+    return out
+
+
+def split_column_sums(a):
+    """Returns a.sum(axis=0) for a 2D `a` (a bias gradient); when large, split over threads by blocks of rows
+    added in a fixed order (so results differ from the unsplit sum by rounding)."""
+    # A sum costs ~1/8 of what a loop's gate element does (~0.3 vs ~2.3 ns on one thread).
+    chunks = chunk_count(a.shape[0], a.size // 8, SPLIT_MIN_WORK)
+    if chunks == 1 or _holds_one_blas_thread():
+        return a.sum(axis=0)
+    return _split_sum(lambda lo, hi: a[lo:hi].sum(axis=0), a.shape[0], chunks)
+
+
+def _split_sum(partial, size, chunks):
+    """The sum of partial(lo, hi) over `chunks` blocks of range(size): blocks on threads, added in order."""
+    parts = {}
+
+    def run(lo, hi):
+        parts[lo] = partial(lo, hi)
+
+    split(run, size, chunks)
+    return sum(parts[lo] for lo in sorted(parts))
+
+
+def _plus(array, bias):
+    """array += bias (unless None); returns array."""
+    if bias is not None:
+        array += bias
+    return array
 
 
 # ----- SimpleRNN ---------------------------------------------------------------------------------------

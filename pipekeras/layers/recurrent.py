@@ -236,13 +236,11 @@ class RNNBase(Layer):
 
     def _project(self, x_tm, dmask):
         """Returns (x_flat, xproj): the (dropped-out) inputs as contiguous (steps * batch, features) rows, and
-        x_t @ kernel + bias for every step, (steps, batch, gates * units), as one BLAS product."""
+        x_t @ kernel + bias for every step, (steps, batch, gates * units), as one product."""
         steps, batch, features = x_tm.shape
         x_tm = np.ascontiguousarray(x_tm) if dmask is None else x_tm * dmask
         x_flat = x_tm.reshape(steps * batch, features)
-        xproj = K.split_matmul(x_flat, self.kernel.value)
-        if self.use_bias:
-            xproj += self._input_bias()
+        xproj = K.split_matmul(x_flat, self.kernel.value, self._input_bias() if self.use_bias else None)
         return x_flat, xproj.reshape(steps, batch, self._gates * self.units)
 
     def call(self, inputs, training=False, mask=None):
@@ -342,7 +340,7 @@ class RNNBase(Layer):
             if self.recurrent_kernel.trainable:
                 self.add_grad(self.recurrent_kernel, drec_rows())
             if self.use_bias and self.bias.trainable:
-                self.add_grad(self.bias, dgx_flat.sum(axis=0) if dbias is None else dbias())
+                self.add_grad(self.bias, K.split_column_sums(dgx_flat) if dbias is None else dbias())
         if not self.input_grad_needed:
             return None
         dx_tm = K.split_matmul(dgx_flat, self.kernel.value.T).reshape(steps, batch, features)
@@ -568,7 +566,8 @@ class GRU(RNNBase):
             K.split_rows(K.gru_backward, gates.shape, gates, h_seq, aux, np.ascontiguousarray(U.T), rmask, use_rmask,
                          mask_tm, use_mask, self._act, self._ract, dy_seq, has_seq, dgx, dgr, dh_last)
             rows = lambda: K.split_matmul(self._h_in(h_seq, rmask, use_rmask).T, dgr.reshape(-1, 3 * u))
-            bias = lambda: np.stack([dgx.reshape(-1, 3 * u).sum(axis=0), dgr.reshape(-1, 3 * u).sum(axis=0)])
+            bias = lambda: np.stack([K.split_column_sums(dgx.reshape(-1, 3 * u)),
+                                     K.split_column_sums(dgr.reshape(-1, 3 * u))])
             return dgx, rows, bias
         K.split_rows(K.gru_backward_reset_before, gates.shape, gates, h_seq, np.ascontiguousarray(U[:, :2 * u].T),
                      np.ascontiguousarray(U[:, 2 * u:].T), rmask, use_rmask, mask_tm, use_mask, self._act, self._ract,
