@@ -328,7 +328,7 @@ class RNNBase(Layer):
             dh_last += grad_out
             dy_seq = np.zeros((1, batch, self.units), dtype=dtype)
         d_extra = [np.zeros((batch, self.units), dtype=dtype) if g is None else np.array(g, dtype=dtype)
-                   for g in grad_states[1:]]  # copies: the kernels overwrite them with the gradients of the states0
+                   for g in grad_states[1:]]  # copies: the kernels overwrite them (ending as gradients of states0)
         with K.single_blas_thread():
             dgx, drec_rows, dbias = self._run_backward(h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq,
                                                        self.return_sequences, dh_last, d_extra)
