@@ -236,11 +236,12 @@ def split_threads():
 
 
 def chunk_count(size, work, min_work):
-    """How many chunks to split `size` rows into: 1 (no split) for one thread or work below min_work."""
+    """How many chunks to split `size` rows into: 1 (no split) for work below min_work, fewer rows than two
+    chunks need, or one thread."""
+    if work < min_work or size < 2 * SPLIT_MIN_ROWS:
+        return 1  # decided before asking Numba for the thread count, which takes ~3 µs
     threads = split_threads()
-    if threads < 2 or work < min_work:
-        return 1
-    return max(1, min(threads * CHUNKS_PER_THREAD, size // SPLIT_MIN_ROWS))
+    return 1 if threads < 2 else min(threads * CHUNKS_PER_THREAD, size // SPLIT_MIN_ROWS)
 
 
 def _helpers():
