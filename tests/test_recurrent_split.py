@@ -14,6 +14,7 @@ import pytest
 import pipekeras as pk
 from pipekeras.engine.layer import recording
 from pipekeras.kernels import recurrent as K
+from pipekeras.kernels import split as splitting
 from pipekeras.layers.recurrent import GRU, LSTM, SimpleRNN
 
 CELLS = {"simple_rnn": lambda **kw: SimpleRNN(4, **kw), "lstm": lambda **kw: LSTM(4, **kw),
@@ -27,10 +28,10 @@ OPTIONS = {"last": {}, "sequences_and_states": {"return_sequences": True, "retur
 def threads(monkeypatch):
     """Returns use(n): from then on the layers split everything over n threads (n = 1: nothing is split)."""
     def use(n):
-        monkeypatch.setattr(K, "split_threads", lambda: n)
-        monkeypatch.setattr(K, "SPLIT_MIN_WORK", 0)
-        monkeypatch.setattr(K, "SPLIT_MIN_ROWS", 1)
-        monkeypatch.setattr(K, "SPLIT_MIN_FLOPS", 0)
+        monkeypatch.setattr(splitting, "split_threads", lambda: n)
+        monkeypatch.setattr(splitting, "SPLIT_MIN_WORK", 0)
+        monkeypatch.setattr(splitting, "SPLIT_MIN_ROWS", 1)
+        monkeypatch.setattr(splitting, "SPLIT_MIN_FLOPS", 0)
 
     return use
 
@@ -138,7 +139,7 @@ def test_split_runs_every_row_once_and_raises_a_helper_error(threads):
         with lock:
             seen.extend(range(lo, hi))
 
-    K.split(record, 11, 6)
+    splitting.split(record, 11, 6)
     assert sorted(seen) == list(range(11))
 
     def fail_on_last_rows(lo, hi):
@@ -146,7 +147,7 @@ def test_split_runs_every_row_once_and_raises_a_helper_error(threads):
             raise ValueError("chunk failed")
 
     with pytest.raises(ValueError, match="chunk failed"):
-        K.split(fail_on_last_rows, 11, 6)
+        splitting.split(fail_on_last_rows, 11, 6)
 
 
 def test_a_split_inside_a_chunk_runs_in_place(threads):
@@ -154,26 +155,26 @@ def test_a_split_inside_a_chunk_runs_in_place(threads):
     inner = []
 
     def outer(lo, hi):
-        K.split(lambda a, b: inner.append((a, b)), 4, 2)
+        splitting.split(lambda a, b: inner.append((a, b)), 4, 2)
 
-    K.split(outer, 4, 2)
+    splitting.split(outer, 4, 2)
     assert inner == [(0, 4), (0, 4)]
 
 
 def test_only_large_loops_on_several_threads_split(monkeypatch):
-    monkeypatch.setattr(K, "split_threads", lambda: 2)
-    assert K.chunk_count(128, 500 * 128 * 128, K.SPLIT_MIN_WORK) == 2 * K.CHUNKS_PER_THREAD
-    assert K.chunk_count(1, 500 * 128, 0) == 1  # a single sample
-    assert K.chunk_count(128, K.SPLIT_MIN_WORK - 1, K.SPLIT_MIN_WORK) == 1
-    monkeypatch.setattr(K, "split_threads", lambda: 1)
-    assert K.chunk_count(128, 500 * 128 * 128, K.SPLIT_MIN_WORK) == 1
+    monkeypatch.setattr(splitting, "split_threads", lambda: 2)
+    assert splitting.chunk_count(128, 500 * 128 * 128, splitting.SPLIT_MIN_WORK) == 2 * splitting.CHUNKS_PER_THREAD
+    assert splitting.chunk_count(1, 500 * 128, 0) == 1  # a single sample
+    assert splitting.chunk_count(128, splitting.SPLIT_MIN_WORK - 1, splitting.SPLIT_MIN_WORK) == 1
+    monkeypatch.setattr(splitting, "split_threads", lambda: 1)
+    assert splitting.chunk_count(128, 500 * 128 * 128, splitting.SPLIT_MIN_WORK) == 1
 
 
 def _train_split_models_under_bounds_checking():
     """Run as a script by the test below: trains every cell with masks, go_backwards and recurrent dropout on
     7 rows split over 3 threads (chunks starting at rows other than 0 index masks and states at offsets)."""
-    K.split_threads = lambda: 3
-    K.SPLIT_MIN_WORK, K.SPLIT_MIN_ROWS, K.SPLIT_MIN_FLOPS = 0, 1, 0
+    splitting.split_threads = lambda: 3
+    splitting.SPLIT_MIN_WORK, splitting.SPLIT_MIN_ROWS, splitting.SPLIT_MIN_FLOPS = 0, 1, 0
     rng = np.random.default_rng(0)
     tokens = rng.integers(1, 20, size=(7, 6))
     tokens[:3, 4:] = 0  # padding, masked by mask_zero

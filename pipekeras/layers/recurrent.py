@@ -4,7 +4,7 @@ All three share `RNNBase`: the input projection for every timestep is one produc
 one compiled loop (kernels/recurrent.py), and backward through time returns the gate gradients of every step
 so the weight gradients are again single products. With two or more threads (pk.set_num_threads), a large
 batch's loops and products are split over threads by rows (kernels/recurrent.py `split_rows`,
-`split_matmul`); inference splits the whole blocked pass (`_infer`).
+kernels/split.py `split_matmul`); inference splits the whole blocked pass (`_infer`).
 
 Weight layouts (as Keras): kernel (features, G*units), recurrent_kernel (units, G*units), bias (G*units,),
 with G = 1 (SimpleRNN), 4 (LSTM, gates i, f, c, o), 3 (GRU, gates z, r, h; bias (2, 3*units) when
@@ -17,6 +17,7 @@ from .. import activations, backend, constraints, initializers, regularizers
 from ..engine.layer import InputSpec, Layer, is_recording, shape_str
 from ..errors import ConfigError, ShapeError
 from ..kernels import recurrent as K
+from ..kernels.split import chunk_count, single_blas_thread, split, split_column_sums, split_matmul
 from .validation import positive_int, rate_in_unit_interval
 
 
@@ -240,7 +241,7 @@ class RNNBase(Layer):
         steps, batch, features = x_tm.shape
         x_tm = np.ascontiguousarray(x_tm) if dmask is None else x_tm * dmask
         x_flat = x_tm.reshape(steps * batch, features)
-        xproj = K.split_matmul(x_flat, self.kernel.value, self._input_bias() if self.use_bias else None)
+        xproj = split_matmul(x_flat, self.kernel.value, self._input_bias() if self.use_bias else None)
         return x_flat, xproj.reshape(steps, batch, self._gates * self.units)
 
     def call(self, inputs, training=False, mask=None):
@@ -250,7 +251,7 @@ class RNNBase(Layer):
         states0 = self._initial_states(x.shape[0], x.dtype)
         if is_recording():
             x_flat, xproj = self._project(x_tm, dmask)
-            with K.single_blas_thread():  # per-step products of ~1 MFLOP: threads cost more than they save
+            with single_blas_thread():  # per-step products of ~1 MFLOP: threads cost more than they save
                 h_seq, extra_states, saved = self._run(xproj, states0, rmask, use_rmask, mask_tm, use_mask)
             self.save_for_backward(x_flat, x.shape, h_seq, saved, rmask, use_rmask, dmask, mask_tm, use_mask)
             h_steps, final = h_seq[1:], [h_seq[-1]] + extra_states
@@ -268,7 +269,7 @@ class RNNBase(Layer):
 
     def _infer(self, x_tm, states, mask_tm, use_mask, dmask, rmask, use_rmask):
         """Runs the recurrence without keeping anything for backward; returns (h of every step or None, final
-        states). A large batch is split over threads by rows (kernels/recurrent.py `split`), each thread running
+        states). A large batch is split over threads by rows (kernels/split.py `split`), each thread running
         `_infer_rows` on its own rows from the first step to the last."""
         steps, batch, _ = x_tm.shape
         h_steps = np.empty((steps, batch, self.units), x_tm.dtype) if self.return_sequences else None
@@ -283,9 +284,9 @@ class RNNBase(Layer):
             for f, s in zip(final, last):
                 f[rows] = s
 
-        chunks = K.chunk_count(batch, steps * batch * self._gates * self.units, K.SPLIT_MIN_WORK)
-        with K.single_blas_thread():
-            K.split(infer_rows, batch, chunks)
+        chunks = chunk_count(batch, steps * batch * self._gates * self.units)
+        with single_blas_thread():
+            split(infer_rows, batch, chunks)
         return h_steps, final
 
     def _infer_rows(self, x_tm, states, mask_tm, use_mask, dmask, rmask, use_rmask, h_steps):
@@ -329,21 +330,21 @@ class RNNBase(Layer):
             dy_seq = np.zeros((1, batch, self.units), dtype=dtype)
         d_extra = [np.zeros((batch, self.units), dtype=dtype) if g is None else np.array(g, dtype=dtype)
                    for g in grad_states[1:]]  # copies: the kernels overwrite them (ending as gradients of states0)
-        with K.single_blas_thread():
+        with single_blas_thread():
             dgx, drec_rows, dbias = self._run_backward(h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq,
                                                        self.return_sequences, dh_last, d_extra)
         width = self._gates * self.units
         dgx_flat = dgx.reshape(steps * batch, width)
         if self.trainable:
             if self.kernel.trainable:
-                self.add_grad(self.kernel, K.split_matmul(x_flat.T, dgx_flat))
+                self.add_grad(self.kernel, split_matmul(x_flat.T, dgx_flat))
             if self.recurrent_kernel.trainable:
                 self.add_grad(self.recurrent_kernel, drec_rows())
             if self.use_bias and self.bias.trainable:
-                self.add_grad(self.bias, K.split_column_sums(dgx_flat) if dbias is None else dbias())
+                self.add_grad(self.bias, split_column_sums(dgx_flat) if dbias is None else dbias())
         if not self.input_grad_needed:
             return None
-        dx_tm = K.split_matmul(dgx_flat, self.kernel.value.T).reshape(steps, batch, features)
+        dx_tm = split_matmul(dgx_flat, self.kernel.value.T).reshape(steps, batch, features)
         if dmask is not None:
             dx_tm *= dmask
         if self.go_backwards:
@@ -432,7 +433,7 @@ class SimpleRNN(RNNBase):
         da = np.empty(h_seq[1:].shape, dtype=h_seq.dtype)
         K.split_rows(K.simple_rnn_backward, da.shape, h_seq, u_t, rmask, use_rmask, mask_tm, use_mask, self._act,
                      dy_seq, has_seq, da, dh_last)
-        rows = lambda: K.split_matmul(self._h_in(h_seq, rmask, use_rmask).T, da.reshape(-1, self.units))
+        rows = lambda: split_matmul(self._h_in(h_seq, rmask, use_rmask).T, da.reshape(-1, self.units))
         return da, rows, None
 
 
@@ -496,7 +497,7 @@ class LSTM(RNNBase):
         dgates = np.empty_like(gates)
         K.split_rows(K.lstm_backward, gates.shape, gates, c_seq, tc_seq, u_t, rmask, use_rmask, mask_tm, use_mask,
                      self._act, self._ract, dy_seq, has_seq, dgates, dh_last, d_extra[0])
-        rows = lambda: K.split_matmul(self._h_in(h_seq, rmask, use_rmask).T, dgates.reshape(-1, 4 * self.units))
+        rows = lambda: split_matmul(self._h_in(h_seq, rmask, use_rmask).T, dgates.reshape(-1, 4 * self.units))
         return dgates, rows, None
 
     def get_config(self):
@@ -565,9 +566,9 @@ class GRU(RNNBase):
             dgr = np.empty_like(gates)
             K.split_rows(K.gru_backward, gates.shape, gates, h_seq, aux, np.ascontiguousarray(U.T), rmask, use_rmask,
                          mask_tm, use_mask, self._act, self._ract, dy_seq, has_seq, dgx, dgr, dh_last)
-            rows = lambda: K.split_matmul(self._h_in(h_seq, rmask, use_rmask).T, dgr.reshape(-1, 3 * u))
-            bias = lambda: np.stack([K.split_column_sums(dgx.reshape(-1, 3 * u)),
-                                     K.split_column_sums(dgr.reshape(-1, 3 * u))])
+            rows = lambda: split_matmul(self._h_in(h_seq, rmask, use_rmask).T, dgr.reshape(-1, 3 * u))
+            bias = lambda: np.stack([split_column_sums(dgx.reshape(-1, 3 * u)),
+                                     split_column_sums(dgr.reshape(-1, 3 * u))])
             return dgx, rows, bias
         K.split_rows(K.gru_backward_reset_before, gates.shape, gates, h_seq, np.ascontiguousarray(U[:, :2 * u].T),
                      np.ascontiguousarray(U[:, 2 * u:].T), rmask, use_rmask, mask_tm, use_mask, self._act, self._ract,
@@ -576,8 +577,8 @@ class GRU(RNNBase):
         def rows():
             flat = dgx.reshape(-1, 3 * u)
             h_in = self._h_in(h_seq, rmask, use_rmask)
-            return np.concatenate([K.split_matmul(h_in.T, flat[:, :2 * u]),
-                                   K.split_matmul(aux.reshape(-1, u).T, flat[:, 2 * u:])], axis=1)
+            return np.concatenate([split_matmul(h_in.T, flat[:, :2 * u]),
+                                   split_matmul(aux.reshape(-1, u).T, flat[:, 2 * u:])], axis=1)
 
         return dgx, rows, None
 
