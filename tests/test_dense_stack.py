@@ -308,11 +308,11 @@ def test_a_run_ends_at_run_work(monkeypatch):
     assert len(calls) == 4 and model.optimizer.iterations == 10  # 3 + 3 + 3 + 1 steps
 
 
-def test_a_non_finite_loss_in_a_run_warns_with_its_batches():
+def test_a_non_finite_loss_in_a_run_names_its_batch():
     x, y = _data(1, "mse")
-    y[13] = 3e38  # its squared error overflows float32
+    y[13] = 3e38  # its squared error overflows float32: batch 4 of 10
     model = _model() | compile(optimizer="sgd", loss="mse")
-    with pytest.warns(RuntimeWarning, match=r"epoch 1, batches 1-10"):
+    with pytest.warns(RuntimeWarning, match=r"the loss became inf at epoch 1, batch 4 "):
         model.fit(x, y, epochs=1, batch_size=4, verbose=0, shuffle=False)
 
 

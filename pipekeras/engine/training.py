@@ -276,12 +276,19 @@ class Trainer:
 
     def _train_run(self, x_arrays, y_arrays, index, batch_size):
         """Trains on the samples `index` (a slice or an index array), `batch_size` at a time, in one
-        DenseStack call (see _steps_per_run); returns (mean loss, samples)."""
+        DenseStack call (see _steps_per_run); returns (mean loss, samples, first bad batch), the last being
+        None or, when the loss is not finite, (its first non-finite batch in the run, that batch's loss)."""
         rows = np.arange(index.start, index.stop) if isinstance(index, slice) else index
         outputs = self._small_dense_stack(batch_size).train_steps(self, x_arrays[0], y_arrays[0], rows, batch_size)
         targets = take_rows(y_arrays, rows)
         self._update_metrics(targets, [outputs], None)
-        return self.loss_weights[0] * self.loss_functions[0](targets[0], outputs), len(rows)
+        loss, weight = self.loss_functions[0], self.loss_weights[0]
+        total = weight * loss(targets[0], outputs)
+        if np.isfinite(total):
+            return total, len(rows), None
+        batch = int(np.argmin(np.isfinite(loss.values(targets[0], outputs)))) // batch_size
+        part = slice(batch * batch_size, (batch + 1) * batch_size)
+        return total, len(rows), (batch, weight * loss(targets[0][part], outputs[part]))
 
     def _small_dense_stack(self, batch):
         """Returns the model's DenseStack when the model qualifies and takes batches of `batch`, else None.
@@ -437,19 +444,20 @@ class Trainer:
                     callback_list.on_train_batch_begin(step)
                     with interrupts:  # Ctrl-C never splits a step
                         if run > 1:
-                            batch_loss, count = self._train_run(x_arrays, y_arrays, index, batch_size)
+                            batch_loss, count, first_bad = self._train_run(x_arrays, y_arrays, index, batch_size)
                         else:
                             batch_loss, count = self.train_step(
                                 take_rows(x_arrays, index), take_rows(y_arrays, index),
                                 None if weights is None else weights[index],
                             )
+                            first_bad = (0, batch_loss)
                     loss_sum += batch_loss * count
                     seen += count
                     logs = self._metric_logs(loss_sum / seen)
                     logs["batch_loss"] = batch_loss
                     callback_list.on_train_batch_end(last, logs)
                     if not np.isfinite(batch_loss) and not self.stop_training and not warned_non_finite:
-                        self._warn_non_finite(epoch, step, last, batch_loss)
+                        self._warn_non_finite(epoch, step + first_bad[0], first_bad[1])
                         warned_non_finite = True
                     if self.stop_training:
                         break
@@ -492,12 +500,11 @@ class Trainer:
             if owner is None:
                 self._training_thread = None
 
-    def _warn_non_finite(self, epoch, step, last, value):
+    def _warn_non_finite(self, epoch, step, value):
         import warnings
 
-        batches = f"batch {step + 1}" if last == step else f"batches {step + 1}-{last + 1}"
         warnings.warn(
-            f"fit: the loss became {value} at epoch {epoch + 1}, {batches} (later batches are not reported). "
+            f"fit: the loss became {value} at epoch {epoch + 1}, batch {step + 1} (later batches are not reported). "
             "The learning rate may be too high or the data too large in scale; add TerminateOnNaN() to stop "
             "training when this happens.",
             RuntimeWarning, stacklevel=3,
