@@ -14,7 +14,6 @@ elements (for a recurrent loop steps * batch * gates * units; ~1 ms on one threa
 SPLIT_MIN_FLOPS flops (smaller ones go to `parallel.matmul`), and every chunk has at least SPLIT_MIN_ROWS rows.
 """
 
-import contextlib
 import itertools
 import os
 import threading
@@ -23,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 import numba
 import numpy as np
 
-from .parallel import matmul, one_blas_thread
+from .parallel import holds_one_blas_thread, matmul, one_blas_thread
 
 SPLIT_MIN_WORK = 1 << 19
 SPLIT_MIN_FLOPS = 3e7
@@ -69,23 +68,9 @@ def _forget_helpers():
 os.register_at_fork(after_in_child=_forget_helpers)
 
 
-@contextlib.contextmanager
-def single_blas_thread():
-    """`parallel.one_blas_thread()` for this thread, entered once: nested uses, and products inside (see
-    `split_matmul`), skip threadpoolctl, which takes ~30 µs to enter and as much to leave."""
-    if _holds_one_blas_thread():
-        yield
-        return
-    with one_blas_thread():
-        _this_thread.one_blas = True
-        try:
-            yield
-        finally:
-            _this_thread.one_blas = False
-
-
-def _holds_one_blas_thread():
-    return getattr(_this_thread, "one_blas", False) or getattr(_this_thread, "in_chunk", False)
+def _on_one_blas_thread():
+    """Whether products here should run on this thread alone: inside `one_blas_thread()` or a chunk."""
+    return holds_one_blas_thread() or getattr(_this_thread, "in_chunk", False)
 
 
 def split(run, size, chunks):
@@ -107,7 +92,7 @@ def split(run, size, chunks):
         finally:
             _this_thread.in_chunk = False
 
-    with single_blas_thread():
+    with one_blas_thread():
         helpers = [_helpers().submit(run_chunks) for _ in range(min(split_threads(), chunks) - 1)]
         try:
             run_chunks()
@@ -121,10 +106,10 @@ def split_matmul(a, b, bias=None):
     """Returns a @ b (2D) plus `bias` (a row added to every row, unless None); when large, split over threads
     by rows of `a`, or, for a reduction over a long axis (`a` with more columns than rows, as x^T @ dgates), by
     blocks of that axis whose partial products are added in a fixed order. Else `parallel.matmul`; in place on
-    this thread inside `single_blas_thread()` or a chunk. Split rows give the unsplit product's results (up to
-    rounding where BLAS picks other kernels for other shapes); split reductions add in another order, so
-    results differ by rounding."""
-    if _holds_one_blas_thread():
+    this thread inside `parallel.one_blas_thread()` or a chunk. Split rows give the unsplit product's results
+    (up to rounding where BLAS picks other kernels for other shapes); split reductions add in another order,
+    so results differ by rounding."""
+    if _on_one_blas_thread():
         return _plus(np.matmul(a, b), bias)
     m, k = a.shape
     chunks = chunk_count(max(m, k), 2.0 * m * k * b.shape[1], SPLIT_MIN_FLOPS)
@@ -146,7 +131,7 @@ def split_column_sums(a):
     added in a fixed order (so results differ from the unsplit sum by rounding)."""
     # A sum costs ~1/8 of what a loop's gate element does (~0.3 vs ~2.3 ns on one thread).
     chunks = chunk_count(a.shape[0], a.size // 8)
-    if chunks == 1 or _holds_one_blas_thread():
+    if chunks == 1 or _on_one_blas_thread():
         return a.sum(axis=0)
     return _split_sum(lambda lo, hi: a[lo:hi].sum(axis=0), a.shape[0], chunks)
 

@@ -17,7 +17,8 @@ from .. import activations, backend, constraints, initializers, regularizers
 from ..engine.layer import InputSpec, Layer, is_recording, shape_str
 from ..errors import ConfigError, ShapeError
 from ..kernels import recurrent as K
-from ..kernels.split import chunk_count, single_blas_thread, split, split_column_sums, split_matmul
+from ..kernels.parallel import one_blas_thread
+from ..kernels.split import chunk_count, split, split_column_sums, split_matmul
 from .validation import positive_int, rate_in_unit_interval
 
 
@@ -251,7 +252,7 @@ class RNNBase(Layer):
         states0 = self._initial_states(x.shape[0], x.dtype)
         if is_recording():
             x_flat, xproj = self._project(x_tm, dmask)
-            with single_blas_thread():  # per-step products of ~1 MFLOP: threads cost more than they save
+            with one_blas_thread():  # per-step products of ~1 MFLOP: threads cost more than they save
                 h_seq, extra_states, saved = self._run(xproj, states0, rmask, use_rmask, mask_tm, use_mask)
             self.save_for_backward(x_flat, x.shape, h_seq, saved, rmask, use_rmask, dmask, mask_tm, use_mask)
             h_steps, final = h_seq[1:], [h_seq[-1]] + extra_states
@@ -285,7 +286,7 @@ class RNNBase(Layer):
                 f[rows] = s
 
         chunks = chunk_count(batch, steps * batch * self._gates * self.units)
-        with single_blas_thread():
+        with one_blas_thread():
             split(infer_rows, batch, chunks)
         return h_steps, final
 
@@ -330,7 +331,7 @@ class RNNBase(Layer):
             dy_seq = np.zeros((1, batch, self.units), dtype=dtype)
         d_extra = [np.zeros((batch, self.units), dtype=dtype) if g is None else np.array(g, dtype=dtype)
                    for g in grad_states[1:]]  # copies: the kernels overwrite them (ending as gradients of states0)
-        with single_blas_thread():
+        with one_blas_thread():
             dgx, drec_rows, dbias = self._run_backward(h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq,
                                                        self.return_sequences, dh_last, d_extra)
         width = self._gates * self.units
