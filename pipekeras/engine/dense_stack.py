@@ -1,4 +1,4 @@
-"""DenseStack: a small Sequential of dense layers trained through two compiled calls per step.
+"""DenseStack: a small Sequential of dense layers trained through compiled calls.
 
 At small batches on small networks (Boston housing at batch 1) the arithmetic takes microseconds and the
 per-layer Python of the generic engine (forward, backward and an optimizer call per weight) is most of the
@@ -104,8 +104,7 @@ class DenseStack:
         grad = np.ascontiguousarray(grad * weight if weight != 1.0 else grad, dtype=np.float32)
         kernels.backward(self.params, self.layout, self.options, acts, pres, len(x),
                          grad.reshape(outputs.shape), pre_activation, self.grads)
-        for variable, grad_view in zip(self.variables, self._grad_views):
-            variable.grad = grad_view
+        self._expose_grads()
         model.optimizer.apply_flat(self.params, self.grads, self._slots_of(model.optimizer))
         return total, outputs
 
@@ -154,16 +153,18 @@ class DenseStack:
             kernels.train_batch(self.params, self.layout, self.options, acts, pres, x, y, batch_rows, code,
                                 weight / len(batch_rows), grad, self.grads, outputs, first)
             optimizer.apply_flat(self.params, self.grads, slots)
-        for variable, grad_view in zip(self.variables, self._grad_views):
-            variable.grad = grad_view
+        self._expose_grads()
         return outputs
 
+    def _expose_grads(self):
+        """Points each weight's `.grad` at its view of the flat gradient (the generic engine resets them)."""
+        for variable, grad_view in zip(self.variables, self._grad_views):
+            variable.grad = grad_view
+
     def _forward(self, x, acts, pres):
-        batch = len(x)
-        acts[:batch * self.widths[0]] = x.reshape(-1)
-        kernels.forward(self.params, self.layout, self.options, acts, pres, batch)
-        end = batch * sum(self.widths)
-        return acts[end - batch * self.widths[-1]:end].reshape(batch, self.widths[-1])
+        acts[:x.size] = x.reshape(-1)
+        kernels.forward(self.params, self.layout, self.options, acts, pres, len(x))
+        return kernels.output_block(acts, self.layout, len(x))
 
     def _slots_of(self, optimizer):
         """The optimizer's slots as flat arrays, adopted (and its per-weight slots made views of them) when the

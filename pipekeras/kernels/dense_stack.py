@@ -1,4 +1,4 @@
-"""A stack of dense layers as two compiled calls: forward, and backward to the flat weight gradient.
+"""A stack of dense layers in compiled calls: forward, backward to the flat weight gradient, a training step.
 
 For small networks and batches (Boston housing at batch 1: 5,000 weights, one sample) the math takes a few
 microseconds and walking the layers in Python costs ~20 us per layer; these kernels run every layer of the
@@ -11,8 +11,9 @@ the input and then each layer's output, `pres` each layer's pre-activation, ever
 row-major, one after the other.
 
 `train_batch` runs a whole training step but the optimizer update: it gathers the batch's rows, runs forward,
-computes the loss gradient itself for the losses in LOSS_CODES (d(loss)/d(output), or for a cross-entropy
-fused with its output activation d(loss)/d(pre-activation), as losses.py defines them) and runs backward.
+computes the loss gradient itself for the losses MSE, MAE, SIGMOID_CROSSENTROPY and SOFTMAX_CROSSENTROPY
+(d(loss)/d(output), or for a cross-entropy fused with its output activation d(loss)/d(pre-activation), as
+losses.py defines them) and runs backward.
 """
 
 import numpy as np
@@ -100,6 +101,15 @@ def _bias(params, offset, units):
 
 
 @jit
+def output_block(acts, layout, batch):
+    """The last layer's output block (batch, units) in `acts`."""
+    start = batch * layout[0, 1]
+    for layer in range(layout.shape[0] - 1):
+        start += batch * layout[layer, 2]
+    return _block(acts, start, batch, layout[-1, 2])
+
+
+@jit
 def forward(params, layout, options, acts, pres, batch):
     """Fills `pres` and `acts[layer outputs]` from the input already in `acts[:batch * fan_in]`."""
     a_offset, z_offset = 0, 0
@@ -133,8 +143,7 @@ def predict(params, layout, options, x, widths_sum):
     pres = np.empty(batch * (widths_sum - fan_in), x.dtype)
     acts[:batch * fan_in] = flat
     forward(params, layout, options, acts, pres, batch)
-    units = layout[-1, 2]
-    return _block(acts, acts.size - batch * units, batch, units)
+    return output_block(acts, layout, batch)
 
 
 @jit
@@ -205,12 +214,8 @@ def train_batch(params, layout, options, acts, pres, x, y, rows, loss_kind, loss
     for i in range(batch):
         acts[i * fan_in:(i + 1) * fan_in] = x[rows[i]]
     forward(params, layout, options, acts, pres, batch)
-    units = layout[-1, 2]
-    end = batch * fan_in
-    for layer in range(layout.shape[0]):
-        end += batch * layout[layer, 2]
-    out = _block(acts, end - batch * units, batch, units)
+    out = output_block(acts, layout, batch)
     outputs[first:first + batch] = out
-    dout = _block(grad, 0, batch, units)
+    dout = _block(grad, 0, batch, out.shape[1])
     _loss_gradient(loss_kind, y, rows, out, loss_scale, dout)
     backward(params, layout, options, acts, pres, batch, dout, loss_kind >= SIGMOID_CROSSENTROPY, grads)
