@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 KERNEL_MODULES = ("activations", "checks", "convolution", "dense", "dense_stack", "embedding", "gather",
-                  "normalization", "optimizers", "pooling", "recurrent")
+                  "normalization", "optimizers", "parallel", "pooling", "recurrent")
 
 
 def test_kernels_run_under_bounds_checking(tmp_path):
@@ -70,6 +70,12 @@ def _dense_and_optimizers(rng):
         _train(pk.sequential() | regularized | pk.dense(3, "softmax"), x, y, make(), "categorical_crossentropy")
     big = pk.sequential() | pk.dense(64, "relu", input_shape=5) | pk.dense(3)
     _train(big, rng.standard_normal((512, 5)).astype("float32"), rng.standard_normal((512, 3)).astype("float32"))
+    from pipekeras.kernels.parallel import _split_matmul
+
+    for dtype in ("float32", "float64"):  # products split by rows (a C-contiguous) and by the inner axis
+        a, b = rng.standard_normal((37, 11)).astype(dtype), rng.standard_normal((11, 6)).astype(dtype)
+        assert np.allclose(_split_matmul(a, b, None, 3), a @ b)
+        assert np.allclose(_split_matmul(np.asfortranarray(a.T), a, None, 3), a.T @ a)
 
 
 def _activations(rng):
@@ -177,7 +183,8 @@ def main():
     _show_bounds_checking_is_on()
     families = (_dense_and_optimizers, _activations, _convolution_and_pooling, _normalization,
                 _embedding_and_recurrent)
-    for parallel.PARALLEL_MIN_WORK, copy in ((1 << 62, "serial"), (0, "parallel")):  # each twin's two copies
+    for threshold, copy in ((1 << 62, "serial"), (0, "parallel")):  # each twin's two copies
+        parallel.PARALLEL_MIN_WORK = parallel.POOL_MIN_WORK = threshold
         for family in families:
             start = time.perf_counter()
             pk.set_seed(0)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import backend
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError
+from ..kernels.parallel import one_pool
 from .data import as_float, prepare_inputs, take_rows, to_array
 from .dense_stack import RUN_WORK, DenseStack
 from .interrupt import deferred_interrupt
@@ -239,6 +240,17 @@ class Trainer:
             return total, len(x_arrays[0])
         for variable in everything:
             variable.grad = None
+        with one_pool():
+            outputs, total = self._forward_backward_update(x_arrays, y_arrays, sample_weight, variables)
+        for variable in variables:
+            if variable.constraint is not None:
+                variable.value[...] = variable.constraint(variable.value)
+        self._update_metrics(y_arrays, outputs, sample_weight)
+        return total, len(x_arrays[0])
+
+    def _forward_backward_update(self, x_arrays, y_arrays, sample_weight, variables):
+        """The layer-by-layer training step: forward with the tape, loss gradients, backward, optimizer update.
+        Returns (outputs, loss with the regularization penalties)."""
         with recording():
             outputs, tape, total = self._forward_loss(x_arrays, y_arrays, sample_weight, training=True)
             total += self._total_activity_penalty()
@@ -254,11 +266,7 @@ class Trainer:
         self.run_backward(tape, grads)
         total += self._apply_regularizers(variables)
         self.optimizer.apply_gradients(variables)
-        for variable in variables:
-            if variable.constraint is not None:
-                variable.value[...] = variable.constraint(variable.value)
-        self._update_metrics(y_arrays, outputs, sample_weight)
-        return total, len(x_arrays[0])
+        return outputs, total
 
     def _steps_per_run(self, x_arrays, y_arrays, weights, batch_size, callback_list):
         """Returns how many steps fit runs per call: 1 (train_step), or for a model whose DenseStack computes

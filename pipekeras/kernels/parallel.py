@@ -3,7 +3,9 @@
 Two cores are common on laptops and CI machines; there, waking threads for small work costs more than it
 saves, and with more runnable threads than cores a parallel region can wait milliseconds for a
 descheduled worker. So every kernel with a parallel loop is compiled twice (`twin`) and picks by work size,
-and BLAS products below a size run on one thread (`matmul`).
+and BLAS products below a size run on one thread (`matmul`). The layer-by-layer engine runs its steps inside
+`one_pool()`: BLAS on one thread, large products split over Numba's threads, so that only one pool of threads
+shares the cores.
 """
 
 import contextlib
@@ -11,7 +13,9 @@ import os
 import threading
 import types
 
+import numba
 import numpy as np
+from numba import prange
 
 from .compile import jit
 
@@ -19,6 +23,8 @@ from .compile import jit
 # waking threads costs more than it saves, and on a busy machine (more runnable threads than cores) each
 # parallel region can wait milliseconds for a descheduled worker.
 PARALLEL_MIN_WORK = int(os.environ.get("PIPEKERAS_PARALLEL_MIN_WORK", 1 << 22))
+# Inside `one_pool()` no BLAS thread competes for the cores, and loops go parallel from this many elements.
+POOL_MIN_WORK = int(os.environ.get("PIPEKERAS_POOL_MIN_WORK", 1 << 17))
 
 
 # BLAS products below this many flops run on one BLAS thread: waking BLAS threads for a small product costs
@@ -27,28 +33,88 @@ PARALLEL_MIN_WORK = int(os.environ.get("PIPEKERAS_PARALLEL_MIN_WORK", 1 << 22))
 # machine whose cores are busy with other work, threaded products can be many times slower; raise this
 # (environment variable PIPEKERAS_BLAS_THREADED_MIN_FLOPS) or pin one thread there.
 BLAS_THREADED_MIN_FLOPS = float(os.environ.get("PIPEKERAS_BLAS_THREADED_MIN_FLOPS", 1e7))
-_controller = None
 _this_thread = threading.local()
+_one_thread_controller = None
 
 
 @contextlib.contextmanager
 def one_blas_thread():
     """Runs the block with BLAS on one thread (for products too small to share). Entered once per thread:
     nested uses skip threadpoolctl, which takes ~30 µs to enter and as much to leave."""
-    global _controller
+    global _one_thread_controller
     if holds_one_blas_thread():
         yield
         return
-    if _controller is None:
+    if _one_thread_controller is None:
         from threadpoolctl import ThreadpoolController
 
-        _controller = ThreadpoolController()
-    with _controller.limit(limits=1, user_api="blas"):
+        _one_thread_controller = ThreadpoolController()
+    with _one_thread_controller.limit(limits=1, user_api="blas"):
         _this_thread.one_blas = True
         try:
             yield
         finally:
             _this_thread.one_blas = False
+
+
+@contextlib.contextmanager
+def one_pool():
+    """Runs the block with BLAS on one thread, large products split over Numba's threads (`matmul`) and loops
+    parallel from POOL_MIN_WORK elements: Numba's threads are then the only pool.
+
+    Threaded BLAS keeps its threads spinning after a product, and so does Numba's OpenMP after a parallel
+    loop; on two cores each pool then waits for the other's spinning thread to be descheduled (a threaded
+    product followed by a parallel loop took 8 ms instead of 2). Re-entrant, and threads may hold it at once:
+    the first to enter sets every BLAS library (SciPy's too, which Numba's `np.dot` calls) to one thread and
+    the last to leave restores the counts the first found (~1 µs per library each way).
+
+    Only training steps use it: OpenBLAS (0.3.30) ignores thread counts set from other threads once the main
+    thread has set one, so a product inside it may run on one BLAS thread in the main thread and on several in
+    another, and some shapes then round differently; predictions must not depend on the calling thread.
+    """
+    global _pool_users, _pool_saved
+    if in_one_pool():
+        yield
+        return
+    with _pool_lock:
+        if _pool_users == 0:
+            libraries = _pool_controller().lib_controllers
+            _pool_saved = [library.num_threads for library in libraries]
+            for library in libraries:
+                library.set_num_threads(1)
+        _pool_users += 1
+    _this_thread.pooled = True
+    try:
+        yield
+    finally:
+        _this_thread.pooled = False
+        with _pool_lock:
+            _pool_users -= 1
+            if _pool_users == 0:
+                for library, threads in zip(_pool_controller().lib_controllers, _pool_saved):
+                    library.set_num_threads(threads)
+
+
+_pool_lock = threading.Lock()
+_pool_users = 0
+_pool_saved = None
+_pool_blas = None
+
+
+def _pool_controller():
+    """threadpoolctl's controller of the BLAS libraries, SciPy's included."""
+    global _pool_blas
+    if _pool_blas is None:
+        import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's BLAS before the controller looks)
+        from threadpoolctl import ThreadpoolController
+
+        _pool_blas = ThreadpoolController().select(user_api="blas")
+    return _pool_blas
+
+
+def in_one_pool():
+    """Whether this thread is inside `one_pool()`."""
+    return getattr(_this_thread, "pooled", False)
 
 
 def holds_one_blas_thread():
@@ -57,11 +123,64 @@ def holds_one_blas_thread():
 
 
 def matmul(a, b, out=None):
-    """Returns a @ b (2D), on one BLAS thread unless the product is large."""
-    if holds_one_blas_thread() or 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= BLAS_THREADED_MIN_FLOPS:
+    """Returns a @ b (2D). Inside `one_pool()`, a large product is split over Numba's threads; else a small
+    one runs on one BLAS thread and a large one on BLAS's threads."""
+    if holds_one_blas_thread():
+        return np.matmul(a, b, out=out)
+    large = 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= BLAS_THREADED_MIN_FLOPS
+    if in_one_pool():
+        chunks = numba.get_num_threads()
+        if large and chunks > 1 and _splittable(a, b, out, chunks):
+            return _split_matmul(a, b, out, chunks)
+        return np.matmul(a, b, out=out)
+    if large:
         return np.matmul(a, b, out=out)
     with one_blas_thread():
         return np.matmul(a, b, out=out)
+
+
+def _splittable(a, b, out, chunks):
+    """Whether `_split_matmul` takes these arrays: one float dtype, a split by rows (a C-contiguous) or by its
+    long inner axis (a F-contiguous, b C-contiguous), out absent or C-contiguous."""
+    if not (a.ndim == b.ndim == 2 and a.dtype == b.dtype and a.dtype in (np.float32, np.float64)):
+        return False
+    if out is not None and not (out.flags.c_contiguous and out.dtype == a.dtype):
+        return False
+    if a.flags.c_contiguous:
+        return a.shape[0] >= chunks and (b.flags.c_contiguous or b.flags.f_contiguous)
+    return a.flags.f_contiguous and b.flags.c_contiguous and a.shape[1] >= chunks
+
+
+def _split_matmul(a, b, out, chunks):
+    """a @ b in `chunks` blocks on Numba's threads (one BLAS thread each, as `one_pool()` set)."""
+    if out is None:
+        out = np.empty((a.shape[0], b.shape[1]), a.dtype)
+    if a.flags.c_contiguous:
+        _split_rows(a, b, out, chunks)
+    else:
+        _split_inner(np.ascontiguousarray(a.T), b, out, np.empty((chunks,) + out.shape, out.dtype))
+    return out
+
+
+@jit(parallel=True)
+def _split_rows(a, b, out, chunks):
+    """out = a @ b, the rows of a in `chunks` blocks."""
+    rows = a.shape[0]
+    for c in prange(chunks):
+        lo, hi = rows * c // chunks, rows * (c + 1) // chunks
+        np.dot(a[lo:hi], b, out[lo:hi])
+
+
+@jit(parallel=True)
+def _split_inner(at, b, out, parts):
+    """out = at.T @ b, the long inner axis in blocks whose partial products are then added in order."""
+    length, chunks = at.shape[0], parts.shape[0]
+    for c in prange(chunks):
+        lo, hi = length * c // chunks, length * (c + 1) // chunks
+        np.dot(at[lo:hi].T, b[lo:hi], parts[c])
+    out[:] = parts[0]
+    for c in range(1, chunks):
+        out += parts[c]
 
 
 def twin(loop):
@@ -82,7 +201,7 @@ def twin(loop):
     parallel = jit(copy("_parallel"), parallel=True)
 
     def run(work, *args):
-        return (parallel if work >= PARALLEL_MIN_WORK else serial)(*args)
+        return (parallel if work >= (POOL_MIN_WORK if in_one_pool() else PARALLEL_MIN_WORK) else serial)(*args)
 
     run.serial, run.parallel = serial, parallel
     run.__name__, run.__doc__ = loop.__name__, loop.__doc__
