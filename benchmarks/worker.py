@@ -354,16 +354,55 @@ def measure(framework, workload, threads, quick):
     return res
 
 
+def blas_ceiling(workload, threads):
+    """The BLAS ceiling of an MLP workload's training: its matrix products alone (per layer x @ W, the kernel
+    gradient x.T @ dz and, after the first layer, the input gradient dz @ W.T), float32, on NumPy's BLAS with
+    `threads` threads. Reported as the training samples/s those products alone allow, and their GFLOP/s."""
+    res = {"cores": pin(threads), "load1_start": os.getloadavg()[0]}
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+    from workloads import WORKLOADS
+
+    spec = WORKLOADS[workload]
+    if spec["kind"] != "mlp":
+        raise NotAvailable("the BLAS ceiling is measured for the MLP workloads")
+    widths = [spec["input_shape"][0], *spec["hidden"], max(spec["out"], 1)]
+    batch, rng = spec["batch"], np.random.default_rng(0)
+    products = []
+    for layer, (fan_in, units) in enumerate(zip(widths, widths[1:])):
+        x, w = rng.random((batch, fan_in), dtype=np.float32), rng.random((fan_in, units), dtype=np.float32)
+        dz = rng.random((batch, units), dtype=np.float32)
+        products += [(x, w), (x.T, dz)] + ([(dz, w.T)] if layer else [])
+    products = [(a, b, np.empty((a.shape[0], b.shape[1]), np.float32)) for a, b in products]
+    flops = sum(2 * a.shape[0] * a.shape[1] * b.shape[1] for a, b, _ in products)
+    with threadpool_limits(threads, user_api="blas"):
+        step_times = []
+        for block in range(21):  # the first block warms up
+            t = time.perf_counter()
+            for _ in range(10):
+                for a, b, out in products:
+                    np.matmul(a, b, out=out)
+            step_times.append((time.perf_counter() - t) / 10)
+    step = median(step_times[1:])
+    res.update(batch=batch, flops_per_step=flops, step_s=step, train_sps=batch / step, gflops=flops / step / 1e9,
+               load1_end=os.getloadavg()[0])
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--framework", required=True, choices=sorted(RUNNERS))
+    ap.add_argument("--framework", required=True, choices=sorted(RUNNERS) + ["blas"],
+                    help="a framework, or blas: the BLAS ceiling of an MLP workload's training")
     ap.add_argument("--workload", required=True)
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--quick", action="store_true")
     a = ap.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     try:
-        res = measure(a.framework, a.workload, a.threads, a.quick)
+        if a.framework == "blas":
+            res = blas_ceiling(a.workload, a.threads)
+        else:
+            res = measure(a.framework, a.workload, a.threads, a.quick)
         res["status"] = "ok"
     except NotAvailable as e:
         res = {"status": "n/a", "reason": str(e)}

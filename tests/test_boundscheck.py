@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
-KERNEL_MODULES = ("activations", "checks", "convolution", "dense", "dense_stack", "embedding", "gather",
-                  "normalization", "optimizers", "parallel", "pooling", "recurrent")
+KERNEL_MODULES = ("activations", "blas", "checks", "convolution", "dense", "dense_stack", "embedding", "gather",
+                  "normalization", "optimizers", "pooling", "recurrent")
 
 
 def test_kernels_run_under_bounds_checking(tmp_path):
@@ -70,12 +70,16 @@ def _dense_and_optimizers(rng):
         _train(pk.sequential() | regularized | pk.dense(3, "softmax"), x, y, make(), "categorical_crossentropy")
     big = pk.sequential() | pk.dense(64, "relu", input_shape=5) | pk.dense(3)
     _train(big, rng.standard_normal((512, 5)).astype("float32"), rng.standard_normal((512, 3)).astype("float32"))
-    from pipekeras.kernels.parallel import _split_matmul
+    from pipekeras.kernels.blas import split_product
 
-    for dtype in ("float32", "float64"):  # products split by rows (a C-contiguous) and by the inner axis
-        a, b = rng.standard_normal((37, 11)).astype(dtype), rng.standard_normal((11, 6)).astype(dtype)
-        assert np.allclose(_split_matmul(a, b, None, 3), a @ b)
-        assert np.allclose(_split_matmul(np.asfortranarray(a.T), a, None, 3), a.T @ a)
+    for dtype in ("float32", "float64"):
+        a = rng.standard_normal((37, 11)).astype(dtype)
+        for b in (rng.standard_normal((11, 6)), rng.standard_normal((11, 50))):  # blocks of rows, of columns
+            b = b.astype(dtype)
+            for left, right in ((a, b), (np.asfortranarray(a), np.asfortranarray(b))):
+                out = np.empty((37, b.shape[1]), dtype)
+                split_product(left, right, out, 3)
+                assert np.abs(out - a @ b).max() <= 1e-5 * np.abs(a @ b).max()  # float32 rounding, any order
 
 
 def _activations(rng):

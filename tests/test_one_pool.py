@@ -19,28 +19,32 @@ def _blas_threads():
 
 @pytest.mark.parametrize("dtype, tolerance", [("float32", 1e-5), ("float64", 1e-12)])
 @pytest.mark.parametrize("chunks", [1, 2, 3])
-def test_split_products_equal_the_float64_reference(dtype, tolerance, chunks, rng):
-    a = rng.standard_normal((301, 47)).astype(dtype)
-    b = rng.standard_normal((47, 19)).astype(dtype)
-    g = rng.standard_normal((301, 19)).astype(dtype)
-    cases = [(a, b), (a, np.asfortranarray(b)), (g, b.T), (a.T, g)]  # a.T: split along the inner axis
-    for left, right in cases:
-        assert parallel._splittable(left, right, None, chunks)
-        reference = left.astype(np.float64) @ right.astype(np.float64)
-        scale = np.abs(reference).max()
-        np.testing.assert_allclose(parallel._split_matmul(left, right, None, chunks), reference,
-                                   atol=tolerance * scale, rtol=0)
+@pytest.mark.parametrize("shape", [(301, 47, 19), (19, 47, 301), (1, 5, 3), (4, 3, 1), (6, 1, 4)],
+                         ids=["rows", "columns", "one row", "one column", "inner 1"])
+def test_split_products_equal_the_float64_reference(dtype, tolerance, chunks, shape, rng):
+    rows, inner, cols = shape
+    a = rng.standard_normal((rows, inner)).astype(dtype)
+    b = rng.standard_normal((inner, cols)).astype(dtype)
+    reference = a.astype(np.float64) @ b.astype(np.float64)
+    scale = max(np.abs(reference).max(), 1.0)
+    f_a, f_b = np.asfortranarray(a), np.asfortranarray(b)
+    big = rng.standard_normal((rows + 3, inner + 2)).astype(dtype)
+    big[1:rows + 1, 2:] = a  # a block of a larger array: rows contiguous, a row stride of inner + 2
+    for left, right in ((a, b), (f_a, b), (a, f_b), (f_a, f_b), (big[1:rows + 1, 2:], b)):
+        assert parallel._splittable(left, right, None)
         out = np.full(reference.shape, np.nan, dtype)
         assert parallel._split_matmul(left, right, out, chunks) is out
         np.testing.assert_allclose(out, reference, atol=tolerance * scale, rtol=0)
+    np.testing.assert_allclose(parallel._split_matmul(a, b, None, chunks), reference, atol=tolerance * scale,
+                               rtol=0)
 
 
 def test_products_the_split_does_not_take_go_to_numpy(rng):
     a, b = rng.standard_normal((40, 30)), rng.standard_normal((15, 7))
-    assert not parallel._splittable(a.astype("float32"), a.T, None, 2)  # two dtypes
-    assert not parallel._splittable(a[:, ::2], b, None, 2)  # a strided view
-    assert not parallel._splittable(a, a.T.copy(), np.empty((40, 40)).T, 2)  # out not C-contiguous
-    assert not parallel._splittable(a[:1], a.T.copy(), None, 2)  # fewer rows than chunks
+    assert not parallel._splittable(a.astype("float32"), a.T, None)  # two dtypes
+    assert not parallel._splittable(a[:, ::2], b, None)  # neither rows nor columns contiguous
+    assert not parallel._splittable(a, a.T.copy(), np.empty((40, 40)).T)  # out not C-contiguous
+    assert not parallel._splittable(a[None], a.T, None)  # not 2D
     with parallel.one_pool():
         np.testing.assert_allclose(parallel.matmul(a[:, ::2], b), a[:, ::2] @ b)
 

@@ -15,8 +15,8 @@ import types
 
 import numba
 import numpy as np
-from numba import prange
 
+from .blas import split_product
 from .compile import jit
 
 # A loop runs in parallel over the batch only when it touches at least this many array elements: below it,
@@ -130,7 +130,7 @@ def matmul(a, b, out=None):
     large = 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= BLAS_THREADED_MIN_FLOPS
     if in_one_pool():
         chunks = numba.get_num_threads()
-        if large and chunks > 1 and _splittable(a, b, out, chunks):
+        if large and chunks > 1 and _splittable(a, b, out):
             return _split_matmul(a, b, out, chunks)
         return np.matmul(a, b, out=out)
     if large:
@@ -139,48 +139,22 @@ def matmul(a, b, out=None):
         return np.matmul(a, b, out=out)
 
 
-def _splittable(a, b, out, chunks):
-    """Whether `_split_matmul` takes these arrays: one float dtype, a split by rows (a C-contiguous) or by its
-    long inner axis (a F-contiguous, b C-contiguous), out absent or C-contiguous."""
+def _splittable(a, b, out):
+    """Whether `blas.split_product` takes these arrays: 2D, one float dtype, a and b with contiguous rows or
+    columns, out absent or C-contiguous."""
     if not (a.ndim == b.ndim == 2 and a.dtype == b.dtype and a.dtype in (np.float32, np.float64)):
         return False
     if out is not None and not (out.flags.c_contiguous and out.dtype == a.dtype):
         return False
-    if a.flags.c_contiguous:
-        return a.shape[0] >= chunks and (b.flags.c_contiguous or b.flags.f_contiguous)
-    return a.flags.f_contiguous and b.flags.c_contiguous and a.shape[1] >= chunks
+    return all(min(m.strides) > 0 and (m.itemsize in m.strides or 1 in m.shape) for m in (a, b))
 
 
 def _split_matmul(a, b, out, chunks):
     """a @ b in `chunks` blocks on Numba's threads (one BLAS thread each, as `one_pool()` set)."""
     if out is None:
         out = np.empty((a.shape[0], b.shape[1]), a.dtype)
-    if a.flags.c_contiguous:
-        _split_rows(a, b, out, chunks)
-    else:
-        _split_inner(np.ascontiguousarray(a.T), b, out, np.empty((chunks,) + out.shape, out.dtype))
+    split_product(a, b, out, chunks)
     return out
-
-
-@jit(parallel=True)
-def _split_rows(a, b, out, chunks):
-    """out = a @ b, the rows of a in `chunks` blocks."""
-    rows = a.shape[0]
-    for c in prange(chunks):
-        lo, hi = rows * c // chunks, rows * (c + 1) // chunks
-        np.dot(a[lo:hi], b, out[lo:hi])
-
-
-@jit(parallel=True)
-def _split_inner(at, b, out, parts):
-    """out = at.T @ b, the long inner axis in blocks whose partial products are then added in order."""
-    length, chunks = at.shape[0], parts.shape[0]
-    for c in prange(chunks):
-        lo, hi = length * c // chunks, length * (c + 1) // chunks
-        np.dot(at[lo:hi].T, b[lo:hi], parts[c])
-    out[:] = parts[0]
-    for c in range(1, chunks):
-        out += parts[c]
 
 
 def twin(loop):
