@@ -78,7 +78,8 @@ def _dense_and_optimizers(rng):
             b = b.astype(dtype)
             for left, right in ((a, b), (np.asfortranarray(a), np.asfortranarray(b))):
                 out = np.empty((37, b.shape[1]), dtype)
-                split_product(left, right, out, 3)
+                split_product(left if left is a else left.T, left is not a, right if right is b else right.T,
+                              right is not b, out, 3)
                 assert np.abs(out - a @ b).max() <= 1e-5 * np.abs(a @ b).max()  # float32 rounding, any order
 
 

@@ -28,9 +28,7 @@ def test_split_products_equal_the_float64_reference(dtype, tolerance, chunks, sh
     reference = a.astype(np.float64) @ b.astype(np.float64)
     scale = max(np.abs(reference).max(), 1.0)
     f_a, f_b = np.asfortranarray(a), np.asfortranarray(b)
-    big = rng.standard_normal((rows + 3, inner + 2)).astype(dtype)
-    big[1:rows + 1, 2:] = a  # a block of a larger array: rows contiguous, a row stride of inner + 2
-    for left, right in ((a, b), (f_a, b), (a, f_b), (f_a, f_b), (big[1:rows + 1, 2:], b)):
+    for left, right in ((a, b), (f_a, b), (a, f_b), (f_a, f_b)):
         assert parallel._splittable(left, right, None)
         out = np.full(reference.shape, np.nan, dtype)
         assert parallel._split_matmul(left, right, out, chunks) is out
@@ -42,7 +40,7 @@ def test_split_products_equal_the_float64_reference(dtype, tolerance, chunks, sh
 def test_products_the_split_does_not_take_go_to_numpy(rng):
     a, b = rng.standard_normal((40, 30)), rng.standard_normal((15, 7))
     assert not parallel._splittable(a.astype("float32"), a.T, None)  # two dtypes
-    assert not parallel._splittable(a[:, ::2], b, None)  # neither rows nor columns contiguous
+    assert not parallel._splittable(a[:, ::2], b, None)  # neither C- nor F-contiguous
     assert not parallel._splittable(a, a.T.copy(), np.empty((40, 40)).T)  # out not C-contiguous
     assert not parallel._splittable(a[None], a.T, None)  # not 2D
     with parallel.one_pool():
@@ -103,16 +101,26 @@ def _fill(out):
         out[i] = i
 
 
-def test_loops_go_parallel_from_pool_min_work_inside_one_pool(monkeypatch):
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
+def test_loops_go_parallel_from_pool_min_work_inside_one_pool_on_several_threads(monkeypatch):
     fill = parallel.twin(_fill)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_WORK", 1 << 40)
     monkeypatch.setattr(parallel, "POOL_MIN_WORK", 100)
     out = np.empty(500)
-    fill(out.size, out)
-    assert fill.serial.signatures and not fill.parallel.signatures
-    with parallel.one_pool():
-        fill(out.size, out)
-    assert fill.parallel.signatures
+    threads = pk.backend.get_num_threads()
+    try:
+        pk.set_num_threads(1)
+        with parallel.one_pool():  # one thread: a parallel copy would only cost its compilation
+            fill(out.size, out)
+        assert fill.serial.signatures and not fill.parallel.signatures
+        pk.set_num_threads(2)
+        fill(out.size, out)  # outside the pool: PARALLEL_MIN_WORK
+        assert not fill.parallel.signatures
+        with parallel.one_pool():
+            fill(out.size, out)
+        assert fill.parallel.signatures
+    finally:
+        pk.set_num_threads(threads)
     np.testing.assert_array_equal(out, np.arange(500))
 
 

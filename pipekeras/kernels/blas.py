@@ -5,7 +5,7 @@
 (SciPy's BLAS, by Numba's `numba_xxgemm`), so that kernels using it stay cached on disk. `np.dot` in compiled
 code takes only contiguous arrays; a block of columns is not one.
 
-`split_product(a, b, out, chunks)` splits the product over Numba's threads along the longer side of the
+`split_product(...)` splits the product over Numba's threads along the longer side of the
 output: rows of a (each chunk reads all of b) or columns of b (each chunk reads all of a), so that each chunk
 reads the smaller operand in full and its share of the larger one. BLAS must be on one thread meanwhile
 (`parallel.one_pool`).
@@ -68,8 +68,14 @@ def gemm(a, b, out):
 
 
 @jit(parallel=True)
-def split_product(a, b, out, chunks):
-    """out = a @ b in `chunks` blocks of the output's longer side, one per Numba thread (see the module doc)."""
+def split_product(a_stored, a_transposed, b_stored, b_transposed, out, chunks):
+    """out = a @ b in `chunks` blocks of the output's longer side, one per Numba thread (see the module doc).
+
+    a is a_stored, or its transpose when a_transposed (likewise b): the callers pass C-contiguous arrays and
+    flags, so that one compiled version serves every layout (each compiled signature costs ~2 s cold).
+    """
+    a = a_stored.T if a_transposed else a_stored
+    b = b_stored.T if b_transposed else b_stored
     rows, cols = out.shape
     for c in prange(chunks):
         if rows >= cols:

@@ -140,21 +140,32 @@ def matmul(a, b, out=None):
 
 
 def _splittable(a, b, out):
-    """Whether `blas.split_product` takes these arrays: 2D, one float dtype, a and b with contiguous rows or
-    columns, out absent or C-contiguous."""
+    """Whether `blas.split_product` takes these arrays: 2D, one float dtype, a and b C- or F-contiguous, out
+    absent or C-contiguous."""
     if not (a.ndim == b.ndim == 2 and a.dtype == b.dtype and a.dtype in (np.float32, np.float64)):
         return False
     if out is not None and not (out.flags.c_contiguous and out.dtype == a.dtype):
         return False
-    return all(min(m.strides) > 0 and (m.itemsize in m.strides or 1 in m.shape) for m in (a, b))
+    return all(m.flags.c_contiguous or m.flags.f_contiguous for m in (a, b))
 
 
 def _split_matmul(a, b, out, chunks):
     """a @ b in `chunks` blocks on Numba's threads (one BLAS thread each, as `one_pool()` set)."""
     if out is None:
         out = np.empty((a.shape[0], b.shape[1]), a.dtype)
-    split_product(a, b, out, chunks)
+    split_product(*_stored(a), *_stored(b), out, chunks)
     return out
+
+
+def _stored(m):
+    """(a C-contiguous array, whether m is its transpose) for a C- or F-contiguous m."""
+    return (m, False) if m.flags.c_contiguous else (m.T, True)
+
+
+def _min_parallel_work():
+    """The elements from which a loop runs in parallel: POOL_MIN_WORK inside `one_pool()` with several Numba
+    threads, else PARALLEL_MIN_WORK (on one thread a parallel copy only costs its compilation, ~1.5 s)."""
+    return POOL_MIN_WORK if in_one_pool() and numba.get_num_threads() > 1 else PARALLEL_MIN_WORK
 
 
 def twin(loop):
@@ -175,7 +186,7 @@ def twin(loop):
     parallel = jit(copy("_parallel"), parallel=True)
 
     def run(work, *args):
-        return (parallel if work >= (POOL_MIN_WORK if in_one_pool() else PARALLEL_MIN_WORK) else serial)(*args)
+        return (parallel if work >= _min_parallel_work() else serial)(*args)
 
     run.serial, run.parallel = serial, parallel
     run.__name__, run.__doc__ = loop.__name__, loop.__doc__
