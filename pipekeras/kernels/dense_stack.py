@@ -20,6 +20,7 @@ import numpy as np
 
 from .activations import (LINEAR, backward_rows_serial, bias_forward_serial, bias_relu_serial,
                           relu_backward_rows_serial, softmax_backward_rows_serial, softmax_rows_serial)
+from .blas import gemm
 from .compile import jit
 from .dense import column_sums
 
@@ -41,7 +42,7 @@ def _times(a, w, out):
     rows, inner = a.shape
     units = w.shape[1]
     if rows * inner * units > SMALL_PRODUCT:
-        np.dot(a, w, out)
+        gemm(a, w, out)
         return
     row = np.empty(units, out.dtype)  # a local accumulator vectorizes; accumulating into `out` did not
     for i in range(rows):
@@ -61,7 +62,7 @@ def _transposed_times(a, d, out):
     rows, inner = a.shape
     units = d.shape[1]
     if rows * inner * units > SMALL_PRODUCT:
-        np.dot(a.T, d, out)
+        gemm(a.T, d, out)
         return
     for k in range(inner):
         v = a[0, k]
@@ -78,9 +79,10 @@ def _transposed_times(a, d, out):
 def _times_transposed(d, w):
     """Returns d @ w.T (the gradient of the layer input)."""
     rows, units = d.shape
-    if rows * units * w.shape[0] > SMALL_PRODUCT:
-        return np.dot(d, w.T)
     out = np.empty((rows, w.shape[0]), d.dtype)
+    if rows * units * w.shape[0] > SMALL_PRODUCT:
+        gemm(d, w.T, out)
+        return out
     for r in range(rows):
         for k in range(w.shape[0]):
             total = d.dtype.type(0)
@@ -88,6 +90,14 @@ def _times_transposed(d, w):
                 total += d[r, j] * w[k, j]
             out[r, k] = total
     return out
+
+
+@jit(inline="always")
+def _copy(source, target):
+    """target[:] = source (1D, one size) as a loop: a slice assignment from an array compiles Numba's shape-error
+    message formatting, ~5 s of the Boston model's cold compile."""
+    for i in range(source.size):
+        target[i] = source[i]
 
 
 @jit
@@ -141,7 +151,7 @@ def predict(params, layout, options, x, widths_sum):
             return None
     acts = np.empty(batch * widths_sum, x.dtype)
     pres = np.empty(batch * (widths_sum - fan_in), x.dtype)
-    acts[:batch * fan_in] = flat
+    _copy(flat, acts[:batch * fan_in])
     forward(params, layout, options, acts, pres, batch)
     return output_block(acts, layout, batch)
 
@@ -164,7 +174,7 @@ def backward(params, layout, options, acts, pres, batch, grad_out, grad_is_pre_a
         y = _block(acts, a_ends[layer], batch, units)
         dz = np.empty((batch, units), upstream.dtype)
         if layer == layers - 1 and grad_is_pre_activation:
-            dz[:] = upstream
+            _copy(upstream.reshape(-1), dz.reshape(-1))
         elif kind == PLAIN_RELU:
             relu_backward_rows_serial(y, upstream, dz)
         elif kind == SOFTMAX:
@@ -174,7 +184,7 @@ def backward(params, layout, options, acts, pres, batch, grad_out, grad_is_pre_a
         _transposed_times(_block(acts, a_ends[layer] - batch * fan_in, batch, fan_in), dz,
                           _block(grads, k_off, fan_in, units))
         if b_off >= 0:
-            grads[b_off:b_off + units] = column_sums(dz)
+            _copy(column_sums(dz), grads[b_off:b_off + units])
         if layer > 0:
             upstream = _times_transposed(dz, _block(params, k_off, fan_in, units))
 
@@ -212,10 +222,10 @@ def train_batch(params, layout, options, acts, pres, x, y, rows, loss_kind, loss
     batch = rows.size
     fan_in = layout[0, 1]
     for i in range(batch):
-        acts[i * fan_in:(i + 1) * fan_in] = x[rows[i]]
+        _copy(x[rows[i]], acts[i * fan_in:(i + 1) * fan_in])
     forward(params, layout, options, acts, pres, batch)
     out = output_block(acts, layout, batch)
-    outputs[first:first + batch] = out
+    _copy(out.reshape(-1), outputs[first:first + batch].reshape(-1))
     dout = _block(grad, 0, batch, out.shape[1])
     _loss_gradient(loss_kind, y, rows, out, loss_scale, dout)
     backward(params, layout, options, acts, pres, batch, dout, loss_kind >= SIGMOID_CROSSENTROPY, grads)
