@@ -145,7 +145,8 @@ def _add_block(A, lo, R, r_lo, n):
 
 @jit
 def _copy_block(A, lo, R, r_lo, n):
-    """A[:, lo:lo+n] = R[:, r_lo:r_lo+n]."""
+    """A[:, lo:lo+n] = R[:, r_lo:r_lo+n] (as loops: a slice assignment from an array compiles Numba's shape-error
+    message formatting, seconds of cold compile)."""
     for b in range(A.shape[0]):
         a = A[b, lo:lo + n]
         r = R[b, r_lo:r_lo + n]
@@ -220,7 +221,7 @@ def simple_rnn_forward(lo, hi, xproj, U, h0, rmask, use_rmask, mask, use_mask, a
     """h_t = act(xproj_t + (h_{t-1} * rmask) @ U) for rows lo:hi. Fills h_seq (T+1, B, u), h_seq[0] = h0."""
     T, _, u = xproj.shape
     rmask = rmask[lo:hi]
-    h_seq[0, lo:hi] = h0[lo:hi]
+    _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
         hp = _rows(h_seq, t, lo, hi)
@@ -268,8 +269,8 @@ def lstm_forward(lo, hi, gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act
     T, _, G = gates.shape
     u = G // 4
     rmask = rmask[lo:hi]
-    h_seq[0, lo:hi] = h0[lo:hi]
-    c_seq[0, lo:hi] = c0[lo:hi]
+    _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
+    _copy_block(c_seq[0, lo:hi], 0, c0[lo:hi], 0, c0.shape[1])
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
         hp = _rows(h_seq, t, lo, hi)
@@ -408,7 +409,7 @@ def gru_forward(lo, hi, gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, a
     T, _, G = gates.shape
     u = G // 3
     rmask = rmask[lo:hi]
-    h_seq[0, lo:hi] = h0[lo:hi]
+    _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
         hp = _rows(h_seq, t, lo, hi)
@@ -480,7 +481,7 @@ def gru_forward_reset_before(lo, hi, gates, U_zr, U_h, h0, rmask, use_rmask, mas
     T, _, G = gates.shape
     u = G // 3
     rmask = rmask[lo:hi]
-    h_seq[0, lo:hi] = h0[lo:hi]
+    _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
     for t in range(T):
         hp = _rows(h_seq, t, lo, hi)
