@@ -377,7 +377,7 @@ def blas_ceiling(workload, threads):
     flops = sum(2 * a.shape[0] * a.shape[1] * b.shape[1] for a, b, _ in products)
     with threadpool_limits(threads, user_api="blas"):
         step_times = []
-        for block in range(21):  # the first block warms up
+        for _ in range(21):  # the first block of ten steps warms up
             t = time.perf_counter()
             for _ in range(10):
                 for a, b, out in products:

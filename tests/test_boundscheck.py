@@ -76,10 +76,11 @@ def _dense_and_optimizers(rng):
         a = rng.standard_normal((37, 11)).astype(dtype)
         for b in (rng.standard_normal((11, 6)), rng.standard_normal((11, 50))):  # blocks of rows, of columns
             b = b.astype(dtype)
-            for left, right in ((a, b), (np.asfortranarray(a), np.asfortranarray(b))):
+            for a_transposed, b_transposed in ((False, False), (True, True)):  # C-ordered, F-ordered operands
+                a_stored = a.T.copy() if a_transposed else a
+                b_stored = b.T.copy() if b_transposed else b
                 out = np.empty((37, b.shape[1]), dtype)
-                split_product(left if left is a else left.T, left is not a, right if right is b else right.T,
-                              right is not b, out, 3)
+                split_product(a_stored, a_transposed, b_stored, b_transposed, out, 3)
                 assert np.abs(out - a @ b).max() <= 1e-5 * np.abs(a @ b).max()  # float32 rounding, any order
 
 

@@ -59,7 +59,7 @@ def one_blas_thread():
 
 @contextlib.contextmanager
 def one_pool():
-    """Runs the block with BLAS on one thread, large products split over Numba's threads (`matmul`) and loops
+    """Runs the block with BLAS on one thread, large products split over Numba's threads (`pooled_matmul`) and loops
     parallel from POOL_MIN_WORK elements: Numba's threads are then the only pool.
 
     Threaded BLAS keeps its threads spinning after a product, and so does Numba's OpenMP after a parallel
@@ -123,20 +123,26 @@ def holds_one_blas_thread():
 
 
 def matmul(a, b, out=None):
-    """Returns a @ b (2D). Inside `one_pool()`, a large product is split over Numba's threads; else a small
-    one runs on one BLAS thread and a large one on BLAS's threads."""
-    if holds_one_blas_thread():
-        return np.matmul(a, b, out=out)
-    large = 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= BLAS_THREADED_MIN_FLOPS
-    if in_one_pool():
-        chunks = numba.get_num_threads()
-        if large and chunks > 1 and _splittable(a, b, out):
-            return _split_matmul(a, b, out, chunks)
-        return np.matmul(a, b, out=out)
-    if large:
-        return np.matmul(a, b, out=out)
+    """Returns a @ b (2D) as `pooled_matmul` does, except that outside `one_pool()` and `one_blas_thread()` a
+    product below BLAS_THREADED_MIN_FLOPS runs on one BLAS thread (entering it costs ~20 µs)."""
+    if in_one_pool() or holds_one_blas_thread() or _flops(a, b) >= BLAS_THREADED_MIN_FLOPS:
+        return pooled_matmul(a, b, out)
     with one_blas_thread():
         return np.matmul(a, b, out=out)
+
+
+def pooled_matmul(a, b, out=None):
+    """Returns a @ b (2D): inside `one_pool()` (and outside `one_blas_thread()`), a product of at least
+    BLAS_THREADED_MIN_FLOPS split over Numba's threads; else NumPy's product, on BLAS's threads as set."""
+    if in_one_pool() and not holds_one_blas_thread() and _flops(a, b) >= BLAS_THREADED_MIN_FLOPS:
+        chunks = numba.get_num_threads()
+        if chunks > 1 and _splittable(a, b, out):
+            return _split_matmul(a, b, out, chunks)
+    return np.matmul(a, b, out=out)
+
+
+def _flops(a, b):
+    return 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
 
 
 def _splittable(a, b, out):
