@@ -2,29 +2,81 @@
 
     >>> import pipekeras as pk
     >>> model = pk.sequential() | pk.dense(512, "relu", input_shape=784) | pk.dense(10, "softmax")
+
+Every public name is written out below, so `grep "dense ="` finds the constructor and editors see it;
+`tests/test_public_names.py` keeps the list whole (one constructor per entry of `layers.CONSTRUCTORS`).
 """
 
-from . import (activations, backend, callbacks, constraints, datasets, errors, initializers, layers, losses, metrics,
-               optimizers, regularizers, schedules, utils)
+from . import (activations, backend, callbacks, constraints, datasets, errors, initializers, layers, losses,
+               metrics, optimizers, regularizers, saving, schedules, utils)
 from .backend import floatx, set_floatx, set_num_threads, set_seed
 from .callbacks import Callback, History
 from .engine.functional import Model
 from .engine.input_layer import Input, layer_input
 from .engine.layer import InputSpec, Layer, clear_session
+from .engine.plot import plot_model
 from .engine.sequential import Sequential, sequential
 from .gradient_check import check_gradients
-from .layers import *  # noqa: F401,F403  (the layer classes)
-from .layers import CONSTRUCTORS
+from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, AveragePooling2D, BatchNormalization,
+                     Bidirectional, Concatenate, Conv1D, Conv2D, Conv2DTranspose, Cropping1D, Cropping2D, Dense,
+                     DepthwiseConv2D, Dot, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D,
+                     GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, LSTM, LayerNormalization,
+                     MaxPooling1D, MaxPooling2D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape,
+                     SeparableConv2D, SimpleRNN, SpatialDropout1D, SpatialDropout2D, Subtract, TimeDistributed,
+                     UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 from .pipe import layer_constructor, verb
 from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
                      save_weights, serialize_model, unserialize_model)
-from .utils.model_plot import plot_model
 
 __version__ = "0.1.0"
 
-# One pipe constructor per layer: `dense(64, "relu")`, `conv_2d(32, (3, 3))`, ...
-globals().update({name: layer_constructor(cls, name) for name, cls in CONSTRUCTORS.items()})
+# ----- one pipe constructor per layer: `dense(64, "relu")`, `conv_2d(32, (3, 3))`, ...
+dense = layer_constructor(Dense)
+activation = layer_constructor(Activation)
+dropout = layer_constructor(Dropout)
+flatten = layer_constructor(Flatten)
+reshape = layer_constructor(Reshape)
+permute = layer_constructor(Permute)
+repeat_vector = layer_constructor(RepeatVector)
+add = layer_constructor(Add)
+subtract = layer_constructor(Subtract)
+multiply = layer_constructor(Multiply)
+average = layer_constructor(Average)
+maximum = layer_constructor(Maximum)
+minimum = layer_constructor(Minimum)
+concatenate = layer_constructor(Concatenate)
+dot = layer_constructor(Dot)
+conv_1d = layer_constructor(Conv1D, "conv_1d")
+conv_2d = layer_constructor(Conv2D, "conv_2d")
+conv_2d_transpose = layer_constructor(Conv2DTranspose, "conv_2d_transpose")
+depthwise_conv_2d = layer_constructor(DepthwiseConv2D, "depthwise_conv_2d")
+separable_conv_2d = layer_constructor(SeparableConv2D, "separable_conv_2d")
+max_pooling_1d = layer_constructor(MaxPooling1D, "max_pooling_1d")
+max_pooling_2d = layer_constructor(MaxPooling2D, "max_pooling_2d")
+average_pooling_1d = layer_constructor(AveragePooling1D, "average_pooling_1d")
+average_pooling_2d = layer_constructor(AveragePooling2D, "average_pooling_2d")
+global_max_pooling_1d = layer_constructor(GlobalMaxPooling1D, "global_max_pooling_1d")
+global_max_pooling_2d = layer_constructor(GlobalMaxPooling2D, "global_max_pooling_2d")
+global_average_pooling_1d = layer_constructor(GlobalAveragePooling1D, "global_average_pooling_1d")
+global_average_pooling_2d = layer_constructor(GlobalAveragePooling2D, "global_average_pooling_2d")
+embedding = layer_constructor(Embedding)
+simple_rnn = layer_constructor(SimpleRNN)
+lstm = layer_constructor(LSTM)
+gru = layer_constructor(GRU)
+batch_normalization = layer_constructor(BatchNormalization)
+layer_normalization = layer_constructor(LayerNormalization)
+up_sampling_1d = layer_constructor(UpSampling1D, "up_sampling_1d")
+up_sampling_2d = layer_constructor(UpSampling2D, "up_sampling_2d")
+zero_padding_1d = layer_constructor(ZeroPadding1D, "zero_padding_1d")
+zero_padding_2d = layer_constructor(ZeroPadding2D, "zero_padding_2d")
+cropping_1d = layer_constructor(Cropping1D, "cropping_1d")
+cropping_2d = layer_constructor(Cropping2D, "cropping_2d")
+spatial_dropout_1d = layer_constructor(SpatialDropout1D, "spatial_dropout_1d")
+spatial_dropout_2d = layer_constructor(SpatialDropout2D, "spatial_dropout_2d")
+bidirectional = layer_constructor(Bidirectional)
+time_distributed = layer_constructor(TimeDistributed)
 
+# ----- verbs: `model | fit(...)`, or R's form `fit(model, ...)`
 compile = verb("compile", 'model | compile(optimizer="rmsprop", loss="categorical_crossentropy", '
                           'metrics=["accuracy"])')
 fit = verb("fit", "history = model | fit(x_train, y_train, epochs=5, batch_size=128, validation_split=0.2)")
@@ -35,3 +87,27 @@ train_on_batch = verb("train_on_batch", "loss = model | train_on_batch(x_train[:
 test_on_batch = verb("test_on_batch", "loss = model | test_on_batch(x_test[:32], y_test[:32])")
 summary = verb("summary", "model | summary()")
 plot = verb("plot", "history | plot(smooth=True)", applies_to=(History,))
+
+__all__ = [
+    "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "BatchNormalization",
+    "Bidirectional", "CONSTRUCTORS", "Callback", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose",
+    "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv2D", "Dot", "Dropout", "Embedding", "Flatten", "GRU",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "History",
+    "Input", "InputSpec", "LSTM", "Layer", "LayerNormalization", "MaxPooling1D", "MaxPooling2D", "Maximum",
+    "Minimum", "Model", "Multiply", "Permute", "RepeatVector", "Reshape", "SeparableConv2D", "Sequential",
+    "SimpleRNN", "SpatialDropout1D", "SpatialDropout2D", "Subtract", "TimeDistributed", "UpSampling1D",
+    "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "activation", "activations", "add", "average",
+    "average_pooling_1d", "average_pooling_2d", "backend", "batch_normalization", "bidirectional", "callbacks",
+    "check_gradients", "clear_session", "clone_model", "compile", "concatenate", "constraints", "conv_1d",
+    "conv_2d", "conv_2d_transpose", "cropping_1d", "cropping_2d", "datasets", "dense", "depthwise_conv_2d",
+    "dot", "dropout", "embedding", "errors", "evaluate", "fit", "flatten", "floatx",
+    "global_average_pooling_1d", "global_average_pooling_2d", "global_max_pooling_1d", "global_max_pooling_2d",
+    "gru", "initializers", "layer_constructor", "layer_input", "layer_normalization", "layers", "load_model",
+    "load_weights", "losses", "lstm", "max_pooling_1d", "max_pooling_2d", "maximum", "metrics", "minimum",
+    "model_from_json", "model_to_json", "multiply", "optimizers", "permute", "plot", "plot_model", "predict",
+    "predict_on_batch", "regularizers", "repeat_vector", "reshape", "save_model", "save_weights", "saving",
+    "schedules", "separable_conv_2d", "sequential", "serialize_model", "set_floatx", "set_num_threads",
+    "set_seed", "simple_rnn", "spatial_dropout_1d", "spatial_dropout_2d", "subtract", "summary",
+    "test_on_batch", "time_distributed", "train_on_batch", "unserialize_model", "up_sampling_1d",
+    "up_sampling_2d", "utils", "verb", "zero_padding_1d", "zero_padding_2d",
+]

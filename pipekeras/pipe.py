@@ -1,6 +1,7 @@
-"""The pipe: `lhs | step` and `lhs >> step`, as R keras's `%>%`.
+"""The pipe's functions: layer constructors (`dense(...)`) and verbs (`compile(...)`, `fit(...)`).
 
-What happens depends on the left side:
+`lhs | step` and `lhs >> step` are R keras's `%>%`. The operands decide what a pipe does
+(`engine/pipe_step.py`); this module only makes the steps. What happens depends on the left side:
 
 | left side            | right side | result                                                  |
 | -------------------- | ---------- | ------------------------------------------------------- |
@@ -18,15 +19,15 @@ import textwrap
 import numpy as np
 
 from .docstrings import inherited_section, join, split
-from .errors import ArgumentTypeError, ConfigError
-from .engine.layer import Layer
+from .errors import ArgumentTypeError
+from .engine.functional import Model
+from .engine.layer import Layer, to_snake_case
+from .engine.pipe_step import PipeStep
 from .engine.tensor import is_symbolic
 
 
-class Verb:
+class Verb(PipeStep):
     """A pipe step that applies a function to whatever is on its left (`model | fit(x, y)`)."""
-
-    __array_ufunc__ = None
 
     def __init__(self, name, function, args, kwargs):
         self.name = name
@@ -40,48 +41,11 @@ class Verb:
     def __ror__(self, lhs):
         return self(lhs)
 
-    __rrshift__ = __ror__
-
     def __repr__(self):
         return f"<pipe step {self.name}(...)>"
 
 
-def _is_array_input(value):
-    if isinstance(value, np.ndarray):
-        return True
-    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, np.ndarray) for v in value)
-
-
-def apply(lhs, rhs):
-    """Applies the pipe step `rhs` to `lhs` (see the module docs for the rules)."""
-    from .engine.functional import Model
-    from .engine.sequential import Sequential
-
-    if isinstance(rhs, Verb):
-        return rhs(lhs)
-    if not isinstance(rhs, Layer):
-        raise ArgumentTypeError(
-            f"Cannot pipe into a {type(rhs).__name__}: the right side of | must be a layer "
-            "(dense(64), ...) or a verb (compile(...), fit(...), ...)."
-        )
-    if isinstance(lhs, Sequential):
-        return lhs.add(rhs)
-    if isinstance(lhs, Model):
-        raise ConfigError(
-            f"Cannot append layer {rhs.name!r} to the functional model {lhs.name!r}: only Sequential models "
-            f"grow in place. Pipe the model's output instead: `{lhs.name}.output | layer`, then build a new Model."
-        )
-    if is_symbolic(lhs) or _is_array_input(lhs):
-        return rhs(lhs)
-    raise ArgumentTypeError(
-        f"Cannot pipe a {type(lhs).__name__} into layer {rhs.name!r}: the left side must be a Sequential "
-        "model, a symbolic tensor from Input(), or a NumPy array."
-    )
-
-
 def _is_pipe_target(value):
-    from .engine.functional import Model
-
     return isinstance(value, Model) or is_symbolic(value) or isinstance(value, np.ndarray)
 
 
@@ -124,11 +88,11 @@ def layer_constructor(cls, name=None):
         >>> my_layer = layer_constructor(MyLayer)
         >>> model = sequential() | dense(8, input_shape=4) | my_layer(units=2)
     """
-    name = name or _snake(cls.__name__)
+    name = name or to_snake_case(cls.__name__)
 
     def construct(*args, **kwargs):
         if args and _is_pipe_target(args[0]):
-            return apply(args[0], cls(*args[1:], **kwargs))
+            return args[0] | cls(*args[1:], **kwargs)
         return cls(*args, **kwargs)
 
     construct.__name__ = construct.__qualname__ = name
@@ -136,12 +100,6 @@ def layer_constructor(cls, name=None):
     construct.__signature__ = _signature_without_self(cls.__init__)
     construct.layer_class = cls
     return construct
-
-
-def _snake(name):
-    from .engine.layer import to_snake_case
-
-    return to_snake_case(name)
 
 
 def verb(method_name, example, applies_to=None):
@@ -162,8 +120,6 @@ def verb(method_name, example, applies_to=None):
     Example:
         >>> freeze = verb("freeze", "model | freeze()")   # given a Model.freeze method
     """
-    from .engine.functional import Model
-
     targets = applies_to or (Model,)
 
     def run(target, *args, **kwargs):
@@ -172,14 +128,35 @@ def verb(method_name, example, applies_to=None):
             raise ArgumentTypeError(f"{method_name}: cannot be applied to a {type(target).__name__}.")
         return method(*args, **kwargs)
 
-    def step(*args, **kwargs):
-        if args and isinstance(args[0], targets):
-            return run(*args, **kwargs)
-        return Verb(method_name, run, args, kwargs)
-
-    step.__name__ = step.__qualname__ = method_name
+    step = function_step(method_name, run, targets)
     step.__doc__ = verb_doc(method_name, targets[0], example)
     step.__signature__ = _signature_without_self(getattr(targets[0], method_name))
+    return step
+
+
+def function_step(name, function, applies_to=(Layer,)):
+    """Makes a pipe function from `function(target, ...)`: it runs at once when its first argument is a
+    target, and is a pipe step otherwise.
+
+    `function_step("freeze_weights", freeze)(model, to=2)` calls `freeze(model, to=2)`; without the model,
+    `freeze_weights(to=2)` returns a `Verb` for `model | freeze_weights(to=2)`.
+
+    Args:
+        name: the function's name, shown in its repr and errors.
+        function: called as `function(target, *args, **kwargs)`.
+        applies_to: the tuple of types taken as the target when passed first (layers and models by default).
+
+    Returns:
+        The pipe function, with `function`'s docstring.
+    """
+
+    def step(*args, **kwargs):
+        if args and isinstance(args[0], applies_to):
+            return function(*args, **kwargs)
+        return Verb(name, function, args, kwargs)
+
+    step.__name__ = step.__qualname__ = name
+    step.__doc__ = function.__doc__
     return step
 
 

@@ -26,13 +26,12 @@ Translating an R keras script:
 R's `%>%` (magrittr's pipe) is Python's `|`: the value on the left goes in as the first argument of the
 step on the right, and like R keras a Sequential model is modified in place.
 
-Every layer constructor of pipekeras `N` is available as `layer_N`; the table is built when this module
-is imported, so layers added to pipekeras get their R name without changes here. Positions given as
+Every layer constructor of pipekeras `N` is available as `layer_N`, every optimizer, loss and metric as
+`optimizer_N`, `loss_N`, `metric_N`; each name is written out below (`tests/test_public_names.py` checks
+that none is missing). Positions given as
 integers (`freeze_weights`' `from_`/`to`, `get_layer`'s `index`, the `node_index` of `get_input_at` and
 friends) count from 1, as in R.
 """
-
-import re
 
 import numpy as np
 
@@ -42,12 +41,12 @@ from . import datasets as _datasets
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
-from .engine.functional import Model as _Model
 from .engine.layer import Layer as _Layer
 from .errors import ArgumentTypeError as _ArgumentTypeError
 from .errors import ConfigError as _ConfigError
-from .pipe import Verb as _Verb
-from .utils import multi_hot, normalize, pad_sequences, plot_history, plot_model, to_categorical
+from .engine.plot import plot_model
+from .pipe import function_step as _function_step
+from .utils import multi_hot, normalize, pad_sequences, plot_history, to_categorical
 
 # Verbs, re-exported: `model | compile(...)` or R's form `compile(model, ...)`.
 from pipekeras import (compile, evaluate, fit, plot, predict, predict_on_batch, summary,  # noqa: A004
@@ -138,37 +137,57 @@ def layer_input(shape=None, batch_shape=None, name=None, dtype=None, batch_size=
 
 # ----------------------------------------------------------------------------------------------- layers
 
-def _r_spelling(name):
-    """`conv2d` -> `conv_2d`, `max_pooling2d` -> `max_pooling_2d` (R keras puts `_` before `1d/2d/3d`)."""
-    return re.sub(r"(?<=[a-z])([123]d)$", r"_\1", name)
+layer_activation = _pk.activation
+layer_add = _pk.add
+layer_average = _pk.average
+layer_average_pooling_1d = _pk.average_pooling_1d
+layer_average_pooling_2d = _pk.average_pooling_2d
+layer_batch_normalization = _pk.batch_normalization
+layer_bidirectional = _pk.bidirectional
+layer_concatenate = _pk.concatenate
+layer_conv_1d = _pk.conv_1d
+layer_conv_2d = _pk.conv_2d
+layer_conv_2d_transpose = _pk.conv_2d_transpose
+layer_cropping_1d = _pk.cropping_1d
+layer_cropping_2d = _pk.cropping_2d
+layer_dense = _pk.dense
+layer_depthwise_conv_2d = _pk.depthwise_conv_2d
+layer_dot = _pk.dot
+layer_dropout = _pk.dropout
+layer_embedding = _pk.embedding
+layer_flatten = _pk.flatten
+layer_global_average_pooling_1d = _pk.global_average_pooling_1d
+layer_global_average_pooling_2d = _pk.global_average_pooling_2d
+layer_global_max_pooling_1d = _pk.global_max_pooling_1d
+layer_global_max_pooling_2d = _pk.global_max_pooling_2d
+layer_gru = _pk.gru
+layer_layer_normalization = _pk.layer_normalization
+layer_lstm = _pk.lstm
+layer_max_pooling_1d = _pk.max_pooling_1d
+layer_max_pooling_2d = _pk.max_pooling_2d
+layer_maximum = _pk.maximum
+layer_minimum = _pk.minimum
+layer_multiply = _pk.multiply
+layer_permute = _pk.permute
+layer_repeat_vector = _pk.repeat_vector
+layer_reshape = _pk.reshape
+layer_separable_conv_2d = _pk.separable_conv_2d
+layer_simple_rnn = _pk.simple_rnn
+layer_spatial_dropout_1d = _pk.spatial_dropout_1d
+layer_spatial_dropout_2d = _pk.spatial_dropout_2d
+layer_subtract = _pk.subtract
+layer_time_distributed = _pk.time_distributed
+layer_up_sampling_1d = _pk.up_sampling_1d
+layer_up_sampling_2d = _pk.up_sampling_2d
+layer_zero_padding_1d = _pk.zero_padding_1d
+layer_zero_padding_2d = _pk.zero_padding_2d
 
-
-def _layer_constructors():
-    """{snake_case name: constructor} for every layer constructor exported by pipekeras."""
-    found = {}
-    for name in dir(_pk):
-        value = getattr(_pk, name)
-        if name.startswith("_") or not callable(value):
-            continue
-        cls = getattr(value, "layer_class", None)
-        if isinstance(cls, type) and issubclass(cls, _Layer):
-            found[name] = value
-    return found
-
-
-LAYER_ALIASES = {}
+LAYER_ALIASES = {name: value for name, value in globals().items()
+                 if name.startswith("layer_") and hasattr(value, "layer_class")}
 """{R name: pipekeras constructor}, e.g. `"layer_dense": pipekeras.dense`."""
-
-for _name, _constructor in sorted(_layer_constructors().items()):
-    for _alias in {f"layer_{_name}", f"layer_{_r_spelling(_name)}"}:
-        LAYER_ALIASES[_alias] = _constructor
-
-globals().update(LAYER_ALIASES)
 __all__ += sorted(LAYER_ALIASES)
 
 # ------------------------------------------------------------------------------------------- optimizers
-
-OPTIMIZER_ALIASES = {}
 
 
 def _optimizer_alias(cls):
@@ -185,16 +204,19 @@ def _optimizer_alias(cls):
     return make
 
 
-for _name in _optimizers.names():
-    _cls = _optimizers.get(_name).__class__
-    OPTIMIZER_ALIASES[f"optimizer_{_name}"] = _optimizer_alias(_cls)
-globals().update(OPTIMIZER_ALIASES)
+optimizer_adadelta = _optimizer_alias(_optimizers.Adadelta)
+optimizer_adagrad = _optimizer_alias(_optimizers.Adagrad)
+optimizer_adam = _optimizer_alias(_optimizers.Adam)
+optimizer_adamax = _optimizer_alias(_optimizers.Adamax)
+optimizer_adamw = _optimizer_alias(_optimizers.AdamW)
+optimizer_nadam = _optimizer_alias(_optimizers.Nadam)
+optimizer_rmsprop = _optimizer_alias(_optimizers.RMSprop)
+optimizer_sgd = _optimizer_alias(_optimizers.SGD)
+
+OPTIMIZER_ALIASES = {name: value for name, value in globals().items() if name.startswith("optimizer_")}
 __all__ += sorted(OPTIMIZER_ALIASES)
 
 # ---------------------------------------------------------------------------------------- losses, metrics
-
-LOSS_ALIASES = {}
-METRIC_ALIASES = {}
 
 
 def _object_alias(kind, name, factory):
@@ -216,14 +238,52 @@ def _object_alias(kind, name, factory):
     return make
 
 
-for _name in _losses.names():
-    LOSS_ALIASES[f"loss_{_name}"] = _object_alias("loss", _name, _losses._REGISTRY.lookup(_name))
-for _name in _metrics.names():
-    if _name in ("accuracy", "acc"):
-        continue  # resolved from the loss at compile time: pass metrics = "accuracy"
-    METRIC_ALIASES[f"metric_{_name}"] = _object_alias("metric", _name, _metrics._REGISTRY.lookup(_name))
-globals().update(LOSS_ALIASES)
-globals().update(METRIC_ALIASES)
+loss_binary_crossentropy = _object_alias("loss", "binary_crossentropy", _losses.BinaryCrossentropy)
+loss_categorical_crossentropy = _object_alias("loss", "categorical_crossentropy", _losses.CategoricalCrossentropy)
+loss_categorical_hinge = _object_alias("loss", "categorical_hinge", _losses.CategoricalHinge)
+loss_cosine_similarity = _object_alias("loss", "cosine_similarity", _losses.CosineSimilarity)
+loss_hinge = _object_alias("loss", "hinge", _losses.Hinge)
+loss_huber = _object_alias("loss", "huber", _losses.Huber)
+loss_huber_loss = _object_alias("loss", "huber_loss", _losses.Huber)
+loss_kl_divergence = _object_alias("loss", "kl_divergence", _losses.KLDivergence)
+loss_kld = _object_alias("loss", "kld", _losses.KLDivergence)
+loss_kullback_leibler_divergence = _object_alias("loss", "kullback_leibler_divergence", _losses.KLDivergence)
+loss_log_cosh = _object_alias("loss", "log_cosh", _losses.LogCosh)
+loss_logcosh = _object_alias("loss", "logcosh", _losses.LogCosh)
+loss_mae = _object_alias("loss", "mae", _losses.MeanAbsoluteError)
+loss_mape = _object_alias("loss", "mape", _losses.MeanAbsolutePercentageError)
+loss_mean_absolute_error = _object_alias("loss", "mean_absolute_error", _losses.MeanAbsoluteError)
+loss_mean_absolute_percentage_error = _object_alias("loss", "mean_absolute_percentage_error", _losses.MeanAbsolutePercentageError)
+loss_mean_squared_error = _object_alias("loss", "mean_squared_error", _losses.MeanSquaredError)
+loss_mean_squared_logarithmic_error = _object_alias("loss", "mean_squared_logarithmic_error", _losses.MeanSquaredLogarithmicError)
+loss_mse = _object_alias("loss", "mse", _losses.MeanSquaredError)
+loss_msle = _object_alias("loss", "msle", _losses.MeanSquaredLogarithmicError)
+loss_poisson = _object_alias("loss", "poisson", _losses.Poisson)
+loss_sparse_categorical_crossentropy = _object_alias("loss", "sparse_categorical_crossentropy", _losses.SparseCategoricalCrossentropy)
+loss_squared_hinge = _object_alias("loss", "squared_hinge", _losses.SquaredHinge)
+
+# No metric_accuracy: "accuracy" is resolved from the loss at compile time (pass metrics = "accuracy").
+metric_auc = _object_alias("metric", "auc", _metrics.AUC)
+metric_binary_accuracy = _object_alias("metric", "binary_accuracy", _metrics.BinaryAccuracy)
+metric_categorical_accuracy = _object_alias("metric", "categorical_accuracy", _metrics.CategoricalAccuracy)
+metric_mae = _object_alias("metric", "mae", _metrics.MeanAbsoluteError)
+metric_mape = _object_alias("metric", "mape", _metrics.MeanAbsolutePercentageError)
+metric_mean_absolute_error = _object_alias("metric", "mean_absolute_error", _metrics.MeanAbsoluteError)
+metric_mean_absolute_percentage_error = _object_alias("metric", "mean_absolute_percentage_error", _metrics.MeanAbsolutePercentageError)
+metric_mean_squared_error = _object_alias("metric", "mean_squared_error", _metrics.MeanSquaredError)
+metric_mean_squared_logarithmic_error = _object_alias("metric", "mean_squared_logarithmic_error", _metrics.MeanSquaredLogarithmicError)
+metric_mse = _object_alias("metric", "mse", _metrics.MeanSquaredError)
+metric_msle = _object_alias("metric", "msle", _metrics.MeanSquaredLogarithmicError)
+metric_precision = _object_alias("metric", "precision", _metrics.Precision)
+metric_recall = _object_alias("metric", "recall", _metrics.Recall)
+metric_rmse = _object_alias("metric", "rmse", _metrics.RootMeanSquaredError)
+metric_root_mean_squared_error = _object_alias("metric", "root_mean_squared_error", _metrics.RootMeanSquaredError)
+metric_sparse_categorical_accuracy = _object_alias("metric", "sparse_categorical_accuracy", _metrics.SparseCategoricalAccuracy)
+metric_sparse_top_k_categorical_accuracy = _object_alias("metric", "sparse_top_k_categorical_accuracy", _metrics.SparseTopKCategoricalAccuracy)
+metric_top_k_categorical_accuracy = _object_alias("metric", "top_k_categorical_accuracy", _metrics.TopKCategoricalAccuracy)
+
+LOSS_ALIASES = {name: value for name, value in globals().items() if name.startswith("loss_")}
+METRIC_ALIASES = {name: value for name, value in globals().items() if name.startswith("metric_")}
 __all__ += sorted(LOSS_ALIASES) + sorted(METRIC_ALIASES)
 
 # -------------------------------------------------------------------------------------------- callbacks
@@ -345,19 +405,6 @@ def dataset_boston_housing(path="boston_housing.npz", test_split=0.2, seed=113):
 
 # ------------------------------------------------------------------------------ layer and model functions
 
-def _as_pipe_step(name, function, object_types=(_Layer,)):
-    """`function(object, ...)` now, or `function(...)` as a pipe step (`model | freeze_weights()`)."""
-
-    def call(*args, **kwargs):
-        if args and isinstance(args[0], object_types):
-            return function(*args, **kwargs)
-        return _Verb(name, function, args, kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    call.__doc__ = function.__doc__
-    return call
-
-
 def _resolve_position(layers, where, what):
     """Index (0-based) in `layers` of `where`: a layer, a layer name, or a 1-based integer (R's convention)."""
     if isinstance(where, _Layer):
@@ -431,8 +478,8 @@ def _unfreeze_weights(object, from_=None, to=None):
     return _set_trainable(object, from_, to, True, "unfreeze_weights")
 
 
-freeze_weights = _as_pipe_step("freeze_weights", _freeze_weights)
-unfreeze_weights = _as_pipe_step("unfreeze_weights", _unfreeze_weights)
+freeze_weights = _function_step("freeze_weights", _freeze_weights)
+unfreeze_weights = _function_step("unfreeze_weights", _unfreeze_weights)
 
 
 def get_weights(object):
@@ -510,5 +557,3 @@ def _node(node_index):
         raise _ConfigError(f"node_index counts from 1, as in R; received {node_index!r}.")
     return int(node_index) - 1
 
-
-del _name, _alias, _constructor, _cls

@@ -150,13 +150,6 @@ def test_every_pipekeras_layer_constructor_has_an_r_alias():
             assert f"layer_{name}" in keras.__all__
 
 
-def test_r_spelling_of_dimension_suffixes():
-    assert keras._r_spelling("conv2d") == "conv_2d"
-    assert keras._r_spelling("max_pooling1d") == "max_pooling_1d"
-    assert keras._r_spelling("conv_2d") == "conv_2d"
-    assert keras._r_spelling("dense") == "dense"
-
-
 @pytest.mark.parametrize("r_name, py_name", [
     ("layer_conv_2d", "conv_2d"), ("layer_max_pooling_2d", "max_pooling_2d"), ("layer_lstm", "lstm"),
     ("layer_embedding", "embedding"), ("layer_gru", "gru"), ("layer_simple_rnn", "simple_rnn"),

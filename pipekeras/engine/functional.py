@@ -2,11 +2,24 @@
 
 import numpy as np
 
-from ..errors import ArgumentTypeError, ConfigError, ShapeError
+from ..errors import ArgumentTypeError, ConfigError, did_you_mean
 from .input_layer import InputLayer
-from .layer import InputSpec, Layer, is_recording, shape_str
+from .layer import InputSpec, Layer, is_recording
+from .pipe_step import pipe_into
+from .serialization import rebuild_functional, serialize_layer
+from .summary import format_summary, summary_html
 from .tensor import SymbolicTensor
 from .training import Trainer
+
+
+def _saving():
+    """The `pipekeras.saving` package, for `save`, `save_weights`, `load_weights` and `to_json`.
+
+    The one arrow from the graph core up to saving, imported when first used: saving builds on models.
+    """
+    from .. import saving
+
+    return saving
 
 
 def _as_tensor_list(value, what):
@@ -37,6 +50,9 @@ class Model(Trainer, Layer):
         >>> outputs = inputs | dense(64, "relu") | dense(10, "softmax")
         >>> model = Model(inputs, outputs)
     """
+
+    is_stack = False
+    """True for a Sequential: a chain of layers, which `summary` shows without the graph's connections."""
 
     def __init__(self, inputs, outputs, name=None, trainable=True):
         super().__init__(name=name, trainable=trainable)
@@ -115,6 +131,28 @@ class Model(Trainer, Layer):
         """The model's layers, in the order they are run."""
         return list(self._layers)
 
+    def iter_nodes(self):
+        """Yields the model's nodes (one per layer call, input layers included) in topological order.
+
+        Every node comes after the nodes that produce its inputs, so a view of the graph (`summary`,
+        `plot_model`, saving) can walk it in one pass.
+        """
+        yield from self._nodes
+
+    def nodes_of(self, layer):
+        """The nodes of `layer` that belong to this model, in call order (a shared layer may have nodes in
+        other models too)."""
+        mine = {id(n) for n in self._nodes}
+        return [n for n in layer.inbound_nodes if id(n) in mine]
+
+    def tensor_ref(self, tensor):
+        """`[layer name, node index, tensor index]`: where `tensor` comes from, as model configs name it.
+
+        The node index counts the producing layer's nodes in this model (`nodes_of`).
+        """
+        layer = tensor.node.layer
+        return [layer.name, self.nodes_of(layer).index(tensor.node), tensor.index]
+
     def get_layer(self, name=None, index=None):
         """Returns a layer by name or by index in `layers`.
 
@@ -129,8 +167,6 @@ class Model(Trainer, Layer):
         for layer in layers:
             if layer.name == name:
                 return layer
-        from ..errors import did_you_mean
-
         names = [layer.name for layer in layers]
         raise ConfigError(f"get_layer: no layer named {name!r}.{did_you_mean(name, names)} Layers: {names}.")
 
@@ -233,65 +269,45 @@ class Model(Trainer, Layer):
 
     # ----- config and display --------------------------------------------------------------------
 
-    def _model_nodes_of(self, layer):
-        mine = {id(n) for n in self._nodes}
-        return [n for n in layer.inbound_nodes if id(n) in mine]
-
-    def _tensor_ref(self, tensor):
-        layer = tensor.node.layer
-        return [layer.name, self._model_nodes_of(layer).index(tensor.node), tensor.index]
-
     def get_config(self):
-        from .serialization import serialize_layer
-
         layers = []
         for layer in self._layers:
             entry = serialize_layer(layer)
             entry["name"] = layer.name
             entry["inbound_nodes"] = [
-                [self._tensor_ref(t) for t in node.input_tensors]
-                for node in self._model_nodes_of(layer) if not node.is_input
+                [self.tensor_ref(t) for t in node.input_tensors]
+                for node in self.nodes_of(layer) if not node.is_input
             ]
             layers.append(entry)
         return {
             "name": self.name,
             "trainable": self.trainable,
             "layers": layers,
-            "input_layers": [self._tensor_ref(t) for t in self.inputs],
-            "output_layers": [self._tensor_ref(t) for t in self.outputs],
+            "input_layers": [self.tensor_ref(t) for t in self.inputs],
+            "output_layers": [self.tensor_ref(t) for t in self.outputs],
             "inputs_are_list": self._inputs_are_list,
             "outputs_are_list": self._outputs_are_list,
         }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .serialization import rebuild_functional
-
         return rebuild_functional(cls, config, custom_objects)
 
     def save(self, filepath, overwrite=True, include_optimizer=True):
         """Saves the model to one file (`.pkeras` native, `.keras` Keras 3); see `pipekeras.saving`."""
-        from ..saving import save_model
-
-        return save_model(self, filepath, include_optimizer=include_optimizer, overwrite=overwrite)
+        return _saving().save_model(self, filepath, include_optimizer=include_optimizer, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite=True):
         """Saves the weights (native zip, `.npz`, or `.weights.h5`); see `pipekeras.saving.weights`."""
-        from ..saving import save_weights
-
-        return save_weights(self, filepath, overwrite=overwrite)
+        return _saving().save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False):
         """Loads weights by order or by layer name; the model is unchanged on error."""
-        from ..saving import load_weights
-
-        return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        return _saving().load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     def to_json(self, **kwargs):
         """The architecture as JSON text (`model_from_json` rebuilds it)."""
-        from ..saving import model_to_json
-
-        return model_to_json(self, **kwargs)
+        return _saving().model_to_json(self, **kwargs)
 
     def summary(self, line_length=None, print_fn=None):
         """Prints the Keras summary table: layers, output shapes, parameter counts, totals.
@@ -300,33 +316,31 @@ class Model(Trainer, Layer):
             line_length: total width of the table (the first column grows).
             print_fn: function called with the table's text (print by default).
         """
-        from .summary import format_summary
-
         (print_fn or print)(format_summary(self, line_length))
 
     def _repr_pretty_(self, printer, cycle):
-        from .summary import format_summary
-
         printer.text(format_summary(self))
 
     def _repr_html_(self):
-        from .summary import summary_html
-
         return summary_html(self)
 
     def __repr__(self):
         count = f"{self.count_params():,} params" if self.built else "not built"
         return f"<{type(self).__name__} {self.name!r}: {len(self.layers)} layers, {count}>"
 
-    def __or__(self, other):
-        from ..pipe import apply
+    def __or__(self, step):
+        """`model | verb` applies the verb (`compile(...)`, `fit(...)`); a layer cannot be appended.
 
-        return apply(self, other)
+        Raises:
+            ConfigError: for a layer: only Sequential models grow in place.
+            ArgumentTypeError: for something that is neither a layer nor a verb.
+        """
+        if isinstance(step, Layer):
+            raise ConfigError(
+                f"Cannot append layer {step.name!r} to the functional model {self.name!r}: only Sequential models "
+                f"grow in place. Pipe the model's output instead: `{self.name}.output | layer`, then build a new "
+                "Model."
+            )
+        return pipe_into(self, step)
 
     __rshift__ = __or__
-
-    def check_data(self, arrays, what="x"):
-        """Checks input arrays against the model's inputs; returns them as arrays of the right dtype."""
-        from .data import prepare_inputs
-
-        return prepare_inputs(self, arrays, what)

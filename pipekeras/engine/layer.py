@@ -15,6 +15,7 @@ import numpy as np
 from .. import backend
 from ..errors import ArgumentTypeError, ConfigError, NotBuiltError, PipeKerasError, ShapeError, did_you_mean
 from .node import Node
+from .pipe_step import PipeStep
 from .tensor import SymbolicTensor, is_symbolic, normalize_shape
 from .variable import Variable
 
@@ -122,6 +123,12 @@ class InputSpec:
         return f"InputSpec({', '.join(f'{k}={v}' for k, v in parts.items())})"
 
 
+def _is_array_input(value):
+    if isinstance(value, np.ndarray):
+        return True
+    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, np.ndarray) for v in value)
+
+
 def _naming_the_layer(init):
     """Wraps a layer class's `__init__` so that the library errors it raises name the layer class.
 
@@ -142,7 +149,7 @@ def _naming_the_layer(init):
     return wrapped
 
 
-class Layer:
+class Layer(PipeStep):
     """Base class of every layer (and of models, which are layers too).
 
     Args:
@@ -168,7 +175,6 @@ class Layer:
     supports_masking = False
     uses_learning_phase = False
     activity_regularizer = None
-    __array_ufunc__ = None  # make `numpy_array | layer` call us instead of broadcasting
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -259,6 +265,22 @@ class Layer:
         """Registers a sublayer whose weights belong to this layer (wrappers, nested models)."""
         self._sublayers.append(layer)
         return layer
+
+    @property
+    def sublayers(self):
+        """The layers nested directly in this one (`track_layer`'s), whose weights belong to it."""
+        return list(self._sublayers)
+
+    @property
+    def batch_input_shape(self):
+        """The input shape given at construction (`input_shape=`, `batch_input_shape=`), batch axis first,
+        or None."""
+        return self._batch_input_shape
+
+    @property
+    def build_input_shape(self):
+        """The input shape the layer was built for (batch axis first), or None before it is built."""
+        return self._build_input_shape
 
     # ----- the parts a subclass writes --------------------------------------------------------
 
@@ -637,11 +659,17 @@ class Layer:
     # ----- pipes -----------------------------------------------------------------------------
 
     def __ror__(self, lhs):
-        from ..pipe import apply
+        """`tensor | layer` and `array | layer`: calls the layer on the symbolic tensor(s) or array(s).
 
-        return apply(lhs, self)
-
-    __rrshift__ = __ror__
+        Raises:
+            ArgumentTypeError: for any other left side.
+        """
+        if is_symbolic(lhs) or _is_array_input(lhs):
+            return self(lhs)
+        raise ArgumentTypeError(
+            f"Cannot pipe a {type(lhs).__name__} into layer {self.name!r}: the left side must be a Sequential "
+            "model, a symbolic tensor from Input(), or a NumPy array."
+        )
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"

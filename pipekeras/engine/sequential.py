@@ -4,6 +4,7 @@ from ..errors import ArgumentTypeError, ConfigError, NotBuiltError, PipeKerasErr
 from .functional import Model
 from .input_layer import Input, InputLayer
 from .layer import Layer
+from .serialization import deserialize_layer, serialize_layer
 from .tensor import SymbolicTensor
 
 
@@ -27,6 +28,8 @@ class Sequential(Model):
         >>> model = sequential() | dense(512, "relu", input_shape=784) | dense(10, "softmax")
     """
 
+    is_stack = True
+
     def __init__(self, layers=None, name=None, trainable=True):
         Layer.__init__(self, name=name, trainable=trainable)
         self._stack = []
@@ -41,6 +44,19 @@ class Sequential(Model):
     @property
     def layers(self):
         return list(self._stack)
+
+    def __or__(self, step):
+        """`model | layer` appends the layer in place and returns the model; a verb is applied.
+
+        Raises:
+            ArgumentTypeError: for something that is neither a layer nor a verb.
+            ConfigError, ShapeError: as `add`.
+        """
+        if isinstance(step, Layer):
+            return self.add(step)
+        return super().__or__(step)
+
+    __rshift__ = __or__
 
     def add(self, layer):
         """Appends a layer (or an `Input()` tensor, which sets the input shape) and returns the model.
@@ -79,7 +95,7 @@ class Sequential(Model):
         try:
             if self.built:
                 self._append_to_graph(layer, step)
-            elif step == 1 and layer._batch_input_shape is not None:
+            elif step == 1 and layer.batch_input_shape is not None:
                 self._rebuild()
         except PipeKerasError:
             self._stack.pop()
@@ -135,9 +151,9 @@ class Sequential(Model):
         self._drop_old_nodes()
         self.built = False
         tensor = self._input_tensor
-        if tensor is None and self._stack and self._stack[0]._batch_input_shape is not None:
+        if tensor is None and self._stack and self._stack[0].batch_input_shape is not None:
             first = self._stack[0]
-            tensor = Input(batch_shape=first._batch_input_shape, dtype=getattr(first, "input_dtype", None))
+            tensor = Input(batch_shape=first.batch_input_shape, dtype=getattr(first, "input_dtype", None))
         if tensor is None:
             return
         self._init_graph(tensor, tensor)
@@ -167,8 +183,6 @@ class Sequential(Model):
     # ----- config --------------------------------------------------------------------------------
 
     def get_config(self):
-        from .serialization import serialize_layer
-
         config = {"name": self.name, "trainable": self.trainable,
                   "layers": [serialize_layer(layer) for layer in self._stack]}
         if self.built:
@@ -178,8 +192,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .serialization import deserialize_layer
-
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         if config.get("build_input_shape") is not None:
             model._input_tensor = Input(batch_shape=config["build_input_shape"], dtype=config.get("input_dtype"))

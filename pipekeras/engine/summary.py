@@ -37,26 +37,24 @@ class SummaryTable:
 
 
 def _output_shape_of(layer, model):
-    nodes = model._model_nodes_of(layer)
+    nodes = model.nodes_of(layer)
     return shape_str(nodes[0].output_shapes) if nodes else "?"
 
 
 def _connections_of(layer, model):
     sources = []
-    for node in model._model_nodes_of(layer):
+    for node in model.nodes_of(layer):
         for tensor in node.input_tensors:
-            source = tensor.node.layer
-            sources.append(f"{source.name}[{model._model_nodes_of(source).index(tensor.node)}][{tensor.index}]")
+            name, node_index, tensor_index = model.tensor_ref(tensor)
+            sources.append(f"{name}[{node_index}][{tensor_index}]")
     return sources
 
 
 def summary_table(model):
     """The rows and totals of `model`'s summary, ready to be formatted."""
-    from .sequential import Sequential
-
-    graph = not isinstance(model, Sequential)
+    graph = not model.is_stack
     rows = []
-    for layer in model._layers if graph else model.layers:
+    for layer in model.layers:
         params = 0 if isinstance(layer, InputLayer) or not layer.built else layer.count_params()
         rows.append(SummaryRow(
             layer=f"{layer.name} ({type(layer).__name__})",

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..errors import ConfigError
+from .pipe_step import pipe_into
 
 
 def normalize_shape(shape, what="shape"):
@@ -43,10 +44,8 @@ class SymbolicTensor:
     def ndim(self):
         return len(self.shape)
 
-    def __or__(self, other):
-        from ..pipe import apply
-
-        return apply(self, other)
+    def __or__(self, step):
+        return pipe_into(self, step)
 
     __rshift__ = __or__
 

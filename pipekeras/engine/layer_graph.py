@@ -5,7 +5,7 @@ A layer shared by several calls is one box with an arrow from each of its inputs
 
 from dataclasses import dataclass
 
-from ..engine.layer import shape_str
+from .layer import shape_str
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,13 @@ def layer_graph(model):
                  for rank, layer in enumerate(model.layers)]
         edges = [(a.name, b.name) for a, b in zip(boxes, boxes[1:])]
         return LayerGraph(model.name, boxes, edges)
-    node_rank = {}
-    for node in model._nodes:  # topological order: parents come first
+    node_rank, layers = {}, {}
+    for node in model.iter_nodes():  # topological order: parents come first
         node_rank[id(node)] = 1 + max((node_rank[id(parent)] for parent in node.parent_nodes), default=-1)
+        layers.setdefault(id(node.layer), node.layer)
     boxes, edges = [], []
-    for layer in model._layers:
-        nodes = model._model_nodes_of(layer)
+    for layer in layers.values():
+        nodes = model.nodes_of(layer)
         boxes.append(LayerBox(layer.name, type(layer).__name__, _output_shape(nodes), _activation_name(layer),
                               min(node_rank[id(node)] for node in nodes)))
         for node in nodes:

@@ -5,10 +5,11 @@ import os
 import shutil
 
 from ..errors import ConfigError
-from .atomic import atomic_write
-from .graph_drawing import dot_source, matplotlib_figure, render_with_dot
+from ..utils.atomic import atomic_write
+from ..utils.graph_drawing import dot_source, matplotlib_figure, render_with_dot
+from ..utils.plotting import MissingDependencyError
+from .functional import Model
 from .layer_graph import layer_graph
-from .plotting import MissingDependencyError
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -95,8 +96,6 @@ def plot_model(model, to_file=None, show_shapes=True, show_layer_names=True, ran
     Example:
         >>> plot_model(model, to_file="model.png")
     """
-    from ..engine.functional import Model
-
     if not isinstance(model, Model):
         raise ConfigError(f"plot_model: expected a model, received {type(model).__name__}.")
     if rankdir not in ("TB", "LR"):
