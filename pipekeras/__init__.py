@@ -28,7 +28,7 @@ from .pipe import layer_constructor, verb
 from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
                      save_weights, serialize_model, unserialize_model)
 
-__version__ = "0.1.0"
+from .version import __version__
 
 # ----- one pipe constructor per layer: `dense(64, "relu")`, `conv_2d(32, (3, 3))`, ...
 dense = layer_constructor(Dense)

@@ -42,6 +42,7 @@ from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
 from .engine.layer import Layer as _Layer
+from .engine.serialization import deserialize_layer as _deserialize_layer
 from .errors import ArgumentTypeError as _ArgumentTypeError
 from .errors import ConfigError as _ConfigError
 from .engine.plot import plot_model
@@ -253,13 +254,16 @@ loss_logcosh = _object_alias("loss", "logcosh", _losses.LogCosh)
 loss_mae = _object_alias("loss", "mae", _losses.MeanAbsoluteError)
 loss_mape = _object_alias("loss", "mape", _losses.MeanAbsolutePercentageError)
 loss_mean_absolute_error = _object_alias("loss", "mean_absolute_error", _losses.MeanAbsoluteError)
-loss_mean_absolute_percentage_error = _object_alias("loss", "mean_absolute_percentage_error", _losses.MeanAbsolutePercentageError)
+loss_mean_absolute_percentage_error = _object_alias("loss", "mean_absolute_percentage_error",
+                                                    _losses.MeanAbsolutePercentageError)
 loss_mean_squared_error = _object_alias("loss", "mean_squared_error", _losses.MeanSquaredError)
-loss_mean_squared_logarithmic_error = _object_alias("loss", "mean_squared_logarithmic_error", _losses.MeanSquaredLogarithmicError)
+loss_mean_squared_logarithmic_error = _object_alias("loss", "mean_squared_logarithmic_error",
+                                                    _losses.MeanSquaredLogarithmicError)
 loss_mse = _object_alias("loss", "mse", _losses.MeanSquaredError)
 loss_msle = _object_alias("loss", "msle", _losses.MeanSquaredLogarithmicError)
 loss_poisson = _object_alias("loss", "poisson", _losses.Poisson)
-loss_sparse_categorical_crossentropy = _object_alias("loss", "sparse_categorical_crossentropy", _losses.SparseCategoricalCrossentropy)
+loss_sparse_categorical_crossentropy = _object_alias("loss", "sparse_categorical_crossentropy",
+                                                     _losses.SparseCategoricalCrossentropy)
 loss_squared_hinge = _object_alias("loss", "squared_hinge", _losses.SquaredHinge)
 
 # No metric_accuracy: "accuracy" is resolved from the loss at compile time (pass metrics = "accuracy").
@@ -269,18 +273,23 @@ metric_categorical_accuracy = _object_alias("metric", "categorical_accuracy", _m
 metric_mae = _object_alias("metric", "mae", _metrics.MeanAbsoluteError)
 metric_mape = _object_alias("metric", "mape", _metrics.MeanAbsolutePercentageError)
 metric_mean_absolute_error = _object_alias("metric", "mean_absolute_error", _metrics.MeanAbsoluteError)
-metric_mean_absolute_percentage_error = _object_alias("metric", "mean_absolute_percentage_error", _metrics.MeanAbsolutePercentageError)
+metric_mean_absolute_percentage_error = _object_alias("metric", "mean_absolute_percentage_error",
+                                                      _metrics.MeanAbsolutePercentageError)
 metric_mean_squared_error = _object_alias("metric", "mean_squared_error", _metrics.MeanSquaredError)
-metric_mean_squared_logarithmic_error = _object_alias("metric", "mean_squared_logarithmic_error", _metrics.MeanSquaredLogarithmicError)
+metric_mean_squared_logarithmic_error = _object_alias("metric", "mean_squared_logarithmic_error",
+                                                      _metrics.MeanSquaredLogarithmicError)
 metric_mse = _object_alias("metric", "mse", _metrics.MeanSquaredError)
 metric_msle = _object_alias("metric", "msle", _metrics.MeanSquaredLogarithmicError)
 metric_precision = _object_alias("metric", "precision", _metrics.Precision)
 metric_recall = _object_alias("metric", "recall", _metrics.Recall)
 metric_rmse = _object_alias("metric", "rmse", _metrics.RootMeanSquaredError)
 metric_root_mean_squared_error = _object_alias("metric", "root_mean_squared_error", _metrics.RootMeanSquaredError)
-metric_sparse_categorical_accuracy = _object_alias("metric", "sparse_categorical_accuracy", _metrics.SparseCategoricalAccuracy)
-metric_sparse_top_k_categorical_accuracy = _object_alias("metric", "sparse_top_k_categorical_accuracy", _metrics.SparseTopKCategoricalAccuracy)
-metric_top_k_categorical_accuracy = _object_alias("metric", "top_k_categorical_accuracy", _metrics.TopKCategoricalAccuracy)
+metric_sparse_categorical_accuracy = _object_alias("metric", "sparse_categorical_accuracy",
+                                                   _metrics.SparseCategoricalAccuracy)
+metric_sparse_top_k_categorical_accuracy = _object_alias("metric", "sparse_top_k_categorical_accuracy",
+                                                         _metrics.SparseTopKCategoricalAccuracy)
+metric_top_k_categorical_accuracy = _object_alias("metric", "top_k_categorical_accuracy",
+                                                  _metrics.TopKCategoricalAccuracy)
 
 LOSS_ALIASES = {name: value for name, value in globals().items() if name.startswith("loss_")}
 METRIC_ALIASES = {name: value for name, value in globals().items() if name.startswith("metric_")}
@@ -513,8 +522,7 @@ def from_config(config, cls=None):
     """
     if cls is None:
         if isinstance(config, dict) and "class_name" in config:
-            from .engine.serialization import deserialize_layer
-            return deserialize_layer(config)
+            return _deserialize_layer(config)
         raise _ArgumentTypeError("from_config: pass the class too, e.g. from_config(config, type(layer)).")
     return cls.from_config(config)
 

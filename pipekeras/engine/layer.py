@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-from .. import backend
+from .. import backend, initializers
 from ..errors import ArgumentTypeError, ConfigError, NotBuiltError, PipeKerasError, ShapeError, did_you_mean
 from .node import Node
 from .pipe_step import PipeStep
@@ -248,8 +248,6 @@ class Layer(PipeStep):
         Raises:
             ConfigError: when the weight does not fit in memory (a units or filters argument far too large).
         """
-        from .. import initializers
-
         try:
             value = np.ascontiguousarray(initializers.get(initializer)(tuple(shape), dtype=self.dtype),
                                          dtype=self.dtype)

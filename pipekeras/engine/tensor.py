@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .. import backend
 from ..errors import ConfigError
 from .pipe_step import pipe_into
 
@@ -31,10 +32,8 @@ class SymbolicTensor:
     __array_ufunc__ = None  # make `array | tensor` defer to us instead of broadcasting
 
     def __init__(self, shape, dtype=None, name=None, mask=None):
-        from ..backend import floatx
-
         self.shape = tuple(shape)
-        self.dtype = np.dtype(dtype or floatx()).name
+        self.dtype = np.dtype(dtype or backend.floatx()).name
         self.name = name
         self.mask = mask
         self.node = None

@@ -1,12 +1,16 @@
 """Saving and loading models and weights: the native `.pkeras` format, JSON, and Keras files.
 
-See `native` for the model file layout, `weights` for weight files, `safety` for what loading refuses,
-and `keras_files` for Keras 3 `.keras` / `.weights.h5` and Keras 2 `.h5` interoperability.
+`api` holds the verbs and picks the format by file kind; `native` is the model file layout, `weights`
+weight files, `model_config` what the formats share (compile state, building a checked model), `safety`
+what loading refuses, and `keras_files` Keras 3 `.keras` / `.weights.h5` and Keras 2 `.h5`
+interoperability. Saving builds on the graph core; the core reaches it only through `Model.save` and its
+siblings (one import, made when first used).
 """
 
-from .native import (EXTENSION, MODEL_FORMAT, MODEL_FORMAT_VERSION, clone_model, load_model, model_from_json,
-                     model_to_json, save_model, serialize_model, unserialize_model)
-from .weights import load_weights, save_weights
+from .api import (clone_model, load_model, load_weights, model_from_json, save_model, save_weights,
+                  unserialize_model)
+from .model_config import MODEL_FORMAT, MODEL_FORMAT_VERSION
+from .native import EXTENSION, model_to_json, serialize_model
 
 __all__ = [
     "EXTENSION", "MODEL_FORMAT", "MODEL_FORMAT_VERSION", "clone_model", "load_model", "load_weights",

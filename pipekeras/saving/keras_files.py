@@ -21,6 +21,7 @@ Reading needs h5py (the optional extra `pipekeras[h5]`); it is imported only whe
   optimizer and loss are, where pipekeras has them.
 """
 
+import importlib
 import inspect
 import io
 import json
@@ -28,9 +29,13 @@ import warnings
 
 import numpy as np
 
+from .. import optimizers
+from ..engine.input_layer import InputLayer
 from ..engine.layer import get_layer_class, to_snake_case
 from ..errors import ConfigError, PipeKerasError, SavingError, ShapeError
 from . import safety
+from .archive import dumps, write_file, zip_bytes
+from .model_config import build_model
 from .weights import WeightGroup, assign_weight_groups
 
 KERAS_MODEL_CLASSES = {"Sequential": "Sequential", "Functional": "Model", "Model": "Model"}
@@ -107,8 +112,6 @@ def _object(kind, value, layer, key):
     """Maps an initializer/regularizer/constraint config to pipekeras's, or None to use the default."""
     if not isinstance(value, dict) or "class_name" not in value:
         return value
-    import importlib
-
     module = importlib.import_module(f"pipekeras.{kind}")
     registry = getattr(module, "_REGISTRY", None)
     try:
@@ -239,8 +242,6 @@ def keras_entry_to_pipekeras(entry, custom_objects=None):
 
 def model_from_keras_config(obj, custom_objects=None):
     """Builds a pipekeras model (untrained) from a Keras model config."""
-    from .native import build_model
-
     if isinstance(obj.get("config"), str):  # model.to_json() of Keras 2 may nest JSON text
         obj = {**obj, "config": json.loads(obj["config"])}
     entry = keras_entry_to_pipekeras(obj, custom_objects)
@@ -352,8 +353,6 @@ def load_h5_weights(model, data, by_name=False, skip_mismatch=False, source="the
 
 def _compile_from_keras(model, compile_config, custom_objects):
     """Compiles with Keras' recorded optimizer and loss where pipekeras has them; warns otherwise."""
-    from .. import optimizers
-
     try:
         opt = _plain(compile_config.get("optimizer"))
         if isinstance(opt, dict):
@@ -423,33 +422,29 @@ def _keras_value(key, value):
 
 
 def _keras_layer_entry(layer):
-    from ..engine.input_layer import InputLayer
-
     if isinstance(layer, InputLayer):
         return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
                 "config": {"batch_shape": list(layer.batch_shape), "dtype": layer.dtype, "sparse": False,
                            "name": layer.name}}
-    if layer.weights and getattr(layer, "_sublayers", None):
+    if layer.weights and layer.sublayers:
         raise SavingError(f"Writing .keras: layer {layer.name!r} ({type(layer).__name__}) nests other layers; "
                           "only flat models can be written for Keras.")
     config = {k: _keras_value(k, v) for k, v in layer.get_config().items() if k != "batch_input_shape"}
     entry = {"module": "keras.layers", "class_name": type(layer).__name__, "config": config, "registered_name": None}
-    if layer._build_input_shape is not None:
-        shape = layer._build_input_shape
+    if layer.build_input_shape is not None:
+        shape = layer.build_input_shape
         entry["build_config"] = {"input_shape": [list(s) for s in shape] if isinstance(shape, list) else list(shape)}
     return entry
 
 
 def _keras_tensor(model, tensor):
     return {"class_name": "__keras_tensor__", "config": {"shape": list(tensor.shape), "dtype": tensor.dtype,
-                                                         "keras_history": model._tensor_ref(tensor)}}
+                                                         "keras_history": model.tensor_ref(tensor)}}
 
 
 def keras_model_config(model):
     """The Keras 3 config.json content for a pipekeras model."""
-    from ..engine.sequential import Sequential
-
-    if isinstance(model, Sequential):
+    if model.is_stack:
         layers = [_keras_layer_entry(model.inputs[0].node.layer)] + [_keras_layer_entry(l) for l in model.layers]
         return {"module": "keras", "class_name": "Sequential", "registered_name": None,
                 "config": {"name": model.name, "trainable": model.trainable, "layers": layers},
@@ -459,17 +454,17 @@ def keras_model_config(model):
         entry = _keras_layer_entry(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = []
-        for node in model._model_nodes_of(layer):
+        for node in model.nodes_of(layer):
             if node.is_input:
                 continue
             tensors = [_keras_tensor(model, t) for t in node.input_tensors]
             entry["inbound_nodes"].append({"args": [tensors if node.inputs_are_list else tensors[0]], "kwargs": {}})
         layers.append(entry)
-    refs = lambda tensors, as_list: [model._tensor_ref(t) for t in tensors] if as_list else model._tensor_ref(tensors[0])
+    refs = lambda structure: ([model.tensor_ref(t) for t in structure] if isinstance(structure, list)
+                              else model.tensor_ref(structure))
     return {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
             "config": {"name": model.name, "trainable": model.trainable, "layers": layers,
-                       "input_layers": refs(model.inputs, model._inputs_are_list),
-                       "output_layers": refs(model.outputs, model._outputs_are_list)}}
+                       "input_layers": refs(model.input), "output_layers": refs(model.output)}}
 
 
 def _h5_bytes(model):
@@ -493,15 +488,11 @@ def _h5_bytes(model):
 
 def save_weights_h5(model, path):
     """Writes Keras 3's `.weights.h5` layout (needs h5py); Keras' `model.load_weights` reads it."""
-    from .archive import write_file
-
     return write_file(path, _h5_bytes(model))
 
 
 def save_keras_file(model, path):
     """Writes a Keras 3 `.keras` file (config.json, metadata.json, model.weights.h5); no optimizer state."""
-    from .archive import dumps, write_file, zip_bytes
-
     config = keras_model_config(model)
     metadata = {"keras_version": "3.0.0", "date_saved": "1980-01-01@00:00:00", "saved_by": "pipekeras"}
     data = zip_bytes({"metadata.json": dumps(metadata).encode(), "config.json": dumps(config, "model config").encode(),

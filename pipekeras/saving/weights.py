@@ -1,4 +1,5 @@
-"""save_weights / load_weights: by order, by layer name, skipping mismatched layers.
+"""Weights in files: the native weights format, and matching saved weights to a model's layers (by order, by
+layer name, skipping mismatched layers). `api.save_weights` / `api.load_weights` choose the file kind.
 
 Weight files:
 
@@ -15,7 +16,6 @@ Loading validates every array against the model before assigning any, so on an e
 unchanged.
 """
 
-import os
 import re
 import warnings
 
@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import ConfigError, SavingError, ShapeError
 from . import archive as ar
+from .model_config import MODEL_FORMAT, MODEL_FORMAT_VERSION
 
 WEIGHTS_FORMAT = "pipekeras-weights"
 WEIGHTS_FORMAT_VERSION = 1
@@ -145,88 +146,11 @@ def assign_weight_groups(model, groups, by_name=False, skip_mismatch=False, sour
     return model
 
 
-def _kind_for_path(path):
-    name = os.fspath(path).lower()
-    if name.endswith(".h5") or name.endswith(".hdf5"):
-        return "h5"
-    if name.endswith(".npz"):
-        return "npz"
-    return "native"
-
-
 def weights_bytes(model):
     layers, entries = weight_entries(model, "weights/")
     manifest = {"format": WEIGHTS_FORMAT, "format_version": WEIGHTS_FORMAT_VERSION,
                 "model_name": model.name, "layers": layers}
     return ar.zip_bytes({"weights.json": ar.dumps(manifest, "weights manifest").encode("utf-8"), **entries})
-
-
-def save_weights(model, path, overwrite=True):
-    """Saves the model's weights (format chosen by the extension, see the module doc); atomic.
-
-    Args:
-        model: the model whose weights are saved.
-        path: the file: `.h5` / `.hdf5` (Keras, needs h5py), `.npz`, or any other name (native).
-        overwrite: when False, an existing file is an error.
-
-    Returns:
-        The path written.
-
-    Raises:
-        SavingError: for a missing or read-only directory (the old file, if any, is unchanged).
-
-    Example:
-        >>> save_weights(model, "mnist.weights.h5")
-    """
-    path = os.fspath(path)
-    if not overwrite and os.path.exists(path):
-        raise SavingError(f"save_weights: {path!r} exists and overwrite=False.")
-    kind = _kind_for_path(path)
-    if kind == "h5":
-        from .keras_files import save_weights_h5
-
-        return save_weights_h5(model, path)
-    if kind == "npz":
-        arrays = model.get_weights()
-        entries = {f"arr_{i}.npy": ar.array_bytes(a) for i, a in enumerate(arrays)}
-        return ar.write_file(path, ar.zip_bytes(entries))
-    return ar.write_file(path, weights_bytes(model))
-
-
-def load_weights(model, path, by_name=False, skip_mismatch=False):
-    """Loads weights saved by `save_weights` (or from a `.pkeras` / Keras `.keras` / `.h5` file).
-
-    Args:
-        model: the model to fill.
-        path: the weights file.
-        by_name: match layers by name instead of by order; layers absent from the file are left as they are.
-        skip_mismatch: skip (with a warning) layers whose weight count or shapes differ, instead of raising.
-
-    Returns:
-        The model.
-
-    Raises:
-        SavingError: unreadable, corrupted or foreign file.
-        ShapeError: layer count or weight shapes that do not fit the model (the model is unchanged).
-
-    Example:
-        >>> load_weights(model, "mnist.weights.h5")
-    """
-    data = ar.read_file(path)
-    source = repr(os.fspath(path))
-    if data[:8] == HDF5_SIGNATURE:
-        from .keras_files import load_h5_weights
-
-        return load_h5_weights(model, data, by_name, skip_mismatch, source)
-    archive = ar.Archive(data, source)
-    if "model.weights.h5" in archive and "weights.json" not in archive:
-        from .keras_files import load_h5_weights
-
-        return load_h5_weights(model, archive.read("model.weights.h5"), by_name, skip_mismatch, source)
-    groups = read_groups_from_bytes(data, source)
-    if isinstance(groups, list) and groups and isinstance(groups[0], np.ndarray):
-        return _assign_flat(model, groups, by_name, source)
-    return assign_weight_groups(model, groups, by_name, skip_mismatch, source)
 
 
 def read_groups_from_bytes(data, source):
@@ -242,8 +166,6 @@ def read_groups_from_bytes(data, source):
         return read_weight_groups(archive, manifest.get("layers"))
     if "config.json" in archive:
         config = archive.read_json("config.json")
-        from .native import MODEL_FORMAT, MODEL_FORMAT_VERSION
-
         if isinstance(config, dict) and config.get("format") == MODEL_FORMAT:
             check_version(config, MODEL_FORMAT_VERSION, source)
             return read_weight_groups(archive, config.get("layers"))
@@ -254,7 +176,8 @@ def read_groups_from_bytes(data, source):
                       "arr_N.npy entries).")
 
 
-def _assign_flat(model, arrays, by_name, source):
+def assign_flat(model, arrays, by_name, source):
+    """Assigns the arrays of a plain `.npz` (no layer names) to the model's weights, in `weights` order."""
     if by_name:
         raise ConfigError(f"load_weights: {source} is a plain .npz without layer names; by_name=True needs a "
                           "file written by save_weights to a non-.npz path (e.g. 'model.pkweights').")

@@ -1,0 +1,103 @@
+"""What every model format shares: the compile state as plain data, building a model from a
+`{"class_name", "config"}` entry after checking every class name it uses, and the native model format's
+name and version (weight files read them too)."""
+
+from .. import losses as losses_module
+from .. import metrics as metrics_module
+from .. import optimizers as optimizers_module
+from ..engine.functional import Model
+from ..engine.serialization import deserialize_layer
+from ..errors import ConfigError, SavingError
+from . import safety
+
+MODEL_FORMAT = "pipekeras-model"
+MODEL_FORMAT_VERSION = 1
+
+
+def check_model(model, verb):
+    """Raises SavingError unless `model` is a pipekeras model; `verb` names the caller in the message."""
+    if not isinstance(model, Model):
+        raise SavingError(f"{verb}: expected a pipekeras model, received {type(model).__name__}.")
+
+
+def _serialize_loss(loss):
+    if isinstance(loss, losses_module.LossFunctionWrapper):
+        return {"function": loss.name}
+    return losses_module.serialize(loss)
+
+
+def _deserialize_loss(entry, custom_objects):
+    if isinstance(entry, dict) and "function" in entry:
+        name = entry["function"]
+        function = (custom_objects or {}).get(name)
+        if function is None:
+            raise ConfigError(f"The saved model was compiled with the loss function {name!r}, which is not "
+                              f"saved in the file. Pass custom_objects={{{name!r}: {name}}} to load_model, or "
+                              "load with compile=False.")
+        return losses_module.get(function)
+    return losses_module.get(entry, custom_objects)
+
+
+def _serialize_metric(metric):
+    if isinstance(metric, metrics_module.MeanMetricWrapper):
+        return {"name": metric.name}
+    return metrics_module.serialize(metric)
+
+
+def _deserialize_metric(entry, loss, output_shape, custom_objects):
+    if isinstance(entry, dict) and set(entry) == {"name"}:
+        name = entry["name"]
+        if name in metrics_module.names():
+            return metrics_module.get(name, loss=loss, output_shape=output_shape)
+        function = (custom_objects or {}).get(name)
+        if function is None:
+            raise ConfigError(f"The saved model was compiled with the metric {name!r}, which is not saved in the "
+                              f"file. Pass custom_objects={{{name!r}: function}} to load_model, or load with "
+                              "compile=False.")
+        return metrics_module.get(function, loss=loss, output_shape=output_shape, custom_objects=custom_objects)
+    return metrics_module.get(entry, loss=loss, output_shape=output_shape, custom_objects=custom_objects)
+
+
+def compile_config(model):
+    """The compile state as plain data, or None for a model that is not compiled."""
+    if not getattr(model, "compiled", False):
+        return None
+    return {
+        "optimizer": optimizers_module.serialize(model.optimizer),
+        "loss": [_serialize_loss(loss) for loss in model.loss_functions],
+        "metrics": [[_serialize_metric(m) for m in items] for items in model.output_metrics],
+        "loss_weights": [float(w) for w in model.loss_weights],
+    }
+
+
+def compile_from_config(model, config, custom_objects=None, source="the file"):
+    """Compiles `model` as `compile_config` recorded."""
+    n = len(model.outputs)
+    if not isinstance(config, dict) or not all(isinstance(config.get(k), list) for k in
+                                               ("loss", "metrics", "loss_weights")):
+        raise SavingError(f"{source}: the compile config is malformed; the file is corrupted.")
+    if not (len(config["loss"]) == len(config["metrics"]) == len(config["loss_weights"]) == n):
+        raise SavingError(f"{source}: the compile config lists {len(config['loss'])} losses for a model with {n} "
+                          "outputs; the file is corrupted.")
+    optimizer = optimizers_module.deserialize(config["optimizer"], custom_objects)
+    losses = [_deserialize_loss(entry, custom_objects) for entry in config["loss"]]
+    model.compile(optimizer=optimizer, loss=losses if n > 1 else losses[0],
+                  loss_weights=[float(w) for w in config["loss_weights"]] if n > 1 else None)
+    model.loss_weights = [float(w) for w in config["loss_weights"]]
+    output_metrics = []
+    for items, loss, tensor in zip(config["metrics"], model.loss_functions, model.outputs):
+        if not isinstance(items, list):
+            raise SavingError(f"{source}: the compile config is malformed; the file is corrupted.")
+        output_metrics.append([_deserialize_metric(e, loss, tensor.shape, custom_objects) for e in items])
+    model.output_metrics = output_metrics
+    return model
+
+
+def build_model(entry, custom_objects=None, source="the config"):
+    """Builds a model from `{"class_name", "config"}` after checking every class name it uses."""
+    entry = {"class_name": entry.get("class_name"), "config": entry.get("config")}
+    safety.check_model_entry(entry, custom_objects, f"model config in {source}")
+    model = deserialize_layer(entry, custom_objects)
+    if not isinstance(model, Model):
+        raise SavingError(f"{source}: the config describes a {type(model).__name__}, not a model.")
+    return model

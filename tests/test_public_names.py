@@ -1,0 +1,133 @@
+"""The public names of `pipekeras` and `pipekeras.r`: written out in source (no `globals().update`), so
+grep and editors find every constructor and R name, and the same as before they were written out.
+
+A new layer, optimizer, loss or metric needs its names added here and in `pipekeras/__init__.py` and
+`pipekeras/r.py`; the tests below say which name is missing.
+"""
+
+import ast
+import inspect
+import types
+
+import pytest
+
+import pipekeras as pk
+import pipekeras.r as r
+from pipekeras import losses, metrics, optimizers
+from pipekeras.layers import CONSTRUCTORS
+
+PIPEKERAS_NAMES = set("""
+    Activation Add Average AveragePooling1D AveragePooling2D BatchNormalization Bidirectional CONSTRUCTORS
+    Callback Concatenate Conv1D Conv2D Conv2DTranspose Cropping1D Cropping2D Dense DepthwiseConv2D Dot Dropout
+    Embedding Flatten GRU GlobalAveragePooling1D GlobalAveragePooling2D GlobalMaxPooling1D GlobalMaxPooling2D
+    History Input InputSpec LSTM Layer LayerNormalization MaxPooling1D MaxPooling2D Maximum Minimum Model
+    Multiply Permute RepeatVector Reshape SeparableConv2D Sequential SimpleRNN SpatialDropout1D SpatialDropout2D
+    Subtract TimeDistributed UpSampling1D UpSampling2D ZeroPadding1D ZeroPadding2D activation activations add
+    average average_pooling_1d average_pooling_2d backend batch_normalization bidirectional callbacks
+    check_gradients clear_session clone_model compile concatenate constraints conv_1d conv_2d conv_2d_transpose
+    cropping_1d cropping_2d datasets dense depthwise_conv_2d dot dropout embedding errors evaluate fit flatten
+    floatx global_average_pooling_1d global_average_pooling_2d global_max_pooling_1d global_max_pooling_2d gru
+    initializers layer_constructor layer_input layer_normalization layers load_model load_weights losses lstm
+    max_pooling_1d max_pooling_2d maximum metrics minimum model_from_json model_to_json multiply optimizers
+    permute plot plot_model predict predict_on_batch regularizers repeat_vector reshape save_model save_weights
+    saving schedules separable_conv_2d sequential serialize_model set_floatx set_num_threads set_seed simple_rnn
+    spatial_dropout_1d spatial_dropout_2d subtract summary test_on_batch time_distributed train_on_batch
+    unserialize_model up_sampling_1d up_sampling_2d utils verb zero_padding_1d zero_padding_2d
+""".split())
+
+R_NAMES = set("""
+    RList callback_csv_logger callback_early_stopping callback_lambda callback_learning_rate_scheduler
+    callback_model_checkpoint callback_progbar_logger callback_reduce_lr_on_plateau callback_terminate_on_naan
+    callback_terminate_on_nan compile count_params dataset_boston_housing dataset_cifar10 dataset_fashion_mnist
+    dataset_imdb dataset_imdb_word_index dataset_mnist dataset_reuters dataset_reuters_word_index evaluate fit
+    freeze_weights from_config get_config get_input_at get_input_shape_at get_layer get_output_at
+    get_output_shape_at get_weights keras_model keras_model_sequential layer_activation layer_add layer_average
+    layer_average_pooling_1d layer_average_pooling_2d layer_batch_normalization layer_bidirectional
+    layer_concatenate layer_conv_1d layer_conv_2d layer_conv_2d_transpose layer_cropping_1d layer_cropping_2d
+    layer_dense layer_depthwise_conv_2d layer_dot layer_dropout layer_embedding layer_flatten
+    layer_global_average_pooling_1d layer_global_average_pooling_2d layer_global_max_pooling_1d
+    layer_global_max_pooling_2d layer_gru layer_input layer_layer_normalization layer_lstm layer_max_pooling_1d
+    layer_max_pooling_2d layer_maximum layer_minimum layer_multiply layer_permute layer_repeat_vector
+    layer_reshape layer_separable_conv_2d layer_simple_rnn layer_spatial_dropout_1d layer_spatial_dropout_2d
+    layer_subtract layer_time_distributed layer_up_sampling_1d layer_up_sampling_2d layer_zero_padding_1d
+    layer_zero_padding_2d loss_binary_crossentropy loss_categorical_crossentropy loss_categorical_hinge
+    loss_cosine_similarity loss_hinge loss_huber loss_huber_loss loss_kl_divergence loss_kld
+    loss_kullback_leibler_divergence loss_log_cosh loss_logcosh loss_mae loss_mape loss_mean_absolute_error
+    loss_mean_absolute_percentage_error loss_mean_squared_error loss_mean_squared_logarithmic_error loss_mse
+    loss_msle loss_poisson loss_sparse_categorical_crossentropy loss_squared_hinge metric_auc
+    metric_binary_accuracy metric_categorical_accuracy metric_mae metric_mape metric_mean_absolute_error
+    metric_mean_absolute_percentage_error metric_mean_squared_error metric_mean_squared_logarithmic_error
+    metric_mse metric_msle metric_precision metric_recall metric_rmse metric_root_mean_squared_error
+    metric_sparse_categorical_accuracy metric_sparse_top_k_categorical_accuracy
+    metric_top_k_categorical_accuracy multi_hot normalize optimizer_adadelta optimizer_adagrad optimizer_adam
+    optimizer_adamax optimizer_adamw optimizer_nadam optimizer_rmsprop optimizer_sgd pad_sequences plot
+    plot_history plot_model predict predict_on_batch reset_states set_weights summary test_on_batch
+    to_categorical train_on_batch unfreeze_weights
+""".split())
+
+R_TABLES = {"LAYER_ALIASES", "OPTIMIZER_ALIASES", "LOSS_ALIASES", "METRIC_ALIASES"}
+
+
+def _public(module):
+    return {name for name, value in vars(module).items()
+            if not name.startswith("_") and not isinstance(value, types.ModuleType)}
+
+
+def _bound_in_source(module):
+    """Names the module's own source binds: assignments, defs, classes and named imports (no `*`)."""
+    tree = ast.parse(inspect.getsource(module))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            assert all(alias.name != "*" for alias in node.names), f"{module.__name__} has a star import"
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+@pytest.mark.parametrize("module", [pk, r], ids=["pipekeras", "pipekeras.r"])
+def test_names_are_not_generated_at_run_time(module):
+    updates = [node for node in ast.walk(ast.parse(inspect.getsource(module)))
+               if isinstance(node, ast.Attribute) and node.attr == "update"
+               and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", None) == "globals"]
+    assert not updates, f"{module.__name__} fills its namespace with globals().update"
+
+
+@pytest.mark.parametrize("module", [pk, r], ids=["pipekeras", "pipekeras.r"])
+def test_every_name_in_all_is_written_out_in_source(module):
+    missing = sorted(set(module.__all__) - _bound_in_source(module))
+    assert not missing, f"{module.__name__}.__all__ names not bound in its source: {missing}"
+
+
+def test_pipekeras_public_names_are_unchanged():
+    assert set(pk.__all__) == PIPEKERAS_NAMES
+    assert PIPEKERAS_NAMES <= set(dir(pk))
+
+
+def test_r_public_names_are_unchanged():
+    assert set(r.__all__) == R_NAMES
+    assert _public(r) == R_NAMES | R_TABLES
+
+
+@pytest.mark.parametrize("name", sorted(CONSTRUCTORS))
+def test_every_layer_has_a_constructor_and_an_r_name(name):
+    constructor = getattr(pk, name)
+    assert constructor.layer_class is CONSTRUCTORS[name]
+    assert constructor.__name__ == name
+    assert getattr(r, f"layer_{name}") is constructor
+    assert r.LAYER_ALIASES[f"layer_{name}"] is constructor
+
+
+@pytest.mark.parametrize("kind, module", [("optimizer", optimizers), ("loss", losses), ("metric", metrics)])
+def test_every_registered_name_has_an_r_name(kind, module):
+    names = [name for name in module.names() if not (kind == "metric" and name in ("accuracy", "acc"))]
+    missing = [f"{kind}_{name}" for name in names if not hasattr(r, f"{kind}_{name}")]
+    assert not missing
+    for name in names:
+        alias = getattr(r, f"{kind}_{name}")
+        assert alias.__name__ == f"{kind}_{name}"
+        made = alias()
+        assert type(made) is type(module.get(name)), name
