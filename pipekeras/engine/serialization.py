@@ -1,5 +1,7 @@
 """Layer and model configs: {"class_name": ..., "config": ...}, and rebuilding graphs from them."""
 
+import inspect
+
 from ..errors import ConfigError, did_you_mean
 from .input_layer import InputLayer
 from .layer import get_layer_class, registered_layer_names
@@ -31,7 +33,7 @@ def deserialize_layer(entry, custom_objects=None):
             "for your own layers pass custom_objects={'Name': Class}."
         )
     config = dict(entry["config"])
-    if hasattr(cls, "_init_graph"):
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:  # models, which hold other layers
         return cls.from_config(config, custom_objects=custom_objects)
     return cls.from_config(config)
 
