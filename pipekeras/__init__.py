@@ -6,7 +6,7 @@
 
 from . import (activations, backend, callbacks, constraints, datasets, errors, initializers, layers, losses, metrics,
                optimizers, regularizers, schedules, utils)
-from .backend import floatx, set_floatx, set_num_threads, set_seed
+from .backend import floatx, set_floatx, set_seed
 from .callbacks import Callback, History
 from .engine.functional import Model
 from .engine.input_layer import Input, layer_input
@@ -16,6 +16,7 @@ from .gradient_check import check_gradients
 from .layers import *  # noqa: F401,F403  (the layer classes)
 from .layers import CONSTRUCTORS
 from .pipe import layer_constructor, verb
+from .runtime.threads import set_num_threads
 from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
                      save_weights, serialize_model, unserialize_model)
 from .utils.model_plot import plot_model
