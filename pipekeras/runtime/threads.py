@@ -230,8 +230,8 @@ def split_rows(run, rows, work, min_work_name="SPLIT_MIN_WORK"):
 
 
 def split_chunks(run, rows, chunks):
-    """`split_rows` with the chunk count given (see `chunk_count`)."""
-    if chunks == 1:
+    """`split_rows` with the chunk count given (see `chunk_count`); in place on a serial thread."""
+    if chunks == 1 or _scope.serial:
         with serial():
             run(0, rows)
         return
