@@ -84,14 +84,14 @@ def test_the_first_thread_in_sets_one_thread_and_the_last_out_restores(monkeypat
         if name == "first":
             left.set()
 
-    threads = [threading.Thread(target=hold, args=("first", release)), threading.Thread(target=hold, args=("second", left))]
-    for thread in threads:
-        thread.start()
+    workers = [threading.Thread(target=hold, args=("first", release)), threading.Thread(target=hold, args=("second", left))]
+    for worker in workers:
+        worker.start()
     inside.wait(timeout=30)
-    assert not threads.in_training_step()  # the flag belongs to each thread
+    assert not threads.in_training_step()  # the scope belongs to each thread
     release.set()
-    for thread in threads:
-        thread.join(timeout=30)
+    for worker in workers:
+        worker.join(timeout=30)
     assert order == [("first", 1), ("second", 1)]  # the first one out did not restore under the second
     assert library.calls == [1, 4] and library.num_threads == 4
 
