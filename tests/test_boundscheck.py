@@ -23,7 +23,8 @@ KERNEL_MODULES = tuple(f"kernels.{name}" for name in (
 
 
 def test_kernels_run_under_bounds_checking(tmp_path):
-    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
+    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache"),
+           "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}  # this checkout's pipekeras
     start = time.perf_counter()
     result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=900)
     seconds = time.perf_counter() - start
