@@ -157,8 +157,8 @@ def _embedding_and_recurrent(rng):
 
 
 def _dispatchers(value, module, depth=3):
-    """The compiled functions `module` defines in `value`: Numba dispatchers, both copies of a `twin`, and what
-    a wrapper's closure holds. Functions inlined into their callers are never compiled alone: skipped."""
+    """The compiled functions `module` defines in `value`: Numba dispatchers, both copies of a `parallel_loop`, and
+    what a wrapper's closure holds. Functions inlined into their callers are never compiled alone: skipped."""
     from numba.core.registry import CPUDispatcher
 
     if isinstance(value, CPUDispatcher):
@@ -191,7 +191,7 @@ def main():
     _show_bounds_checking_is_on()
     families = (_dense_and_optimizers, _activations, _convolution_and_pooling, _normalization,
                 _embedding_and_recurrent)
-    for threshold, copy in ((1 << 62, "serial"), (0, "parallel")):  # each twin's two copies
+    for threshold, copy in ((1 << 62, "serial"), (0, "parallel")):  # each parallel_loop's two copies
         with tuning.override(PARALLEL_MIN_WORK=threshold, POOL_MIN_WORK=threshold):
             for family in families:
                 start = time.perf_counter()

@@ -47,7 +47,7 @@ def test_products_the_split_does_not_take_go_to_numpy(rng):
         np.testing.assert_allclose(blas.matmul(a[:, ::2], b), a[:, ::2] @ b)
 
 
-def test_one_pool_sets_blas_to_one_thread_and_restores_it():
+def test_a_training_step_sets_blas_to_one_thread_and_restores_it():
     before = _blas_threads()
     with threads.training_step():
         assert threads.in_training_step()
