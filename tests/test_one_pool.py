@@ -84,7 +84,8 @@ def test_the_first_thread_in_sets_one_thread_and_the_last_out_restores(monkeypat
         if name == "first":
             left.set()
 
-    workers = [threading.Thread(target=hold, args=("first", release)), threading.Thread(target=hold, args=("second", left))]
+    workers = [threading.Thread(target=hold, args=("first", release)),
+               threading.Thread(target=hold, args=("second", left))]
     for worker in workers:
         worker.start()
     inside.wait(timeout=30)

@@ -1,6 +1,7 @@
 """Recurrent layers split their time loops and large products over threads by rows of the batch
-(kernels/recurrent.py `run_loop`, `product`, over runtime/threads.py `split_rows`). Outputs, states and gradients must equal the unsplit path's for every cell
-and option, also for batches that do not divide evenly or are smaller than the thread count. The tests force
+(kernels/recurrent.py `run_loop`, `product`, over runtime/threads.py `split_rows`). Outputs, states and
+gradients must equal the unsplit path's for every cell and option, also for batches that do not divide evenly
+or are smaller than the thread count. The tests force
 the split with small thresholds and a fixed thread count, so they run it on any machine."""
 
 import os
