@@ -61,14 +61,14 @@ def set_num_threads(n):
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"set_num_threads: expected a positive integer, received {n!r}.")
     n = int(min(n, os.cpu_count() or 1))
-    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    _threads = min(n, numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(_threads)
     set_blas_threads(n)
-    _threads = n
     return n
 
 
 def get_num_threads():
-    """Returns the number of threads pipekeras's kernels use (set by `set_num_threads`)."""
+    """Returns the number of threads Numba kernels and row splits use (set by `set_num_threads`)."""
     return _threads
 
 
