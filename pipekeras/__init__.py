@@ -9,7 +9,7 @@ Every public name is written out below, so `grep "dense ="` finds the constructo
 
 from . import (activations, backend, callbacks, constraints, datasets, errors, initializers, layers, losses,
                metrics, optimizers, regularizers, saving, schedules, utils)
-from .backend import floatx, set_floatx, set_num_threads, set_seed
+from .backend import floatx, set_floatx, set_seed
 from .callbacks import Callback, History
 from .engine.functional import Model
 from .engine.input_layer import Input, layer_input
@@ -25,6 +25,7 @@ from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, A
                      SeparableConv2D, SimpleRNN, SpatialDropout1D, SpatialDropout2D, Subtract, TimeDistributed,
                      UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 from .pipe import layer_constructor, verb
+from .runtime.threads import set_num_threads
 from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
                      save_weights, serialize_model, unserialize_model)
 

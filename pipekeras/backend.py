@@ -1,10 +1,9 @@
-"""Global settings: the float type, the random seed and the thread count.
+"""Global settings: the float type and the random seed (threads: `runtime.threads`).
 
 Everything random in pipekeras (initializers, dropout, shuffling in `fit`) draws from the one
 generator returned by `rng()`, so `set_seed(n)` makes a whole run reproducible.
 """
 
-import os
 import random
 
 import numpy as np
@@ -73,40 +72,3 @@ def set_seed(seed):
 def rng():
     """Returns pipekeras's random generator (a `numpy.random.Generator`)."""
     return _rng
-
-
-def set_num_threads(n):
-    """Sets the threads used by Numba kernels and by BLAS together, so they never oversubscribe.
-
-    Args:
-        n: a positive integer; more than the number of cores counts as that number.
-
-    Returns:
-        The number of threads set.
-
-    Raises:
-        ValueError: `n` is not a positive integer.
-
-    Example:
-        >>> set_num_threads(2)
-    """
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"set_num_threads: expected a positive integer, received {n!r}.")
-    n = int(min(n, os.cpu_count() or 1))
-    import numba
-    from threadpoolctl import threadpool_limits
-
-    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
-    global _blas_limit
-    _blas_limit = threadpool_limits(limits=n, user_api="blas")
-    return n
-
-
-_blas_limit = None
-
-
-def get_num_threads():
-    """Returns the number of threads Numba kernels use."""
-    import numba
-
-    return numba.get_num_threads()

@@ -17,12 +17,14 @@ import time
 
 import numpy as np
 
-KERNEL_MODULES = ("activations", "blas", "checks", "convolution", "dense", "dense_stack", "embedding", "gather",
-                  "normalization", "optimizers", "pooling", "recurrent")
+KERNEL_MODULES = tuple(f"kernels.{name}" for name in (
+    "activations", "checks", "convolution", "dense", "dense_stack", "embedding", "gather", "normalization",
+    "optimizers", "pooling", "recurrent")) + ("runtime.gemm",)
 
 
 def test_kernels_run_under_bounds_checking(tmp_path):
-    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
+    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache"),
+           "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}  # this checkout's pipekeras
     start = time.perf_counter()
     result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=900)
     seconds = time.perf_counter() - start
@@ -30,7 +32,7 @@ def test_kernels_run_under_bounds_checking(tmp_path):
     lines = result.stdout.splitlines()
     assert "bounds checking: on (a[5] of 3 elements raised IndexError)" in lines
     for module in KERNEL_MODULES:
-        assert any(line.startswith(f"kernels.{module}: ") and line.endswith(" ran") for line in lines), module
+        assert any(line.startswith(f"{module}: ") and line.endswith(" ran") for line in lines), module
     print(result.stdout, f"{seconds:.0f} s", sep="\n")
 
 
@@ -70,7 +72,7 @@ def _dense_and_optimizers(rng):
         _train(pk.sequential() | regularized | pk.dense(3, "softmax"), x, y, make(), "categorical_crossentropy")
     big = pk.sequential() | pk.dense(64, "relu", input_shape=5) | pk.dense(3)
     _train(big, rng.standard_normal((512, 5)).astype("float32"), rng.standard_normal((512, 3)).astype("float32"))
-    from pipekeras.kernels.blas import split_product
+    from pipekeras.runtime.gemm import split_product
 
     for dtype in ("float32", "float64"):
         a = rng.standard_normal((37, 11)).astype(dtype)
@@ -155,8 +157,8 @@ def _embedding_and_recurrent(rng):
 
 
 def _dispatchers(value, module, depth=3):
-    """The compiled functions `module` defines in `value`: Numba dispatchers, both copies of a `twin`, and what
-    a wrapper's closure holds. Functions inlined into their callers are never compiled alone: skipped."""
+    """The compiled functions `module` defines in `value`: Numba dispatchers, both copies of a `parallel_loop`, and
+    what a wrapper's closure holds. Functions inlined into their callers are never compiled alone: skipped."""
     from numba.core.registry import CPUDispatcher
 
     if isinstance(value, CPUDispatcher):
@@ -175,7 +177,7 @@ def _compiled_functions():
 
     counts = {}
     for name in KERNEL_MODULES:
-        module = importlib.import_module(f"pipekeras.kernels.{name}")
+        module = importlib.import_module(f"pipekeras.{name}")
         functions = {f for value in vars(module).values() for f in _dispatchers(value, module.__name__)}
         counts[name] = (sorted(f.__name__ for f in functions if f.signatures),
                         sorted(f.__name__ for f in functions if not f.signatures))
@@ -184,22 +186,22 @@ def _compiled_functions():
 
 def main():
     import pipekeras as pk
-    from pipekeras.kernels import parallel
+    from pipekeras.runtime import tuning
 
     _show_bounds_checking_is_on()
     families = (_dense_and_optimizers, _activations, _convolution_and_pooling, _normalization,
                 _embedding_and_recurrent)
-    for threshold, copy in ((1 << 62, "serial"), (0, "parallel")):  # each twin's two copies
-        parallel.PARALLEL_MIN_WORK = parallel.POOL_MIN_WORK = threshold
-        for family in families:
-            start = time.perf_counter()
-            pk.set_seed(0)
-            family(np.random.default_rng(0))
-            print(f"{family.__name__[1:]}, {copy} loops: {time.perf_counter() - start:.1f} s")
+    for threshold, copy in ((1 << 62, "serial"), (0, "parallel")):  # each parallel_loop's two copies
+        with tuning.override(PARALLEL_MIN_WORK=threshold, POOL_MIN_WORK=threshold):
+            for family in families:
+                start = time.perf_counter()
+                pk.set_seed(0)
+                family(np.random.default_rng(0))
+                print(f"{family.__name__[1:]}, {copy} loops: {time.perf_counter() - start:.1f} s")
     for module, (ran, idle) in _compiled_functions().items():
-        print(f"kernels.{module}: {len(ran)} of {len(ran) + len(idle)} compiled functions ran"
+        print(f"{module}: {len(ran)} of {len(ran) + len(idle)} compiled functions ran"
               + (f" (not: {', '.join(idle)})" if idle else ""))
-        assert not idle, f"add a call of pipekeras.kernels.{module}.{idle[0]} to tests/test_boundscheck.py"
+        assert not idle, f"add a call of pipekeras.{module}.{idle[0]} to tests/test_boundscheck.py"
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def test_held_batches_are_never_overwritten():
 
 
 def test_idle_batch_arrays_are_reused_and_dropped_with_their_input():
-    from pipekeras.engine import data
+    from pipekeras.runtime import buffers
 
     array = np.ones((20, 3), np.float32)
     previous = take_rows([array], np.arange(4))[0]  # as the first layer holds the batch of the step before
@@ -96,4 +96,4 @@ def test_idle_batch_arrays_are_reused_and_dropped_with_their_input():
     assert len(addresses) == 2
     key = id(array)
     del array, previous, current
-    assert key not in data._batch_arrays
+    assert key not in buffers._pools

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 import pipekeras as pk
-from pipekeras.kernels.buffers import BufferPool
+from pipekeras.runtime.buffers import BufferPool
 
 
 def test_idle_array_is_reused():

@@ -1,5 +1,5 @@
-"""kernels.parallel.one_pool: products split over Numba's threads equal the unsplit ones, BLAS runs on one thread
-inside and gets its thread counts back after (nested, and with several threads inside at once), loops go
+"""runtime.threads.training_step: products split over Numba's threads equal the unsplit ones, BLAS runs on one
+thread inside and gets its thread counts back after (nested, and with several threads inside at once), loops go
 parallel from POOL_MIN_WORK inside it, and the layer-by-layer engine's training steps run inside it."""
 
 import os
@@ -10,11 +10,11 @@ import pytest
 from numba import prange
 
 import pipekeras as pk
-from pipekeras.kernels import parallel
+from pipekeras.runtime import blas, blas_threads, threads, tuning
 
 
 def _blas_threads():
-    return [library.num_threads for library in parallel._pool_controller().lib_controllers]
+    return blas_threads.blas_thread_counts()
 
 
 @pytest.mark.parametrize("dtype, tolerance", [("float32", 1e-5), ("float64", 1e-12)])
@@ -29,33 +29,33 @@ def test_split_products_equal_the_float64_reference(dtype, tolerance, chunks, sh
     scale = max(np.abs(reference).max(), 1.0)
     f_a, f_b = np.asfortranarray(a), np.asfortranarray(b)
     for left, right in ((a, b), (f_a, b), (a, f_b), (f_a, f_b)):
-        assert parallel._splittable(left, right, None)
+        assert blas._splittable(left, right, None)
         out = np.full(reference.shape, np.nan, dtype)
-        assert parallel._split_matmul(left, right, out, chunks) is out
+        assert blas._numba_split(left, right, out, chunks) is out
         np.testing.assert_allclose(out, reference, atol=tolerance * scale, rtol=0)
-    np.testing.assert_allclose(parallel._split_matmul(a, b, None, chunks), reference, atol=tolerance * scale,
+    np.testing.assert_allclose(blas._numba_split(a, b, None, chunks), reference, atol=tolerance * scale,
                                rtol=0)
 
 
 def test_products_the_split_does_not_take_go_to_numpy(rng):
     a, b = rng.standard_normal((40, 30)), rng.standard_normal((15, 7))
-    assert not parallel._splittable(a.astype("float32"), a.T, None)  # two dtypes
-    assert not parallel._splittable(a[:, ::2], b, None)  # neither C- nor F-contiguous
-    assert not parallel._splittable(a, a.T.copy(), np.empty((40, 40)).T)  # out not C-contiguous
-    assert not parallel._splittable(a[None], a.T, None)  # not 2D
-    with parallel.one_pool():
-        np.testing.assert_allclose(parallel.matmul(a[:, ::2], b), a[:, ::2] @ b)
+    assert not blas._splittable(a.astype("float32"), a.T, None)  # two dtypes
+    assert not blas._splittable(a[:, ::2], b, None)  # neither C- nor F-contiguous
+    assert not blas._splittable(a, a.T.copy(), np.empty((40, 40)).T)  # out not C-contiguous
+    assert not blas._splittable(a[None], a.T, None)  # not 2D
+    with threads.training_step():
+        np.testing.assert_allclose(blas.matmul(a[:, ::2], b), a[:, ::2] @ b)
 
 
-def test_one_pool_sets_blas_to_one_thread_and_restores_it():
+def test_a_training_step_sets_blas_to_one_thread_and_restores_it():
     before = _blas_threads()
-    with parallel.one_pool():
-        assert parallel.in_one_pool()
+    with threads.training_step():
+        assert threads.in_training_step()
         assert _blas_threads() == [1] * len(before)
-        with parallel.one_pool():  # nested: nothing changes, nothing is restored early
-            assert parallel.in_one_pool()
+        with threads.training_step():  # nested: nothing changes, nothing is restored early
+            assert threads.in_training_step()
         assert _blas_threads() == [1] * len(before)
-    assert not parallel.in_one_pool()
+    assert not threads.in_training_step()
     assert _blas_threads() == before
 
 
@@ -72,26 +72,27 @@ class _Library:
 
 def test_the_first_thread_in_sets_one_thread_and_the_last_out_restores(monkeypatch):
     library = _Library(4)
-    monkeypatch.setattr(parallel, "_pool_blas", type("Controller", (), {"lib_controllers": [library]})())
+    monkeypatch.setattr(blas_threads, "_libraries", [library])
     inside, release, left = threading.Barrier(3), threading.Event(), threading.Event()
     order = []
 
     def hold(name, wait_for):
-        with parallel.one_pool():
+        with threads.training_step():
             inside.wait(timeout=30)
             wait_for.wait(timeout=30)
             order.append((name, library.num_threads))
         if name == "first":
             left.set()
 
-    threads = [threading.Thread(target=hold, args=("first", release)), threading.Thread(target=hold, args=("second", left))]
-    for thread in threads:
-        thread.start()
+    workers = [threading.Thread(target=hold, args=("first", release)),
+               threading.Thread(target=hold, args=("second", left))]
+    for worker in workers:
+        worker.start()
     inside.wait(timeout=30)
-    assert not parallel.in_one_pool()  # the flag belongs to each thread
+    assert not threads.in_training_step()  # the scope belongs to each thread
     release.set()
-    for thread in threads:
-        thread.join(timeout=30)
+    for worker in workers:
+        worker.join(timeout=30)
     assert order == [("first", 1), ("second", 1)]  # the first one out did not restore under the second
     assert library.calls == [1, 4] and library.num_threads == 4
 
@@ -102,29 +103,28 @@ def _fill(out):
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
-def test_loops_go_parallel_from_pool_min_work_inside_one_pool_on_several_threads(monkeypatch):
-    fill = parallel.twin(_fill)
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_WORK", 1 << 40)
-    monkeypatch.setattr(parallel, "POOL_MIN_WORK", 100)
+def test_loops_go_parallel_from_pool_min_work_inside_training_steps_on_several_threads():
+    fill = threads.parallel_loop(_fill)
     out = np.empty(500)
-    threads = pk.backend.get_num_threads()
+    count = threads.get_num_threads()
     try:
-        pk.set_num_threads(1)
-        with parallel.one_pool():  # one thread: a parallel copy would only cost its compilation
-            fill(out.size, out)
-        assert fill.serial.signatures and not fill.parallel.signatures
-        pk.set_num_threads(2)
-        fill(out.size, out)  # outside the pool: PARALLEL_MIN_WORK
-        assert not fill.parallel.signatures
-        with parallel.one_pool():
-            fill(out.size, out)
-        assert fill.parallel.signatures
+        with tuning.override(PARALLEL_MIN_WORK=1 << 40, POOL_MIN_WORK=100):
+            pk.set_num_threads(1)
+            with threads.training_step():  # one thread: a parallel copy would only cost its compilation
+                fill(out.size, out)
+            assert fill.serial.signatures and not fill.parallel.signatures
+            pk.set_num_threads(2)
+            fill(out.size, out)  # outside the training step: PARALLEL_MIN_WORK
+            assert not fill.parallel.signatures
+            with threads.training_step():
+                fill(out.size, out)
+            assert fill.parallel.signatures
     finally:
-        pk.set_num_threads(threads)
+        pk.set_num_threads(count)
     np.testing.assert_array_equal(out, np.arange(500))
 
 
-def test_layer_by_layer_training_steps_run_inside_one_pool_and_inference_outside(monkeypatch, rng):
+def test_layer_by_layer_training_steps_run_inside_training_step_and_inference_outside(monkeypatch, rng):
     model = pk.sequential() | pk.conv_2d(4, 3, activation="relu", input_shape=(8, 8, 1)) | pk.flatten() \
         | pk.dense(2, "softmax")
     model.compile(optimizer="rmsprop", loss="categorical_crossentropy")
@@ -134,7 +134,7 @@ def test_layer_by_layer_training_steps_run_inside_one_pool_and_inference_outside
         original = getattr(conv, method)
 
         def record(*args, _original=original, _method=method, **kwargs):
-            seen.append((_method, parallel.in_one_pool()))
+            seen.append((_method, threads.in_training_step()))
             return _original(*args, **kwargs)
 
         monkeypatch.setattr(conv, method, record)
@@ -145,25 +145,25 @@ def test_layer_by_layer_training_steps_run_inside_one_pool_and_inference_outside
     assert seen == [("call", True), ("backward", True)] * 2
     seen.clear()
     model.predict(x, verbose=0)
-    assert seen == [("call", False)]  # see one_pool: predictions must not depend on the calling thread
-    assert _blas_threads() == before and not parallel.in_one_pool()
+    assert seen == [("call", False)]  # see training_step: predictions must not depend on the calling thread
+    assert _blas_threads() == before and not threads.in_training_step()
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores to split over")
-def test_a_convnet_trains_alike_on_one_and_two_threads(monkeypatch, rng):
+def test_a_convnet_trains_alike_on_one_and_two_threads(rng):
     """The split products add in another order than the unsplit ones: same training to float32 rounding."""
-    monkeypatch.setattr(parallel, "BLAS_THREADED_MIN_FLOPS", 0)  # every product splits on two threads
     x = rng.standard_normal((64, 12, 12, 3)).astype("float32")
     y = np.eye(3, dtype="float32")[rng.integers(0, 3, 64)]
-    losses, threads = [], pk.backend.get_num_threads()
+    losses, count = [], threads.get_num_threads()
     try:
-        for count in (1, 2):
-            pk.set_num_threads(count)
-            pk.set_seed(0)
-            model = pk.sequential() | pk.conv_2d(16, 3, activation="relu", input_shape=(12, 12, 3)) \
-                | pk.max_pooling_2d(2) | pk.conv_2d(8, 3) | pk.flatten() | pk.dense(3, "softmax")
-            model.compile(optimizer="rmsprop", loss="categorical_crossentropy")
-            losses.append(model.fit(x, y, epochs=3, batch_size=32, verbose=0).history["loss"])
+        with tuning.override(BLAS_THREADED_MIN_FLOPS=0):  # every product splits on two threads
+            for threads_now in (1, 2):
+                pk.set_num_threads(threads_now)
+                pk.set_seed(0)
+                model = pk.sequential() | pk.conv_2d(16, 3, activation="relu", input_shape=(12, 12, 3)) \
+                    | pk.max_pooling_2d(2) | pk.conv_2d(8, 3) | pk.flatten() | pk.dense(3, "softmax")
+                model.compile(optimizer="rmsprop", loss="categorical_crossentropy")
+                losses.append(model.fit(x, y, epochs=3, batch_size=32, verbose=0).history["loss"])
     finally:
-        pk.set_num_threads(threads)
+        pk.set_num_threads(count)
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-4)

@@ -1,6 +1,7 @@
 """Recurrent layers split their time loops and large products over threads by rows of the batch
-(kernels/recurrent.py `split`). Outputs, states and gradients must equal the unsplit path's for every cell
-and option, also for batches that do not divide evenly or are smaller than the thread count. The tests force
+(kernels/recurrent.py `run_loop`, `product`, over runtime/threads.py `split_rows`). Outputs, states and
+gradients must equal the unsplit path's for every cell and option, also for batches that do not divide evenly
+or are smaller than the thread count. The tests force
 the split with small thresholds and a fixed thread count, so they run it on any machine."""
 
 import os
@@ -14,8 +15,9 @@ import pytest
 import pipekeras as pk
 from pipekeras.engine.layer import recording
 from pipekeras.kernels import recurrent as K
-from pipekeras.kernels import split as splitting
 from pipekeras.layers.recurrent import GRU, LSTM, SimpleRNN
+from pipekeras.runtime import threads as runtime_threads
+from pipekeras.runtime import tuning
 
 CELLS = {"simple_rnn": lambda **kw: SimpleRNN(4, **kw), "lstm": lambda **kw: LSTM(4, **kw),
          "gru": lambda **kw: GRU(4, **kw), "gru_reset_before": lambda **kw: GRU(4, reset_after=False, **kw)}
@@ -27,13 +29,8 @@ OPTIONS = {"last": {}, "sequences_and_states": {"return_sequences": True, "retur
 @pytest.fixture
 def threads(monkeypatch):
     """Returns use(n): from then on the layers split everything over n threads (n = 1: nothing is split)."""
-    def use(n):
-        monkeypatch.setattr(splitting, "split_threads", lambda: n)
-        monkeypatch.setattr(splitting, "SPLIT_MIN_WORK", 0)
-        monkeypatch.setattr(splitting, "SPLIT_MIN_ROWS", 1)
-        monkeypatch.setattr(splitting, "SPLIT_MIN_FLOPS", 0)
-
-    return use
+    with tuning.override(SPLIT_MIN_WORK=0, SPLIT_MIN_ROWS=1, SPLIT_MIN_FLOPS=0):
+        yield lambda n: monkeypatch.setattr(runtime_threads, "_threads", n)
 
 
 def _layer(cell, rng, x, **options):
@@ -139,7 +136,7 @@ def test_split_runs_every_row_once_and_raises_a_helper_error(threads):
         with lock:
             seen.extend(range(lo, hi))
 
-    splitting.split(record, 11, 6)
+    runtime_threads.split_chunks(record, 11, 6)
     assert sorted(seen) == list(range(11))
 
     def fail_on_last_rows(lo, hi):
@@ -147,7 +144,7 @@ def test_split_runs_every_row_once_and_raises_a_helper_error(threads):
             raise ValueError("chunk failed")
 
     with pytest.raises(ValueError, match="chunk failed"):
-        splitting.split(fail_on_last_rows, 11, 6)
+        runtime_threads.split_chunks(fail_on_last_rows, 11, 6)
 
 
 def test_a_split_inside_a_chunk_runs_in_place(threads):
@@ -155,26 +152,29 @@ def test_a_split_inside_a_chunk_runs_in_place(threads):
     inner = []
 
     def outer(lo, hi):
-        splitting.split(lambda a, b: inner.append((a, b)), 4, 2)
+        runtime_threads.split_chunks(lambda a, b: inner.append((a, b)), 4, 2)
 
-    splitting.split(outer, 4, 2)
+    runtime_threads.split_chunks(outer, 4, 2)
     assert inner == [(0, 4), (0, 4)]
 
 
 def test_only_large_loops_on_several_threads_split(monkeypatch):
-    monkeypatch.setattr(splitting, "split_threads", lambda: 2)
-    assert splitting.chunk_count(128, 500 * 128 * 128, splitting.SPLIT_MIN_WORK) == 2 * splitting.CHUNKS_PER_THREAD
-    assert splitting.chunk_count(1, 500 * 128, 0) == 1  # a single sample
-    assert splitting.chunk_count(128, splitting.SPLIT_MIN_WORK - 1, splitting.SPLIT_MIN_WORK) == 1
-    monkeypatch.setattr(splitting, "split_threads", lambda: 1)
-    assert splitting.chunk_count(128, 500 * 128 * 128, splitting.SPLIT_MIN_WORK) == 1
+    monkeypatch.setattr(runtime_threads, "_threads", 2)
+    min_work = tuning.get("SPLIT_MIN_WORK")
+    assert runtime_threads.chunk_count(128, 500 * 128 * 128) == 2 * runtime_threads.CHUNKS_PER_THREAD
+    assert runtime_threads.chunk_count(1, 500 * 128 * 128) == 1  # a single sample
+    assert runtime_threads.chunk_count(128, min_work - 1) == 1
+    with runtime_threads.serial():
+        assert runtime_threads.chunk_count(128, 500 * 128 * 128) == 1  # a chunk splits no further
+    monkeypatch.setattr(runtime_threads, "_threads", 1)
+    assert runtime_threads.chunk_count(128, 500 * 128 * 128) == 1
 
 
 def _train_split_models_under_bounds_checking():
     """Run as a script by the test below: trains every cell with masks, go_backwards and recurrent dropout on
     7 rows split over 3 threads (chunks starting at rows other than 0 index masks and states at offsets)."""
-    splitting.split_threads = lambda: 3
-    splitting.SPLIT_MIN_WORK, splitting.SPLIT_MIN_ROWS, splitting.SPLIT_MIN_FLOPS = 0, 1, 0
+    runtime_threads._threads = 3
+    tuning.override(SPLIT_MIN_WORK=0, SPLIT_MIN_ROWS=1, SPLIT_MIN_FLOPS=0).__enter__()  # for the whole script
     rng = np.random.default_rng(0)
     tokens = rng.integers(1, 20, size=(7, 6))
     tokens[:3, 4:] = 0  # padding, masked by mask_zero
@@ -188,7 +188,8 @@ def _train_split_models_under_bounds_checking():
 
 
 def test_split_kernels_run_under_bounds_checking(tmp_path):
-    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
+    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache"),
+           "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}  # this checkout's pipekeras
     result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     assert "split recurrent training under bounds checking: ok" in result.stdout

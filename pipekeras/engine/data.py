@@ -1,13 +1,10 @@
 """Turning user data (arrays, lists, DataFrames, dicts) into the arrays a model runs on, with clear errors."""
 
-import weakref
-
 import numpy as np
 
 from ..errors import DataError, ShapeError
-from ..kernels.buffers import BufferPool
 from ..kernels.checks import all_finite
-from ..kernels.gather import gather_rows
+from ..kernels.gather import take
 from .layer import shape_str
 
 
@@ -81,52 +78,7 @@ def take_rows(arrays, index):
     if isinstance(index, slice):
         return [a[index] for a in arrays]
     index = np.asarray(index)
-    return [_gather(a, index) for a in arrays]
-
-
-def _gather(array, index):
-    """array[index] for an index array: copied by kernels/gather.py into a reused array where the kernel covers
-    the layout (C-contiguous numbers in native byte order, integer indices within bounds), else by NumPy."""
-    covered = array.flags.c_contiguous and array.dtype.kind in "iuf" and array.dtype.isnative and array.size and \
-        index.ndim == 1 and index.dtype.kind in "iu" and index.size and 0 <= index.min() and \
-        index.max() < len(array)
-    if not covered:
-        return array[index]
-    out = _batch_arrays_of(array).empty((len(index),) + array.shape[1:], array.dtype)
-    gather_rows(array.reshape(len(array), -1), index.astype(np.intp, copy=False), out.reshape(len(index), -1))
-    return out
-
-
-class _BatchArrays:
-    """The arrays that the batches of one input are gathered into, handed out again once idle (see BufferPool).
-
-    Fresh batch arrays come from new memory pages, which the system zero-fills on first touch: with them, the
-    IMDB MLP's 20 MB batches took ~1 ms more per step to gather. There are two, used in turn, because while a
-    batch is gathered the previous one is still held by the first layer's saved tensors; each has the rows of
-    the largest batch so far, and a smaller batch (an epoch's last) is a view of its first rows. They live as
-    long as the input array.
-    """
-
-    def __init__(self):
-        self._pool, self._turn, self._rows = BufferPool(), 0, 0
-
-    def empty(self, shape, dtype):
-        """Returns an uninitialized C-contiguous array: the first rows of the next array in turn if idle, else
-        of a new one."""
-        self._turn ^= 1
-        self._rows = max(self._rows, shape[0])
-        return self._pool.empty(self._turn, (self._rows,) + tuple(shape[1:]), dtype)[:shape[0]]
-
-
-_batch_arrays = {}  # id(input array) -> its _BatchArrays, dropped when the input array is freed
-
-
-def _batch_arrays_of(array):
-    batches = _batch_arrays.get(id(array))
-    if batches is None:
-        batches = _batch_arrays[id(array)] = _BatchArrays()
-        weakref.finalize(array, _batch_arrays.pop, id(array), None)
-    return batches
+    return [take(a, index) for a in arrays]
 
 
 def _split_inputs(model, x, what):

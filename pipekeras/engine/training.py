@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import backend
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError
-from ..kernels.parallel import one_pool
+from ..runtime.threads import training_step
 from .data import as_float, prepare_inputs, take_rows, to_array
 from .dense_stack import RUN_WORK, DenseStack
 from .interrupt import deferred_interrupt
@@ -240,7 +240,7 @@ class Trainer:
             return total, len(x_arrays[0])
         for variable in everything:
             variable.grad = None
-        with one_pool():
+        with training_step():
             outputs, total = self._forward_backward_update(x_arrays, y_arrays, sample_weight, variables)
         for variable in variables:
             if variable.constraint is not None:

@@ -10,8 +10,8 @@ import math
 import numpy as np
 from numba import prange
 
-from .compile import jit
-from .parallel import twin
+from ..runtime.jit import jit
+from ..runtime.threads import parallel_loop
 
 LINEAR, RELU, SIGMOID, TANH, ELU, SELU, SOFTPLUS, SOFTSIGN, HARD_SIGMOID, EXPONENTIAL, LEAKY_RELU, SILU, \
     GELU, RELU6, MISH = range(15)
@@ -182,7 +182,7 @@ def _softmax_backward_rows(y, dy, dx):
             dx[i, j] = y[i, j] * (dy[i, j] - dot)
 
 
-_COMPILED = {loop.__name__: twin(loop) for loop in (
+_COMPILED = {loop.__name__: parallel_loop(loop) for loop in (
     _forward_flat, _backward_flat, _bias_forward, _backward_rows, _bias_relu, _relu_backward_rows, _softmax_rows,
     _softmax_backward_rows)}
 # Serial loops for other kernels to call (kernels/dense_stack.py).

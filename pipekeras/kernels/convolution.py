@@ -17,10 +17,11 @@ tests; on the MNIST convnet shapes im2col + BLAS was faster (see the layer docst
 import numpy as np
 from numba import prange
 
-from .buffers import empty
-from .compile import jit
+from ..runtime.blas import matmul
+from ..runtime.buffers import empty
+from ..runtime.jit import jit
+from ..runtime.threads import parallel_loop
 from .dense import column_sums
-from .parallel import matmul, twin
 
 def conv_geometry(length, kernel, stride, dilation, padding):
     """Returns (output length, padding before) along one axis; output length may be <= 0 (empty)."""
@@ -53,7 +54,7 @@ def transpose_geometry(length, kernel, stride, dilation, padding, output_padding
 # ----- im2col / col2im --------------------------------------------------------------------------
 
 
-@twin
+@parallel_loop
 def im2col(x, cols, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
     """cols[(n * oh + r) * ow + c, (i * kw + j) * ch + k] = x[n, r * sh - ph + i * dh, c * sw - pw + j * dw, k]
     (zero outside the image)."""
@@ -81,7 +82,7 @@ def im2col(x, cols, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
                                 cols[row, col + k] = x[n, y, xx, k]
 
 
-@twin
+@parallel_loop
 def col2im(dcols, dx, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
     """The adjoint of im2col: dx (zeroed here) accumulates every column entry at its image position."""
     batch, height, width, ch = dx.shape
@@ -104,7 +105,7 @@ def col2im(dcols, dx, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
                             dx[n, y, xx, k] += dcols[row, col + k]
 
 
-@twin
+@parallel_loop
 def bias_relu_rows(z, bias, use_bias, relu):
     """z[i, j] += bias[j] (if use_bias), then z[i, j] = max(z[i, j], 0) (if relu), in one pass over a 2D z."""
     rows, cols = z.shape
@@ -212,7 +213,7 @@ def conv2d_backward(cols, x_shape, kernel, dz, strides, dilation, pads, need_dx=
 # ----- conv2d (direct loops, for comparison) -----------------------------------------------------
 
 
-@twin
+@parallel_loop
 def _direct_forward(x, kernel, z, sh, sw, dh, dw, ph, pw):
     batch, height, width, ch = x.shape
     kh, kw, _, filters = kernel.shape
@@ -235,7 +236,7 @@ def _direct_forward(x, kernel, z, sh, sw, dh, dw, ph, pw):
                                 z[n, r, c, f] += v * kernel[i, j, k, f]
 
 
-@twin
+@parallel_loop
 def _direct_backward(x, kernel, dz, dx, dk_parts, need_dx, sh, sw, dh, dw, ph, pw):
     batch, height, width, ch = x.shape
     kh, kw, _, filters = kernel.shape
@@ -295,7 +296,7 @@ def conv2d_direct_backward(x, kernel, dz, strides, dilation, pads, need_dx=True,
 # ----- depthwise -----------------------------------------------------------------------------------
 
 
-@twin
+@parallel_loop
 def depthwise_forward_kernel(x, kernel, z, sh, sw, dh, dw, ph, pw):
     """z[n, r, c, k * m + q] = sum_ij x[n, r*sh - ph + i*dh, c*sw - pw + j*dw, k] * kernel[i, j, k, q]."""
     batch, height, width, ch = x.shape
@@ -319,7 +320,7 @@ def depthwise_forward_kernel(x, kernel, z, sh, sw, dh, dw, ph, pw):
                                 z[n, r, c, k * mult + q] += v * kernel[i, j, k, q]
 
 
-@twin
+@parallel_loop
 def depthwise_backward_kernel(x, kernel, dz, dx, dk_parts, need_dx, sh, sw, dh, dw, ph, pw):
     batch, height, width, ch = x.shape
     kh, kw, _, mult = kernel.shape

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from .compile import jit
-from .parallel import pooled_matmul
+from ..runtime.blas import matmul
+from ..runtime.jit import jit
 
 
 @jit
@@ -28,12 +28,12 @@ def column_sums(g):
 
 def dense_forward(x, kernel):
     """Returns x @ kernel for a 2D x (the bias is added by the activation pass that follows)."""
-    return pooled_matmul(x, kernel)
+    return matmul(x, kernel)
 
 
 def dense_backward(x, kernel, dz, need_dx=True, need_dkernel=True, has_bias=True):
     """Returns (dx or None, dkernel or None, dbias or None) for z = x @ kernel + bias."""
-    dx = pooled_matmul(dz, kernel.T) if need_dx else None
-    dkernel = pooled_matmul(x.T, dz) if need_dkernel else None
+    dx = matmul(dz, kernel.T) if need_dx else None
+    dkernel = matmul(x.T, dz) if need_dkernel else None
     dbias = column_sums(dz) if has_bias and need_dkernel else None
     return dx, dkernel, dbias

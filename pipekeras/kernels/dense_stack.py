@@ -20,8 +20,8 @@ import numpy as np
 
 from .activations import (LINEAR, backward_rows_serial, bias_forward_serial, bias_relu_serial,
                           relu_backward_rows_serial, softmax_backward_rows_serial, softmax_rows_serial)
-from .blas import gemm
-from .compile import jit
+from ..runtime.gemm import gemm
+from ..runtime.jit import jit
 from .dense import column_sums
 
 SOFTMAX = -1

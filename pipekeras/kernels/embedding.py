@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .compile import jit
+from ..runtime.jit import jit
 
 
 @jit

@@ -11,7 +11,7 @@ Nothing is compiled at import: each kernel compiles (and caches on disk) on its 
 
 import numpy as np
 
-from .compile import jit
+from ..runtime.jit import jit
 
 
 @jit

@@ -2,8 +2,8 @@
 
 Scalar arguments arrive in the weight's dtype and loops contain no float literals, so float32 weights are
 updated in float32 arithmetic (a float64 literal would promote the loop to float64 and halve its vector
-width). Each update is written once as a plain loop and compiled twice (`parallel.twin`): serially for small
-weights and in parallel for large ones. All arrays are flat views of contiguous weights.
+width). Each update is written once as a plain loop and compiled twice (`runtime.threads.parallel_loop`):
+serially for small weights and in parallel for large ones. All arrays are flat views of contiguous weights.
 """
 
 import math
@@ -11,8 +11,8 @@ import math
 import numpy as np
 from numba import prange
 
-from .compile import jit
-from .parallel import twin
+from ..runtime.jit import jit
+from ..runtime.threads import parallel_loop
 
 # Slot values below this in magnitude are stored as zero. A slot that only decays (the weight's gradient stays
 # zero, e.g. behind a dead relu) otherwise sinks into float32's subnormal range within a few hundred steps, and
@@ -113,7 +113,7 @@ def _nadam(w, g, m, v, lr, one_minus_beta_1, one_minus_beta_2, epsilon, m_scale,
 
 
 def _compiled(loop):
-    both = twin(loop)
+    both = parallel_loop(loop)
 
     def run(w, *args):
         # Scalars in the weight's dtype, so float32 weights are updated in float32 arithmetic (which

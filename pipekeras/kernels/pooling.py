@@ -10,9 +10,9 @@ Loops run in parallel over the batch.
 import numpy as np
 from numba import prange
 
-from .buffers import empty
-from .compile import jit
-from .convolution import twin
+from ..runtime.buffers import empty
+from ..runtime.jit import jit
+from ..runtime.threads import parallel_loop
 
 
 @jit(inline="always")
@@ -22,7 +22,7 @@ def _window(position, stride, pad, size, extent):
     return max(start, 0), min(start + size, extent)
 
 
-@twin
+@parallel_loop
 def _max_forward(x, y, idx, kh, kw, sh, sw, ph, pw):
     batch, height, width, ch = x.shape
     _, oh, ow, _ = y.shape
@@ -43,7 +43,7 @@ def _max_forward(x, y, idx, kh, kw, sh, sw, ph, pw):
                                 idx[n, r, c, k] = (i * width + j) * ch + k
 
 
-@twin
+@parallel_loop
 def _max_backward(dy, idx, dx):
     """dy, idx: (batch, outputs) flat; dx: (batch, inputs) flat."""
     batch, outputs = dy.shape
@@ -53,7 +53,7 @@ def _max_backward(dy, idx, dx):
             dx[n, idx[n, p]] += dy[n, p]
 
 
-@twin
+@parallel_loop
 def _avg_forward(x, y, kh, kw, sh, sw, ph, pw):
     batch, height, width, ch = x.shape
     _, oh, ow, _ = y.shape
@@ -73,7 +73,7 @@ def _avg_forward(x, y, kh, kw, sh, sw, ph, pw):
                     y[n, r, c, k] *= scale
 
 
-@twin
+@parallel_loop
 def _avg_backward(dy, dx, kh, kw, sh, sw, ph, pw):
     batch, height, width, ch = dx.shape
     _, oh, ow, _ = dy.shape

@@ -8,8 +8,9 @@ the caller gets `dkernel = x^T @ dgates`, `drecurrent = h_prev^T @ dgates` and `
 outside the loop.
 
 Every loop runs on the rows lo:hi of the batch (samples are independent) and releases the GIL, so
-`split_rows` can run a large batch as chunks on several threads with no waiting between them
-(kernels/split.py, which also splits the layers' large products).
+`run_loop` can run a large batch as chunks on several threads with no waiting between them
+(`runtime.threads.split_rows`). The layers' products over all steps (`product`) and bias gradients
+(`bias_gradient`) split over the same threads, so that one pool serves the whole layer.
 
 Masks: `mask` is (T, B) uint8; a step with mask 0 keeps the previous state (h, c) unchanged, and its
 gradient passes straight through to the previous step. Recurrent dropout: `rmask` (B, u) multiplies the
@@ -29,8 +30,10 @@ import math
 
 import numpy as np
 
-from .compile import jit
-from .split import chunk_count, split
+from ..runtime import tuning
+from ..runtime.blas import matmul
+from ..runtime.jit import jit
+from ..runtime.threads import chunk_count, row_pool, split_rows, split_sum
 
 ACTIVATION_CODES = {"tanh": 0, "sigmoid": 1, "relu": 2, "linear": 3, "hard_sigmoid": 4}
 
@@ -203,15 +206,47 @@ def _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, carry_gate, has_
             d[j] = _ftz(v)
 
 
-# ----- splitting the loops over threads -----------------------------------------------------------------
+# ----- running the loops and products over threads -----------------------------------------------------
 
-def split_rows(kernel, shape, *args):
-    """Runs a time loop, kernel(lo, hi, *args), over all rows of the batch, split over threads when large.
+def run_over_rows(run, shape):
+    """Calls run(lo, hi) over all rows of the batch, split over threads by rows when large; each chunk runs
+    on one BLAS thread (the loops' per-step products are too small to share), with its products unsplit.
 
-    shape: (steps, batch, width) of the loop's gates.
+    Args:
+        run: function of (lo, hi) running time loops on those rows of the batch (releasing the GIL).
+        shape: (steps, batch, width) of the loops' gates.
     """
     steps, batch, width = shape
-    split(lambda lo, hi: kernel(lo, hi, *args), batch, chunk_count(batch, steps * batch * width))
+    split_rows(run, batch, steps * batch * width)
+
+
+def run_loop(kernel, shape, *args):
+    """Runs a time loop, kernel(lo, hi, *args), over all rows of the batch (see `run_over_rows`)."""
+    run_over_rows(lambda lo, hi: kernel(lo, hi, *args), shape)
+
+
+def product(a, b, bias=None):
+    """Returns a @ b (+ bias on every row) for the products over all steps (input projection, weight and
+    input gradients), split over the same threads as the loops when large (`runtime.blas.matmul`)."""
+    with row_pool():
+        return matmul(a, b, bias=bias)
+
+
+def bias_gradient(dgates):
+    """Returns dgates.sum(axis=0) for the (steps * batch, width) gate gradients; when large, split over
+    threads by blocks of rows added in a fixed order (so it differs from the unsplit sum by rounding)."""
+    # A sum costs ~1/8 of what a loop's gate element does.
+    chunks = chunk_count(dgates.shape[0], dgates.size // 8)
+    if chunks == 1:
+        return dgates.sum(axis=0)
+    return split_sum(lambda lo, hi: dgates[lo:hi].sum(axis=0), dgates.shape[0], chunks)
+
+
+def inference_block_steps(batch, width, itemsize):
+    """Steps per block of blocked inference: the block's input projections (steps x batch x width values of
+    `itemsize` bytes) take about RECURRENT_INFERENCE_BLOCK_BYTES, so its arrays stay in cache and are
+    recycled by the allocator instead of being fresh pages."""
+    return max(1, tuning.get("RECURRENT_INFERENCE_BLOCK_BYTES") // (batch * width * itemsize))
 
 
 # ----- SimpleRNN ---------------------------------------------------------------------------------------

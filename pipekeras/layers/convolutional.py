@@ -22,7 +22,7 @@ from .. import activations, constraints, initializers, regularizers
 from ..engine.layer import InputSpec, is_recording, shape_str
 from ..engine.training import PreActivationGrad
 from ..errors import ConfigError, ShapeError
-from ..kernels.buffers import BufferPool
+from ..runtime.buffers import BufferPool
 from ..kernels.convolution import (col2im, conv2d_backward, conv2d_forward, conv_geometry, depthwise_backward,
                                    depthwise_forward, im2col, matmul, relu_backward,
                                    transpose_geometry)

@@ -10,7 +10,7 @@ import numpy as np
 from .. import backend
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ShapeError
-from ..kernels.buffers import BufferPool
+from ..runtime.buffers import BufferPool
 from ..kernels.convolution import conv_geometry
 from ..kernels.pooling import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .convolutional import _AXES, _data_format, check_spatial_rank

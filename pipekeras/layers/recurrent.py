@@ -3,8 +3,8 @@
 All three share `RNNBase`: the input projection for every timestep is one product, the recurrence runs in
 one compiled loop (kernels/recurrent.py), and backward through time returns the gate gradients of every step
 so the weight gradients are again single products. With two or more threads (pk.set_num_threads), a large
-batch's loops and products are split over threads by rows (kernels/recurrent.py `split_rows`,
-kernels/split.py `split_matmul`); inference splits the whole blocked pass (`_infer`).
+batch's loops and products are split over threads by rows (kernels/recurrent.py `run_loop`, `product`);
+inference splits the whole blocked pass (`_infer`).
 
 Weight layouts (as Keras): kernel (features, G*units), recurrent_kernel (units, G*units), bias (G*units,),
 with G = 1 (SimpleRNN), 4 (LSTM, gates i, f, c, o), 3 (GRU, gates z, r, h; bias (2, 3*units) when
@@ -17,8 +17,6 @@ from .. import activations, backend, constraints, initializers, regularizers
 from ..engine.layer import InputSpec, Layer, is_recording, shape_str
 from ..errors import ConfigError, ShapeError
 from ..kernels import recurrent as K
-from ..kernels.parallel import one_blas_thread
-from ..kernels.split import chunk_count, split, split_column_sums, split_matmul
 from .validation import positive_int, rate_in_unit_interval
 
 
@@ -30,10 +28,6 @@ def _activation_code(layer_class, argument, identifier):
             f"use one of {sorted(K.ACTIVATION_CODES)} (Keras' defaults are tanh and sigmoid)."
         )
     return activation, K.ACTIVATION_CODES[activation.name]
-
-
-# Inference runs the time loop in blocks of steps whose input projections take about this many bytes.
-_INFERENCE_BLOCK_BYTES = 1 << 20
 
 
 def _fast(array):
@@ -242,7 +236,7 @@ class RNNBase(Layer):
         steps, batch, features = x_tm.shape
         x_tm = np.ascontiguousarray(x_tm) if dmask is None else x_tm * dmask
         x_flat = x_tm.reshape(steps * batch, features)
-        xproj = split_matmul(x_flat, self.kernel.value, self._input_bias() if self.use_bias else None)
+        xproj = K.product(x_flat, self.kernel.value, self._input_bias() if self.use_bias else None)
         return x_flat, xproj.reshape(steps, batch, self._gates * self.units)
 
     def call(self, inputs, training=False, mask=None):
@@ -252,8 +246,7 @@ class RNNBase(Layer):
         states0 = self._initial_states(x.shape[0], x.dtype)
         if is_recording():
             x_flat, xproj = self._project(x_tm, dmask)
-            with one_blas_thread():  # per-step products of ~1 MFLOP: threads cost more than they save
-                h_seq, extra_states, saved = self._run(xproj, states0, rmask, use_rmask, mask_tm, use_mask)
+            h_seq, extra_states, saved = self._run(xproj, states0, rmask, use_rmask, mask_tm, use_mask)
             self.save_for_backward(x_flat, x.shape, h_seq, saved, rmask, use_rmask, dmask, mask_tm, use_mask)
             h_steps, final = h_seq[1:], [h_seq[-1]] + extra_states
         else:
@@ -270,8 +263,8 @@ class RNNBase(Layer):
 
     def _infer(self, x_tm, states, mask_tm, use_mask, dmask, rmask, use_rmask):
         """Runs the recurrence without keeping anything for backward; returns (h of every step or None, final
-        states). A large batch is split over threads by rows (kernels/split.py `split`), each thread running
-        `_infer_rows` on its own rows from the first step to the last."""
+        states). A large batch is split over threads by rows (kernels/recurrent.py `run_over_rows`), each
+        thread running `_infer_rows` on its own rows from the first step to the last."""
         steps, batch, _ = x_tm.shape
         h_steps = np.empty((steps, batch, self.units), x_tm.dtype) if self.return_sequences else None
         final = [np.empty_like(s) for s in states]
@@ -285,22 +278,17 @@ class RNNBase(Layer):
             for f, s in zip(final, last):
                 f[rows] = s
 
-        chunks = chunk_count(batch, steps * batch * self._gates * self.units)
-        with one_blas_thread():
-            split(infer_rows, batch, chunks)
+        K.run_over_rows(infer_rows, (steps, batch, self._gates * self.units))
         return h_steps, final
 
     def _infer_rows(self, x_tm, states, mask_tm, use_mask, dmask, rmask, use_rmask, h_steps):
         """`_infer` for some rows of the batch: writes h of every step into h_steps (unless None); returns the
         final states.
 
-        The steps go in blocks whose input projections take about `_INFERENCE_BLOCK_BYTES`: each block's arrays
-        stay in cache and are recycled by the allocator, where a whole 500-step, 512-sample LSTM sequence
-        needed ~230 MB of fresh pages (gates, h, c and tanh(c) of every step).
+        The steps go in blocks (`K.inference_block_steps`) whose arrays stay in cache.
         """
         steps, batch, _ = x_tm.shape
-        step_bytes = batch * self._gates * self.units * x_tm.dtype.itemsize
-        block = max(1, _INFERENCE_BLOCK_BYTES // step_bytes)
+        block = K.inference_block_steps(batch, self._gates * self.units, x_tm.dtype.itemsize)
         for start in range(0, steps, block):
             stop = min(start + block, steps)
             _, xproj = self._project(x_tm[start:stop], dmask)
@@ -331,21 +319,20 @@ class RNNBase(Layer):
             dy_seq = np.zeros((1, batch, self.units), dtype=dtype)
         d_extra = [np.zeros((batch, self.units), dtype=dtype) if g is None else np.array(g, dtype=dtype)
                    for g in grad_states[1:]]  # copies: the kernels overwrite them (ending as gradients of states0)
-        with one_blas_thread():
-            dgx, drec_rows, dbias = self._run_backward(h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq,
-                                                       self.return_sequences, dh_last, d_extra)
+        dgx, drec_rows, dbias = self._run_backward(h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq,
+                                                   self.return_sequences, dh_last, d_extra)
         width = self._gates * self.units
         dgx_flat = dgx.reshape(steps * batch, width)
         if self.trainable:
             if self.kernel.trainable:
-                self.add_grad(self.kernel, split_matmul(x_flat.T, dgx_flat))
+                self.add_grad(self.kernel, K.product(x_flat.T, dgx_flat))
             if self.recurrent_kernel.trainable:
                 self.add_grad(self.recurrent_kernel, drec_rows())
             if self.use_bias and self.bias.trainable:
-                self.add_grad(self.bias, split_column_sums(dgx_flat) if dbias is None else dbias())
+                self.add_grad(self.bias, K.bias_gradient(dgx_flat) if dbias is None else dbias())
         if not self.input_grad_needed:
             return None
-        dx_tm = split_matmul(dgx_flat, self.kernel.value.T).reshape(steps, batch, features)
+        dx_tm = K.product(dgx_flat, self.kernel.value.T).reshape(steps, batch, features)
         if dmask is not None:
             dx_tm *= dmask
         if self.go_backwards:
@@ -425,16 +412,16 @@ class SimpleRNN(RNNBase):
     def _run(self, xproj, states0, rmask, use_rmask, mask_tm, use_mask):
         steps, batch, units = xproj.shape
         h_seq = np.empty((steps + 1, batch, units), dtype=xproj.dtype)
-        K.split_rows(K.simple_rnn_forward, xproj.shape, xproj, self.recurrent_kernel.value, states0[0], rmask,
+        K.run_loop(K.simple_rnn_forward, xproj.shape, xproj, self.recurrent_kernel.value, states0[0], rmask,
                      use_rmask, mask_tm, use_mask, self._act, _fast(xproj), h_seq)
         return h_seq, [], None
 
     def _run_backward(self, h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq, has_seq, dh_last, d_extra):
         u_t = np.ascontiguousarray(self.recurrent_kernel.value.T)
         da = np.empty(h_seq[1:].shape, dtype=h_seq.dtype)
-        K.split_rows(K.simple_rnn_backward, da.shape, h_seq, u_t, rmask, use_rmask, mask_tm, use_mask, self._act,
+        K.run_loop(K.simple_rnn_backward, da.shape, h_seq, u_t, rmask, use_rmask, mask_tm, use_mask, self._act,
                      dy_seq, has_seq, da, dh_last)
-        rows = lambda: split_matmul(self._h_in(h_seq, rmask, use_rmask).T, da.reshape(-1, self.units))
+        rows = lambda: K.product(self._h_in(h_seq, rmask, use_rmask).T, da.reshape(-1, self.units))
         return da, rows, None
 
 
@@ -488,7 +475,7 @@ class LSTM(RNNBase):
         h_seq = np.empty((steps + 1, batch, self.units), dtype=xproj.dtype)
         c_seq = np.empty((steps + 1, batch, self.units), dtype=xproj.dtype)
         tc_seq = np.empty((steps, batch, self.units), dtype=xproj.dtype)
-        K.split_rows(K.lstm_forward, xproj.shape, xproj, self.recurrent_kernel.value, states0[0], states0[1], rmask,
+        K.run_loop(K.lstm_forward, xproj.shape, xproj, self.recurrent_kernel.value, states0[0], states0[1], rmask,
                      use_rmask, mask_tm, use_mask, self._act, self._ract, _fast(xproj), h_seq, c_seq, tc_seq)
         return h_seq, [c_seq[steps]], (xproj, c_seq, tc_seq)
 
@@ -496,9 +483,9 @@ class LSTM(RNNBase):
         gates, c_seq, tc_seq = saved
         u_t = np.ascontiguousarray(self.recurrent_kernel.value.T)
         dgates = np.empty_like(gates)
-        K.split_rows(K.lstm_backward, gates.shape, gates, c_seq, tc_seq, u_t, rmask, use_rmask, mask_tm, use_mask,
+        K.run_loop(K.lstm_backward, gates.shape, gates, c_seq, tc_seq, u_t, rmask, use_rmask, mask_tm, use_mask,
                      self._act, self._ract, dy_seq, has_seq, dgates, dh_last, d_extra[0])
-        rows = lambda: split_matmul(self._h_in(h_seq, rmask, use_rmask).T, dgates.reshape(-1, 4 * self.units))
+        rows = lambda: K.product(self._h_in(h_seq, rmask, use_rmask).T, dgates.reshape(-1, 4 * self.units))
         return dgates, rows, None
 
     def get_config(self):
@@ -549,11 +536,11 @@ class GRU(RNNBase):
         U = self.recurrent_kernel.value
         if self.reset_after:
             rbias = self.bias.value[1] if self.use_bias else np.zeros(width, dtype=xproj.dtype)
-            K.split_rows(K.gru_forward, xproj.shape, xproj, U, np.ascontiguousarray(rbias, dtype=xproj.dtype),
+            K.run_loop(K.gru_forward, xproj.shape, xproj, U, np.ascontiguousarray(rbias, dtype=xproj.dtype),
                          states0[0], rmask, use_rmask, mask_tm, use_mask, self._act, self._ract, _fast(xproj), h_seq,
                          aux)
         else:
-            K.split_rows(K.gru_forward_reset_before, xproj.shape, xproj, np.ascontiguousarray(U[:, :2 * u]),
+            K.run_loop(K.gru_forward_reset_before, xproj.shape, xproj, np.ascontiguousarray(U[:, :2 * u]),
                          np.ascontiguousarray(U[:, 2 * u:]), states0[0], rmask, use_rmask, mask_tm, use_mask,
                          self._act, self._ract, _fast(xproj), h_seq, aux)
         return h_seq, [], (xproj, aux)
@@ -565,21 +552,21 @@ class GRU(RNNBase):
         dgx = np.empty_like(gates)
         if self.reset_after:
             dgr = np.empty_like(gates)
-            K.split_rows(K.gru_backward, gates.shape, gates, h_seq, aux, np.ascontiguousarray(U.T), rmask, use_rmask,
+            K.run_loop(K.gru_backward, gates.shape, gates, h_seq, aux, np.ascontiguousarray(U.T), rmask, use_rmask,
                          mask_tm, use_mask, self._act, self._ract, dy_seq, has_seq, dgx, dgr, dh_last)
-            rows = lambda: split_matmul(self._h_in(h_seq, rmask, use_rmask).T, dgr.reshape(-1, 3 * u))
-            bias = lambda: np.stack([split_column_sums(dgx.reshape(-1, 3 * u)),
-                                     split_column_sums(dgr.reshape(-1, 3 * u))])
+            rows = lambda: K.product(self._h_in(h_seq, rmask, use_rmask).T, dgr.reshape(-1, 3 * u))
+            bias = lambda: np.stack([K.bias_gradient(dgx.reshape(-1, 3 * u)),
+                                     K.bias_gradient(dgr.reshape(-1, 3 * u))])
             return dgx, rows, bias
-        K.split_rows(K.gru_backward_reset_before, gates.shape, gates, h_seq, np.ascontiguousarray(U[:, :2 * u].T),
+        K.run_loop(K.gru_backward_reset_before, gates.shape, gates, h_seq, np.ascontiguousarray(U[:, :2 * u].T),
                      np.ascontiguousarray(U[:, 2 * u:].T), rmask, use_rmask, mask_tm, use_mask, self._act, self._ract,
                      dy_seq, has_seq, dgx, dh_last)
 
         def rows():
             flat = dgx.reshape(-1, 3 * u)
             h_in = self._h_in(h_seq, rmask, use_rmask)
-            return np.concatenate([split_matmul(h_in.T, flat[:, :2 * u]),
-                                   split_matmul(aux.reshape(-1, u).T, flat[:, 2 * u:])], axis=1)
+            return np.concatenate([K.product(h_in.T, flat[:, :2 * u]),
+                                   K.product(aux.reshape(-1, u).T, flat[:, 2 * u:])], axis=1)
 
         return dgx, rows, None
 

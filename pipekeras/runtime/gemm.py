@@ -1,4 +1,4 @@
-"""One BLAS product on any block of a matrix, callable from compiled code, and a product split over Numba's threads.
+"""Compiled BLAS products: one on any block of a matrix, and one split over Numba's threads.
 
 `gemm(a, b, out)` computes out = a @ b for 2D float32 or float64 views whose rows or columns are contiguous
 (blocks of C- or F-ordered arrays, transposes included), through the gemm that Numba's own `np.dot` calls
@@ -8,7 +8,7 @@ code takes only contiguous arrays; a block of columns is not one.
 `split_product(...)` splits the product over Numba's threads along the longer side of the
 output: rows of a (each chunk reads all of b) or columns of b (each chunk reads all of a), so that each chunk
 reads the smaller operand in full and its share of the larger one. BLAS must be on one thread meanwhile
-(`parallel.one_pool`).
+(`threads.training_step`); `blas.matmul` decides when to use it.
 """
 
 import numpy as np
@@ -16,7 +16,7 @@ from numba import prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .compile import jit
+from .jit import jit
 
 _xxgemm = types.ExternalFunction("numba_xxgemm", types.intc(
     types.char, types.char, types.char, types.intp, types.intp, types.intp, types.voidptr, types.voidptr,

@@ -1,0 +1,267 @@
+"""Threads: how many, and the verbs that run work on them.
+
+There are two pools of threads. Numba's (OpenMP) threads run the `prange` loops of `parallel_loop` kernels
+and, inside `training_step()`, large products split into single-thread gemms (`blas.matmul`). A small pool
+of Python threads runs `split_rows` work: chunks of batch rows of a nogil kernel (the recurrent time loops)
+or of a product, beside the calling thread. Both pools, and threaded BLAS, keep their threads spinning
+after a region, and on a few cores the next region of another pool then waits for them; so every decision
+below keeps one pool busy at a time, and small work serial.
+
+Every decision reads `thread_count()` and the thresholds in `tuning` per call, so both may change between
+calls. Each thread keeps one record of the scope it runs in (`_scope`): inside `training_step()`, inside
+`row_pool()`, or serial (running a chunk or a `serial()` block).
+"""
+
+import contextlib
+import itertools
+import os
+import threading
+import types
+from concurrent.futures import ThreadPoolExecutor, wait
+
+import numba
+import numpy as np
+
+from . import tuning
+from .blas_threads import one_blas_thread, set_blas_threads
+from .jit import jit
+
+# Chunks are claimed in turn, so a thread slowed down by other work on its core ends up with fewer of them.
+CHUNKS_PER_THREAD = 2
+
+
+class _Scope(threading.local):
+    """What this thread runs in now."""
+
+    training = False  # inside training_step()
+    row_pool = False  # inside row_pool()
+    serial = 0  # depth of serial() blocks and chunks: products unsplit, on one BLAS thread
+
+
+_scope = _Scope()
+_threads = numba.get_num_threads()
+
+
+def set_num_threads(n):
+    """Sets the threads used by Numba kernels, row splits and BLAS together, so they never oversubscribe.
+
+    Args:
+        n: a positive integer; more than the number of cores counts as that number.
+
+    Returns:
+        The number of threads set.
+
+    Raises:
+        ValueError: `n` is not a positive integer.
+
+    Example:
+        >>> set_num_threads(2)
+    """
+    global _threads
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"set_num_threads: expected a positive integer, received {n!r}.")
+    n = int(min(n, os.cpu_count() or 1))
+    _threads = min(n, numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(_threads)
+    set_blas_threads(n)
+    return n
+
+
+def get_num_threads():
+    """Returns the number of threads Numba kernels and row splits use (set by `set_num_threads`)."""
+    return _threads
+
+
+def thread_count():
+    """The threads parallel work may use now: every split and parallel loop asks here, per call."""
+    return _threads
+
+
+# ----- scopes --------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def training_step():
+    """Runs a training step: BLAS on one thread, large products split over Numba's threads and loops parallel
+    from POOL_MIN_WORK elements, so that Numba's threads are the only pool. Re-entrant.
+
+    Only training steps use it: OpenBLAS (0.3.30) ignores thread counts set from other threads once the main
+    thread has set one, so a product inside it may run on one BLAS thread in the main thread and on several in
+    another, and some shapes then round differently; predictions must not depend on the calling thread.
+    """
+    if _scope.training:
+        yield
+        return
+    with one_blas_thread():
+        _scope.training = True
+        try:
+            yield
+        finally:
+            _scope.training = False
+
+
+def in_training_step():
+    """Whether this thread is inside `training_step()`."""
+    return _scope.training
+
+
+@contextlib.contextmanager
+def row_pool():
+    """Runs the block's large products on the row-split threads even inside `training_step()`: for kernels
+    whose loops run there (the recurrent time loops), so that one pool serves the whole block."""
+    outer = _scope.row_pool
+    _scope.row_pool = True
+    try:
+        yield
+    finally:
+        _scope.row_pool = outer
+
+
+def in_row_pool():
+    """Whether this thread's large products split over the row-split threads (outside `training_step()` or
+    inside `row_pool()`)."""
+    return _scope.row_pool or not _scope.training
+
+
+@contextlib.contextmanager
+def serial():
+    """Runs the block on this thread alone: its products unsplit on one BLAS thread, its row splits in place."""
+    with one_blas_thread():
+        _scope.serial += 1
+        try:
+            yield
+        finally:
+            _scope.serial -= 1
+
+
+def is_serial():
+    """Whether this thread is inside `serial()` (or running a chunk of a row split)."""
+    return _scope.serial > 0
+
+
+# ----- parallel loops ------------------------------------------------------------------------------------
+
+def _min_parallel_work():
+    """The elements from which a loop runs in parallel: POOL_MIN_WORK inside `training_step()` with several
+    threads, else PARALLEL_MIN_WORK (on one thread a parallel copy only costs its compilation, ~1.5 s)."""
+    if _scope.training and thread_count() > 1:
+        return tuning.get("POOL_MIN_WORK")
+    return tuning.get("PARALLEL_MIN_WORK")
+
+
+def parallel_loop(loop):
+    """Compiles `loop` (a plain function using prange) twice: serial and parallel.
+
+    Args:
+        loop: the Python function; its prange loop runs over independent elements.
+
+    Returns:
+        A function `run(work, *args)` that calls the parallel copy when `work` (elements touched) reaches the
+        threshold of the current scope, else the serial one. The copies get distinct names so that their
+        on-disk caches do not overwrite each other; `run.serial` and `run.parallel` are the two dispatchers.
+    """
+    def copy(suffix):
+        clone = types.FunctionType(loop.__code__, loop.__globals__, loop.__name__ + suffix, loop.__defaults__,
+                                   loop.__closure__)
+        clone.__qualname__ = loop.__qualname__ + suffix
+        clone.__module__ = loop.__module__
+        clone.__doc__ = loop.__doc__
+        return clone
+
+    serial_copy = jit(copy("_serial"))
+    parallel_copy = jit(copy("_parallel"), parallel=True)
+
+    def run(work, *args):
+        return (parallel_copy if work >= _min_parallel_work() else serial_copy)(*args)
+
+    run.serial, run.parallel = serial_copy, parallel_copy
+    run.__name__, run.__doc__ = loop.__name__, loop.__doc__
+    return run
+
+
+# ----- splits over batch rows ----------------------------------------------------------------------------
+
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def chunk_count(rows, work, min_work_name="SPLIT_MIN_WORK"):
+    """How many chunks to split `rows` rows of `work` into: 1 (no split) below the threshold `min_work_name`,
+    for fewer rows than two chunks need, on one thread, or on a thread that is serial already."""
+    min_rows = tuning.get("SPLIT_MIN_ROWS")
+    if work < tuning.get(min_work_name) or rows < 2 * min_rows or _scope.serial:
+        return 1
+    threads = thread_count()
+    return 1 if threads < 2 else min(threads * CHUNKS_PER_THREAD, rows // min_rows)
+
+
+def _helpers():
+    """The thread pool that runs chunks beside the calling thread (started on first use)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="pipekeras-split")
+        return _pool
+
+
+def _forget_helpers():
+    """After fork: the child has none of the parent's threads, so it starts its own pool when it needs one."""
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_helpers)
+
+
+def split_rows(run, rows, work, min_work_name="SPLIT_MIN_WORK"):
+    """Calls run(lo, hi) over ranges covering range(rows), split over threads when the work is large.
+
+    Every chunk runs `serial()`: on one BLAS thread, its products unsplit, its own splits in place. The
+    chunks run on the calling thread and the row-split helper threads (`run` should release the GIL),
+    claimed in turn; a helper's exception is raised here once every chunk has finished.
+
+    Args:
+        run: function of (lo, hi), writing only its own rows of shared arrays.
+        rows: how many rows to cover.
+        work: the size of the whole job, in the unit of the threshold `min_work_name`.
+        min_work_name: the `tuning` threshold from which the job splits.
+    """
+    split_chunks(run, rows, chunk_count(rows, work, min_work_name))
+
+
+def split_chunks(run, rows, chunks):
+    """`split_rows` with the chunk count given (see `chunk_count`); in place on a serial thread."""
+    if chunks == 1 or _scope.serial:
+        with serial():
+            run(0, rows)
+        return
+    bounds = [rows * k // chunks for k in range(chunks + 1)]
+    claim = itertools.count()
+
+    def run_chunks():
+        with serial():
+            k = next(claim)
+            while k < chunks:
+                run(bounds[k], bounds[k + 1])
+                k = next(claim)
+
+    with one_blas_thread():
+        helpers = [_helpers().submit(run_chunks) for _ in range(min(thread_count(), chunks) - 1)]
+        try:
+            run_chunks()
+        finally:
+            wait(helpers)  # they write into the caller's arrays: never return before they are done
+    for helper in helpers:
+        helper.result()  # raises a helper's error
+
+
+def split_sum(partial, size, chunks):
+    """The sum of partial(lo, hi) over `chunks` blocks of range(size), run as `split_chunks` and added in
+    block order (so the result does not depend on which thread ran which block)."""
+    parts = {}
+
+    def run(lo, hi):
+        parts[lo] = partial(lo, hi)
+
+    split_chunks(run, size, chunks)
+    return sum(parts[lo] for lo in sorted(parts))
