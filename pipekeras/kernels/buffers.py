@@ -12,6 +12,7 @@ results; it only saves the page faults.
 """
 
 import sys
+import weakref
 
 import numpy as np
 
@@ -38,6 +39,22 @@ class BufferPool:
     def __reduce__(self):
         """Copies and pickles start empty: the arrays are scratch, not state."""
         return BufferPool, ()
+
+
+_OWNED_POOLS = weakref.WeakKeyDictionary()
+
+
+def scratch_pool(owner):
+    """The `BufferPool` of `owner` (e.g. a layer), made on first use and dropped with it; None for None.
+
+    Kernels take the owner rather than a pool, so that callers never handle scratch memory themselves.
+    """
+    if owner is None:
+        return None
+    pool = _OWNED_POOLS.get(owner)
+    if pool is None:
+        pool = _OWNED_POOLS.setdefault(owner, BufferPool())
+    return pool
 
 
 def empty(pool, key, shape, dtype):

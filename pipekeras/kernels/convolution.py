@@ -1,26 +1,44 @@
-"""Convolution kernels (channels_last): im2col + one BLAS product forward, col2im for the input gradient.
+"""Convolution kernels (channels_last), rank-generic: im2col + one BLAS product forward, col2im backward.
 
-Shapes: x (batch, height, width, channels), kernel (kh, kw, channels, filters) as Keras stores it,
-output (batch, out_h, out_w, filters). A 1D convolution is a 2D one of height 1.
+Shapes: x (batch, *spatial, channels) with 1, 2 or 3 spatial axes, kernel (*window, channels, filters) as
+Keras stores it, output (batch, *out, filters). Every rank runs the same 3-D loops: a 1-D or 2-D input is
+lifted to 3-D by size-1 leading spatial axes (`lift`), which adds one loop level of one iteration.
 
 Geometry: `conv_geometry` gives the output length and the padding before the data for one axis, with
 Keras' rules ("valid": no padding; "same": pad_total = max((ceil(n/s) - 1) * s + (k - 1) * d + 1 - n, 0),
 pad_before = pad_total // 2; "causal" (1D): pad (k - 1) * d before).
 
-The Numba loops compile on first call (`cache=True`), never at import, and run in parallel over the batch
-(each sample writes only its own rows and image, so no two threads write the same memory).
+Scratch memory: the functions taking `scratch` draw their large arrays (columns, outputs, gradients) from
+the `BufferPool` of that owner (usually the calling layer), so a training step reuses them once idle.
 
-Direct-loop versions (`conv2d_direct_forward`/`conv2d_direct_backward`) are kept for comparison and
-tests; on the MNIST convnet shapes im2col + BLAS was faster (see the layer docstring for numbers).
+The Numba loops compile on first call (`cache=True`), never at import, and run in parallel over the batch
+(each sample writes only its own rows and volume, so no two threads write the same memory).
+
+Direct-loop 2-D versions (`conv2d_direct_forward`/`conv2d_direct_backward`) are kept as an independent
+reference for tests.
 """
 
 import numpy as np
 from numba import prange
 
-from .buffers import empty
+from .buffers import empty, scratch_pool
 from .compile import jit
 from .dense import column_sums
 from .parallel import matmul, twin
+
+SPATIAL_RANK = 3  # the loops' number of spatial axes; lower ranks are lifted to it
+
+
+def lift(values, fill):
+    """`values` (one per spatial axis) padded in front with `fill` to SPATIAL_RANK entries, as a tuple."""
+    values = tuple(int(v) for v in values)
+    return (fill,) * (SPATIAL_RANK - len(values)) + values
+
+
+def lift_array(a, spatial_rank):
+    """A view of `a` (batch, *spatial, last) with size-1 spatial axes added in front up to SPATIAL_RANK."""
+    return a.reshape(a.shape[:1] + (1,) * (SPATIAL_RANK - spatial_rank) + a.shape[1:])
+
 
 def conv_geometry(length, kernel, stride, dilation, padding):
     """Returns (output length, padding before) along one axis; output length may be <= 0 (empty)."""
@@ -54,54 +72,78 @@ def transpose_geometry(length, kernel, stride, dilation, padding, output_padding
 
 
 @twin
-def im2col(x, cols, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
-    """cols[(n * oh + r) * ow + c, (i * kw + j) * ch + k] = x[n, r * sh - ph + i * dh, c * sw - pw + j * dw, k]
-    (zero outside the image)."""
-    batch, height, width, ch = x.shape
+def im2col(x, cols, window, strides, dilation, pads, out):
+    """cols[row(n, p, r, c), ((a * kh + i) * kw + j) * ch + k] =
+    x[n, p * sd - pd + a * dd, r * sh - ph + i * dh, c * sw - pw + j * dw, k] (zero outside the volume)."""
+    batch, depth, height, width, ch = x.shape
+    kd, kh, kw = window
+    sd, sh, sw = strides
+    dd, dh, dw = dilation
+    pd, ph, pw = pads
+    od, oh, ow = out
     zero = x.dtype.type(0)
     for n in prange(batch):
-        for r in range(oh):
-            for c in range(ow):
-                row = (n * oh + r) * ow + c
-                for i in range(kh):
-                    y = r * sh - ph + i * dh
-                    base = i * kw * ch
-                    if y < 0 or y >= height:
-                        for q in range(kw * ch):
-                            cols[row, base + q] = zero
-                        continue
-                    for j in range(kw):
-                        xx = c * sw - pw + j * dw
-                        col = base + j * ch
-                        if xx < 0 or xx >= width:
-                            for k in range(ch):
-                                cols[row, col + k] = zero
-                        else:
-                            for k in range(ch):
-                                cols[row, col + k] = x[n, y, xx, k]
+        for p in range(od):
+            for r in range(oh):
+                for c in range(ow):
+                    row = ((n * od + p) * oh + r) * ow + c
+                    for a in range(kd):
+                        z = p * sd - pd + a * dd
+                        plane = a * kh * kw * ch
+                        if z < 0 or z >= depth:
+                            for q in range(kh * kw * ch):
+                                cols[row, plane + q] = zero
+                            continue
+                        for i in range(kh):
+                            y = r * sh - ph + i * dh
+                            base = plane + i * kw * ch
+                            if y < 0 or y >= height:
+                                for q in range(kw * ch):
+                                    cols[row, base + q] = zero
+                                continue
+                            for j in range(kw):
+                                xx = c * sw - pw + j * dw
+                                col = base + j * ch
+                                if xx < 0 or xx >= width:
+                                    for k in range(ch):
+                                        cols[row, col + k] = zero
+                                else:
+                                    for k in range(ch):
+                                        cols[row, col + k] = x[n, z, y, xx, k]
 
 
 @twin
-def col2im(dcols, dx, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
-    """The adjoint of im2col: dx (zeroed here) accumulates every column entry at its image position."""
-    batch, height, width, ch = dx.shape
+def col2im(dcols, dx, window, strides, dilation, pads, out):
+    """The adjoint of im2col: dx (zeroed here) accumulates every column entry at its volume position."""
+    batch, depth, height, width, ch = dx.shape
+    kd, kh, kw = window
+    sd, sh, sw = strides
+    dd, dh, dw = dilation
+    pd, ph, pw = pads
+    od, oh, ow = out
     for n in prange(batch):
         dx[n] = 0
-        for r in range(oh):
-            for c in range(ow):
-                row = (n * oh + r) * ow + c
-                for i in range(kh):
-                    y = r * sh - ph + i * dh
-                    if y < 0 or y >= height:
-                        continue
-                    base = i * kw * ch
-                    for j in range(kw):
-                        xx = c * sw - pw + j * dw
-                        if xx < 0 or xx >= width:
+        for p in range(od):
+            for r in range(oh):
+                for c in range(ow):
+                    row = ((n * od + p) * oh + r) * ow + c
+                    for a in range(kd):
+                        z = p * sd - pd + a * dd
+                        if z < 0 or z >= depth:
                             continue
-                        col = base + j * ch
-                        for k in range(ch):
-                            dx[n, y, xx, k] += dcols[row, col + k]
+                        plane = a * kh * kw * ch
+                        for i in range(kh):
+                            y = r * sh - ph + i * dh
+                            if y < 0 or y >= height:
+                                continue
+                            base = plane + i * kw * ch
+                            for j in range(kw):
+                                xx = c * sw - pw + j * dw
+                                if xx < 0 or xx >= width:
+                                    continue
+                                col = base + j * ch
+                                for k in range(ch):
+                                    dx[n, z, y, xx, k] += dcols[row, col + k]
 
 
 @twin
@@ -133,80 +175,124 @@ def relu_grad_rows(y, g, dz, sums):
             sums[j] += v
 
 
-def relu_backward(y, g, buffers=None):
+def relu_backward(y, g, scratch=None):
     """Returns (dz, dz summed over all axes but the last) for y = relu(z); y and g of the same shape.
 
-    `buffers`: an optional `BufferPool` for dz.
+    `scratch`: the owner (e.g. the layer) whose scratch memory holds dz, or None for a fresh array.
     """
     channels = y.shape[-1]
     g2 = np.ascontiguousarray(g).reshape(-1, channels)
-    dz = empty(buffers, "relu_dz", g2.shape, g2.dtype)
+    dz = empty(scratch_pool(scratch), "relu_dz", g2.shape, g2.dtype)
     sums = np.empty(channels, g2.dtype)
     relu_grad_rows(np.ascontiguousarray(y).reshape(-1, channels), g2, dz, sums)
     return dz.reshape(y.shape), sums
 
 
-# ----- conv2d (im2col) ---------------------------------------------------------------------------
+# ----- convolution (im2col), any rank ----------------------------------------------------------
 
 
-def conv2d_forward(x, kernel, bias, strides, dilation, pads, out_hw, buffers=None, keep_cols=True, relu=False):
-    """Returns (z, cols): z = conv(x, kernel) + bias of shape (batch, oh, ow, filters) (relu'd if `relu`).
+def _is_pointwise(window, strides, pads):
+    return all(k == 1 for k in window) and all(s == 1 for s in strides) and all(p == 0 for p in pads)
+
+
+def conv_forward(x, kernel, bias, strides, dilation, pads, out, scratch=None, keep_cols=True, relu=False):
+    """Returns (z, cols): z = conv(x, kernel) + bias of shape (batch, *out, filters) (relu'd if `relu`).
 
     Args:
-        x: (batch, h, w, ch) C-contiguous; kernel (kh, kw, ch, filters); bias (filters,) or None.
-        strides, dilation, pads: (rows, cols) pairs; pads are the zero rows/cols added before the data.
-        out_hw: (oh, ow) from `conv_geometry`.
-        buffers: an optional `BufferPool` for the im2col matrix and z.
+        x: (batch, *spatial, ch) with 1 to 3 spatial axes; kernel (*window, ch, filters); bias (filters,)
+            or None.
+        strides, dilation, pads: one int per spatial axis; pads are the zeros added before the data.
+        out: the output's spatial sizes, from `conv_geometry`.
+        scratch: the owner (e.g. the layer) whose scratch memory holds the im2col matrix and z, or None.
         keep_cols: return the im2col matrix (needed for the kernel gradient); else return None for it.
     """
-    kh, kw, ch, filters = kernel.shape
-    oh, ow = out_hw
-    batch = x.shape[0]
+    rank = x.ndim - 2
+    window, ch, filters = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
+    rows = x.shape[0] * int(np.prod(out))
+    taps = int(np.prod(window)) * ch
     dtype = np.result_type(x.dtype, kernel.dtype)
     x = np.ascontiguousarray(x, dtype=dtype)
-    if kh == 1 and kw == 1 and strides == (1, 1) and pads == (0, 0):
-        cols = x.reshape(batch * oh * ow, ch)
+    pool = scratch_pool(scratch)
+    if _is_pointwise(window, strides, pads):
+        cols = x.reshape(rows, ch)
     else:
-        cols = empty(buffers, "cols", (batch * oh * ow, kh * kw * ch), dtype)
-        im2col(cols.size, x, cols, kh, kw, strides[0], strides[1], dilation[0], dilation[1], pads[0], pads[1],
-               oh, ow)
-    z = matmul(cols, kernel.reshape(kh * kw * ch, filters).astype(dtype, copy=False),
-               out=empty(buffers, "z", (batch * oh * ow, filters), dtype))
+        cols = empty(pool, "cols", (rows, taps), dtype)
+        im2col(cols.size, lift_array(x, rank), cols, lift(window, 1), lift(strides, 1), lift(dilation, 1),
+               lift(pads, 0), lift(out, 1))
+    z = matmul(cols, kernel.reshape(taps, filters).astype(dtype, copy=False),
+               out=empty(pool, "z", (rows, filters), dtype))
     if bias is not None or relu:
         use_bias = bias is not None
         bias = bias.astype(dtype, copy=False) if use_bias else np.zeros(1, dtype)
         bias_relu_rows(z.size, z, bias, use_bias, relu)
-    return z.reshape(batch, oh, ow, filters), (cols if keep_cols else None)
+    return z.reshape((x.shape[0],) + tuple(out) + (filters,)), (cols if keep_cols else None)
 
 
-def conv2d_backward(cols, x_shape, kernel, dz, strides, dilation, pads, need_dx=True, need_dkernel=True,
-                    has_bias=True, buffers=None):
-    """Returns (dx or None, dkernel or None, dbias or None) for `conv2d_forward`.
+def conv_backward(cols, x_shape, kernel, dz, strides, dilation, pads, need_dx=True, need_dkernel=True,
+                  has_bias=True, scratch=None):
+    """Returns (dx or None, dkernel or None, dbias or None) for `conv_forward`.
 
     Args:
-        cols: the im2col matrix from the forward pass (batch * oh * ow, kh * kw * ch).
+        cols: the im2col matrix from the forward pass (batch * prod(out), prod(window) * ch).
         x_shape: shape of the forward input.
-        dz: gradient w.r.t. z, (batch, oh, ow, filters).
-        buffers: an optional `BufferPool` for the column gradient and dx.
+        dz: gradient w.r.t. z, (batch, *out, filters).
+        scratch: the owner whose scratch memory holds the column gradient and dx, or None.
     """
-    kh, kw, ch, filters = kernel.shape
-    batch, oh, ow, _ = dz.shape
-    dz2 = np.ascontiguousarray(dz).reshape(batch * oh * ow, filters)
+    rank = len(x_shape) - 2
+    window, ch, filters = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
+    out = dz.shape[1:-1]
+    taps = int(np.prod(window)) * ch
+    dz2 = np.ascontiguousarray(dz).reshape(-1, filters)
     dkernel = dbias = dx = None
     if need_dkernel:
         dkernel = matmul(cols.T, dz2).reshape(kernel.shape)
         if has_bias:
             dbias = column_sums(dz2)
     if need_dx:
-        k2 = kernel.reshape(kh * kw * ch, filters).astype(dz2.dtype, copy=False)
-        if kh == 1 and kw == 1 and strides == (1, 1) and pads == (0, 0):
+        k2 = kernel.reshape(taps, filters).astype(dz2.dtype, copy=False)
+        if _is_pointwise(window, strides, pads):
             dx = matmul(dz2, k2.T).reshape(x_shape)
         else:
-            dcols = matmul(dz2, k2.T, out=empty(buffers, "dcols", (batch * oh * ow, kh * kw * ch), dz2.dtype))
-            dx = empty(buffers, "dx", x_shape, dz2.dtype)
-            col2im(dcols.size, dcols, dx, kh, kw, strides[0], strides[1], dilation[0], dilation[1], pads[0],
-                   pads[1], oh, ow)
+            pool = scratch_pool(scratch)
+            dcols = matmul(dz2, k2.T, out=empty(pool, "dcols", (dz2.shape[0], taps), dz2.dtype))
+            dx = empty(pool, "dx", tuple(x_shape), dz2.dtype)
+            col2im(dcols.size, dcols, lift_array(dx, rank), lift(window, 1), lift(strides, 1), lift(dilation, 1),
+                   lift(pads, 0), lift(out, 1))
     return dx, dkernel, dbias
+
+
+def conv_transpose_forward(x, kernel, strides, dilation, pads, out):
+    """Returns (z, x as rows): the transposed convolution (the input gradient of `conv_forward`), no bias.
+
+    Args:
+        x: (batch, *spatial, ch); kernel (*window, filters, ch) as Keras stores it.
+        strides, dilation, pads: one int per spatial axis, of the matching forward convolution.
+        out: the output's spatial sizes.
+    """
+    rank = x.ndim - 2
+    window, filters, ch = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
+    dtype = np.result_type(x.dtype, kernel.dtype)
+    x2 = np.ascontiguousarray(x).reshape(-1, ch).astype(dtype, copy=False)
+    cols = matmul(x2, kernel.reshape(-1, ch).astype(dtype, copy=False).T)
+    z = np.empty((x.shape[0],) + tuple(out) + (filters,), dtype)
+    col2im(cols.size, cols, lift_array(z, rank), lift(window, 1), lift(strides, 1), lift(dilation, 1),
+           lift(pads, 0), lift(x.shape[1:-1], 1))
+    return z, x2
+
+
+def conv_transpose_backward(x2, x_shape, kernel, dz, strides, dilation, pads, need_dx=True, need_dkernel=True):
+    """Returns (dx or None, dkernel or None) for `conv_transpose_forward` (x2: its returned rows)."""
+    rank = len(x_shape) - 2
+    window, filters, ch = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
+    dz = np.ascontiguousarray(dz)
+    dcols = np.empty((x2.shape[0], int(np.prod(window)) * filters), dz.dtype)
+    im2col(dcols.size, lift_array(dz, rank), dcols, lift(window, 1), lift(strides, 1), lift(dilation, 1),
+           lift(pads, 0), lift(x_shape[1:-1], 1))
+    dkernel = matmul(dcols.T, x2).reshape(kernel.shape) if need_dkernel else None
+    dx = None
+    if need_dx:
+        dx = matmul(dcols, kernel.reshape(-1, ch).astype(dz.dtype, copy=False)).reshape(x_shape)
+    return dx, dkernel
 
 
 # ----- conv2d (direct loops, for comparison) -----------------------------------------------------
