@@ -1,8 +1,10 @@
 """Convolution kernels (channels_last), rank-generic: im2col + one BLAS product forward, col2im backward.
 
 Shapes: x (batch, *spatial, channels) with 1, 2 or 3 spatial axes, kernel (*window, channels, filters) as
-Keras stores it, output (batch, *out, filters). Every rank runs the same 3-D loops: a 1-D or 2-D input is
-lifted to 3-D by size-1 leading spatial axes (`lift`), which adds one loop level of one iteration.
+Keras stores it, output (batch, *out, filters). Every rank runs the same 2-D loops (`im2col_2d`,
+`col2im_2d`): a 1-D input is a 2-D one of height 1, and a 3-D input runs them once per depth tap, on the
+input planes that tap reads (see `im2col`). So 1-D and 2-D convolutions keep the speed of a dedicated 2-D
+loop nest (a single 3-D nest run on lifted inputs was slower: benchmarks/notes-layers.md).
 
 Geometry: `conv_geometry` gives the output length and the padding before the data for one axis, with
 Keras' rules ("valid": no padding; "same": pad_total = max((ceil(n/s) - 1) * s + (k - 1) * d + 1 - n, 0),
@@ -25,19 +27,6 @@ from .buffers import empty, scratch_pool
 from .compile import jit
 from .dense import column_sums
 from .parallel import matmul, twin
-
-SPATIAL_RANK = 3  # the loops' number of spatial axes; lower ranks are lifted to it
-
-
-def lift(values, fill):
-    """`values` (one per spatial axis) padded in front with `fill` to SPATIAL_RANK entries, as a tuple."""
-    values = tuple(int(v) for v in values)
-    return (fill,) * (SPATIAL_RANK - len(values)) + values
-
-
-def lift_array(a, spatial_rank):
-    """A view of `a` (batch, *spatial, last) with size-1 spatial axes added in front up to SPATIAL_RANK."""
-    return a.reshape(a.shape[:1] + (1,) * (SPATIAL_RANK - spatial_rank) + a.shape[1:])
 
 
 def conv_geometry(length, kernel, stride, dilation, padding):
@@ -72,78 +61,109 @@ def transpose_geometry(length, kernel, stride, dilation, padding, output_padding
 
 
 @twin
-def im2col(x, cols, window, strides, dilation, pads, out):
-    """cols[row(n, p, r, c), ((a * kh + i) * kw + j) * ch + k] =
-    x[n, p * sd - pd + a * dd, r * sh - ph + i * dh, c * sw - pw + j * dw, k] (zero outside the volume)."""
-    batch, depth, height, width, ch = x.shape
-    kd, kh, kw = window
-    sd, sh, sw = strides
-    dd, dh, dw = dilation
-    pd, ph, pw = pads
-    od, oh, ow = out
+def im2col_2d(x, cols, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
+    """cols[(n * oh + r) * ow + c, (i * kw + j) * ch + k] = x[n, r * sh - ph + i * dh, c * sw - pw + j * dw, k]
+    (zero outside the image)."""
+    batch, height, width, ch = x.shape
     zero = x.dtype.type(0)
     for n in prange(batch):
-        for p in range(od):
-            for r in range(oh):
-                for c in range(ow):
-                    row = ((n * od + p) * oh + r) * ow + c
-                    for a in range(kd):
-                        z = p * sd - pd + a * dd
-                        plane = a * kh * kw * ch
-                        if z < 0 or z >= depth:
-                            for q in range(kh * kw * ch):
-                                cols[row, plane + q] = zero
-                            continue
-                        for i in range(kh):
-                            y = r * sh - ph + i * dh
-                            base = plane + i * kw * ch
-                            if y < 0 or y >= height:
-                                for q in range(kw * ch):
-                                    cols[row, base + q] = zero
-                                continue
-                            for j in range(kw):
-                                xx = c * sw - pw + j * dw
-                                col = base + j * ch
-                                if xx < 0 or xx >= width:
-                                    for k in range(ch):
-                                        cols[row, col + k] = zero
-                                else:
-                                    for k in range(ch):
-                                        cols[row, col + k] = x[n, z, y, xx, k]
+        for r in range(oh):
+            for c in range(ow):
+                row = (n * oh + r) * ow + c
+                for i in range(kh):
+                    y = r * sh - ph + i * dh
+                    base = i * kw * ch
+                    if y < 0 or y >= height:
+                        for q in range(kw * ch):
+                            cols[row, base + q] = zero
+                        continue
+                    for j in range(kw):
+                        xx = c * sw - pw + j * dw
+                        col = base + j * ch
+                        if xx < 0 or xx >= width:
+                            for k in range(ch):
+                                cols[row, col + k] = zero
+                        else:
+                            for k in range(ch):
+                                cols[row, col + k] = x[n, y, xx, k]
 
 
 @twin
-def col2im(dcols, dx, window, strides, dilation, pads, out):
-    """The adjoint of im2col: dx (zeroed here) accumulates every column entry at its volume position."""
-    batch, depth, height, width, ch = dx.shape
-    kd, kh, kw = window
-    sd, sh, sw = strides
-    dd, dh, dw = dilation
-    pd, ph, pw = pads
-    od, oh, ow = out
+def col2im_2d(dcols, dx, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
+    """The adjoint of im2col: dx (zeroed here) accumulates every column entry at its image position."""
+    batch, height, width, ch = dx.shape
     for n in prange(batch):
         dx[n] = 0
-        for p in range(od):
-            for r in range(oh):
-                for c in range(ow):
-                    row = ((n * od + p) * oh + r) * ow + c
-                    for a in range(kd):
-                        z = p * sd - pd + a * dd
-                        if z < 0 or z >= depth:
+        for r in range(oh):
+            for c in range(ow):
+                row = (n * oh + r) * ow + c
+                for i in range(kh):
+                    y = r * sh - ph + i * dh
+                    if y < 0 or y >= height:
+                        continue
+                    base = i * kw * ch
+                    for j in range(kw):
+                        xx = c * sw - pw + j * dw
+                        if xx < 0 or xx >= width:
                             continue
-                        plane = a * kh * kw * ch
-                        for i in range(kh):
-                            y = r * sh - ph + i * dh
-                            if y < 0 or y >= height:
-                                continue
-                            base = plane + i * kw * ch
-                            for j in range(kw):
-                                xx = c * sw - pw + j * dw
-                                if xx < 0 or xx >= width:
-                                    continue
-                                col = base + j * ch
-                                for k in range(ch):
-                                    dx[n, z, y, xx, k] += dcols[row, col + k]
+                        col = base + j * ch
+                        for k in range(ch):
+                            dx[n, y, xx, k] += dcols[row, col + k]
+
+
+def source_planes(depth, window, stride, dilation, pad, out):
+    """(window, out) ints: the input plane each depth tap of each output reads, or -1 (zero padding)."""
+    index = np.arange(out)[None, :] * stride - pad + np.arange(window)[:, None] * dilation
+    return np.where((index >= 0) & (index < depth), index, -1)
+
+
+def im2col(x, cols, window, strides, dilation, pads, out):
+    """Fills `cols` (batch * prod(out), prod(window) * ch) with the windows of x (batch, *spatial, ch).
+
+    Row ((n * od + p) * oh + r) * ow + c, column ((a * kh + i) * kw + j) * ch + k holds
+    x[n, p * sd - pd + a * dd, r * sh - ph + i * dh, c * sw - pw + j * dw, k], zero outside the input
+    (fewer axes for rank 1 and 2). Ranks 1 and 2 run `im2col_2d` once; rank 3 runs it once per depth tap,
+    on the planes that tap reads, into its block of columns.
+    """
+    if x.ndim < 5:
+        x4, window, strides, dilation, pads, out = _as_2d(x, window, strides, dilation, pads, out)
+        im2col_2d(cols.size, x4, cols, *window, *strides, *dilation, *pads, *out)
+        return
+    batch, depth, ch = x.shape[0], x.shape[1], x.shape[-1]
+    padded = np.concatenate([x, np.zeros_like(x[:, :1])], axis=1)  # plane -1: the zero padding
+    sources = source_planes(depth, window[0], strides[0], dilation[0], pads[0], out[0])
+    block = window[1] * window[2] * ch
+    for a, planes in enumerate(sources):
+        gathered = padded[:, planes].reshape((batch * out[0],) + x.shape[2:])
+        im2col_2d(cols.size, gathered, cols[:, a * block:(a + 1) * block], *window[1:], *strides[1:],
+                  *dilation[1:], *pads[1:], *out[1:])
+
+
+def col2im(dcols, dx, window, strides, dilation, pads, out):
+    """The adjoint of `im2col`: dx (overwritten) accumulates every column entry at its input position."""
+    if dx.ndim < 5:
+        dx4, window, strides, dilation, pads, out = _as_2d(dx, window, strides, dilation, pads, out)
+        col2im_2d(dcols.size, dcols, dx4, *window, *strides, *dilation, *pads, *out)
+        return
+    batch, depth, ch = dx.shape[0], dx.shape[1], dx.shape[-1]
+    padded = np.zeros((batch, depth + 1) + dx.shape[2:], dx.dtype)  # plane -1 collects the padding's share
+    sources = source_planes(depth, window[0], strides[0], dilation[0], pads[0], out[0])
+    block = window[1] * window[2] * ch
+    planes_shape = (batch * out[0],) + dx.shape[2:]
+    for a, planes in enumerate(sources):
+        scattered = np.empty(planes_shape, dx.dtype)
+        col2im_2d(dcols.size, dcols[:, a * block:(a + 1) * block], scattered, *window[1:], *strides[1:],
+                  *dilation[1:], *pads[1:], *out[1:])
+        padded[:, planes] += scattered.reshape((batch, out[0]) + dx.shape[2:])  # distinct planes per tap
+    dx[...] = padded[:, :depth]
+
+
+def _as_2d(x, window, strides, dilation, pads, out):
+    """A rank-1 problem as a rank-2 one of height 1 (x viewed as (batch, 1, steps, ch)); rank 2 unchanged."""
+    if x.ndim == 4:
+        return x, tuple(window), tuple(strides), tuple(dilation), tuple(pads), tuple(out)
+    return (x.reshape(x.shape[0], 1, x.shape[1], x.shape[2]), (1,) + tuple(window), (1,) + tuple(strides),
+            (1,) + tuple(dilation), (0,) + tuple(pads), (1,) + tuple(out))
 
 
 @twin
@@ -206,7 +226,6 @@ def conv_forward(x, kernel, bias, strides, dilation, pads, out, scratch=None, ke
         scratch: the owner (e.g. the layer) whose scratch memory holds the im2col matrix and z, or None.
         keep_cols: return the im2col matrix (needed for the kernel gradient); else return None for it.
     """
-    rank = x.ndim - 2
     window, ch, filters = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
     rows = x.shape[0] * int(np.prod(out))
     taps = int(np.prod(window)) * ch
@@ -217,8 +236,7 @@ def conv_forward(x, kernel, bias, strides, dilation, pads, out, scratch=None, ke
         cols = x.reshape(rows, ch)
     else:
         cols = empty(pool, "cols", (rows, taps), dtype)
-        im2col(cols.size, lift_array(x, rank), cols, lift(window, 1), lift(strides, 1), lift(dilation, 1),
-               lift(pads, 0), lift(out, 1))
+        im2col(x, cols, window, strides, dilation, pads, out)
     z = matmul(cols, kernel.reshape(taps, filters).astype(dtype, copy=False),
                out=empty(pool, "z", (rows, filters), dtype))
     if bias is not None or relu:
@@ -238,7 +256,6 @@ def conv_backward(cols, x_shape, kernel, dz, strides, dilation, pads, need_dx=Tr
         dz: gradient w.r.t. z, (batch, *out, filters).
         scratch: the owner whose scratch memory holds the column gradient and dx, or None.
     """
-    rank = len(x_shape) - 2
     window, ch, filters = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
     out = dz.shape[1:-1]
     taps = int(np.prod(window)) * ch
@@ -256,8 +273,7 @@ def conv_backward(cols, x_shape, kernel, dz, strides, dilation, pads, need_dx=Tr
             pool = scratch_pool(scratch)
             dcols = matmul(dz2, k2.T, out=empty(pool, "dcols", (dz2.shape[0], taps), dz2.dtype))
             dx = empty(pool, "dx", tuple(x_shape), dz2.dtype)
-            col2im(dcols.size, dcols, lift_array(dx, rank), lift(window, 1), lift(strides, 1), lift(dilation, 1),
-                   lift(pads, 0), lift(out, 1))
+            col2im(dcols, dx, window, strides, dilation, pads, out)
     return dx, dkernel, dbias
 
 
@@ -269,25 +285,21 @@ def conv_transpose_forward(x, kernel, strides, dilation, pads, out):
         strides, dilation, pads: one int per spatial axis, of the matching forward convolution.
         out: the output's spatial sizes.
     """
-    rank = x.ndim - 2
     window, filters, ch = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
     dtype = np.result_type(x.dtype, kernel.dtype)
     x2 = np.ascontiguousarray(x).reshape(-1, ch).astype(dtype, copy=False)
     cols = matmul(x2, kernel.reshape(-1, ch).astype(dtype, copy=False).T)
     z = np.empty((x.shape[0],) + tuple(out) + (filters,), dtype)
-    col2im(cols.size, cols, lift_array(z, rank), lift(window, 1), lift(strides, 1), lift(dilation, 1),
-           lift(pads, 0), lift(x.shape[1:-1], 1))
+    col2im(cols, z, window, strides, dilation, pads, x.shape[1:-1])
     return z, x2
 
 
 def conv_transpose_backward(x2, x_shape, kernel, dz, strides, dilation, pads, need_dx=True, need_dkernel=True):
     """Returns (dx or None, dkernel or None) for `conv_transpose_forward` (x2: its returned rows)."""
-    rank = len(x_shape) - 2
     window, filters, ch = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
     dz = np.ascontiguousarray(dz)
     dcols = np.empty((x2.shape[0], int(np.prod(window)) * filters), dz.dtype)
-    im2col(dcols.size, lift_array(dz, rank), dcols, lift(window, 1), lift(strides, 1), lift(dilation, 1),
-           lift(pads, 0), lift(x_shape[1:-1], 1))
+    im2col(dz, dcols, window, strides, dilation, pads, x_shape[1:-1])
     dkernel = matmul(dcols.T, x2).reshape(kernel.shape) if need_dkernel else None
     dx = None
     if need_dx:
