@@ -118,3 +118,26 @@ def test_every_rank_is_a_thin_subclass():
     assert {cls.rank for cls in (pk.layers.Conv1D, pk.layers.Conv2D, Conv3D)} == {1, 2, 3}
     assert all(issubclass(cls, BaseConv) and "__init__" not in vars(cls)
                for cls in (pk.layers.Conv1D, pk.layers.Conv2D, Conv3D))
+
+
+def test_channels_first_is_channels_last_transposed(rng):
+    x = rng.standard_normal((2, 4, 5, 3, 2))
+    last = pk.conv_3d(3, 2, strides=(1, 2, 1), padding="same", dtype="float64", activation="relu")
+    first = pk.conv_3d(3, 2, strides=(1, 2, 1), padding="same", dtype="float64", activation="relu",
+                       data_format="channels_first")
+    x_first = np.ascontiguousarray(np.moveaxis(x, -1, 1))  # check_gradients perturbs it through a flat view
+    assert (pk.Input(shape=x_first.shape[1:]) | first).shape == (None, 3, 4, 3, 3)
+    last(x)
+    first(x_first)
+    first.set_weights(last.get_weights())
+    np.testing.assert_allclose(first(x_first), np.moveaxis(last(x), -1, 1), rtol=1e-12)
+    assert first.get_config()["data_format"] == "channels_first"
+    result = pk.check_gradients(first, x_first)
+    assert result.ok, result
+
+
+def test_channels_first_stays_refused_below_rank_3():
+    with pytest.raises(ConfigError, match="channels_last"):
+        pk.conv_2d(2, 3, data_format="channels_first")
+    with pytest.raises(ConfigError, match="data_format must be one of"):
+        pk.conv_3d(2, 3, data_format="channels_middle")

@@ -90,3 +90,19 @@ def test_keras_defaults():
     config = pk.max_pooling_3d().get_config()
     assert config["pool_size"] == (2, 2, 2) and config["strides"] == (2, 2, 2)
     assert config["padding"] == "valid" and config["data_format"] == "channels_last"
+
+
+@pytest.mark.parametrize("make", [lambda **kw: pk.max_pooling_3d(2, padding="same", **kw),
+                                  lambda **kw: pk.average_pooling_3d((2, 3, 2), strides=1, **kw),
+                                  lambda **kw: pk.global_max_pooling_3d(keepdims=True, **kw),
+                                  lambda **kw: pk.global_average_pooling_3d(**kw)])
+def test_channels_first_is_channels_last_transposed(make, rng):
+    x = rng.standard_normal((2, 3, 4, 5, 2))
+    x_first = np.ascontiguousarray(np.moveaxis(x, -1, 1))  # check_gradients perturbs it through a flat view
+    expected = make()(x)
+    first = make(data_format="channels_first")
+    got = first(x_first)
+    np.testing.assert_allclose(got, np.moveaxis(expected, -1, 1) if expected.ndim == 5 else expected)
+    assert (pk.Input(shape=x_first.shape[1:]) | make(data_format="channels_first")).shape == (None,) + got.shape[1:]
+    result = pk.check_gradients(first, x_first)
+    assert result.ok, result

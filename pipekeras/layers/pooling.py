@@ -12,15 +12,22 @@ from .. import backend
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ShapeError
 from ..kernels.pooling import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
-from .spatial import AXES, check_spatial_rank, data_format_argument, window_geometry
+from .spatial import (AXES, BOTH_DATA_FORMATS, CHANNELS_LAST_ONLY, check_spatial_rank, data_format_argument,
+                      from_channels_last, shape_from_channels_last, shape_to_channels_last, to_channels_last,
+                      window_geometry)
 from .validation import int_tuple, one_of
 
 
 class _RankAndMode:
-    """Lets a subclass name its rank and mode in its class line: `class MaxPooling3D(Pooling, rank=3, mode="max")`."""
+    """Lets a subclass name its rank and mode in its class line: `class MaxPooling3D(Pooling, rank=3, mode="max")`.
+
+    `data_formats` lists the data formats the layer accepts (the kernels work in channels_last; a
+    channels_first input has its channel axis moved on the way in and out).
+    """
 
     rank = 2
     mode = "max"
+    data_formats = CHANNELS_LAST_ONLY
 
     def __init_subclass__(cls, rank=None, mode=None, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -35,7 +42,7 @@ class Pooling(_RankAndMode, Layer):
         pool_size: window size: an int, or `rank` ints (default 2).
         strides: step between windows, an int or `rank` ints; None (default) is pool_size.
         padding: "valid" (whole windows only) or "same" (output size ceil(input / stride)).
-        data_format: only "channels_last".
+        data_format: "channels_last"; the 3D layers also take "channels_first" (samples, channels, *spatial).
         **kwargs: name, trainable, input_shape, batch_input_shape, dtype.
     """
 
@@ -45,12 +52,12 @@ class Pooling(_RankAndMode, Layer):
         self.pool_size = int_tuple(cls, "pool_size", pool_size, self.rank)
         self.strides = self.pool_size if strides is None else int_tuple(cls, "strides", strides, self.rank)
         self.padding = one_of(cls, "padding", padding, ("valid", "same"))
-        self.data_format = data_format_argument(cls, data_format)
+        self.data_format = data_format_argument(cls, data_format, self.data_formats)
         self.input_spec = None
 
     def validate_input_shape(self, input_shape):
         check_spatial_rank(self, input_shape)
-        self._spatial(input_shape[1:-1])
+        self._spatial(shape_to_channels_last(input_shape, self.data_format)[1:-1])
 
     def build(self, input_shape):
         self.input_spec = InputSpec(ndim=self.rank + 2)
@@ -66,10 +73,13 @@ class Pooling(_RankAndMode, Layer):
         return result
 
     def compute_output_shape(self, input_shape):
-        return (input_shape[0],) + tuple(o for o, _ in self._spatial(input_shape[1:-1])) + (input_shape[-1],)
+        input_shape = shape_to_channels_last(input_shape, self.data_format)
+        output_shape = (input_shape[0],) + tuple(o for o, _ in self._spatial(input_shape[1:-1])) + (input_shape[-1],)
+        return shape_from_channels_last(output_shape, self.data_format)
 
     def call(self, inputs, training=False):
-        x = np.ascontiguousarray(inputs if inputs.dtype.kind == "f" else inputs.astype(backend.floatx()))
+        x = to_channels_last(inputs if inputs.dtype.kind == "f" else inputs.astype(backend.floatx()), self.data_format)
+        x = np.ascontiguousarray(x)
         spatial = self._spatial(x.shape[1:-1])
         out = tuple(o for o, _ in spatial)
         pads = tuple(p for _, p in spatial)
@@ -79,14 +89,16 @@ class Pooling(_RankAndMode, Layer):
         else:
             y = avg_pool_forward(x, self.pool_size, self.strides, pads, out, scratch=self)
             self.save_for_backward(pads, x.shape)
-        return y
+        return from_channels_last(y, self.data_format)
 
     def backward(self, grad_output):
         saved, x_shape = self.saved_tensors
-        dy = np.ascontiguousarray(grad_output)
+        dy = np.ascontiguousarray(to_channels_last(grad_output, self.data_format))
         if self.mode == "max":
-            return max_pool_backward(dy, saved, x_shape, scratch=self)
-        return avg_pool_backward(dy, x_shape, self.pool_size, self.strides, saved, scratch=self)
+            dx = max_pool_backward(dy, saved, x_shape, scratch=self)
+        else:
+            dx = avg_pool_backward(dy, x_shape, self.pool_size, self.strides, saved, scratch=self)
+        return from_channels_last(dx, self.data_format)
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
@@ -138,6 +150,8 @@ class MaxPooling3D(Pooling, rank=3, mode="max"):
         >>> model = sequential() | conv_3d(8, 3, activation="relu", input_shape=(16, 16, 16, 1)) | max_pooling_3d(2)
     """
 
+    data_formats = BOTH_DATA_FORMATS
+
 
 class AveragePooling3D(Pooling, rank=3, mode="average"):
     """Mean over (pool_d, pool_h, pool_w) windows: (batch, d, h, w, ch) -> (batch, out_d, out_h, out_w, ch).
@@ -146,38 +160,42 @@ class AveragePooling3D(Pooling, rank=3, mode="average"):
         >>> model = sequential() | conv_3d(8, 3, input_shape=(16, 16, 16, 1)) | average_pooling_3d(2)
     """
 
+    data_formats = BOTH_DATA_FORMATS
+
 
 class GlobalPooling(_RankAndMode, Layer):
     """Base of the global pooling layers, of any spatial rank (1 to 3).
 
     Args:
-        data_format: only "channels_last".
+        data_format: "channels_last"; the 3D layers also take "channels_first" (samples, channels, *spatial).
         keepdims: keep the pooled axes, with size 1.
         **kwargs: name, trainable, input_shape, batch_input_shape, dtype.
     """
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = data_format_argument(type(self).__name__, data_format)
+        self.data_format = data_format_argument(type(self).__name__, data_format, self.data_formats)
         self.keepdims = bool(keepdims)
         self.input_spec = None
 
     def validate_input_shape(self, input_shape):
         check_spatial_rank(self, input_shape)
-        if any(d == 0 for d in input_shape[1:-1]):
+        if any(d == 0 for d in shape_to_channels_last(input_shape, self.data_format)[1:-1]):
             raise self.error(ShapeError, f"the input has an empty spatial axis: {shape_str(input_shape)}.")
 
     def build(self, input_shape):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def compute_output_shape(self, input_shape):
+        channels = input_shape[1 if self.data_format == "channels_first" else -1]
         if self.keepdims:
-            return (input_shape[0],) + (1,) * self.rank + (input_shape[-1],)
-        return (input_shape[0], input_shape[-1])
+            return shape_from_channels_last((input_shape[0],) + (1,) * self.rank + (channels,), self.data_format)
+        return (input_shape[0], channels)
 
     def call(self, inputs, training=False):
         if inputs.dtype.kind != "f":
             inputs = inputs.astype(backend.floatx())
+        inputs = np.ascontiguousarray(to_channels_last(inputs, self.data_format))
         batch, channels = inputs.shape[0], inputs.shape[-1]
         flat = inputs.reshape(batch, -1, channels)
         if self.mode == "max":
@@ -187,7 +205,7 @@ class GlobalPooling(_RankAndMode, Layer):
         else:
             y = flat.mean(axis=1)
             self.save_for_backward(None, inputs.shape)
-        return y.reshape(self.compute_output_shape(inputs.shape))
+        return y.reshape(self.compute_output_shape(shape_from_channels_last(inputs.shape, self.data_format)))
 
     def backward(self, grad_output):
         index, shape = self.saved_tensors
@@ -199,7 +217,7 @@ class GlobalPooling(_RankAndMode, Layer):
             np.put_along_axis(dx, index[:, None, :], g[:, None, :], axis=1)
         else:
             dx = np.broadcast_to((g / positions)[:, None, :], (batch, positions, channels)).copy()
-        return dx.reshape(shape)
+        return from_channels_last(dx.reshape(shape), self.data_format)
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format, "keepdims": self.keepdims}
@@ -238,6 +256,8 @@ class GlobalMaxPooling3D(GlobalPooling, rank=3, mode="max"):
         >>> model = sequential() | conv_3d(8, 3, input_shape=(16, 16, 16, 1)) | global_max_pooling_3d()
     """
 
+    data_formats = BOTH_DATA_FORMATS
+
 
 class GlobalAveragePooling3D(GlobalPooling, rank=3, mode="average"):
     """Mean over depth, height and width: (batch, d, h, w, ch) -> (batch, ch) ((batch, 1, 1, 1, ch) with keepdims).
@@ -245,6 +265,8 @@ class GlobalAveragePooling3D(GlobalPooling, rank=3, mode="average"):
     Example:
         >>> model = sequential() | conv_3d(8, 3, input_shape=(16, 16, 16, 1)) | global_average_pooling_3d()
     """
+
+    data_formats = BOTH_DATA_FORMATS
 
 
 class GlobalAveragePooling1D(GlobalPooling, rank=1, mode="average"):

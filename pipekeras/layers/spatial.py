@@ -1,11 +1,14 @@
 """Shared spatial helpers of the convolution, pooling, reshaping and spatial-dropout layers.
 
-Axis names and layouts per spatial rank, the data_format argument, the input-rank check with its reshape
-hint, and `WindowGeometry`: the window arguments (kernel_size, strides, padding, dilation_rate) and the
-output geometry of layers that slide a window over 1 to 3 spatial axes.
+Axis names and layouts per spatial rank, the data_format argument and the moves between channels_first
+and the channels_last layout the kernels work in, the input-rank check with its reshape hint, and
+`WindowGeometry`: the window arguments (kernel_size, strides, padding, dilation_rate) and the output
+geometry of layers that slide a window over 1 to 3 spatial axes.
 """
 
 import math
+
+import numpy as np
 
 from ..engine.layer import shape_str
 from ..errors import ConfigError, ShapeError
@@ -17,18 +20,54 @@ LAYOUT = {1: "(samples, steps, channels)", 2: "(samples, height, width, channels
           3: "(samples, depth, height, width, channels)"}
 
 
-def data_format_argument(layer_class, data_format):
-    """Returns the data_format ("channels_last"), or raises a ConfigError for any other value.
+CHANNELS_LAST_ONLY = ("channels_last",)
+BOTH_DATA_FORMATS = ("channels_last", "channels_first")
+
+
+def data_format_argument(layer_class, data_format, supported=CHANNELS_LAST_ONLY):
+    """Returns the data_format (None means "channels_last"), or raises a ConfigError for an unsupported one.
 
     Args:
         layer_class: the layer's class name, for the message.
-        data_format: the constructor argument (None means "channels_last").
+        data_format: the constructor argument.
+        supported: the data formats the layer accepts.
     """
-    if data_format not in (None, "channels_last"):
-        raise ConfigError(f"{layer_class}: data_format {data_format!r} is not supported; pipekeras works in "
-                          f"'channels_last' (samples, ..., channels). Move the channel axis last, e.g. "
-                          f"x.transpose(0, 2, 3, 1).")
-    return "channels_last"
+    if data_format is None:
+        return "channels_last"
+    if data_format not in supported:
+        if supported == CHANNELS_LAST_ONLY:
+            raise ConfigError(f"{layer_class}: data_format {data_format!r} is not supported; pipekeras works in "
+                              f"'channels_last' (samples, ..., channels). Move the channel axis last, e.g. "
+                              f"x.transpose(0, 2, 3, 1).")
+        raise ConfigError(f"{layer_class}: data_format must be one of {list(supported)}, received {data_format!r}.")
+    return data_format
+
+
+def to_channels_last(x, data_format):
+    """`x` with its channel axis moved from 1 to last (a view) when `data_format` is "channels_first"."""
+    return np.moveaxis(x, 1, -1) if data_format == "channels_first" else x
+
+
+def from_channels_last(x, data_format):
+    """The inverse of `to_channels_last`, C-contiguous: the layout a channels_first layer hands on."""
+    return np.ascontiguousarray(np.moveaxis(x, -1, 1)) if data_format == "channels_first" else x
+
+
+def shape_to_channels_last(shape, data_format):
+    """`shape` (batch first) with the channel axis moved from 1 to last for "channels_first"."""
+    shape = tuple(shape)
+    return shape[:1] + shape[2:] + shape[1:2] if data_format == "channels_first" else shape
+
+
+def shape_from_channels_last(shape, data_format):
+    """The inverse of `shape_to_channels_last`."""
+    shape = tuple(shape)
+    return shape[:1] + shape[-1:] + shape[1:-1] if data_format == "channels_first" else shape
+
+
+def channel_axis(data_format):
+    """The index of the channel axis: 1 for "channels_first", -1 for "channels_last"."""
+    return 1 if data_format == "channels_first" else -1
 
 
 def check_spatial_rank(layer, input_shape):
@@ -82,10 +121,12 @@ def window_geometry(sizes, window, strides, dilation, padding):
 class WindowGeometry:
     """Argument handling and output geometry for layers sliding a window over `rank` spatial axes.
 
-    A subclass sets the class attribute `rank` (1, 2 or 3) and calls `init_window` in its constructor.
+    A subclass sets the class attribute `rank` (1, 2 or 3) and calls `init_window` in its constructor;
+    `data_formats` lists the data formats it accepts.
     """
 
     rank = 2
+    data_formats = CHANNELS_LAST_ONLY
 
     def init_window(self, kernel_size, strides, padding, dilation_rate, data_format, paddings=("valid", "same")):
         """Checks and stores kernel_size, strides, padding, dilation_rate and data_format."""
@@ -94,13 +135,14 @@ class WindowGeometry:
         self.strides = int_tuple(cls, "strides", strides, self.rank)
         self.padding = one_of(cls, "padding", padding, paddings)
         self.dilation_rate = int_tuple(cls, "dilation_rate", dilation_rate, self.rank)
-        self.data_format = data_format_argument(cls, data_format)
+        self.data_format = data_format_argument(cls, data_format, self.data_formats)
 
     def check_rank(self, input_shape):
         """Raises a ShapeError unless the input has `rank` spatial axes and a known channel axis."""
         check_spatial_rank(self, input_shape)
-        if input_shape[-1] is None:
-            raise self.error(ShapeError, f"the channel axis (last) of the input must be known, received "
+        if input_shape[channel_axis(self.data_format)] is None:
+            where = "first after the batch" if self.data_format == "channels_first" else "last"
+            raise self.error(ShapeError, f"the channel axis ({where}) of the input must be known, received "
                                          f"{shape_str(input_shape)}.")
 
     def output_geometry(self, sizes, kernel=None, strides=None, dilation=None):

@@ -1,8 +1,9 @@
 """BaseConv: the convolution of any spatial rank, `activation(conv(inputs, kernel) + bias)`.
 
 Weights use Keras' layout: kernel (*kernel_size, in_channels, filters), bias (filters,). The work runs on
-the rank-generic im2col kernels of `kernels/convolution.py` (im2col + one BLAS product); a relu activation
-is fused with the bias add and, in backward, with the bias gradient.
+the rank-generic im2col kernels of `kernels/convolution.py` (im2col + one BLAS product) in channels_last;
+a layer accepting "channels_first" moves the channel axis on the way in and out. A relu activation is
+fused with the bias add and, in backward, with the bias gradient.
 """
 
 from ... import activations
@@ -11,7 +12,8 @@ from ...engine.training import PreActivationGrad
 from ...engine.weights import DeclaresWeights, Weight
 from ...kernels.convolution import conv_backward, conv_forward, relu_backward
 from ..activated import ActivatedLayer
-from ..spatial import WindowGeometry
+from ..spatial import (WindowGeometry, channel_axis, from_channels_last, shape_from_channels_last,
+                       shape_to_channels_last, to_channels_last)
 from ..validation import positive_int
 
 
@@ -24,7 +26,8 @@ class BaseConv(DeclaresWeights, WindowGeometry, ActivatedLayer):
         strides: an int or `rank` ints (default 1).
         padding: "valid" (no padding, the input shrinks), "same" (output size ceil(input / stride)), or for
             rank 1 "causal" (output t sees only inputs <= t).
-        data_format: only "channels_last".
+        data_format: "channels_last" (samples, *spatial, channels); Conv3D also takes "channels_first"
+            (samples, channels, *spatial).
         dilation_rate: an int or `rank` ints: spacing between kernel taps.
         activation: activation name or function (None: linear).
         use_bias: whether to add a bias per filter.
@@ -61,18 +64,21 @@ class BaseConv(DeclaresWeights, WindowGeometry, ActivatedLayer):
 
     def validate_input_shape(self, input_shape):
         self.check_rank(input_shape)
-        self.output_geometry(input_shape[1:-1])
+        self.output_geometry(shape_to_channels_last(input_shape, self.data_format)[1:-1])
 
     def build(self, input_shape):
-        super().build(input_shape)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: input_shape[-1]})
+        super().build(shape_to_channels_last(input_shape, self.data_format))
+        axis = channel_axis(self.data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={axis: input_shape[axis]})
 
     def compute_output_shape(self, input_shape):
+        input_shape = shape_to_channels_last(input_shape, self.data_format)
         spatial = self.output_geometry(input_shape[1:-1])
-        return (input_shape[0],) + tuple(out for out, _ in spatial) + (self.filters,)
+        return shape_from_channels_last((input_shape[0],) + tuple(out for out, _ in spatial) + (self.filters,),
+                                        self.data_format)
 
     def call(self, inputs, training=False):
-        x = self.as_float(inputs, self.kernel)
+        x = to_channels_last(self.as_float(inputs, self.kernel), self.data_format)
         geometry = self.output_geometry(x.shape[1:-1])
         pads = tuple(pad for _, pad in geometry)
         recording = is_recording()
@@ -82,10 +88,14 @@ class BaseConv(DeclaresWeights, WindowGeometry, ActivatedLayer):
         y = z if self._fused_relu else self.activate(z)
         if recording:
             self.save_for_backward(cols, x.shape, None if self._fused_relu else z, y, pads)
-        return y
+        return from_channels_last(y, self.data_format)
 
     def backward(self, grad_output):
         cols, x_shape, z, y, pads = self.saved_tensors
+        if isinstance(grad_output, PreActivationGrad):
+            grad_output = PreActivationGrad(to_channels_last(grad_output.value, self.data_format))
+        else:
+            grad_output = to_channels_last(grad_output, self.data_format)
         dbias = None
         if self._fused_relu and not isinstance(grad_output, PreActivationGrad):
             dz, sums = relu_backward(y, grad_output.reshape(y.shape), scratch=self)
@@ -102,7 +112,7 @@ class BaseConv(DeclaresWeights, WindowGeometry, ActivatedLayer):
             self.add_grad(self.kernel, dkernel.reshape(self.kernel.value.shape))
             if dbias is not None:
                 self.add_grad(self.bias, dbias)
-        return dx
+        return None if dx is None else from_channels_last(dx, self.data_format)
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, **self.window_config(), "use_bias": self.use_bias,
