@@ -141,3 +141,14 @@ def test_channels_first_stays_refused_below_rank_3():
         pk.conv_2d(2, 3, data_format="channels_first")
     with pytest.raises(ConfigError, match="data_format must be one of"):
         pk.conv_3d(2, 3, data_format="channels_middle")
+
+
+def test_model_with_3d_layers_saves_and_loads(rng, tmp_path):
+    model = (pk.sequential() | pk.conv_3d(3, 2, activation="relu", input_shape=(5, 5, 5, 2))
+             | pk.average_pooling_3d(2) | pk.global_max_pooling_3d() | pk.dense(2))
+    x = rng.standard_normal((3, 5, 5, 5, 2)).astype("float32")
+    path = tmp_path / "volumes.keras"
+    model.save(path)
+    loaded = pk.load_model(path)
+    assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in model.layers]
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

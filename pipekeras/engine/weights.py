@@ -72,7 +72,8 @@ class DeclaresWeights:
         """
         for weight in self.declared_weights:
             setattr(self, weight.name, None)
-            setattr(self, f"{weight.argument}_initializer", initializers.get(arguments[f"{weight.argument}_initializer"]))
+            initializer = arguments[f"{weight.argument}_initializer"]
+            setattr(self, f"{weight.argument}_initializer", initializers.get(initializer))
             if not weight.state:
                 setattr(self, f"{weight.argument}_regularizer",
                         regularizers.get(arguments[f"{weight.argument}_regularizer"]))

@@ -11,7 +11,8 @@ from ..activated import ActivatedLayer
 from ..spatial import WindowGeometry
 from ..validation import positive_int
 
-_DEPTHWISE_KERNEL = Weight("depthwise_kernel", lambda layer, shape: layer.kernel_size + (shape[-1], layer.depth_multiplier),
+_DEPTHWISE_KERNEL = Weight("depthwise_kernel",
+                           lambda layer, shape: layer.kernel_size + (shape[-1], layer.depth_multiplier),
                            argument="depthwise")
 
 
