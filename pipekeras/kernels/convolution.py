@@ -367,7 +367,7 @@ def _direct_backward(x, kernel, dz, dx, dk_parts, need_dx, sh, sw, dh, dw, ph, p
 
 
 def conv2d_direct_forward(x, kernel, bias, strides, dilation, pads, out_hw):
-    """Same result as `conv2d_forward` (without cols), computed with direct loops."""
+    """Same result as `conv_forward` of a 2-D input (without cols), computed with direct loops."""
     dtype = np.result_type(x.dtype, kernel.dtype)
     z = np.empty((x.shape[0],) + tuple(out_hw) + (kernel.shape[3],), dtype)
     _direct_forward(z.size * kernel.shape[0] * kernel.shape[1] * x.shape[3], np.ascontiguousarray(x, dtype),

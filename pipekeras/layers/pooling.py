@@ -12,27 +12,25 @@ from .. import backend
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ShapeError
 from ..kernels.pooling import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
-from .spatial import (AXES, BOTH_DATA_FORMATS, CHANNELS_LAST_ONLY, check_spatial_rank, data_format_argument,
+from .spatial import (AXES, BOTH_DATA_FORMATS, SpatialRank, check_spatial_rank, data_format_argument,
                       from_channels_last, shape_from_channels_last, shape_to_channels_last, to_channels_last,
                       window_geometry)
 from .validation import int_tuple, one_of
 
 
-class _RankAndMode:
+class _RankAndMode(SpatialRank):
     """Lets a subclass name its rank and mode in its class line: `class MaxPooling3D(Pooling, rank=3, mode="max")`.
 
-    `data_formats` lists the data formats the layer accepts (the kernels work in channels_last; a
-    channels_first input has its channel axis moved on the way in and out).
+    The kernels work in channels_last; a layer accepting channels_first moves the channel axis on the way
+    in and out.
     """
 
-    rank = 2
     mode = "max"
-    data_formats = CHANNELS_LAST_ONLY
 
-    def __init_subclass__(cls, rank=None, mode=None, **kwargs):
+    def __init_subclass__(cls, mode=None, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.rank = cls.rank if rank is None else rank
-        cls.mode = cls.mode if mode is None else mode
+        if mode is not None:
+            cls.mode = mode
 
 
 class Pooling(_RankAndMode, Layer):

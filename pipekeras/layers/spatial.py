@@ -118,15 +118,29 @@ def window_geometry(sizes, window, strides, dilation, padding):
             for size, k, s, d in zip(sizes, window, strides, dilation)]
 
 
-class WindowGeometry:
-    """Argument handling and output geometry for layers sliding a window over `rank` spatial axes.
+class SpatialRank:
+    """Base of the layers working on `rank` spatial axes; a subclass names its rank in its class line:
+    `class Conv3D(BaseConv, rank=3)`.
 
-    A subclass sets the class attribute `rank` (1, 2 or 3) and calls `init_window` in its constructor;
-    `data_formats` lists the data formats it accepts.
+    Class attributes:
+        rank: the number of spatial axes (1, 2 or 3).
+        data_formats: the data formats the layer accepts.
     """
 
     rank = 2
     data_formats = CHANNELS_LAST_ONLY
+
+    def __init_subclass__(cls, rank=None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if rank is not None:
+            cls.rank = rank
+
+
+class WindowGeometry(SpatialRank):
+    """Argument handling and output geometry for layers sliding a window over `rank` spatial axes.
+
+    A subclass calls `init_window` in its constructor.
+    """
 
     def init_window(self, kernel_size, strides, padding, dilation_rate, data_format, paddings=("valid", "same")):
         """Checks and stores kernel_size, strides, padding, dilation_rate and data_format."""

@@ -43,11 +43,6 @@ class BaseConv(DeclaresWeights, WindowGeometry, ActivatedLayer):
         Weight("bias", lambda layer, shape: (layer.filters,), enabled="use_bias"),
     )
 
-    def __init_subclass__(cls, rank=None, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if rank is not None:
-            cls.rank = rank
-
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
                  activation=None, use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
