@@ -20,6 +20,8 @@ Direct-loop 2-D versions (`conv2d_direct_forward`/`conv2d_direct_backward`) are 
 reference for tests.
 """
 
+import math
+
 import numpy as np
 from numba import prange
 
@@ -212,7 +214,7 @@ def relu_backward(y, g, scratch=None):
 
 
 def _is_pointwise(window, strides, pads):
-    return all(k == 1 for k in window) and all(s == 1 for s in strides) and all(p == 0 for p in pads)
+    return max(window) == 1 and max(strides) == 1 and max(pads) == 0
 
 
 def conv_forward(x, kernel, bias, strides, dilation, pads, out, scratch=None, keep_cols=True, relu=False):
@@ -227,8 +229,8 @@ def conv_forward(x, kernel, bias, strides, dilation, pads, out, scratch=None, ke
         keep_cols: return the im2col matrix (needed for the kernel gradient); else return None for it.
     """
     window, ch, filters = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
-    rows = x.shape[0] * int(np.prod(out))
-    taps = int(np.prod(window)) * ch
+    rows = x.shape[0] * math.prod(out)
+    taps = math.prod(window) * ch
     dtype = np.result_type(x.dtype, kernel.dtype)
     x = np.ascontiguousarray(x, dtype=dtype)
     pool = scratch_pool(scratch)
@@ -258,7 +260,7 @@ def conv_backward(cols, x_shape, kernel, dz, strides, dilation, pads, need_dx=Tr
     """
     window, ch, filters = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
     out = dz.shape[1:-1]
-    taps = int(np.prod(window)) * ch
+    taps = math.prod(window) * ch
     dz2 = np.ascontiguousarray(dz).reshape(-1, filters)
     dkernel = dbias = dx = None
     if need_dkernel:
@@ -298,7 +300,7 @@ def conv_transpose_backward(x2, x_shape, kernel, dz, strides, dilation, pads, ne
     """Returns (dx or None, dkernel or None) for `conv_transpose_forward` (x2: its returned rows)."""
     window, filters, ch = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
     dz = np.ascontiguousarray(dz)
-    dcols = np.empty((x2.shape[0], int(np.prod(window)) * filters), dz.dtype)
+    dcols = np.empty((x2.shape[0], math.prod(window) * filters), dz.dtype)
     im2col(dz, dcols, window, strides, dilation, pads, x_shape[1:-1])
     dkernel = matmul(dcols.T, x2).reshape(kernel.shape) if need_dkernel else None
     dx = None

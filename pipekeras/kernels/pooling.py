@@ -10,6 +10,8 @@ over the batch. The functions taking `scratch` draw their outputs and gradients 
 that owner (usually the calling layer), or allocate when it is None.
 """
 
+import math
+
 import numpy as np
 from numba import prange
 
@@ -136,7 +138,7 @@ def max_pool_forward(x, pool, strides, pads, out, scratch=None):
     plane = np.take_along_axis(np.broadcast_to(sources[None, :, :, None, None, None], candidates.shape),
                                tap[:, None], axis=1)[:, 0]
     np.max(candidates, axis=1, out=y)
-    plane_size = int(np.prod(x.shape[2:]))
+    plane_size = math.prod(x.shape[2:])
     idx2 = idx2.reshape((batch, depth) + idx2.shape[1:])
     idx[...] = plane * plane_size + np.take_along_axis(idx2, plane, axis=1)
     return y, idx
