@@ -17,13 +17,14 @@ from .engine.layer import InputSpec, Layer, clear_session
 from .engine.plot import plot_model
 from .engine.sequential import Sequential, sequential
 from .gradient_check import check_gradients
-from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, AveragePooling2D, BatchNormalization,
-                     Bidirectional, Concatenate, Conv1D, Conv2D, Conv2DTranspose, Cropping1D, Cropping2D, Dense,
-                     DepthwiseConv2D, Dot, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D,
-                     GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, LSTM, LayerNormalization,
-                     MaxPooling1D, MaxPooling2D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape,
-                     SeparableConv2D, SimpleRNN, SpatialDropout1D, SpatialDropout2D, Subtract, TimeDistributed,
-                     UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, AveragePooling2D, AveragePooling3D,
+                     BatchNormalization, Bidirectional, Concatenate, Conv1D, Conv2D, Conv2DTranspose, Conv3D,
+                     Cropping1D, Cropping2D, Dense, DepthwiseConv2D, Dot, Dropout, Embedding, Flatten, GRU,
+                     GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D,
+                     GlobalMaxPooling2D, GlobalMaxPooling3D, LSTM, LayerNormalization, MaxPooling1D, MaxPooling2D,
+                     MaxPooling3D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SeparableConv2D,
+                     SimpleRNN, SpatialDropout1D, SpatialDropout2D, Subtract, TimeDistributed, UpSampling1D,
+                     UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
 from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
@@ -49,17 +50,22 @@ concatenate = layer_constructor(Concatenate)
 dot = layer_constructor(Dot)
 conv_1d = layer_constructor(Conv1D, "conv_1d")
 conv_2d = layer_constructor(Conv2D, "conv_2d")
+conv_3d = layer_constructor(Conv3D, "conv_3d")
 conv_2d_transpose = layer_constructor(Conv2DTranspose, "conv_2d_transpose")
 depthwise_conv_2d = layer_constructor(DepthwiseConv2D, "depthwise_conv_2d")
 separable_conv_2d = layer_constructor(SeparableConv2D, "separable_conv_2d")
 max_pooling_1d = layer_constructor(MaxPooling1D, "max_pooling_1d")
 max_pooling_2d = layer_constructor(MaxPooling2D, "max_pooling_2d")
+max_pooling_3d = layer_constructor(MaxPooling3D, "max_pooling_3d")
 average_pooling_1d = layer_constructor(AveragePooling1D, "average_pooling_1d")
 average_pooling_2d = layer_constructor(AveragePooling2D, "average_pooling_2d")
+average_pooling_3d = layer_constructor(AveragePooling3D, "average_pooling_3d")
 global_max_pooling_1d = layer_constructor(GlobalMaxPooling1D, "global_max_pooling_1d")
 global_max_pooling_2d = layer_constructor(GlobalMaxPooling2D, "global_max_pooling_2d")
+global_max_pooling_3d = layer_constructor(GlobalMaxPooling3D, "global_max_pooling_3d")
 global_average_pooling_1d = layer_constructor(GlobalAveragePooling1D, "global_average_pooling_1d")
 global_average_pooling_2d = layer_constructor(GlobalAveragePooling2D, "global_average_pooling_2d")
+global_average_pooling_3d = layer_constructor(GlobalAveragePooling3D, "global_average_pooling_3d")
 embedding = layer_constructor(Embedding)
 simple_rnn = layer_constructor(SimpleRNN)
 lstm = layer_constructor(LSTM)
@@ -90,25 +96,26 @@ summary = verb("summary", "model | summary()")
 plot = verb("plot", "history | plot(smooth=True)", applies_to=(History,))
 
 __all__ = [
-    "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "BatchNormalization",
-    "Bidirectional", "CONSTRUCTORS", "Callback", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose",
+    "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "BatchNormalization",
+    "Bidirectional", "CONSTRUCTORS", "Callback", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D",
     "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv2D", "Dot", "Dropout", "Embedding", "Flatten", "GRU",
-    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "History",
-    "Input", "InputSpec", "LSTM", "Layer", "LayerNormalization", "MaxPooling1D", "MaxPooling2D", "Maximum",
-    "Minimum", "Model", "Multiply", "Permute", "RepeatVector", "Reshape", "SeparableConv2D", "Sequential",
-    "SimpleRNN", "SpatialDropout1D", "SpatialDropout2D", "Subtract", "TimeDistributed", "UpSampling1D",
-    "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "activation", "activations", "add", "average",
-    "average_pooling_1d", "average_pooling_2d", "backend", "batch_normalization", "bidirectional", "callbacks",
-    "check_gradients", "clear_session", "clone_model", "compile", "concatenate", "constraints", "conv_1d",
-    "conv_2d", "conv_2d_transpose", "cropping_1d", "cropping_2d", "datasets", "dense", "depthwise_conv_2d",
-    "dot", "dropout", "embedding", "errors", "evaluate", "fit", "flatten", "floatx",
-    "global_average_pooling_1d", "global_average_pooling_2d", "global_max_pooling_1d", "global_max_pooling_2d",
-    "gru", "initializers", "layer_constructor", "layer_input", "layer_normalization", "layers", "load_model",
-    "load_weights", "losses", "lstm", "max_pooling_1d", "max_pooling_2d", "maximum", "metrics", "minimum",
-    "model_from_json", "model_to_json", "multiply", "optimizers", "permute", "plot", "plot_model", "predict",
-    "predict_on_batch", "regularizers", "repeat_vector", "reshape", "save_model", "save_weights", "saving",
-    "schedules", "separable_conv_2d", "sequential", "serialize_model", "set_floatx", "set_num_threads",
-    "set_seed", "simple_rnn", "spatial_dropout_1d", "spatial_dropout_2d", "subtract", "summary",
-    "test_on_batch", "time_distributed", "train_on_batch", "unserialize_model", "up_sampling_1d",
-    "up_sampling_2d", "utils", "verb", "zero_padding_1d", "zero_padding_2d",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D", "GlobalMaxPooling3D", "History", "Input", "InputSpec", "LSTM", "Layer",
+    "LayerNormalization", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Maximum", "Minimum", "Model", "Multiply",
+    "Permute", "RepeatVector", "Reshape", "SeparableConv2D", "Sequential", "SimpleRNN", "SpatialDropout1D",
+    "SpatialDropout2D", "Subtract", "TimeDistributed", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
+    "ZeroPadding2D", "activation", "activations", "add", "average", "average_pooling_1d", "average_pooling_2d",
+    "average_pooling_3d", "backend", "batch_normalization", "bidirectional", "callbacks", "check_gradients",
+    "clear_session", "clone_model", "compile", "concatenate", "constraints", "conv_1d", "conv_2d",
+    "conv_2d_transpose", "conv_3d", "cropping_1d", "cropping_2d", "datasets", "dense", "depthwise_conv_2d", "dot",
+    "dropout", "embedding", "errors", "evaluate", "fit", "flatten", "floatx", "global_average_pooling_1d",
+    "global_average_pooling_2d", "global_average_pooling_3d", "global_max_pooling_1d", "global_max_pooling_2d",
+    "global_max_pooling_3d", "gru", "initializers", "layer_constructor", "layer_input", "layer_normalization",
+    "layers", "load_model", "load_weights", "losses", "lstm", "max_pooling_1d", "max_pooling_2d", "max_pooling_3d",
+    "maximum", "metrics", "minimum", "model_from_json", "model_to_json", "multiply", "optimizers", "permute", "plot",
+    "plot_model", "predict", "predict_on_batch", "regularizers", "repeat_vector", "reshape", "save_model",
+    "save_weights", "saving", "schedules", "separable_conv_2d", "sequential", "serialize_model", "set_floatx",
+    "set_num_threads", "set_seed", "simple_rnn", "spatial_dropout_1d", "spatial_dropout_2d", "subtract", "summary",
+    "test_on_batch", "time_distributed", "train_on_batch", "unserialize_model", "up_sampling_1d", "up_sampling_2d",
+    "utils", "verb", "zero_padding_1d", "zero_padding_2d",
 ]

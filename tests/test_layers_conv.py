@@ -7,8 +7,8 @@ import pytest
 import pipekeras as pk
 from pipekeras.engine.serialization import deserialize_layer, serialize_layer
 from pipekeras.errors import ConfigError, ShapeError
-from pipekeras.kernels.convolution import (conv2d_backward, conv2d_direct_backward, conv2d_direct_forward,
-                                           conv2d_forward, conv_geometry)
+from pipekeras.kernels.convolution import (conv2d_direct_backward, conv2d_direct_forward, conv_backward,
+                                           conv_forward, conv_geometry)
 from pipekeras.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from pipekeras.layers.pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
                                       GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D,
@@ -176,10 +176,10 @@ def test_direct_loops_agree_with_im2col(rng):
     for padding in ("valid", "same"):
         (oh, ph), (ow, pw) = conv_geometry(8, 3, 2, 1, padding), conv_geometry(7, 3, 1, 2, padding)
         args = ((2, 1), (1, 2), (ph, pw))
-        z, cols = conv2d_forward(x, kernel, bias, *args, (oh, ow))
+        z, cols = conv_forward(x, kernel, bias, *args, (oh, ow))
         np.testing.assert_allclose(conv2d_direct_forward(x, kernel, bias, *args, (oh, ow)), z, rtol=1e-12)
         dz = rng.standard_normal(z.shape)
-        for a, b in zip(conv2d_backward(cols, x.shape, kernel, dz, *args), conv2d_direct_backward(x, kernel, dz,
+        for a, b in zip(conv_backward(cols, x.shape, kernel, dz, *args), conv2d_direct_backward(x, kernel, dz,
                                                                                                   *args)):
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 

@@ -17,6 +17,7 @@ from pipekeras import losses, metrics, optimizers
 from pipekeras.layers import CONSTRUCTORS
 
 PIPEKERAS_NAMES = set("""
+    Conv3D MaxPooling3D AveragePooling3D GlobalMaxPooling3D GlobalAveragePooling3D conv_3d max_pooling_3d average_pooling_3d global_max_pooling_3d global_average_pooling_3d
     Activation Add Average AveragePooling1D AveragePooling2D BatchNormalization Bidirectional CONSTRUCTORS
     Callback Concatenate Conv1D Conv2D Conv2DTranspose Cropping1D Cropping2D Dense DepthwiseConv2D Dot Dropout
     Embedding Flatten GRU GlobalAveragePooling1D GlobalAveragePooling2D GlobalMaxPooling1D GlobalMaxPooling2D
@@ -36,6 +37,7 @@ PIPEKERAS_NAMES = set("""
 """.split())
 
 R_NAMES = set("""
+    layer_conv_3d layer_max_pooling_3d layer_average_pooling_3d layer_global_max_pooling_3d layer_global_average_pooling_3d
     RList callback_csv_logger callback_early_stopping callback_lambda callback_learning_rate_scheduler
     callback_model_checkpoint callback_progbar_logger callback_reduce_lr_on_plateau callback_terminate_on_naan
     callback_terminate_on_nan compile count_params dataset_boston_housing dataset_cifar10 dataset_fashion_mnist

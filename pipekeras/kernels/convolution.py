@@ -1,27 +1,36 @@
-"""Convolution kernels (channels_last): im2col + one BLAS product forward, col2im for the input gradient.
+"""Convolution kernels (channels_last), rank-generic: im2col + one BLAS product forward, col2im backward.
 
-Shapes: x (batch, height, width, channels), kernel (kh, kw, channels, filters) as Keras stores it,
-output (batch, out_h, out_w, filters). A 1D convolution is a 2D one of height 1.
+Shapes: x (batch, *spatial, channels) with 1, 2 or 3 spatial axes, kernel (*window, channels, filters) as
+Keras stores it, output (batch, *out, filters). Every rank runs the same 2-D loops (`im2col_2d`,
+`col2im_2d`): a 1-D input is a 2-D one of height 1, and a 3-D input runs them once per depth tap, on the
+input planes that tap reads (see `im2col`). So 1-D and 2-D convolutions keep the speed of a dedicated 2-D
+loop nest (a single 3-D nest run on lifted inputs was slower: benchmarks/notes-layers.md).
 
 Geometry: `conv_geometry` gives the output length and the padding before the data for one axis, with
 Keras' rules ("valid": no padding; "same": pad_total = max((ceil(n/s) - 1) * s + (k - 1) * d + 1 - n, 0),
 pad_before = pad_total // 2; "causal" (1D): pad (k - 1) * d before).
 
-The Numba loops compile on first call (`cache=True`), never at import, and run in parallel over the batch
-(each sample writes only its own rows and image, so no two threads write the same memory).
+Scratch memory: the functions taking `scratch` draw their large arrays (columns, outputs, gradients) from
+the `BufferPool` of that owner (usually the calling layer), so a training step reuses them once idle.
 
-Direct-loop versions (`conv2d_direct_forward`/`conv2d_direct_backward`) are kept for comparison and
-tests; on the MNIST convnet shapes im2col + BLAS was faster (see the layer docstring for numbers).
+The Numba loops compile on first call (`cache=True`), never at import, and run in parallel over the batch
+(each sample writes only its own rows and volume, so no two threads write the same memory).
+
+Direct-loop 2-D versions (`conv2d_direct_forward`/`conv2d_direct_backward`) are kept as an independent
+reference for tests.
 """
+
+import math
 
 import numpy as np
 from numba import prange
 
 from ..runtime.blas import matmul
-from ..runtime.buffers import empty
+from ..runtime.buffers import empty, pool_of
 from ..runtime.jit import jit
 from ..runtime.threads import parallel_loop
 from .dense import column_sums
+
 
 def conv_geometry(length, kernel, stride, dilation, padding):
     """Returns (output length, padding before) along one axis; output length may be <= 0 (empty)."""
@@ -55,7 +64,7 @@ def transpose_geometry(length, kernel, stride, dilation, padding, output_padding
 
 
 @parallel_loop
-def im2col(x, cols, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
+def im2col_2d(x, cols, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
     """cols[(n * oh + r) * ow + c, (i * kw + j) * ch + k] = x[n, r * sh - ph + i * dh, c * sw - pw + j * dw, k]
     (zero outside the image)."""
     batch, height, width, ch = x.shape
@@ -83,7 +92,7 @@ def im2col(x, cols, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
 
 
 @parallel_loop
-def col2im(dcols, dx, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
+def col2im_2d(dcols, dx, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
     """The adjoint of im2col: dx (zeroed here) accumulates every column entry at its image position."""
     batch, height, width, ch = dx.shape
     for n in prange(batch):
@@ -103,6 +112,61 @@ def col2im(dcols, dx, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
                         col = base + j * ch
                         for k in range(ch):
                             dx[n, y, xx, k] += dcols[row, col + k]
+
+
+def source_planes(depth, window, stride, dilation, pad, out):
+    """(window, out) ints: the input plane each depth tap of each output reads, or -1 (zero padding)."""
+    index = np.arange(out)[None, :] * stride - pad + np.arange(window)[:, None] * dilation
+    return np.where((index >= 0) & (index < depth), index, -1)
+
+
+def im2col(x, cols, window, strides, dilation, pads, out):
+    """Fills `cols` (batch * prod(out), prod(window) * ch) with the windows of x (batch, *spatial, ch).
+
+    Row ((n * od + p) * oh + r) * ow + c, column ((a * kh + i) * kw + j) * ch + k holds
+    x[n, p * sd - pd + a * dd, r * sh - ph + i * dh, c * sw - pw + j * dw, k], zero outside the input
+    (fewer axes for rank 1 and 2). Ranks 1 and 2 run `im2col_2d` once; rank 3 runs it once per depth tap,
+    on the planes that tap reads, into its block of columns.
+    """
+    if x.ndim < 5:
+        x4, window, strides, dilation, pads, out = _as_2d(x, window, strides, dilation, pads, out)
+        im2col_2d(cols.size, x4, cols, *window, *strides, *dilation, *pads, *out)
+        return
+    batch, depth, ch = x.shape[0], x.shape[1], x.shape[-1]
+    padded = np.concatenate([x, np.zeros_like(x[:, :1])], axis=1)  # plane -1: the zero padding
+    sources = source_planes(depth, window[0], strides[0], dilation[0], pads[0], out[0])
+    block = window[1] * window[2] * ch
+    for a, planes in enumerate(sources):
+        gathered = padded[:, planes].reshape((batch * out[0],) + x.shape[2:])
+        im2col_2d(cols.size, gathered, cols[:, a * block:(a + 1) * block], *window[1:], *strides[1:],
+                  *dilation[1:], *pads[1:], *out[1:])
+
+
+def col2im(dcols, dx, window, strides, dilation, pads, out):
+    """The adjoint of `im2col`: dx (overwritten) accumulates every column entry at its input position."""
+    if dx.ndim < 5:
+        dx4, window, strides, dilation, pads, out = _as_2d(dx, window, strides, dilation, pads, out)
+        col2im_2d(dcols.size, dcols, dx4, *window, *strides, *dilation, *pads, *out)
+        return
+    batch, depth, ch = dx.shape[0], dx.shape[1], dx.shape[-1]
+    padded = np.zeros((batch, depth + 1) + dx.shape[2:], dx.dtype)  # plane -1 collects the padding's share
+    sources = source_planes(depth, window[0], strides[0], dilation[0], pads[0], out[0])
+    block = window[1] * window[2] * ch
+    planes_shape = (batch * out[0],) + dx.shape[2:]
+    for a, planes in enumerate(sources):
+        scattered = np.empty(planes_shape, dx.dtype)
+        col2im_2d(dcols.size, dcols[:, a * block:(a + 1) * block], scattered, *window[1:], *strides[1:],
+                  *dilation[1:], *pads[1:], *out[1:])
+        padded[:, planes] += scattered.reshape((batch, out[0]) + dx.shape[2:])  # distinct planes per tap
+    dx[...] = padded[:, :depth]
+
+
+def _as_2d(x, window, strides, dilation, pads, out):
+    """A rank-1 problem as a rank-2 one of height 1 (x viewed as (batch, 1, steps, ch)); rank 2 unchanged."""
+    if x.ndim == 4:
+        return x, tuple(window), tuple(strides), tuple(dilation), tuple(pads), tuple(out)
+    return (x.reshape(x.shape[0], 1, x.shape[1], x.shape[2]), (1,) + tuple(window), (1,) + tuple(strides),
+            (1,) + tuple(dilation), (0,) + tuple(pads), (1,) + tuple(out))
 
 
 @parallel_loop
@@ -134,80 +198,116 @@ def relu_grad_rows(y, g, dz, sums):
             sums[j] += v
 
 
-def relu_backward(y, g, buffers=None):
+def relu_backward(y, g, scratch=None):
     """Returns (dz, dz summed over all axes but the last) for y = relu(z); y and g of the same shape.
 
-    `buffers`: an optional `BufferPool` for dz.
+    `scratch`: the owner (e.g. the layer) whose scratch memory holds dz, or None for a fresh array.
     """
     channels = y.shape[-1]
     g2 = np.ascontiguousarray(g).reshape(-1, channels)
-    dz = empty(buffers, "relu_dz", g2.shape, g2.dtype)
+    dz = empty(pool_of(scratch), "relu_dz", g2.shape, g2.dtype)
     sums = np.empty(channels, g2.dtype)
     relu_grad_rows(np.ascontiguousarray(y).reshape(-1, channels), g2, dz, sums)
     return dz.reshape(y.shape), sums
 
 
-# ----- conv2d (im2col) ---------------------------------------------------------------------------
+# ----- convolution (im2col), any rank ----------------------------------------------------------
 
 
-def conv2d_forward(x, kernel, bias, strides, dilation, pads, out_hw, buffers=None, keep_cols=True, relu=False):
-    """Returns (z, cols): z = conv(x, kernel) + bias of shape (batch, oh, ow, filters) (relu'd if `relu`).
+def _is_pointwise(window, strides, pads):
+    return max(window) == 1 and max(strides) == 1 and max(pads) == 0
+
+
+def conv_forward(x, kernel, bias, strides, dilation, pads, out, scratch=None, keep_cols=True, relu=False):
+    """Returns (z, cols): z = conv(x, kernel) + bias of shape (batch, *out, filters) (relu'd if `relu`).
 
     Args:
-        x: (batch, h, w, ch) C-contiguous; kernel (kh, kw, ch, filters); bias (filters,) or None.
-        strides, dilation, pads: (rows, cols) pairs; pads are the zero rows/cols added before the data.
-        out_hw: (oh, ow) from `conv_geometry`.
-        buffers: an optional `BufferPool` for the im2col matrix and z.
+        x: (batch, *spatial, ch) with 1 to 3 spatial axes; kernel (*window, ch, filters); bias (filters,)
+            or None.
+        strides, dilation, pads: one int per spatial axis; pads are the zeros added before the data.
+        out: the output's spatial sizes, from `conv_geometry`.
+        scratch: the owner (e.g. the layer) whose scratch memory holds the im2col matrix and z, or None.
         keep_cols: return the im2col matrix (needed for the kernel gradient); else return None for it.
     """
-    kh, kw, ch, filters = kernel.shape
-    oh, ow = out_hw
-    batch = x.shape[0]
+    window, ch, filters = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
+    rows = x.shape[0] * math.prod(out)
+    taps = math.prod(window) * ch
     dtype = np.result_type(x.dtype, kernel.dtype)
     x = np.ascontiguousarray(x, dtype=dtype)
-    if kh == 1 and kw == 1 and strides == (1, 1) and pads == (0, 0):
-        cols = x.reshape(batch * oh * ow, ch)
+    pool = pool_of(scratch)
+    if _is_pointwise(window, strides, pads):
+        cols = x.reshape(rows, ch)
     else:
-        cols = empty(buffers, "cols", (batch * oh * ow, kh * kw * ch), dtype)
-        im2col(cols.size, x, cols, kh, kw, strides[0], strides[1], dilation[0], dilation[1], pads[0], pads[1],
-               oh, ow)
-    z = matmul(cols, kernel.reshape(kh * kw * ch, filters).astype(dtype, copy=False),
-               out=empty(buffers, "z", (batch * oh * ow, filters), dtype))
+        cols = empty(pool, "cols", (rows, taps), dtype)
+        im2col(x, cols, window, strides, dilation, pads, out)
+    z = matmul(cols, kernel.reshape(taps, filters).astype(dtype, copy=False),
+               out=empty(pool, "z", (rows, filters), dtype))
     if bias is not None or relu:
         use_bias = bias is not None
         bias = bias.astype(dtype, copy=False) if use_bias else np.zeros(1, dtype)
         bias_relu_rows(z.size, z, bias, use_bias, relu)
-    return z.reshape(batch, oh, ow, filters), (cols if keep_cols else None)
+    return z.reshape((x.shape[0],) + tuple(out) + (filters,)), (cols if keep_cols else None)
 
 
-def conv2d_backward(cols, x_shape, kernel, dz, strides, dilation, pads, need_dx=True, need_dkernel=True,
-                    has_bias=True, buffers=None):
-    """Returns (dx or None, dkernel or None, dbias or None) for `conv2d_forward`.
+def conv_backward(cols, x_shape, kernel, dz, strides, dilation, pads, need_dx=True, need_dkernel=True,
+                  has_bias=True, scratch=None):
+    """Returns (dx or None, dkernel or None, dbias or None) for `conv_forward`.
 
     Args:
-        cols: the im2col matrix from the forward pass (batch * oh * ow, kh * kw * ch).
+        cols: the im2col matrix from the forward pass (batch * prod(out), prod(window) * ch).
         x_shape: shape of the forward input.
-        dz: gradient w.r.t. z, (batch, oh, ow, filters).
-        buffers: an optional `BufferPool` for the column gradient and dx.
+        dz: gradient w.r.t. z, (batch, *out, filters).
+        scratch: the owner whose scratch memory holds the column gradient and dx, or None.
     """
-    kh, kw, ch, filters = kernel.shape
-    batch, oh, ow, _ = dz.shape
-    dz2 = np.ascontiguousarray(dz).reshape(batch * oh * ow, filters)
+    window, ch, filters = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
+    out = dz.shape[1:-1]
+    taps = math.prod(window) * ch
+    dz2 = np.ascontiguousarray(dz).reshape(-1, filters)
     dkernel = dbias = dx = None
     if need_dkernel:
         dkernel = matmul(cols.T, dz2).reshape(kernel.shape)
         if has_bias:
             dbias = column_sums(dz2)
     if need_dx:
-        k2 = kernel.reshape(kh * kw * ch, filters).astype(dz2.dtype, copy=False)
-        if kh == 1 and kw == 1 and strides == (1, 1) and pads == (0, 0):
+        k2 = kernel.reshape(taps, filters).astype(dz2.dtype, copy=False)
+        if _is_pointwise(window, strides, pads):
             dx = matmul(dz2, k2.T).reshape(x_shape)
         else:
-            dcols = matmul(dz2, k2.T, out=empty(buffers, "dcols", (batch * oh * ow, kh * kw * ch), dz2.dtype))
-            dx = empty(buffers, "dx", x_shape, dz2.dtype)
-            col2im(dcols.size, dcols, dx, kh, kw, strides[0], strides[1], dilation[0], dilation[1], pads[0],
-                   pads[1], oh, ow)
+            pool = pool_of(scratch)
+            dcols = matmul(dz2, k2.T, out=empty(pool, "dcols", (dz2.shape[0], taps), dz2.dtype))
+            dx = empty(pool, "dx", tuple(x_shape), dz2.dtype)
+            col2im(dcols, dx, window, strides, dilation, pads, out)
     return dx, dkernel, dbias
+
+
+def conv_transpose_forward(x, kernel, strides, dilation, pads, out):
+    """Returns (z, x as rows): the transposed convolution (the input gradient of `conv_forward`), no bias.
+
+    Args:
+        x: (batch, *spatial, ch); kernel (*window, filters, ch) as Keras stores it.
+        strides, dilation, pads: one int per spatial axis, of the matching forward convolution.
+        out: the output's spatial sizes.
+    """
+    window, filters, ch = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
+    dtype = np.result_type(x.dtype, kernel.dtype)
+    x2 = np.ascontiguousarray(x).reshape(-1, ch).astype(dtype, copy=False)
+    cols = matmul(x2, kernel.reshape(-1, ch).astype(dtype, copy=False).T)
+    z = np.empty((x.shape[0],) + tuple(out) + (filters,), dtype)
+    col2im(cols, z, window, strides, dilation, pads, x.shape[1:-1])
+    return z, x2
+
+
+def conv_transpose_backward(x2, x_shape, kernel, dz, strides, dilation, pads, need_dx=True, need_dkernel=True):
+    """Returns (dx or None, dkernel or None) for `conv_transpose_forward` (x2: its returned rows)."""
+    window, filters, ch = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
+    dz = np.ascontiguousarray(dz)
+    dcols = np.empty((x2.shape[0], math.prod(window) * filters), dz.dtype)
+    im2col(dz, dcols, window, strides, dilation, pads, x_shape[1:-1])
+    dkernel = matmul(dcols.T, x2).reshape(kernel.shape) if need_dkernel else None
+    dx = None
+    if need_dx:
+        dx = matmul(dcols, kernel.reshape(-1, ch).astype(dz.dtype, copy=False)).reshape(x_shape)
+    return dx, dkernel
 
 
 # ----- conv2d (direct loops, for comparison) -----------------------------------------------------
@@ -270,7 +370,7 @@ def _direct_backward(x, kernel, dz, dx, dk_parts, need_dx, sh, sw, dh, dw, ph, p
 
 
 def conv2d_direct_forward(x, kernel, bias, strides, dilation, pads, out_hw):
-    """Same result as `conv2d_forward` (without cols), computed with direct loops."""
+    """Same result as `conv_forward` of a 2-D input (without cols), computed with direct loops."""
     dtype = np.result_type(x.dtype, kernel.dtype)
     z = np.empty((x.shape[0],) + tuple(out_hw) + (kernel.shape[3],), dtype)
     _direct_forward(z.size * kernel.shape[0] * kernel.shape[1] * x.shape[3], np.ascontiguousarray(x, dtype),

@@ -1,13 +1,14 @@
 """Layer classes, one module per family."""
 
-from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
+from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Conv3D, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout
 from .embedding import Embedding
 from .image_reshaping import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D
 from .merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from .normalization import BatchNormalization, LayerNormalization
-from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
-                      GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
+                      GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+                      GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from .recurrent import GRU, LSTM, SimpleRNN
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .spatial_dropout import SpatialDropout1D, SpatialDropout2D
@@ -19,12 +20,15 @@ CONSTRUCTORS = {
     "flatten": Flatten, "reshape": Reshape, "permute": Permute, "repeat_vector": RepeatVector,
     "add": Add, "subtract": Subtract, "multiply": Multiply, "average": Average, "maximum": Maximum,
     "minimum": Minimum, "concatenate": Concatenate, "dot": Dot,
-    "conv_1d": Conv1D, "conv_2d": Conv2D, "conv_2d_transpose": Conv2DTranspose,
+    "conv_1d": Conv1D, "conv_2d": Conv2D, "conv_3d": Conv3D, "conv_2d_transpose": Conv2DTranspose,
     "depthwise_conv_2d": DepthwiseConv2D, "separable_conv_2d": SeparableConv2D,
-    "max_pooling_1d": MaxPooling1D, "max_pooling_2d": MaxPooling2D,
+    "max_pooling_1d": MaxPooling1D, "max_pooling_2d": MaxPooling2D, "max_pooling_3d": MaxPooling3D,
     "average_pooling_1d": AveragePooling1D, "average_pooling_2d": AveragePooling2D,
+    "average_pooling_3d": AveragePooling3D,
     "global_max_pooling_1d": GlobalMaxPooling1D, "global_max_pooling_2d": GlobalMaxPooling2D,
+    "global_max_pooling_3d": GlobalMaxPooling3D,
     "global_average_pooling_1d": GlobalAveragePooling1D, "global_average_pooling_2d": GlobalAveragePooling2D,
+    "global_average_pooling_3d": GlobalAveragePooling3D,
     "embedding": Embedding, "simple_rnn": SimpleRNN, "lstm": LSTM, "gru": GRU,
     "batch_normalization": BatchNormalization, "layer_normalization": LayerNormalization,
     "up_sampling_1d": UpSampling1D, "up_sampling_2d": UpSampling2D,

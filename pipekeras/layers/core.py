@@ -2,15 +2,16 @@
 
 import numpy as np
 
-from .. import backend, constraints, initializers, regularizers
+from .. import backend
 from ..engine.layer import InputSpec, Layer
+from ..engine.weights import DeclaresWeights, Weight
 from ..errors import ShapeError
 from ..kernels.dense import dense_backward, dense_forward
 from .activated import ActivatedLayer
 from .validation import positive_int, rate_in_unit_interval
 
 
-class Dense(ActivatedLayer):
+class Dense(DeclaresWeights, ActivatedLayer):
     """Densely connected layer: `output = activation(dot(input, kernel) + bias)`.
 
     On inputs of rank > 2 it acts on the last axis (as Keras 2 and 3 do): (batch, t, d) -> (batch, t, units).
@@ -28,19 +29,18 @@ class Dense(ActivatedLayer):
         >>> model = sequential() | dense(512, "relu", input_shape=784) | dense(10, "softmax")
     """
 
+    declared_weights = (
+        Weight("kernel", lambda layer, shape: (shape[-1], layer.units)),
+        Weight("bias", lambda layer, shape: (layer.units,), enabled="use_bias"),
+    )
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activation=activation, **kwargs)
         self.units = positive_int("Dense", "units", units)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self.take_weight_arguments(locals())
         self.input_spec = InputSpec(min_ndim=2)
 
     def validate_input_shape(self, input_shape):
@@ -48,12 +48,8 @@ class Dense(ActivatedLayer):
             raise self.error(ShapeError, f"the last axis of the input must be known, received {input_shape}.")
 
     def build(self, input_shape):
-        features = input_shape[-1]
-        self.kernel = self.add_weight("kernel", (features, self.units), self.kernel_initializer,
-                                      self.kernel_regularizer, self.kernel_constraint)
-        self.bias = self.add_weight("bias", (self.units,), self.bias_initializer, self.bias_regularizer,
-                                    self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(min_ndim=2, axes={-1: features})
+        super().build(input_shape)
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
@@ -82,13 +78,7 @@ class Dense(ActivatedLayer):
             **super().get_config(),
             "units": self.units,
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **self.weight_config(),
         }
 
 

@@ -2,14 +2,14 @@
 
 import numpy as np
 
-from .. import constraints, initializers, regularizers
 from ..engine.layer import InputSpec, Layer
+from ..engine.weights import DeclaresWeights, Weight
 from ..errors import DataError
 from ..kernels.embedding import embedding_backward, embedding_forward
 from .validation import positive_int
 
 
-class Embedding(Layer):
+class Embedding(DeclaresWeights, Layer):
     """Turns positive integer ids into dense vectors of fixed size: `[[4], [20]] -> [[0.25, 0.1], [0.6, -0.2]]`.
 
     Input: integer ids of shape (samples, timesteps) (any rank works); output (samples, timesteps,
@@ -33,6 +33,7 @@ class Embedding(Layer):
     """
 
     input_dtype = "int32"
+    declared_weights = (Weight("embeddings", lambda layer, shape: (layer.input_dim, layer.output_dim)),)
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None,
@@ -46,19 +47,11 @@ class Embedding(Layer):
         super().__init__(**kwargs)
         self.input_dim = positive_int("Embedding", "input_dim", input_dim)
         self.output_dim = positive_int("Embedding", "output_dim", output_dim)
-        self.embeddings_initializer = initializers.get(embeddings_initializer)
-        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.take_weight_arguments(locals())
         self.mask_zero = bool(mask_zero)
         self.input_length = input_length
         self.supports_masking = self.mask_zero
         self.input_spec = InputSpec(min_ndim=1)
-
-    def build(self, input_shape):
-        self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
-                                          self.embeddings_initializer, self.embeddings_regularizer,
-                                          self.embeddings_constraint)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
@@ -128,10 +121,7 @@ class Embedding(Layer):
             **super().get_config(),
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
-            "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
-            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+            **self.weight_config(),
             "mask_zero": self.mask_zero,
         }
         if self.input_length is not None:

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ConfigError, ShapeError
-from .convolutional import _AXES, _data_format, check_spatial_rank
+from .spatial import AXES, check_spatial_rank, data_format_argument
 from .validation import int_tuple, one_of
 
 
@@ -69,7 +69,7 @@ class _UpSampling(_Spatial):
         super().__init__(**kwargs)
         cls = type(self).__name__
         self.size = int_tuple(cls, "size", size, self.rank)
-        self.data_format = _data_format(cls, data_format)
+        self.data_format = data_format_argument(cls, data_format)
         self.interpolation = one_of(cls, "interpolation", interpolation, ("nearest", "bilinear"))
 
     def compute_output_shape(self, input_shape):
@@ -171,7 +171,7 @@ class _ZeroPadding(_Spatial):
         super().__init__(**kwargs)
         cls = type(self).__name__
         self.padding = _pairs(cls, "padding", padding, self.rank)
-        self.data_format = _data_format(cls, data_format)
+        self.data_format = data_format_argument(cls, data_format)
 
     def compute_output_shape(self, input_shape):
         spatial = tuple(None if n is None else n + a + b for n, (a, b) in zip(input_shape[1:-1], self.padding))
@@ -231,14 +231,14 @@ class _Cropping(_Spatial):
         super().__init__(**kwargs)
         cls = type(self).__name__
         self.cropping = _pairs(cls, "cropping", cropping, self.rank)
-        self.data_format = _data_format(cls, data_format)
+        self.data_format = data_format_argument(cls, data_format)
 
     def compute_output_shape(self, input_shape):
         spatial = []
         for axis, (n, (a, b)) in enumerate(zip(input_shape[1:-1], self.cropping)):
             if n is not None and a + b >= n:
                 raise self.error(ShapeError, (
-                    f"cropping {a} + {b} from the {_AXES[self.rank][axis]} axis of size {n} (input shape "
+                    f"cropping {a} + {b} from the {AXES[self.rank][axis]} axis of size {n} (input shape "
                     f"{shape_str(input_shape)}) leaves nothing. Crop less than the size of each axis."))
             spatial.append(None if n is None else n - a - b)
         return (input_shape[0],) + tuple(spatial) + (input_shape[-1],)

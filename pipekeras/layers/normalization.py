@@ -12,7 +12,7 @@ mean and the biased batch variance and updates the moving statistics,
 
 import numpy as np
 
-from .. import constraints, initializers, regularizers
+from ..engine.weights import DeclaresWeights, Weight
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ConfigError, ShapeError
 from ..kernels.normalization import (batch_norm_backward, batch_norm_forward, column_moments, layer_norm_backward,
@@ -61,11 +61,17 @@ def _from_rows(y2, perm, moved_shape):
     return y if perm is None else np.ascontiguousarray(np.transpose(y, np.argsort(perm)))
 
 
-class _Normalization(Layer):
+class _Normalization(DeclaresWeights, Layer):
     """Shared argument handling: axes, center/scale weights, their initializers, regularizers, constraints."""
 
     supports_masking = True
     _allow_axis_list = False
+    declared_weights = (
+        Weight("gamma", lambda layer, shape: layer.affine_shape(shape), enabled="scale"),
+        Weight("beta", lambda layer, shape: layer.affine_shape(shape), enabled="center"),
+    )
+    takes_activity_regularizer = False
+    weight_config_order = ("beta", "gamma", "moving_mean", "moving_variance")  # Keras lists beta first
 
     def _resolve_axes(self, input_shape):
         """Returns the normalized axes as sorted positive ints for `input_shape`, or raises a ShapeError."""
@@ -93,26 +99,9 @@ class _Normalization(Layer):
                     f"{shape_str(input_shape)}."))
         return sorted(resolved)
 
-    def _init_affine(self, center, scale, beta_initializer, gamma_initializer, beta_regularizer,
-                     gamma_regularizer, beta_constraint, gamma_constraint):
-        self.center = bool(center)
-        self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.gamma = None
-        self.beta = None
-
-    def _build_affine(self, shape):
-        if self.scale:
-            self.gamma = self.add_weight("gamma", shape, self.gamma_initializer, self.gamma_regularizer,
-                                         self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight("beta", shape, self.beta_initializer, self.beta_regularizer,
-                                        self.beta_constraint)
+    def affine_shape(self, input_shape):
+        """The shape of gamma and beta for inputs of `input_shape`."""
+        raise NotImplementedError
 
     def _affine_arrays(self, features, dtype):
         gamma = np.ones(features, dtype) if self.gamma is None else self.gamma.value.reshape(-1).astype(dtype)
@@ -132,16 +121,7 @@ class _Normalization(Layer):
         return input_shape
 
     def _affine_config(self):
-        return {
-            "center": self.center,
-            "scale": self.scale,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
-        }
+        return {"center": self.center, "scale": self.scale, **self.weight_config()}
 
 
 class BatchNormalization(_Normalization):
@@ -167,6 +147,10 @@ class BatchNormalization(_Normalization):
     """
 
     uses_learning_phase = True
+    declared_weights = _Normalization.declared_weights + (
+        Weight("moving_mean", lambda layer, shape: layer.affine_shape(shape), state=True),
+        Weight("moving_variance", lambda layer, shape: layer.affine_shape(shape), state=True),
+    )
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
@@ -177,19 +161,16 @@ class BatchNormalization(_Normalization):
         self.axis = _axis_argument(cls, axis, allow_list=False)
         self.momentum = _number(cls, "momentum", momentum, 0.0, 1.0)
         self.epsilon = _number(cls, "epsilon", epsilon, 0.0, np.inf, low_open=True)
-        self._init_affine(center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
-                          beta_constraint, gamma_constraint)
-        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
-        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.center, self.scale = bool(center), bool(scale)
+        self.take_weight_arguments(locals())
+
+    def affine_shape(self, input_shape):
+        return (input_shape[self._axis],)
 
     def build(self, input_shape):
         (axis,) = self._resolve_axes(input_shape)
         self._axis = axis
-        shape = (input_shape[axis],)
-        self._build_affine(shape)
-        self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer, trainable=False)
-        self.moving_variance = self.add_weight("moving_variance", shape, self.moving_variance_initializer,
-                                               trainable=False)
+        super().build(input_shape)
         self.input_spec = InputSpec(ndim=len(input_shape), axes={axis: input_shape[axis]})
 
     def call(self, inputs, training=False):
@@ -229,8 +210,6 @@ class BatchNormalization(_Normalization):
             "momentum": self.momentum,
             "epsilon": self.epsilon,
             **self._affine_config(),
-            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
         }
 
 
@@ -257,12 +236,15 @@ class LayerNormalization(_Normalization):
         cls = type(self).__name__
         self.axis = _axis_argument(cls, axis, allow_list=True)
         self.epsilon = _number(cls, "epsilon", epsilon, 0.0, np.inf, low_open=True)
-        self._init_affine(center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
-                          beta_constraint, gamma_constraint)
+        self.center, self.scale = bool(center), bool(scale)
+        self.take_weight_arguments(locals())
+
+    def affine_shape(self, input_shape):
+        return tuple(input_shape[a] for a in self._axes)
 
     def build(self, input_shape):
         self._axes = self._resolve_axes(input_shape)
-        self._build_affine(tuple(input_shape[a] for a in self._axes))
+        super().build(input_shape)
         self.input_spec = InputSpec(ndim=len(input_shape), axes={a: input_shape[a] for a in self._axes})
 
     def call(self, inputs, training=False):

@@ -1,8 +1,9 @@
-"""Pooling layers (channels_last): Max/AveragePooling1D/2D and their global versions.
+"""Pooling layers (channels_last): Max/AveragePooling1D/2D/3D and their global versions.
 
-A 1D pooling runs the 2D kernel with height 1. Max pooling keeps the index of each window's maximum for
-backward; with "same" padding, positions outside the image are ignored (the average divides by the number
-of valid positions, as Keras does).
+`Pooling` and `GlobalPooling` are rank-generic; each layer is a thin subclass naming its rank and mode:
+`class MaxPooling3D(Pooling, rank=3, mode="max")`. Max pooling keeps the index of each window's maximum
+for backward; with "same" padding, positions outside the input are ignored (the average divides by the
+number of valid positions, as Keras does).
 """
 
 import numpy as np
@@ -10,26 +11,38 @@ import numpy as np
 from .. import backend
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ShapeError
-from ..runtime.buffers import BufferPool
-from ..kernels.convolution import conv_geometry
-from ..kernels.pooling import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
-from .convolutional import _AXES, _data_format, check_spatial_rank
+from ..kernels.pooling import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
+from .spatial import (AXES, BOTH_DATA_FORMATS, SpatialRank, check_spatial_rank, data_format_argument,
+                      from_channels_last, shape_from_channels_last, shape_to_channels_last, to_channels_last,
+                      window_geometry)
 from .validation import int_tuple, one_of
 
 
-class _Pooling(Layer):
-    """Base of the window pooling layers.
+class _RankAndMode(SpatialRank):
+    """Lets a subclass name its rank and mode in its class line: `class MaxPooling3D(Pooling, rank=3, mode="max")`.
 
-    Args:
-        pool_size: window size: an int, or a pair (ph, pw) for 2D (default 2).
-        strides: step between windows, an int or a pair; None (default) is pool_size.
-        padding: "valid" (whole windows only) or "same" (output size ceil(input / stride)).
-        data_format: only "channels_last".
-        **kwargs: name, trainable, input_shape, batch_input_shape, dtype.
+    The kernels work in channels_last; a layer accepting channels_first moves the channel axis on the way
+    in and out.
     """
 
-    rank = 2
     mode = "max"
+
+    def __init_subclass__(cls, mode=None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if mode is not None:
+            cls.mode = mode
+
+
+class Pooling(_RankAndMode, Layer):
+    """Base of the window pooling layers, of any spatial rank (1 to 3).
+
+    Args:
+        pool_size: window size: an int, or `rank` ints (default 2).
+        strides: step between windows, an int or `rank` ints; None (default) is pool_size.
+        padding: "valid" (whole windows only) or "same" (output size ceil(input / stride)).
+        data_format: "channels_last"; the 3D layers also take "channels_first" (samples, channels, *spatial).
+        **kwargs: name, trainable, input_shape, batch_input_shape, dtype.
+    """
 
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -37,22 +50,20 @@ class _Pooling(Layer):
         self.pool_size = int_tuple(cls, "pool_size", pool_size, self.rank)
         self.strides = self.pool_size if strides is None else int_tuple(cls, "strides", strides, self.rank)
         self.padding = one_of(cls, "padding", padding, ("valid", "same"))
-        self.data_format = _data_format(cls, data_format)
+        self.data_format = data_format_argument(cls, data_format, self.data_formats)
         self.input_spec = None
-        self._buffers = BufferPool()  # outputs, indices and gradients, reused when idle
 
     def validate_input_shape(self, input_shape):
         check_spatial_rank(self, input_shape)
-        self._spatial(input_shape[1:-1])
+        self._spatial(shape_to_channels_last(input_shape, self.data_format)[1:-1])
 
     def build(self, input_shape):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _spatial(self, sizes):
-        result = [(None, 0) if n is None else conv_geometry(n, k, s, 1, self.padding)
-                  for n, k, s in zip(sizes, self.pool_size, self.strides)]
+        result = window_geometry(sizes, self.pool_size, self.strides, (1,) * self.rank, self.padding)
         if any(out is not None and out <= 0 for out, _ in result):
-            axes = ", ".join(_AXES[self.rank])
+            axes = ", ".join(AXES[self.rank])
             raise self.error(ShapeError, (
                 f"pool_size {self.pool_size} is larger than the input's spatial size {tuple(sizes)} ({axes}) "
                 f"with padding='valid', so the output would be empty. Use padding='same', a smaller pool_size, "
@@ -60,43 +71,39 @@ class _Pooling(Layer):
         return result
 
     def compute_output_shape(self, input_shape):
-        return (input_shape[0],) + tuple(o for o, _ in self._spatial(input_shape[1:-1])) + (input_shape[-1],)
-
-    def _pairs(self, values, fill):
-        return (fill,) + tuple(values) if self.rank == 1 else tuple(values)
+        input_shape = shape_to_channels_last(input_shape, self.data_format)
+        output_shape = (input_shape[0],) + tuple(o for o, _ in self._spatial(input_shape[1:-1])) + (input_shape[-1],)
+        return shape_from_channels_last(output_shape, self.data_format)
 
     def call(self, inputs, training=False):
-        x = np.ascontiguousarray(inputs if inputs.dtype.kind == "f" else inputs.astype(backend.floatx()))
+        x = to_channels_last(inputs if inputs.dtype.kind == "f" else inputs.astype(backend.floatx()), self.data_format)
+        x = np.ascontiguousarray(x)
         spatial = self._spatial(x.shape[1:-1])
-        x4 = x.reshape(x.shape[0], 1, x.shape[1], x.shape[2]) if self.rank == 1 else x
-        out_hw = self._pairs([o for o, _ in spatial], 1)
-        pads = self._pairs([p for _, p in spatial], 0)
-        pool, strides = self._pairs(self.pool_size, 1), self._pairs(self.strides, 1)
+        out = tuple(o for o, _ in spatial)
+        pads = tuple(p for _, p in spatial)
         if self.mode == "max":
-            y, idx = max_pool2d_forward(x4, pool, strides, pads, out_hw, self._buffers)
-            self.save_for_backward(idx, x4.shape, x.shape)
+            y, idx = max_pool_forward(x, self.pool_size, self.strides, pads, out, scratch=self)
+            self.save_for_backward(idx, x.shape)
         else:
-            y = avg_pool2d_forward(x4, pool, strides, pads, out_hw, self._buffers)
-            self.save_for_backward(pads, x4.shape, x.shape)
-        return y.reshape((y.shape[0],) + tuple(o for o, _ in spatial) + (y.shape[-1],))
+            y = avg_pool_forward(x, self.pool_size, self.strides, pads, out, scratch=self)
+            self.save_for_backward(pads, x.shape)
+        return from_channels_last(y, self.data_format)
 
     def backward(self, grad_output):
-        saved, x4_shape, x_shape = self.saved_tensors
-        dy = np.ascontiguousarray(grad_output)
-        dy4 = dy.reshape(dy.shape[0], 1, dy.shape[1], dy.shape[2]) if self.rank == 1 else dy
+        saved, x_shape = self.saved_tensors
+        dy = np.ascontiguousarray(to_channels_last(grad_output, self.data_format))
         if self.mode == "max":
-            dx = max_pool2d_backward(dy4, saved, x4_shape, self._buffers)
+            dx = max_pool_backward(dy, saved, x_shape, scratch=self)
         else:
-            dx = avg_pool2d_backward(dy4, x4_shape, self._pairs(self.pool_size, 1), self._pairs(self.strides, 1),
-                                     saved, self._buffers)
-        return dx.reshape(x_shape)
+            dx = avg_pool_backward(dy, x_shape, self.pool_size, self.strides, saved, scratch=self)
+        return from_channels_last(dx, self.data_format)
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
                 "padding": self.padding, "data_format": self.data_format}
 
 
-class MaxPooling2D(_Pooling):
+class MaxPooling2D(Pooling, rank=2, mode="max"):
     """Max over (pool_h, pool_w) windows: (batch, h, w, ch) -> (batch, out_h, out_w, ch).
 
     Args:
@@ -109,73 +116,84 @@ class MaxPooling2D(_Pooling):
         >>> model = model | conv_2d(32, 3, activation="relu") | max_pooling_2d(2)
     """
 
-    rank, mode = 2, "max"
 
-
-class AveragePooling2D(_Pooling):
+class AveragePooling2D(Pooling, rank=2, mode="average"):
     """Mean over (pool_h, pool_w) windows: (batch, h, w, ch) -> (batch, out_h, out_w, ch).
 
     Example:
         >>> model = sequential() | conv_2d(32, 3, activation="relu", input_shape=(28, 28, 1)) | average_pooling_2d(2)
     """
 
-    rank, mode = 2, "average"
 
-
-class MaxPooling1D(_Pooling):
+class MaxPooling1D(Pooling, rank=1, mode="max"):
     """Max over windows of `pool_size` steps: (batch, steps, ch) -> (batch, out_steps, ch).
 
     Example:
         >>> model = sequential() | conv_1d(32, 5, activation="relu", input_shape=(100, 8)) | max_pooling_1d(2)
     """
 
-    rank, mode = 1, "max"
 
-
-class AveragePooling1D(_Pooling):
+class AveragePooling1D(Pooling, rank=1, mode="average"):
     """Mean over windows of `pool_size` steps: (batch, steps, ch) -> (batch, out_steps, ch).
 
     Example:
         >>> model = sequential() | conv_1d(32, 5, activation="relu", input_shape=(100, 8)) | average_pooling_1d(2)
     """
 
-    rank, mode = 1, "average"
+
+class MaxPooling3D(Pooling, rank=3, mode="max"):
+    """Max over (pool_d, pool_h, pool_w) windows: (batch, d, h, w, ch) -> (batch, out_d, out_h, out_w, ch).
+
+    Example:
+        >>> model = sequential() | conv_3d(8, 3, activation="relu", input_shape=(16, 16, 16, 1)) | max_pooling_3d(2)
+    """
+
+    data_formats = BOTH_DATA_FORMATS
 
 
-class _GlobalPooling(Layer):
-    """Base of the global pooling layers.
+class AveragePooling3D(Pooling, rank=3, mode="average"):
+    """Mean over (pool_d, pool_h, pool_w) windows: (batch, d, h, w, ch) -> (batch, out_d, out_h, out_w, ch).
+
+    Example:
+        >>> model = sequential() | conv_3d(8, 3, input_shape=(16, 16, 16, 1)) | average_pooling_3d(2)
+    """
+
+    data_formats = BOTH_DATA_FORMATS
+
+
+class GlobalPooling(_RankAndMode, Layer):
+    """Base of the global pooling layers, of any spatial rank (1 to 3).
 
     Args:
-        data_format: only "channels_last".
+        data_format: "channels_last"; the 3D layers also take "channels_first" (samples, channels, *spatial).
         keepdims: keep the pooled axes, with size 1.
         **kwargs: name, trainable, input_shape, batch_input_shape, dtype.
     """
 
-    rank = 2
-    mode = "max"
-
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = _data_format(type(self).__name__, data_format)
+        self.data_format = data_format_argument(type(self).__name__, data_format, self.data_formats)
         self.keepdims = bool(keepdims)
         self.input_spec = None
 
     def validate_input_shape(self, input_shape):
         check_spatial_rank(self, input_shape)
-        if any(d == 0 for d in input_shape[1:-1]):
+        if any(d == 0 for d in shape_to_channels_last(input_shape, self.data_format)[1:-1]):
             raise self.error(ShapeError, f"the input has an empty spatial axis: {shape_str(input_shape)}.")
 
     def build(self, input_shape):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def compute_output_shape(self, input_shape):
+        channels = input_shape[1 if self.data_format == "channels_first" else -1]
         if self.keepdims:
-            return (input_shape[0],) + (1,) * self.rank + (input_shape[-1],)
-        return (input_shape[0], input_shape[-1])
+            return shape_from_channels_last((input_shape[0],) + (1,) * self.rank + (channels,), self.data_format)
+        return (input_shape[0], channels)
 
     def call(self, inputs, training=False):
         if inputs.dtype.kind != "f":
             inputs = inputs.astype(backend.floatx())
+        inputs = np.ascontiguousarray(to_channels_last(inputs, self.data_format))
         batch, channels = inputs.shape[0], inputs.shape[-1]
         flat = inputs.reshape(batch, -1, channels)
         if self.mode == "max":
@@ -185,7 +203,7 @@ class _GlobalPooling(Layer):
         else:
             y = flat.mean(axis=1)
             self.save_for_backward(None, inputs.shape)
-        return y.reshape(self.compute_output_shape(inputs.shape))
+        return y.reshape(self.compute_output_shape(shape_from_channels_last(inputs.shape, self.data_format)))
 
     def backward(self, grad_output):
         index, shape = self.saved_tensors
@@ -197,13 +215,13 @@ class _GlobalPooling(Layer):
             np.put_along_axis(dx, index[:, None, :], g[:, None, :], axis=1)
         else:
             dx = np.broadcast_to((g / positions)[:, None, :], (batch, positions, channels)).copy()
-        return dx.reshape(shape)
+        return from_channels_last(dx.reshape(shape), self.data_format)
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format, "keepdims": self.keepdims}
 
 
-class GlobalMaxPooling2D(_GlobalPooling):
+class GlobalMaxPooling2D(GlobalPooling, rank=2, mode="max"):
     """Max over height and width: (batch, h, w, ch) -> (batch, ch) ((batch, 1, 1, ch) with keepdims=True).
 
     Example:
@@ -211,10 +229,8 @@ class GlobalMaxPooling2D(_GlobalPooling):
         >>> model = model | global_max_pooling_2d()   # (None, 64)
     """
 
-    rank, mode = 2, "max"
 
-
-class GlobalAveragePooling2D(_GlobalPooling):
+class GlobalAveragePooling2D(GlobalPooling, rank=2, mode="average"):
     """Mean over height and width: (batch, h, w, ch) -> (batch, ch) ((batch, 1, 1, ch) with keepdims=True).
 
     Example:
@@ -222,20 +238,36 @@ class GlobalAveragePooling2D(_GlobalPooling):
         >>> model = model | global_average_pooling_2d()   # (None, 64)
     """
 
-    rank, mode = 2, "average"
 
-
-class GlobalMaxPooling1D(_GlobalPooling):
+class GlobalMaxPooling1D(GlobalPooling, rank=1, mode="max"):
     """Max over steps: (batch, steps, ch) -> (batch, ch) ((batch, 1, ch) with keepdims=True).
 
     Example:
         >>> model = sequential() | embedding(10000, 32) | conv_1d(32, 7, activation="relu") | global_max_pooling_1d()
     """
 
-    rank, mode = 1, "max"
+
+class GlobalMaxPooling3D(GlobalPooling, rank=3, mode="max"):
+    """Max over depth, height and width: (batch, d, h, w, ch) -> (batch, ch) ((batch, 1, 1, 1, ch) with keepdims).
+
+    Example:
+        >>> model = sequential() | conv_3d(8, 3, input_shape=(16, 16, 16, 1)) | global_max_pooling_3d()
+    """
+
+    data_formats = BOTH_DATA_FORMATS
 
 
-class GlobalAveragePooling1D(_GlobalPooling):
+class GlobalAveragePooling3D(GlobalPooling, rank=3, mode="average"):
+    """Mean over depth, height and width: (batch, d, h, w, ch) -> (batch, ch) ((batch, 1, 1, 1, ch) with keepdims).
+
+    Example:
+        >>> model = sequential() | conv_3d(8, 3, input_shape=(16, 16, 16, 1)) | global_average_pooling_3d()
+    """
+
+    data_formats = BOTH_DATA_FORMATS
+
+
+class GlobalAveragePooling1D(GlobalPooling, rank=1, mode="average"):
     """Mean over steps: (batch, steps, ch) -> (batch, ch) ((batch, 1, ch) with keepdims=True).
 
     With a mask (e.g. from `embedding(..., mask_zero=True)`), the mean is over the unmasked steps only.
@@ -243,8 +275,6 @@ class GlobalAveragePooling1D(_GlobalPooling):
     Example:
         >>> model = sequential() | embedding(10000, 16, mask_zero=True) | global_average_pooling_1d() | dense(1, "sigmoid")
     """
-
-    rank, mode = 1, "average"
     supports_masking = True
 
     def compute_mask(self, inputs, mask=None):

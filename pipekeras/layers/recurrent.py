@@ -13,8 +13,9 @@ reset_after=True, the default, holding the input bias then the recurrent bias).
 
 import numpy as np
 
-from .. import activations, backend, constraints, initializers, regularizers
+from .. import activations, backend
 from ..engine.layer import InputSpec, Layer, is_recording, shape_str
+from ..engine.weights import DeclaresWeights, Weight
 from ..errors import ConfigError, ShapeError
 from ..kernels import recurrent as K
 from .validation import positive_int, rate_in_unit_interval
@@ -35,7 +36,7 @@ def _fast(array):
     return array.dtype == np.float32
 
 
-class RNNBase(Layer):
+class RNNBase(DeclaresWeights, Layer):
     """Shared machinery of SimpleRNN, LSTM and GRU (not used directly).
 
     Args:
@@ -62,6 +63,13 @@ class RNNBase(Layer):
     _gates = 1
     _state_names = ("h",)
     _has_recurrent_activation = True
+    declared_weights = (
+        Weight("kernel", lambda layer, shape: (shape[-1], layer._gates * layer.units)),
+        Weight("recurrent_kernel", lambda layer, shape: (layer.units, layer._gates * layer.units),
+               argument="recurrent"),
+        Weight("bias", lambda layer, shape: layer._bias_shape(), enabled="use_bias",
+               build_initializer=lambda layer: layer._bias_initializer_for_build()),
+    )
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
@@ -75,16 +83,7 @@ class RNNBase(Layer):
         self.activation, self._act = _activation_code(cls, "activation", activation)
         self.recurrent_activation, self._ract = _activation_code(cls, "recurrent_activation", recurrent_activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self.take_weight_arguments(locals())
         self.dropout = rate_in_unit_interval(cls, "dropout", dropout)
         self.recurrent_dropout = rate_in_unit_interval(cls, "recurrent_dropout", recurrent_dropout)
         self.return_sequences = bool(return_sequences)
@@ -114,15 +113,8 @@ class RNNBase(Layer):
             )
 
     def build(self, input_shape):
-        features = input_shape[-1]
-        width = self._gates * self.units
-        self.kernel = self.add_weight("kernel", (features, width), self.kernel_initializer,
-                                      self.kernel_regularizer, self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, width), self.recurrent_initializer,
-                                                self.recurrent_regularizer, self.recurrent_constraint)
-        self.bias = self.add_weight("bias", self._bias_shape(), self._bias_initializer_for_build(),
-                                    self.bias_regularizer, self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(ndim=3, axes={-1: features})
+        super().build(input_shape)
+        self.input_spec = InputSpec(ndim=3, axes={-1: input_shape[-1]})
         if self.stateful:
             self._state_batch = input_shape[0]
             self.reset_states()
@@ -361,16 +353,7 @@ class RNNBase(Layer):
             config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
         config.update({
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **self.weight_config(),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "return_sequences": self.return_sequences,

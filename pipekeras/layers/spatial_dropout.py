@@ -8,7 +8,7 @@ these layers drop a channel at every position at once (noise shape (batch, 1, ch
 import numpy as np
 
 from ..engine.layer import InputSpec, Layer
-from .convolutional import _data_format, check_spatial_rank
+from .spatial import check_spatial_rank, data_format_argument
 from .core import Dropout
 from .validation import rate_in_unit_interval
 
@@ -23,7 +23,7 @@ class _SpatialDropout(Dropout):
         self.noise_shape = None
         self.seed = seed
         self._generator = np.random.default_rng(seed) if seed is not None else None
-        self.data_format = _data_format(cls, data_format)
+        self.data_format = data_format_argument(cls, data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def validate_input_shape(self, input_shape):

@@ -65,7 +65,11 @@ _pools = {}  # id(owner) -> its BufferPool, dropped when the owner is freed
 
 def pool_of(owner):
     """Returns the BufferPool that lives as long as `owner` (an object that takes weak references, such as a
-    NumPy array), creating it on first use."""
+    NumPy array or a layer), creating it on first use; None for None (fresh arrays).
+
+    Kernels take the owner rather than a pool, so that their callers never handle scratch memory."""
+    if owner is None:
+        return None
     pool = _pools.get(id(owner))
     if pool is None:
         pool = _pools[id(owner)] = BufferPool()
