@@ -7,7 +7,7 @@ value and is recorded with its vector-Jacobian product, so the tape can differen
 - `math.py`: elementwise math, comparisons, `where`, `clip`.
 - `reductions.py`: sum, mean, max, min, prod, var, std, logsumexp, argmax/argmin, any/all, cumsum.
 - `linalg.py`: matmul, dot, tensordot, einsum, transpose, norm.
-- `shape.py`: reshape, expand_dims, squeeze, concatenate, stack, split, indexing, take, one_hot, tile, repeat,
+- `reshaping.py`: reshape, expand_dims, squeeze, concatenate, stack, split, indexing, take, one_hot, tile, repeat,
   pad, cast, flip, top_k.
 - `nn.py`: softmax, log_softmax, the built-in activations, moments, layer_normalization.
 - `losses.py`: the built-in losses as functions (one value per position, as `pipekeras.losses`).
@@ -33,5 +33,5 @@ from .nn import (elu, exponential, hard_sigmoid, layer_normalization, leaky_relu
                  relu6, selu, silu, softmax, softsign, swish)
 from .random import dropout, dropout_mask, normal, uniform
 from .reductions import all, any, argmax, argmin, cumsum, logsumexp, max, mean, min, prod, std, sum, var
-from .shape import (cast, concatenate, expand_dims, flip, get_item, one_hot, pad, repeat, reshape, slice, split,
+from .reshaping import (cast, concatenate, expand_dims, flip, get_item, one_hot, pad, repeat, reshape, slice, split,
                     squeeze, stack, take, take_along_axis, tile, top_k)

@@ -24,7 +24,7 @@ def convert_to_tensor(x, dtype=None):
         >>> convert_to_tensor([1, 2], dtype="float32")
     """
     if value_of(x) is not x:
-        from .shape import cast
+        from .reshaping import cast
 
         return x if dtype is None else cast(x, dtype)
     return np.asarray(x, dtype=dtype)

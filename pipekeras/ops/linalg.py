@@ -10,7 +10,7 @@ import numpy as np
 from ..autodiff.tape import apply, value_of
 from ..errors import ConfigError, ShapeError
 from . import math as elementwise
-from . import reductions, shape
+from . import reductions, reshaping
 
 
 def matmul(x1, x2):
@@ -56,11 +56,7 @@ def _matmul_vjp(g, y, x1, x2):
     a, b = np.asarray(x1), np.asarray(x2)
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
-    g2 = g
-    if a.ndim == 1:
-        g2 = np.expand_dims(g2, -2)
-    if b.ndim == 1:
-        g2 = np.expand_dims(g2, -1)
+    g2 = np.reshape(g, np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]) + (a2.shape[-2], b2.shape[-1]))
 
     def first():
         d = np.matmul(g2, np.swapaxes(b2, -1, -2))
@@ -283,7 +279,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
             sums = reductions.sum(elementwise.abs(x), axis=summed, keepdims=True)
             pick = reductions.max if ord > 0 else reductions.min
             out = pick(sums, axis=across, keepdims=True)
-            return out if keepdims else shape.squeeze(out, axis=(rows, cols))
+            return out if keepdims else reshaping.squeeze(out, axis=(rows, cols))
         return apply("norm", np.linalg.norm, None, (x,), ord=ord, axis=tuple(axis), keepdims=keepdims)
     if ord == np.inf:
         return reductions.max(elementwise.abs(x), axis=axis, keepdims=keepdims)

@@ -13,7 +13,7 @@ from . import math as m
 from . import reductions as r
 from .linalg import norm
 from .nn import log_softmax
-from .shape import one_hot
+from .reshaping import one_hot
 
 
 def _clip(p):
