@@ -128,7 +128,8 @@ class GradientTape:
 
         Raises:
             NotBuiltError: a second call on a non-persistent tape.
-            ArgumentTypeError: a source is an integer or boolean value, or not a traced value or variable.
+            ArgumentTypeError: the target is not a traced value, or a source is an integer or boolean value or
+                not a traced value or variable.
 
         Example:
             >>> dw, db = tape.gradient(loss, [w, b])
@@ -150,7 +151,13 @@ class GradientTape:
             seeds_given = [None] * len(targets)
         seeds = {}
         for t, seed in zip(targets, seeds_given):
-            if not isinstance(t, Traced) or t.number not in self._tracked:
+            if not isinstance(t, Traced):
+                raise ArgumentTypeError(
+                    f"GradientTape.gradient: the target is a {type(t).__name__}, not a value computed inside the "
+                    "tape from watched values. Compute it with pipekeras.ops inside `with tape:`. (Gradients are "
+                    "NumPy arrays, so the gradient of a gradient is not supported.)"
+                )
+            if t.number not in self._tracked:
                 continue
             seed = np.ones(t.shape, t.dtype) if seed is None else np.broadcast_to(recording.value_of(seed), t.shape)
             seeds[t.number] = seeds[t.number] + seed if t.number in seeds else seed
@@ -158,7 +165,7 @@ class GradientTape:
         numbers = [self._number_of(s) for s in flat]
         grads = recording.reverse_pass(self._nodes, self._tracked, seeds, {n for n in numbers if n is not None})
         if not self._persistent:
-            self.reset()
+            self._nodes, self._tracked = [], set()  # free the recording; watched_variables() stays
         results = []
         for source, number in zip(flat, numbers):
             grad = grads.get(number)
