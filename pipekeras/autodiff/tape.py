@@ -29,6 +29,8 @@ class _ThreadState(threading.local):
 
 
 _state = _ThreadState()
+_active = 0  # tapes active on any thread: ops check this global before the thread's own list
+_active_lock = threading.Lock()
 _WRAPPERS = (Traced,)
 _VARIABLE_TYPES = ()
 
@@ -136,34 +138,38 @@ def apply(name, forward, vjp, inputs, **params):
     Example:
         >>> apply("exp", np.exp, lambda g, y, x: (g * y,), (x,))
     """
-    if not _state.tapes:
-        return _forward(name, forward, [a if type(a) is np.ndarray else value_of(a) for a in inputs], params)
+    if not _active or not _state.tapes:
+        values = [a if type(a) is np.ndarray else value_of(a) for a in inputs]
+        try:
+            return forward(*values, **params)
+        except ValueError as error:
+            raise _explained(name, values, error) from None
     inputs = [_prepare(a) for a in inputs]
     values = [value_of(a) for a in inputs]
-    outputs = _forward(name, forward, values, params)
+    try:
+        outputs = forward(*values, **params)
+    except ValueError as error:
+        raise _explained(name, values, error) from None
     if not any(isinstance(a, Traced) for a in inputs):
         return outputs
     return record_op(name, inputs, outputs, None if vjp is None else
                      (lambda g: vjp(g, outputs, *values, **params)))
 
 
-def _forward(name, forward, values, params):
+def _explained(name, values, error):
+    """The error to raise for a ValueError from an op's forward: a ShapeError when shapes do not broadcast."""
+    if isinstance(error, PipeKerasError):
+        return error
+    shapes = [np.shape(v) for v in values]
     try:
-        return forward(*values, **params)
-    except PipeKerasError:
-        raise
-    except ValueError as error:
-        shapes = [np.shape(v) for v in values]
-        try:
-            np.broadcast_shapes(*shapes)
-        except ValueError:
-            listed = " and ".join(str(s) for s in shapes)
-            raise ShapeError(
-                f"{name}: the shapes {listed} do not broadcast together. Broadcasting rule: shapes are aligned "
-                "on their last axis, and each pair of axes must be equal or one of them 1 (a missing axis counts "
-                "as 1)."
-            ) from None
-        raise
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = " and ".join(str(s) for s in shapes)
+        return ShapeError(
+            f"{name}: the shapes {listed} do not broadcast together. Broadcasting rule: shapes are aligned on their "
+            "last axis, and each pair of axes must be equal or one of them 1 (a missing axis counts as 1)."
+        )
+    return error
 
 
 class _Node:
@@ -293,6 +299,9 @@ def reverse_pass(nodes, tracked, seeds, keep):
 
 def push_tape(tape):
     """Makes `tape` the innermost active tape of this thread."""
+    global _active
+    with _active_lock:
+        _active += 1
     if not _state.tapes:
         _state.variables = {}
     _state.tapes = _state.tapes + (tape,)
@@ -300,6 +309,9 @@ def push_tape(tape):
 
 def pop_tape(tape):
     """Ends `tape`'s recording on this thread."""
+    global _active
+    with _active_lock:
+        _active -= 1
     _state.tapes = tuple(t for t in _state.tapes if t is not tape)
     if not _state.tapes:
         _state.variables = None
