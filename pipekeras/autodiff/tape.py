@@ -150,10 +150,9 @@ def apply(name, forward, vjp, inputs, **params):
         outputs = forward(*values, **params)
     except ValueError as error:
         raise _explained(name, values, error) from None
-    if not any(isinstance(a, Traced) for a in inputs):
+    if not any(type(a) is Traced for a in inputs):
         return outputs
-    return record_op(name, inputs, outputs, None if vjp is None else
-                     (lambda g: vjp(g, outputs, *values, **params)))
+    return _record(name, inputs, outputs, None if vjp is None else (lambda g: vjp(g, outputs, *values, **params)))
 
 
 def _explained(name, values, error):
@@ -173,19 +172,21 @@ def _explained(name, values, error):
 
 
 class _Node:
-    """One recorded op: its inputs' and outputs' numbers and the VJP that maps output to input gradients."""
+    """One recorded op: its inputs' and outputs' numbers and the VJP that maps output to input gradients.
 
-    __slots__ = ("name", "inputs", "input_shapes", "input_dtypes", "outputs", "output_shapes", "output_dtypes",
-                 "several", "vjp")
+    `inputs` holds None for an input no gradient goes to (a constant, an integer value); `input_specs` the
+    (shape, dtype) of each input, known for the others only.
+    """
 
-    def __init__(self, name, inputs, outputs, several, vjp):
+    __slots__ = ("name", "inputs", "input_specs", "outputs", "output_specs", "several", "vjp")
+
+    def __init__(self, name, numbers, inputs, outputs, several, vjp):
         self.name = name
-        self.inputs = tuple(x.number if isinstance(x, Traced) and x.is_float else None for x in inputs)
-        self.input_shapes = tuple(np.shape(value_of(x)) for x in inputs)
-        self.input_dtypes = tuple(np.result_type(value_of(x)) for x in inputs)
+        self.inputs = numbers
+        self.input_specs = tuple((x.value.shape, x.value.dtype) if n is not None else None
+                                 for n, x in zip(numbers, inputs))
         self.outputs = tuple(y.number for y in outputs)
-        self.output_shapes = tuple(y.shape for y in outputs)
-        self.output_dtypes = tuple(y.dtype for y in outputs)
+        self.output_specs = tuple((y.value.shape, y.value.dtype) for y in outputs)
         self.several = several
         self.vjp = vjp
 
@@ -213,14 +214,18 @@ def record_op(name, inputs, outputs, vjp):
     """
     if not _state.tapes:
         return outputs
-    inputs = [_prepare(x) for x in inputs]
+    return _record(name, [_prepare(x) for x in inputs], outputs, vjp)
+
+
+def _record(name, inputs, outputs, vjp):
     several = isinstance(outputs, (tuple, list))
-    traced = tuple(Traced(np.asarray(value_of(y)), op=name) for y in (outputs if several else (outputs,)))
-    numbers = [x.number for x in inputs if isinstance(x, Traced) and x.is_float]
-    tapes = [tape for tape in _state.tapes if tape._recording and any(n in tape._tracked for n in numbers)]
+    traced = tuple(Traced(value_of(y), op=name) for y in (outputs if several else (outputs,)))
+    numbers = tuple(x.number if type(x) is Traced and x.value.dtype.kind in "fc" else None for x in inputs)
+    tapes = [tape for tape in _state.tapes
+             if tape._recording and any(n is not None and n in tape._tracked for n in numbers)]
     if tapes and vjp is not None:
-        node = _Node(name, inputs, traced, several, vjp)
-        differentiable = [y.number for y in traced if y.is_float]
+        node = _Node(name, numbers, inputs, traced, several, vjp)
+        differentiable = [y.number for y in traced if y.value.dtype.kind in "fc"]
         for tape in tapes:
             tape._nodes.append(node)
             tape._tracked.update(differentiable)
@@ -246,8 +251,9 @@ def unbroadcast(grad, shape, name="op"):
     Example:
         >>> unbroadcast(np.ones((4, 3)), (3,))   # array([4., 4., 4.])
     """
-    grad = np.asarray(grad)
-    if grad.shape == tuple(shape):
+    if type(grad) is not np.ndarray:
+        grad = np.asarray(grad)
+    if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
     if extra > 0:
@@ -282,13 +288,18 @@ def reverse_pass(nodes, tracked, seeds, keep):
     grads = dict(seeds)
     for node in reversed(nodes):
         outs = [grads.get(n) if n in keep else grads.pop(n, None) for n in node.outputs]
-        if all(g is None for g in outs):
+        if not node.several:
+            if outs[0] is None:
+                continue
+            input_grads = node.vjp(outs[0])
+        elif all(g is None for g in outs):
             continue
-        outs = [np.zeros(s, d) if g is None else g for g, s, d in zip(outs, node.output_shapes, node.output_dtypes)]
-        input_grads = node.vjp(tuple(outs) if node.several else outs[0])
-        for number, shape, dtype, grad in zip(node.inputs, node.input_shapes, node.input_dtypes, input_grads):
+        else:
+            input_grads = node.vjp(tuple(np.zeros(*spec) if g is None else g for g, spec in zip(outs, node.output_specs)))
+        for number, spec, grad in zip(node.inputs, node.input_specs, input_grads):
             if number is None or grad is None or number not in tracked:
                 continue
+            shape, dtype = spec
             grad = grad() if callable(grad) else grad
             grad = unbroadcast(grad, shape, node.name)
             if grad.dtype != dtype:
