@@ -40,6 +40,9 @@ class ArrayOperators:
     A class inheriting it (Traced; the library's Variable) computes `a * b`, `x[0]`, `np.exp(x)` with
     `pipekeras.ops`, so the result is recorded when a tape is active. `==` and `!=` are left alone
     here: classes kept in lists and dicts need identity equality.
+
+    Example:
+        >>> class Variable(ArrayOperators): ...   # then `kernel * 2` is `ops.multiply(kernel, 2)`
     """
 
     __slots__ = ()
@@ -130,9 +133,19 @@ class Traced(ArrayOperators):
     refused while a tape records (their gradient would be lost silently); use `pipekeras.ops`, or `numpy()`
     for a constant.
 
+    Args:
+        value: the array (anything `np.asarray` takes).
+        op: the name of the op that made it ("input" for a watched array, "variable <name>" for a weight).
+
     Attributes:
         value: the NumPy array (do not modify it in place).
-        op: the name of the op that made it ("input" for a watched array, "variable <name>" for a weight).
+        op: as given.
+        number: the unique number tapes know this value by.
+
+    Example:
+        >>> with GradientTape() as tape:
+        ...     x = tape.watch(np.ones(3))   # a Traced
+        ...     y = ops.sum(x * x)           # a Traced, recorded
     """
 
     __slots__ = ("value", "op", "number")
