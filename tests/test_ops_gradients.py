@@ -9,7 +9,7 @@ from hypothesis.extra import numpy as hnp
 from pipekeras import ops
 from tests.test_autodiff_gradcheck import check_gradient
 
-FEW = settings(max_examples=8, deadline=None, derandomize=True)
+FEW = settings(max_examples=20, deadline=None, derandomize=True)
 SHAPES = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
 BROADCAST = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3)
 SEEDS = st.integers(0, 2**31 - 1)

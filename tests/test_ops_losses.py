@@ -76,7 +76,7 @@ def _data(kind, shape, rng):
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-@settings(max_examples=6, deadline=None, derandomize=True)
+@settings(max_examples=12, deadline=None, derandomize=True)
 @given(batch=st.integers(1, 5), classes=st.integers(2, 5), steps=st.sampled_from([None, 3]),
        seed=st.integers(0, 2**31 - 1))
 def test_loss_in_ops_matches_the_built_in_loss(name, batch, classes, steps, seed):
