@@ -3,7 +3,7 @@ normalization. The activations run pipekeras's activation kernels forward and th
 
 import numpy as np
 
-from .. import activations
+from .. import activations, backend
 from ..autodiff.tape import apply
 from . import math as elementwise
 from . import reductions
@@ -155,7 +155,7 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
         gamma: the scale (broadcast along `axis`), or None.
         beta: the shift, or None.
         axis: the axis (or axes) to normalize over.
-        epsilon: added to the variance (1e-3, Keras's LayerNormalization default, when None).
+        epsilon: added to the variance (`backend.epsilon()` when None, as Keras's ops).
 
     Returns:
         The normalized array.
@@ -166,7 +166,7 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
     axis = tuple(axis) if isinstance(axis, list) else axis
     mean, variance = moments(x, axis, keepdims=True)
     out = elementwise.multiply(elementwise.subtract(x, mean),
-                               elementwise.rsqrt(elementwise.add(variance, 1e-3 if epsilon is None else epsilon)))
+                               elementwise.rsqrt(elementwise.add(variance, backend.epsilon() if epsilon is None else epsilon)))
     if gamma is not None:
         out = elementwise.multiply(out, gamma)
     if beta is not None:
