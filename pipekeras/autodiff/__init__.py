@@ -3,8 +3,8 @@
 Why a package of its own: the recording (a tape of ops and the reverse pass of their vector-Jacobian
 products) is one mechanism shared by every op in `pipekeras.ops`, by `custom_gradient`, and later by the
 built-in layers, which enter a recording as one op each with their fused backward (`record_op`). It
-imports only NumPy and `pipekeras.errors`; `pipekeras.ops` builds on it (Traced's Python operators call
-ops at call time).
+imports only NumPy and `pipekeras.errors`; `pipekeras.ops` builds on it and, when imported, hands Traced's
+Python operators its functions (`traced.builders`), so neither package imports the other both ways.
 
 - `traced.py`: `Traced`, the value type of a recording (a NumPy array and a number), and
   `ArrayOperators`, its Python operators and NumPy ufuncs through ops (for variables to inherit).

@@ -20,6 +20,7 @@ import threading
 import numpy as np
 
 from ..errors import ArgumentTypeError, PipeKerasError, ShapeError
+from . import traced
 from .traced import Traced
 
 
@@ -64,6 +65,9 @@ def is_recording():
         >>> is_recording()   # False
     """
     return any(tape._recording for tape in _state.tapes)
+
+
+traced.builders.is_recording = is_recording
 
 
 def value_of(x):

@@ -16,11 +16,19 @@ from ..errors import ArgumentTypeError
 _numbers = itertools.count()
 
 
-def _ops():
-    # ops builds on autodiff; the operators below reach it at call time, once it is imported.
-    from .. import ops
+class _Builders:
+    """What builds on this module, filled in when those modules are imported, so that this one imports neither:
+    `ops` (pipekeras.ops, whose functions the operators below call) and `is_recording` (tape.py's)."""
 
-    return ops
+    ops = None
+    is_recording = None
+
+
+builders = _Builders()
+
+
+def _ops():
+    return builders.ops
 
 
 _UFUNC_OPS = {
@@ -179,9 +187,7 @@ class Traced(ArrayOperators):
         return self.value
 
     def __array__(self, dtype=None, copy=None):
-        from .tape import is_recording
-
-        if is_recording():
+        if builders.is_recording():
             raise ArgumentTypeError(
                 f"A NumPy function was given a traced value (made by {self.op!r}, shape {self.shape}) while a "
                 "gradient is being recorded, so its gradient would be lost. Use the pipekeras.ops function of the "

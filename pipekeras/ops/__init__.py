@@ -17,6 +17,9 @@ value and is recorded with its vector-Jacobian product, so the tape can differen
 Convolution and pooling ops are not here yet (they will call the existing convolution kernels).
 """
 
+import sys as _sys
+
+from ..autodiff import traced as _traced
 from ..autodiff import (GradientTape, Traced, custom_gradient, grad, is_recording, record_op, stop_gradient,
                         value_and_grad)
 from .creation import (arange, convert_to_numpy, convert_to_tensor, eye, full, ones, ones_like, shape, zeros,
@@ -35,3 +38,5 @@ from .random import dropout, dropout_mask, normal, uniform
 from .reductions import all, any, argmax, argmin, cumsum, logsumexp, max, mean, min, prod, std, sum, var
 from .reshaping import (cast, concatenate, expand_dims, flip, get_item, one_hot, pad, repeat, reshape, slice, split,
                     squeeze, stack, take, take_along_axis, tile, top_k)
+
+_traced.builders.ops = _sys.modules[__name__]  # Traced's operators (a + b, x[i]) compute with these ops

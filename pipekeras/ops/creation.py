@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import backend
 from ..autodiff.tape import value_of
+from .reshaping import cast
 
 
 def _float_or(dtype):
@@ -24,8 +25,6 @@ def convert_to_tensor(x, dtype=None):
         >>> convert_to_tensor([1, 2], dtype="float32")
     """
     if value_of(x) is not x:
-        from .reshaping import cast
-
         return x if dtype is None else cast(x, dtype)
     return np.asarray(x, dtype=dtype)
 

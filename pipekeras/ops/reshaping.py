@@ -8,6 +8,7 @@ import builtins
 
 import numpy as np
 
+from .. import backend
 from ..autodiff.tape import apply, value_of
 from ..errors import ConfigError, ShapeError
 
@@ -347,8 +348,6 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
 
 
 def _one_hot(x, num_classes, axis, dtype):
-    from .. import backend
-
     labels = np.asarray(x).astype(np.int64)
     out = (labels[..., None] == np.arange(num_classes)).astype(dtype or backend.floatx())
     return out if axis in (-1, out.ndim - 1) else np.moveaxis(out, -1, axis)
