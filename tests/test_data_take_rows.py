@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import pipekeras as pk
-from pipekeras.engine.data import take_rows
+from pipekeras.training.data import take_rows
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64, np.uint8])
 @pytest.mark.parametrize("shape", [(7,), (7, 5), (7, 3, 4)])

@@ -20,7 +20,7 @@ import pytest
 
 import pipekeras as pk
 from pipekeras import batch_normalization, dense, sequential
-from pipekeras.engine.interrupt import deferred_interrupt
+from pipekeras.training.interrupt import deferred_interrupt
 from pipekeras.kernels import dense_stack as stack_kernels
 from pipekeras.errors import SavingError
 

@@ -6,7 +6,7 @@ from ..errors import ArgumentTypeError, ConfigError, ShapeError
 from .input_layer import InputLayer
 from .layer import InputSpec, Layer, is_recording, shape_str
 from .tensor import SymbolicTensor
-from .training import Trainer
+from ..training.trainer import Trainer
 
 
 def _as_tensor_list(value, what):
@@ -327,6 +327,6 @@ class Model(Trainer, Layer):
 
     def check_data(self, arrays, what="x"):
         """Checks input arrays against the model's inputs; returns them as arrays of the right dtype."""
-        from .data import prepare_inputs
+        from ..training.data import prepare_inputs
 
         return prepare_inputs(self, arrays, what)

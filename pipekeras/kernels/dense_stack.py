@@ -27,8 +27,11 @@ from .dense import column_sums
 SOFTMAX = -1
 PLAIN_RELU = -2
 
-# Loss gradients train_batch computes (see _loss_gradient).
+# Loss gradients train_batch computes (see _loss_gradient), by the names losses give them
+# (Loss.closed_form_gradient).
 MSE, MAE, SIGMOID_CROSSENTROPY, SOFTMAX_CROSSENTROPY = range(4)
+LOSS_GRADIENTS = {"squared_error": MSE, "absolute_error": MAE, "sigmoid_crossentropy": SIGMOID_CROSSENTROPY,
+                  "softmax_crossentropy": SOFTMAX_CROSSENTROPY}
 
 
 # Products of at most this many multiply-adds run as the loops below: at batch 1 BLAS's fixed cost per call

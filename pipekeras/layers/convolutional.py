@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import activations, constraints, initializers, regularizers
 from ..engine.layer import InputSpec, is_recording, shape_str
-from ..engine.training import PreActivationGrad
+from ..engine.gradients import PreActivationGrad
 from ..errors import ConfigError, ShapeError
 from ..kernels.buffers import BufferPool
 from ..kernels.convolution import (col2im, conv2d_backward, conv2d_forward, conv_geometry, depthwise_backward,

@@ -8,7 +8,7 @@ from ..errors import DataError, ShapeError
 from ..kernels.buffers import BufferPool
 from ..kernels.checks import all_finite
 from ..kernels.gather import gather_rows
-from .layer import shape_str
+from ..engine.layer import shape_str
 
 
 def to_array(value, what):
