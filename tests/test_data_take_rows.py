@@ -57,13 +57,13 @@ def test_large_batch():
 
 
 def test_fit_with_shuffling_matches_fit_on_numpy_batches(monkeypatch):
-    from pipekeras.engine import training
+    from pipekeras.training import epochs
 
     x = np.random.default_rng(0).random((64, 6), dtype=np.float32)
     y = (x.sum(axis=1, keepdims=True) > 3).astype(np.float32)
     weights = []
     for gather in (take_rows, lambda arrays, index: [a[index] for a in arrays]):
-        monkeypatch.setattr(training, "take_rows", gather)
+        monkeypatch.setattr(epochs, "take_rows", gather)
         pk.set_seed(3)
         model = pk.sequential() | pk.dense(5, "relu", input_shape=6, kernel_regularizer="l2") | pk.dense(1, "sigmoid")
         model.compile(optimizer="rmsprop", loss="binary_crossentropy")
@@ -83,7 +83,7 @@ def test_held_batches_are_never_overwritten():
 
 
 def test_idle_batch_arrays_are_reused_and_dropped_with_their_input():
-    from pipekeras.engine import data
+    from pipekeras.training import data
 
     array = np.ones((20, 3), np.float32)
     previous = take_rows([array], np.arange(4))[0]  # as the first layer holds the batch of the step before
