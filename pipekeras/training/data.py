@@ -100,8 +100,8 @@ def _gather(array, index):
 class _BatchArrays:
     """The arrays that the batches of one input are gathered into, handed out again once idle (see BufferPool).
 
-    Fresh batch arrays come from new memory pages, which the system zero-fills on first touch: with them, the
-    IMDB MLP's 20 MB batches took ~1 ms more per step to gather. There are two, used in turn, because while a
+    Fresh batch arrays would come from new memory pages, which the system zero-fills on first touch, on every
+    step. There are two, used in turn, because while a
     batch is gathered the previous one is still held by the first layer's saved tensors; each has the rows of
     the largest batch so far, and a smaller batch (an epoch's last) is a view of its first rows. They live as
     long as the input array.
