@@ -86,6 +86,10 @@ class LayerRunner:
         """None: this runner has no shortcut past the checks of the data."""
         return None
 
+    def holds_weights(self):
+        """True: this runner computes with whatever arrays the weights hold."""
+        return True
+
 
 def _output_floats(model):
     """The floats of all layer outputs for one sample, or None when inference must keep whole batches

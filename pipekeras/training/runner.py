@@ -2,7 +2,8 @@
 
 A model has one runner at a time, chosen by `choose_runner` and kept while `runner_version` of the model is
 unchanged (see `Trainer._current_runner`): rebuilt when the model's graph, its weights or their trainability,
-the compiled losses or the optimizer change.
+the compiled losses or the optimizer change. Inference, which uses none of trainability, losses and
+optimizer, checks only the graph and the weights' arrays (`infers_as_built`), without walking the layers.
 """
 
 from typing import Protocol
@@ -32,6 +33,10 @@ class Runner(Protocol):
         """The outputs for user data `x` (at most `max_batch` samples; any number for None) when the runner
         takes it without the checks and conversions of the data, else None."""
 
+    def holds_weights(self):
+        """Whether the runner still computes with the weights' own arrays (not copies made before a weight's
+        array was replaced)."""
+
 
 def choose_runner(model, config, optimizer, weights):
     """Returns the runner for `model`: the dense-stack runner when its layers form a dense stack, else the
@@ -48,11 +53,17 @@ def choose_runner(model, config, optimizer, weights):
 
 
 def runner_version(model, config, optimizer, weights):
-    """What a runner depends on, as a tuple of objects compared by identity (see `same_version`): the optimizer,
-    the compiled losses, the output tensors (new ones when layers are added or removed), and each weight,
-    its array and whether it trains."""
-    return (optimizer, config, *model.outputs, *(v for v, _ in weights), *(v.value for v, _ in weights),
+    """What a runner depends on, as a tuple of objects compared by identity (see `same_version`): the model's
+    list of outputs (a new one when layers are added or removed), the optimizer, the compiled losses, and
+    each weight, its array and whether it trains."""
+    return (model.outputs, optimizer, config, *(v for v, _ in weights), *(v.value for v, _ in weights),
             *(bool(trainable and v.trainable) for v, trainable in weights))
+
+
+def infers_as_built(version, runner, model):
+    """Whether `runner`, built at `version`, still infers for `model`: the graph is the same and the runner's
+    arrays are the weights' (inference does not depend on the rest of the version)."""
+    return version[0] is model.outputs and runner.holds_weights()
 
 
 def same_version(a, b):

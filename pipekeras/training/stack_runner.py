@@ -98,3 +98,8 @@ class DenseStackRunner:
         """The outputs for `x` as the user gave it when the stack takes it as it is (see `DenseStack.accepts`)
         and it holds only finite values; None otherwise (the data is then checked, converted and inferred)."""
         return self.stack.predict(x) if self.stack.accepts(x, max_batch, MAX_WORK) else None
+
+    def holds_weights(self):
+        """Whether every weight's array is still the stack's view (`check_gradients`, say, swaps them)."""
+        params = self.stack.params
+        return all(v.value.base is params for v in self.stack.variables)

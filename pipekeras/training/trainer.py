@@ -18,7 +18,7 @@ from .compile_config import CompileConfig
 from .data import prepare_inputs
 from .epochs import ArrayEpochs, check_batch_size, hold_out
 from .interrupt import deferred_interrupt
-from .runner import choose_runner, runner_version, same_version
+from .runner import choose_runner, infers_as_built, runner_version, same_version
 from .targets import prepare_data, prepare_validation
 
 _TRAINING_OWNER_LOCK = threading.Lock()  # guards every model's _training_thread
@@ -122,12 +122,15 @@ class Trainer:
 
     # ----- the runner ----------------------------------------------------------------------------
 
-    def _current_runner(self):
-        """Returns the model's runner (see runner.py), chosen again when its version changed."""
-        weights = self._all_weights()
-        version = runner_version(self, self.compile_config, self.optimizer, weights)
+    def _current_runner(self, training=True):
+        """Returns the model's runner (see runner.py), chosen again when its version changed (for inference,
+        when its graph or weights' arrays changed)."""
         held = self._runner
-        if held is not None and same_version(held[0], version):
+        if not training and held is not None and infers_as_built(*held, self):
+            return held[1]
+        weights = self._all_weights()
+        if held is not None and same_version(held[0], runner_version(self, self.compile_config, self.optimizer,
+                                                                     weights)):
             return held[1]
         with _RUNNER_LOCK:
             runner = choose_runner(self, self.compile_config, self.optimizer, weights)
@@ -180,7 +183,7 @@ class Trainer:
 
     def _infer(self, x_arrays):
         """Returns the output arrays for one batch in inference mode."""
-        return self._current_runner().infer(x_arrays)
+        return self._current_runner(training=False).infer(x_arrays)
 
     # ----- fit -----------------------------------------------------------------------------------
 
@@ -396,7 +399,7 @@ class Trainer:
     def _predict_direct(self, x, max_batch):
         """The runner's outputs for `x` as given, without checking and converting it, when the runner takes it
         so (see Runner.predict_direct); None otherwise, and for a model not built yet."""
-        return self._current_runner().predict_direct(x, max_batch) if self.built else None
+        return self._current_runner(training=False).predict_direct(x, max_batch) if self.built else None
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
         """Runs one optimizer step on one batch.
