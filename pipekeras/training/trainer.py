@@ -15,7 +15,7 @@ from ..callbacks import CallbackList, History, ProgbarLogger
 from ..callbacks.base import needs_every_batch
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError, did_you_mean
 from .compile_config import CompileConfig
-from .data import prepare_inputs
+from .data import prepare_inputs, take_rows
 from .epochs import ArrayEpochs, check_batch_size, hold_out
 from .interrupt import deferred_interrupt
 from .runner import choose_runner, infers_as_built, runner_version, same_version
@@ -171,7 +171,7 @@ class Trainer:
         last being None or, when the loss is not finite, (its first non-finite batch in the run, its loss)."""
         rows = data.rows(index)
         [outputs] = self._current_runner().train_run(data.x_arrays, data.y_arrays, rows, data.batch_size)
-        targets = data.take(rows)[1]
+        targets = take_rows(data.y_arrays, rows)
         self.compile_config.update_metrics(targets, [outputs], None)
         loss, weight = self.loss_functions[0], self.loss_weights[0]
         total = weight * loss(targets[0], outputs)
