@@ -64,6 +64,16 @@ class Loss:
         """Returns d(loss)/d(pre-activation) when the output activation fuses with this loss, else None."""
         return None
 
+    def closed_form_gradient(self, activation_name):
+        """Names this loss's gradient when compiled training loops may compute it themselves, else None.
+
+        The names are "squared_error", "absolute_error" and, for a cross-entropy without logits or label
+        smoothing fused with its output activation (`activation_name`), "sigmoid_crossentropy" and
+        "softmax_crossentropy"; kernels/dense_stack.py computes them as `gradient` and `fused_gradient` do.
+        A subclass, which may change the formula, returns None unless it says otherwise.
+        """
+        return None
+
     def get_config(self):
         return {"name": self.name}
 
@@ -110,6 +120,9 @@ class MeanSquaredError(_Elementwise):
     def elementwise_derivative(self, y, p):
         return 2 * (p - y)
 
+    def closed_form_gradient(self, activation_name):
+        return "squared_error" if type(self) is MeanSquaredError else None
+
 
 @_REGISTRY.register("mean_absolute_error", "mae")
 class MeanAbsoluteError(_Elementwise):
@@ -122,6 +135,9 @@ class MeanAbsoluteError(_Elementwise):
 
     def elementwise_derivative(self, y, p):
         return np.sign(p - y)
+
+    def closed_form_gradient(self, activation_name):
+        return "absolute_error" if type(self) is MeanAbsoluteError else None
 
 
 @_REGISTRY.register("mean_absolute_percentage_error", "mape")
@@ -316,6 +332,11 @@ class _CrossEntropy(Loss):
         if self.from_logits:
             return self.logit_derivative(y_true, self.activation(y_pred))
         return self.probability_derivative(y_true, y_pred)
+
+    def closed_form_gradient(self, activation_name):
+        plain = type(self) in (CategoricalCrossentropy, BinaryCrossentropy) and not self.from_logits and \
+            not self.label_smoothing and activation_name == self.fusable_activation
+        return f"{self.fusable_activation}_crossentropy" if plain else None
 
 
 @_REGISTRY.register("categorical_crossentropy")

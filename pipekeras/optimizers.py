@@ -63,6 +63,7 @@ class Optimizer:
         self.name = name or _snake(owner)
         self.iterations = 0
         self._slots = {}
+        self._flat_slots = None  # (slot table, variables, flat arrays) of the last flat_slots call
 
     # ----- learning rate --------------------------------------------------------------------------
 
@@ -97,7 +98,7 @@ class Optimizer:
                    [self._slots_of(v) for v in with_grads])
 
     def apply_flat(self, weights, grads, slots):
-        """Updates weights kept in one flat array (see engine/dense_stack.py) from their flat gradient.
+        """Updates weights kept in one flat array (see training/dense_stack.py) from their flat gradient.
 
         Equivalent to `apply_gradients` on the weights it holds, except that `clipnorm` (per weight) does
         not apply; callers do not use it then.
@@ -108,6 +109,33 @@ class Optimizer:
             slots: one 1D array per name in `slot_names`, of the same size.
         """
         self._step([weights], [grads], [slots])
+
+    def flat_slots(self, variables):
+        """Returns the slots of `variables` as flat arrays, for `apply_flat` on their weights kept in one array.
+
+        The slots of each variable lie one after the other, in the order of `variables`, as their weights do
+        in the flat weight array. Each variable's own slots become views of these arrays, so `get_weights`,
+        `set_weights` and `apply_gradients` see the same numbers. The same arrays come back while the same
+        `variables` list is passed and `set_weights` has not replaced the slots.
+
+        Args:
+            variables: list of `Variable`s.
+
+        Returns:
+            One 1D array per name in `slot_names`.
+        """
+        cached = self._flat_slots
+        if cached is not None and cached[0] is self._slots and cached[1] is variables:
+            return cached[2]
+        per_variable = [self._slots_of(v) for v in variables]
+        flat = [np.concatenate([slots[i] for slots in per_variable]) for i in range(len(self.slot_names))]
+        start = 0
+        for variable in variables:
+            end = start + variable.value.size
+            self._slots[id(variable)] = (variable, [s[start:end] for s in flat])
+            start = end
+        self._flat_slots = (self._slots, variables, flat)
+        return flat
 
     def _step(self, weights, grads, slots):
         if not weights:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import pipekeras as pk
-from pipekeras.engine.data import take_rows
+from pipekeras.training.data import take_rows
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64, np.uint8])
 @pytest.mark.parametrize("shape", [(7,), (7, 5), (7, 3, 4)])
@@ -57,13 +57,13 @@ def test_large_batch():
 
 
 def test_fit_with_shuffling_matches_fit_on_numpy_batches(monkeypatch):
-    from pipekeras.engine import training
+    from pipekeras.training import epochs
 
     x = np.random.default_rng(0).random((64, 6), dtype=np.float32)
     y = (x.sum(axis=1, keepdims=True) > 3).astype(np.float32)
     weights = []
     for gather in (take_rows, lambda arrays, index: [a[index] for a in arrays]):
-        monkeypatch.setattr(training, "take_rows", gather)
+        monkeypatch.setattr(epochs, "take_rows", gather)
         pk.set_seed(3)
         model = pk.sequential() | pk.dense(5, "relu", input_shape=6, kernel_regularizer="l2") | pk.dense(1, "sigmoid")
         model.compile(optimizer="rmsprop", loss="binary_crossentropy")

@@ -1,4 +1,5 @@
-"""The compiled dense stack (engine/dense_stack.py) trains exactly as the generic layer-by-layer engine."""
+"""The dense-stack runner (training/stack_runner.py, training/dense_stack.py) trains exactly as the layer-by-layer
+runner."""
 
 import numpy as np
 import pytest
@@ -6,8 +7,9 @@ import pytest
 import pipekeras as pk
 from pipekeras import compile, dense, dropout, fit, sequential
 from pipekeras.callbacks.base import needs_every_batch
-from pipekeras.engine import dense_stack, training
-from pipekeras.engine.dense_stack import DenseStack
+from pipekeras.training import stack_runner
+from pipekeras.training.dense_stack import DenseStack
+from pipekeras.training.stack_runner import DenseStackRunner
 from pipekeras.kernels import dense_stack as stack_kernels
 
 
@@ -36,14 +38,20 @@ class EveryBatch(pk.Callback):
         pass
 
 
+def _stack_runner(model):
+    """The model's runner if it is the dense-stack runner, else None."""
+    runner = model._current_runner()
+    return runner if isinstance(runner, DenseStackRunner) else None
+
+
 def _train(model, x, y, loss, optimizer, use_stack, monkeypatch, batch_size=4, every_batch=False,
            **compile_options):
-    monkeypatch.setattr(dense_stack, "MAX_WORK", dense_stack.MAX_WORK if use_stack else -1)
+    monkeypatch.setattr(stack_runner, "MAX_WORK", stack_runner.MAX_WORK if use_stack else -1)
     model | compile(optimizer=optimizer, loss=loss, metrics=["mae"], **compile_options)
     history = model | fit(x, y, epochs=2, batch_size=batch_size, shuffle=False, verbose=0,
                           callbacks=[EveryBatch()] if every_batch else None)
-    stack = model._small_dense_stack(batch_size)
-    return history.history, bool(stack and stack.can_train(model.trainable_weights, model.optimizer))
+    runner = _stack_runner(model)
+    return history.history, bool(runner and runner.trains and runner.takes_batch(batch_size))
 
 
 CASES = [
@@ -95,11 +103,11 @@ def test_weights_stay_shared_with_the_layers(tmp_path, monkeypatch):
     x, y = _data(1, "mse")
     model = _model()
     _train(model, x, y, "mse", "rmsprop", True, monkeypatch)
-    stack = model._dense_stack
+    stack = _stack_runner(model).stack
     kernel = model.layers[0].kernel
     assert kernel.value.base is stack.params
     model.layers[0].set_weights([np.zeros((5, 16)), np.ones(16)])  # copies into the flat array
-    assert stack.params[:5 * 16].max() == 0.0 and stack.current()
+    assert stack.params[:5 * 16].max() == 0.0 and _stack_runner(model).stack is stack
     path = tmp_path / "m.pkeras"
     model.save(path)
     restored = pk.load_model(path)
@@ -115,10 +123,8 @@ def test_reloaded_optimizer_state_is_taken_up(monkeypatch):
     doubled = [state[0]] + [s * 2 for s in state[1:]]
     model.optimizer.set_weights(variables, doubled)
     model.train_on_batch(x[:2], y[:2])  # rebuilds the stack around the reloaded slots
-    stack = model._dense_stack
-    assert stack.current()
-    slots = model.optimizer._slots_of(variables[0])
-    assert slots[0].base is stack.slots[0]
+    stack = _stack_runner(model).stack
+    assert model.optimizer._slots_of(variables[0])[0].base is model.optimizer.flat_slots(stack.variables)[0]
 
 
 def test_gradient_check_after_stack_training(monkeypatch):
@@ -131,7 +137,8 @@ def test_gradient_check_after_stack_training(monkeypatch):
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
     model.train_on_batch(x[:2], y[:2])  # the check swapped the values and back: the stack rebuilds
-    assert model._dense_stack.current()
+    stack = _stack_runner(model).stack
+    assert all(v.value.base is stack.params for v in stack.variables)
 
 
 @pytest.mark.parametrize("make", [
@@ -199,8 +206,8 @@ def test_predict_and_evaluate_match_the_generic_engine(freeze_first, monkeypatch
     model.layers[0].trainable = not freeze_first
     model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
     fast = (model.predict(x, batch_size=8), model.predict_on_batch(x[:1]), model.evaluate(x, y, verbose=0))
-    assert model._dense_stack
-    monkeypatch.setattr(dense_stack, "MAX_WORK", -1)
+    assert _stack_runner(model)
+    monkeypatch.setattr(stack_runner, "MAX_WORK", -1)
     slow = (model.predict(x, batch_size=8), model.predict_on_batch(x[:1]), model.evaluate(x, y, verbose=0))
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(fast[1], slow[1], rtol=1e-6, atol=1e-7)
@@ -302,7 +309,7 @@ def test_epoch_callbacks_and_progress_bar_allow_runs(monkeypatch):
 def test_a_run_ends_at_run_work(monkeypatch):
     x, y = _data(1, "mse", samples=40)
     model = _model() | compile(optimizer="sgd", loss="mse")
-    monkeypatch.setattr(training, "RUN_WORK", 3 * 4 * model.count_params())  # 3 steps of 4 samples
+    monkeypatch.setattr(stack_runner, "RUN_WORK", 3 * 4 * model.count_params())  # 3 steps of 4 samples
     calls = _count_runs(monkeypatch)
     model.fit(x, y, epochs=1, batch_size=4, verbose=0)
     assert len(calls) == 4 and model.optimizer.iterations == 10  # 3 + 3 + 3 + 1 steps
@@ -378,7 +385,7 @@ def test_train_batch_gradient_matches_finite_differences_in_float64(code, output
     np.testing.assert_allclose(grads, numeric, rtol=1e-5, atol=1e-8)
 
 
-# ----- the predict shortcut (Trainer._predict_small_dense) --------------------------------------------------
+# ----- the predict shortcut (DenseStackRunner.predict_direct) --------------------------------------------------
 
 def test_predict_shortcut_takes_only_what_it_can_and_reports_bad_data(monkeypatch):
     x, _ = _data(1, "mse", samples=6)

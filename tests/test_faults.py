@@ -2,7 +2,7 @@
 
 Ctrl-C is injected with `signal.raise_signal(SIGINT)`, which runs the handler fit installed right there, as a
 real Ctrl-C does at the next Python instruction. One press asks fit to stop after the current step; two
-presses abort with KeyboardInterrupt (see pipekeras/engine/interrupt.py). After either, the model must hold
+presses abort with KeyboardInterrupt (see pipekeras/training/interrupt.py). After either, the model must hold
 weights and optimizer state that equal a reference trained for exactly as many steps, keep training and
 save, and its History must list the completed epochs only.
 """
@@ -20,7 +20,7 @@ import pytest
 
 import pipekeras as pk
 from pipekeras import batch_normalization, dense, sequential
-from pipekeras.engine.interrupt import deferred_interrupt
+from pipekeras.training.interrupt import deferred_interrupt
 from pipekeras.kernels import dense_stack as stack_kernels
 from pipekeras.errors import SavingError
 

@@ -313,7 +313,7 @@ def test_no_low_level_error_escapes_for_any_verb():
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
 def test_finite_scan_finds_one_bad_value_in_a_large_array(dtype, value):
     # The compiled scan (kernels/checks.py) must find a lone bad value at the very end.
-    from pipekeras.engine.data import first_non_finite
+    from pipekeras.training.data import first_non_finite
 
     array = np.zeros((3000, 700), dtype)
     array[2999, 699] = value

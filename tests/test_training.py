@@ -122,7 +122,7 @@ def test_fused_softmax_cross_entropy_gives_the_chain_rule_gradients(rng):
         pk.clear_session()
         model = _classifier()
         if not fused:
-            model._fused_activation = [None]
+            model.compile_config.fused_activations = [None]
         model.train_step([x], [y])
         grads.append([v.grad.copy() for v in model.trainable_weights])
     for a, b in zip(*grads):
@@ -234,7 +234,7 @@ def test_single_output_takes_loss_and_loss_weights_as_one_item_lists():
 
 
 def test_inference_in_chunks_gives_the_whole_batch_result(monkeypatch):
-    from pipekeras.engine import training
+    from pipekeras.training import layer_runner
 
     rng = np.random.default_rng(0)
     a, b = pk.Input(shape=(6, 6, 2)), pk.Input(shape=4)
@@ -243,16 +243,16 @@ def test_inference_in_chunks_gives_the_whole_batch_result(monkeypatch):
     model = pk.Model([a, b], [merged | dense(2, "softmax"), merged | dense(1)])
     x = [rng.standard_normal((100, 6, 6, 2)).astype(np.float32), rng.standard_normal((100, 4)).astype(np.float32)]
     whole = model.predict(x, batch_size=100)
-    monkeypatch.setattr(training, "INFER_CHUNK_BYTES", 1)
-    assert model._inference_chunk(100) == training.MIN_INFER_CHUNK
+    monkeypatch.setattr(layer_runner, "INFER_CHUNK_BYTES", 1)
+    assert model._current_runner().inference_chunk(100) == layer_runner.MIN_INFER_CHUNK
     chunked = model.predict(x, batch_size=100)
     for w, c in zip(whole, chunked):
         np.testing.assert_allclose(c, w, rtol=1e-6, atol=1e-7)
 
 
 def test_stateful_models_infer_on_the_whole_batch(monkeypatch):
-    from pipekeras.engine import training
+    from pipekeras.training import layer_runner
 
-    monkeypatch.setattr(training, "INFER_CHUNK_BYTES", 1)
+    monkeypatch.setattr(layer_runner, "INFER_CHUNK_BYTES", 1)
     model = pk.sequential() | pk.lstm(2, stateful=True, batch_input_shape=(64, 3, 1))
-    assert model._inference_chunk(64) == 64
+    assert model._current_runner().inference_chunk(64) == 64

@@ -17,7 +17,7 @@ class Callback:
 
     # Whether the batch hooks may be called once for a run of several batches, with the run's last batch
     # number and the logs so far; fit trains small dense models in such runs (see
-    # Trainer._steps_per_run). A callback that overrides a batch hook sees every batch unless it sets this.
+    # DenseStackRunner.steps_per_run). A callback that overrides a batch hook sees every batch unless it sets this.
     batch_hooks_take_runs = False
 
     def __init__(self):

@@ -9,7 +9,7 @@ from .pipe_step import pipe_into
 from .serialization import rebuild_functional, serialize_layer
 from .summary import format_summary, summary_html
 from .tensor import SymbolicTensor
-from .training import Trainer
+from ..training.trainer import Trainer
 
 
 def _saving():

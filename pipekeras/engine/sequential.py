@@ -178,7 +178,6 @@ class Sequential(Model):
     def _init_graph(self, inputs, outputs):
         super()._init_graph(inputs, outputs)
         self._graph_layers = list(self._layers)
-        self._dense_stack = None  # the layers changed: see Trainer._small_dense_stack
 
     # ----- config --------------------------------------------------------------------------------
 

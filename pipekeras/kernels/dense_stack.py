@@ -20,6 +20,7 @@ import numpy as np
 
 from .activations import (LINEAR, backward_rows_serial, bias_forward_serial, bias_relu_serial,
                           relu_backward_rows_serial, softmax_backward_rows_serial, softmax_rows_serial)
+from ..runtime import tuning
 from ..runtime.gemm import gemm
 from ..runtime.jit import jit
 from .dense import column_sums
@@ -27,13 +28,16 @@ from .dense import column_sums
 SOFTMAX = -1
 PLAIN_RELU = -2
 
-# Loss gradients train_batch computes (see _loss_gradient).
+# Loss gradients train_batch computes (see _loss_gradient), by the names losses give them
+# (Loss.closed_form_gradient).
 MSE, MAE, SIGMOID_CROSSENTROPY, SOFTMAX_CROSSENTROPY = range(4)
+LOSS_GRADIENTS = {"squared_error": MSE, "absolute_error": MAE, "sigmoid_crossentropy": SIGMOID_CROSSENTROPY,
+                  "softmax_crossentropy": SOFTMAX_CROSSENTROPY}
 
 
-# Products of at most this many multiply-adds run as the loops below: at batch 1 BLAS's fixed cost per call
-# (~0.3 us) is more than the arithmetic.
-SMALL_PRODUCT = 1 << 14
+# Products of at most this many multiply-adds run as the loops below (runtime table:
+# DENSE_STACK_LOOP_MAX_FLOPS, read once: Numba compiles it in as a constant).
+SMALL_PRODUCT = tuning.get("DENSE_STACK_LOOP_MAX_FLOPS") // 2
 
 
 @jit

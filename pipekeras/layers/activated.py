@@ -7,7 +7,7 @@ skipped: this is both faster and numerically exact.
 
 from .. import activations
 from ..engine.layer import Layer
-from ..engine.training import PreActivationGrad
+from ..engine.gradients import PreActivationGrad
 from ..kernels import activations as activation_kernels
 from ..kernels.dense import add_bias_inplace
 

@@ -1,5 +1,7 @@
 """Core layers: Dense, Activation, Dropout."""
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .. import backend
@@ -9,6 +11,15 @@ from ..errors import ShapeError
 from ..kernels.dense import dense_backward, dense_forward
 from .activated import ActivatedLayer
 from .validation import positive_int, rate_in_unit_interval
+
+
+class DenseSpec(NamedTuple):
+    """A Dense layer as runners of fused dense stacks take it: `activation(x @ kernel + bias)`."""
+
+    units: int
+    activation: object
+    kernel: object  # Variable
+    bias: object  # Variable or None
 
 
 class Dense(DeclaresWeights, ActivatedLayer):
@@ -53,6 +64,13 @@ class Dense(DeclaresWeights, ActivatedLayer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
+
+    def dense_spec(self):
+        """Returns this built layer as a `DenseSpec`, or None when it computes more (an activity regularizer,
+        a subclass): fused dense-stack runners take the layers that return one."""
+        if type(self) is not Dense or self.activity_regularizer is not None:
+            return None
+        return DenseSpec(self.units, self.activation, self.kernel, self.bias)
 
     def call(self, inputs, training=False):
         x = inputs.reshape(-1, inputs.shape[-1])

@@ -8,7 +8,7 @@ fused with the bias add and, in backward, with the bias gradient.
 
 from ... import activations
 from ...engine.layer import InputSpec, is_recording
-from ...engine.training import PreActivationGrad
+from ...engine.gradients import PreActivationGrad
 from ...engine.weights import DeclaresWeights, Weight
 from ...kernels.convolution import conv_backward, conv_forward, relu_backward
 from ..activated import ActivatedLayer

@@ -5,7 +5,7 @@ import numpy as np
 from ..errors import DataError, ShapeError
 from ..kernels.checks import all_finite
 from ..kernels.gather import take
-from .layer import shape_str
+from ..engine.layer import shape_str
 
 
 def to_array(value, what):

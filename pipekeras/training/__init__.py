@@ -1,0 +1,1 @@
+"""Training and inference: the verbs of Trainer (trainer.py) and the runners that carry out their steps."""

@@ -1,0 +1,102 @@
+"""The layer-by-layer runner: any model, one layer at a time through the graph (see runner.py)."""
+
+import numpy as np
+
+from ..engine.layer import recording
+from ..runtime import tuning
+from ..runtime.threads import training_step
+
+
+class LayerRunner:
+    """Runs a model layer by layer: forward with the tape, the loss gradients, backward, the optimizer update.
+
+    Args:
+        model: the model (its graph runs forward and backward).
+        config: its `CompileConfig`, or None for a model that is not compiled (inference only).
+        optimizer: its optimizer, or None.
+        weights: the model's (variable, layer trainable) pairs.
+    """
+
+    def __init__(self, model, config, optimizer, weights):
+        self.model, self.config, self.optimizer = model, config, optimizer
+        self.weights = [v for v, _ in weights]
+        self.trainable = [v for v, layer_trainable in weights if layer_trainable and v.trainable]
+        self._output_floats = _output_floats(model)
+
+    def train_step(self, x_arrays, y_arrays, sample_weight, batch_size):
+        """One optimizer step on one batch; returns (loss before the update with the penalties, outputs)."""
+        for variable in self.weights:
+            variable.grad = None
+        with training_step():
+            outputs, total = self._forward_backward_update(x_arrays, y_arrays, sample_weight)
+        for variable in self.trainable:
+            if variable.constraint is not None:
+                variable.value[...] = variable.constraint(variable.value)
+        return total, outputs
+
+    def _forward_backward_update(self, x_arrays, y_arrays, sample_weight):
+        with recording():
+            outputs, _, tape = self.model.run_forward(x_arrays, training=True)
+            total = self.config.total_loss(y_arrays, outputs, sample_weight) + self._activity_penalty()
+        self.model.run_backward(tape, self.config.loss_gradients(y_arrays, outputs, sample_weight))
+        total += self._apply_regularizers()
+        self.optimizer.apply_gradients(self.trainable)
+        return outputs, total
+
+    def _activity_penalty(self):
+        return sum(layer._activity_penalty for layer in self.model._flat_layers() if layer._activity_penalty)
+
+    def _apply_regularizers(self):
+        """Adds each regularizer's gradient to its weight's; returns the penalties' sum."""
+        penalty = 0.0
+        for variable in self.trainable:
+            if variable.regularizer is not None:
+                penalty += float(variable.regularizer(variable.value))
+                grad = variable.regularizer.gradient(variable.value)
+                variable.grad = grad if variable.grad is None else variable.grad + grad
+        return penalty
+
+    def steps_per_run(self, x_arrays, y_arrays, batch_size):
+        """1: this runner takes one step per call."""
+        return 1
+
+    def infer(self, x_arrays):
+        """Returns the output arrays for one batch in inference mode, in forward passes of `inference_chunk`."""
+        n = len(x_arrays[0])
+        chunk = self.inference_chunk(n)
+        if n <= chunk:
+            return self.model.run_forward(x_arrays, training=False)[0]
+        parts = [self.model.run_forward([a[s:s + chunk] for a in x_arrays], training=False)[0]
+                 for s in range(0, n, chunk)]
+        return [np.concatenate(outputs) for outputs in zip(*parts)]
+
+    def inference_chunk(self, n):
+        """Samples per forward pass when inferring on `n`: about INFER_CHUNK_BYTES of layer outputs, so that
+        layer outputs and scratch stay in cache and are reused instead of being fresh arrays of hundreds of MB.
+        Stateful layers and shapes unknown before the data keep the whole batch."""
+        min_chunk = tuning.get("MIN_INFER_CHUNK")
+        if n <= min_chunk or self._output_floats is None:
+            return n
+        return max(min_chunk, tuning.get("INFER_CHUNK_BYTES") // max(4 * self._output_floats, 1))
+
+    def predict_direct(self, x, max_batch):
+        """None: this runner has no shortcut past the checks of the data."""
+        return None
+
+    def holds_weights(self):
+        """True: this runner computes with whatever arrays the weights hold."""
+        return True
+
+
+def _output_floats(model):
+    """The floats of all layer outputs for one sample, or None when inference must keep whole batches
+    (stateful layers, or output shapes known only from the data)."""
+    if any(getattr(layer, "stateful", False) for layer in model._flat_layers()):
+        return None
+    floats = 0
+    for node in model._nodes:
+        for tensor in node.output_tensors:
+            if any(d is None for d in tensor.shape[1:]):
+                return None
+            floats += int(np.prod(tensor.shape[1:]))
+    return floats
