@@ -11,6 +11,7 @@ from pipekeras.training import stack_runner
 from pipekeras.training.dense_stack import DenseStack
 from pipekeras.training.stack_runner import DenseStackRunner
 from pipekeras.kernels import dense_stack as stack_kernels
+from pipekeras.runtime import tuning
 
 
 def _model(hidden="relu", output=None, units_out=1, use_bias=True, seed=0, **output_options):
@@ -46,7 +47,8 @@ def _stack_runner(model):
 
 def _train(model, x, y, loss, optimizer, use_stack, monkeypatch, batch_size=4, every_batch=False,
            **compile_options):
-    monkeypatch.setattr(stack_runner, "MAX_WORK", stack_runner.MAX_WORK if use_stack else -1)
+    if not use_stack:
+        monkeypatch.setattr(stack_runner, "_max_work", lambda: -1)
     model | compile(optimizer=optimizer, loss=loss, metrics=["mae"], **compile_options)
     history = model | fit(x, y, epochs=2, batch_size=batch_size, shuffle=False, verbose=0,
                           callbacks=[EveryBatch()] if every_batch else None)
@@ -207,7 +209,7 @@ def test_predict_and_evaluate_match_the_generic_engine(freeze_first, monkeypatch
     model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
     fast = (model.predict(x, batch_size=8), model.predict_on_batch(x[:1]), model.evaluate(x, y, verbose=0))
     assert _stack_runner(model)
-    monkeypatch.setattr(stack_runner, "MAX_WORK", -1)
+    monkeypatch.setattr(stack_runner, "_max_work", lambda: -1)
     slow = (model.predict(x, batch_size=8), model.predict_on_batch(x[:1]), model.evaluate(x, y, verbose=0))
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(fast[1], slow[1], rtol=1e-6, atol=1e-7)
@@ -309,9 +311,9 @@ def test_epoch_callbacks_and_progress_bar_allow_runs(monkeypatch):
 def test_a_run_ends_at_run_work(monkeypatch):
     x, y = _data(1, "mse", samples=40)
     model = _model() | compile(optimizer="sgd", loss="mse")
-    monkeypatch.setattr(stack_runner, "RUN_WORK", 3 * 4 * model.count_params())  # 3 steps of 4 samples
     calls = _count_runs(monkeypatch)
-    model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    with tuning.override(DENSE_STACK_RUN_FLOPS=2 * 3 * 4 * model.count_params()):  # 3 steps of 4 samples
+        model.fit(x, y, epochs=1, batch_size=4, verbose=0)
     assert len(calls) == 4 and model.optimizer.iterations == 10  # 3 + 3 + 3 + 1 steps
 
 

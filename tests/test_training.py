@@ -9,6 +9,7 @@ import pytest
 import pipekeras as pk
 from pipekeras import compile, dense, evaluate, fit, predict, sequential
 from pipekeras.errors import ConfigError, DataError, NotBuiltError
+from pipekeras.runtime import tuning
 
 
 def _classifier(features=6, classes=3):
@@ -234,7 +235,6 @@ def test_single_output_takes_loss_and_loss_weights_as_one_item_lists():
 
 
 def test_inference_in_chunks_gives_the_whole_batch_result(monkeypatch):
-    from pipekeras.training import layer_runner
 
     rng = np.random.default_rng(0)
     a, b = pk.Input(shape=(6, 6, 2)), pk.Input(shape=4)
@@ -243,16 +243,15 @@ def test_inference_in_chunks_gives_the_whole_batch_result(monkeypatch):
     model = pk.Model([a, b], [merged | dense(2, "softmax"), merged | dense(1)])
     x = [rng.standard_normal((100, 6, 6, 2)).astype(np.float32), rng.standard_normal((100, 4)).astype(np.float32)]
     whole = model.predict(x, batch_size=100)
-    monkeypatch.setattr(layer_runner, "INFER_CHUNK_BYTES", 1)
-    assert model._current_runner().inference_chunk(100) == layer_runner.MIN_INFER_CHUNK
-    chunked = model.predict(x, batch_size=100)
+    with tuning.override(INFER_CHUNK_BYTES=1):
+        assert model._current_runner().inference_chunk(100) == tuning.get("MIN_INFER_CHUNK")
+        chunked = model.predict(x, batch_size=100)
     for w, c in zip(whole, chunked):
         np.testing.assert_allclose(c, w, rtol=1e-6, atol=1e-7)
 
 
 def test_stateful_models_infer_on_the_whole_batch(monkeypatch):
-    from pipekeras.training import layer_runner
 
-    monkeypatch.setattr(layer_runner, "INFER_CHUNK_BYTES", 1)
     model = pk.sequential() | pk.lstm(2, stateful=True, batch_input_shape=(64, 3, 1))
-    assert model._current_runner().inference_chunk(64) == 64
+    with tuning.override(INFER_CHUNK_BYTES=1):
+        assert model._current_runner().inference_chunk(64) == 64
