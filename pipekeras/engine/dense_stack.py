@@ -19,7 +19,6 @@ import numpy as np
 
 from .. import activations
 from ..kernels import dense_stack as kernels
-from ..kernels.activations import is_plain_relu
 
 # The stack is used when batch * weights is at most this: above it the products dominate and the generic
 # path, which runs large products on several BLAS threads, is as fast or faster.
@@ -214,16 +213,7 @@ def _layout(layers, variables, offsets):
     start = {id(v): int(o) for v, o in zip(variables, offsets[:-1])}
     layout, options = [], []
     for layer in layers:
-        activation = layer.activation
-        softmax = isinstance(activation, activations.Softmax)
         bias = start[id(layer.bias)] if layer.bias is not None else -1
-        params = (0.0, np.inf, 0.0) if softmax else activation.params
-        if softmax:
-            kind = kernels.SOFTMAX
-        elif is_plain_relu(activation.kind, *params):
-            kind = kernels.PLAIN_RELU
-        else:
-            kind = activation.kind
-        layout.append((start[id(layer.kernel)], layer.kernel.shape[0], layer.units, bias, kind))
-        options.append(params)
+        layout.append((start[id(layer.kernel)], layer.kernel.shape[0], layer.units, bias, layer.activation.code))
+        options.append(layer.activation.params)
     return np.array(layout, np.int64), np.array(options, np.float64)
