@@ -164,6 +164,7 @@ exponential = _register(Elementwise("exponential"))
 silu = swish = _register(Elementwise("silu"), "swish")
 gelu = _register(Elementwise("gelu"))
 mish = _register(Elementwise("mish"))
+hard_silu = hard_swish = _register(Elementwise("hard_silu"), "hard_swish")
 softmax = _register(Softmax("softmax", axis=-1))
 log_softmax = _register(LogSoftmax("log_softmax", axis=-1))
 

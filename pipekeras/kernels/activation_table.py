@@ -234,6 +234,21 @@ def _mish_derivative(v, y, a, b, c):
 _add("mish", _mish, _mish_derivative)
 
 
+def _hard_silu(v, a, b, c):
+    return v * min(max(v + 3.0, 0.0), 6.0) / 6.0
+
+
+def _hard_silu_derivative(v, y, a, b, c):  # relu6'(v + 3) is 1 only strictly inside (-3, 3), as in Keras
+    if v <= -3.0:
+        return 0.0
+    if v >= 3.0:
+        return 1.0
+    return (2.0 * v + 3.0) / 6.0
+
+
+_add("hard_silu", _hard_silu, _hard_silu_derivative)
+
+
 CODES = {entry.name: code for code, entry in enumerate(TABLE)}
 LINEAR, RELU, SIGMOID, TANH, HARD_SIGMOID = (CODES[n] for n in ("linear", "relu", "sigmoid", "tanh", "hard_sigmoid"))
 SOFTMAX = -1
