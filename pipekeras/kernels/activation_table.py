@@ -4,11 +4,13 @@ Each activation is a block below: two scalar functions side by side, `forward(v,
 `derivative(v, y, a, b, c)` (d activation / d v at v, given y = activation(v)), then `_add(name, forward,
 derivative, options)` with its Keras options and their defaults. Helpers they share are compiled functions
 above the table (`_sigmoid`, `_softplus`). `a, b, c` are the options' values in the order the entry lists
-them (`None` meaning +inf); missing ones are 0, +inf, 0. An entry's code is its position in `TABLE`. The dense, convolution, recurrent and fused
-dense-stack kernels all dispatch through `forward_scalar` and `derivative_scalar`, which are generated from
-the table, so a new activation is one block here (and its public name in pipekeras/activations.py). Numba's
-disk cache does not see a change in another file: after editing the table, delete the cached kernels
-(`find pipekeras -name "*.nb[ic]" -delete`), or the kernels compiled before run the old table.
+them (`None` meaning +inf); missing ones are 0, +inf, 0. An entry's code is its position in `TABLE`.
+
+The dense, convolution, recurrent and fused dense-stack kernels all dispatch through `forward_scalar` and
+`derivative_scalar`, which are generated from the table, so a new activation is one block here (and its
+public name in pipekeras/activations.py). Numba's disk cache does not see a change in another file: after
+editing the table, delete the cached kernels (`find pipekeras -name "*.nb[ic]" -delete`), or the kernels
+compiled before run the old table.
 
 Softmax is not elementwise: it has the row-wise code `SOFTMAX`, which only the dense stack dispatches on.
 """
