@@ -6,12 +6,12 @@ with Keras' options: `activations.relu(x, negative_slope=0.1, max_value=6.0)`,
 `activations.softmax(x, axis=1)`.
 """
 
-import math
-
 import numpy as np
 
-from .errors import ArgumentTypeError, ConfigError, unknown_name_error
+from .errors import ArgumentTypeError, ConfigError
+from .kernels import activation_table
 from .kernels import activations as kernels
+from .registry import Registry
 
 
 class ActivationFunction:
@@ -61,38 +61,31 @@ class ActivationFunction:
 
 
 class Elementwise(ActivationFunction):
-    """An activation applied to each entry by the kernel `kind` (see kernels/activations.py)."""
+    """An activation applied to each entry by the kernels, as kernels/activation_table.py defines it.
 
-    KINDS = {
-        "linear": kernels.LINEAR, "relu": kernels.RELU, "sigmoid": kernels.SIGMOID, "tanh": kernels.TANH,
-        "elu": kernels.ELU, "selu": kernels.SELU, "softplus": kernels.SOFTPLUS, "softsign": kernels.SOFTSIGN,
-        "hard_sigmoid": kernels.HARD_SIGMOID, "exponential": kernels.EXPONENTIAL,
-        "leaky_relu": kernels.LEAKY_RELU, "silu": kernels.SILU, "gelu": kernels.GELU, "relu6": kernels.RELU6,
-        "mish": kernels.MISH,
-    }
+    Args:
+        name: its name in the table.
+        options: Keras' keyword options (default: the table's).
+    """
+
+    def __init__(self, name, **options):
+        super().__init__(name, **(options or activation_table.TABLE[activation_table.CODES[name]].options))
 
     @property
-    def kind(self):
-        return self.KINDS[self.name]
+    def code(self):
+        """The kernels' activation code."""
+        return activation_table.CODES[self.name]
 
     @property
     def params(self):
-        """The kernel's (a, b, c) options."""
-        o = self.options
-        if self.name == "relu":
-            max_value = o["max_value"]
-            return float(o["negative_slope"]), math.inf if max_value is None else float(max_value), float(o["threshold"])
-        if self.name == "elu":
-            return float(o["alpha"]), math.inf, 0.0
-        if self.name == "leaky_relu":
-            return float(o["negative_slope"]), math.inf, 0.0
-        return 0.0, math.inf, 0.0
+        """The kernels' (a, b, c) options."""
+        return activation_table.params(self.name, self.options)
 
     def forward(self, x):
-        return x if self.name == "linear" else kernels.forward(x, self.kind, *self.params)
+        return x if self.name == "linear" else kernels.forward(x, self.code, *self.params)
 
     def backward(self, x, y, dy):
-        return dy if self.name == "linear" else kernels.backward(x, y, dy, self.kind, *self.params)
+        return dy if self.name == "linear" else kernels.backward(x, y, dy, self.code, *self.params)
 
 
 class _AxisFunction(ActivationFunction):
@@ -107,6 +100,9 @@ class _AxisFunction(ActivationFunction):
 
 class Softmax(_AxisFunction):
     """exp(x) / sum(exp(x)) along `axis` (the last by default)."""
+
+    code = activation_table.SOFTMAX
+    params = (0.0, np.inf, 0.0)
 
     def forward(self, x):
         return self._restore(kernels.softmax(self._last_axis(x)))
@@ -145,33 +141,37 @@ class CustomActivation(ActivationFunction):
         raise ConfigError(f"activation {self.name!r} is a custom activation and takes no options.")
 
 
-linear = Elementwise("linear")
-relu = Elementwise("relu", negative_slope=0.0, max_value=None, threshold=0.0)
-relu6 = Elementwise("relu6")
-leaky_relu = Elementwise("leaky_relu", negative_slope=0.2)
-sigmoid = Elementwise("sigmoid")
-hard_sigmoid = Elementwise("hard_sigmoid")
-tanh = Elementwise("tanh")
-elu = Elementwise("elu", alpha=1.0)
-selu = Elementwise("selu")
-softplus = Elementwise("softplus")
-softsign = Elementwise("softsign")
-exponential = Elementwise("exponential")
-silu = Elementwise("silu")
-swish = silu
-gelu = Elementwise("gelu")
-mish = Elementwise("mish")
-softmax = Softmax("softmax", axis=-1)
-log_softmax = LogSoftmax("log_softmax", axis=-1)
+_REGISTRY = Registry("activation", ActivationFunction)
 
-_BY_NAME = {f.name: f for f in (linear, relu, relu6, leaky_relu, sigmoid, hard_sigmoid, tanh, elu, selu, softplus,
-                                softsign, exponential, silu, gelu, mish, softmax, log_softmax)}
-_ALIASES = {"swish": "silu", None: "linear"}
+
+def _register(activation, *aliases):
+    """Makes `activation` available to `get` by its name and `aliases`; returns it."""
+    return _REGISTRY.add(activation, activation.name, *aliases)
+
+
+linear = _register(Elementwise("linear"))
+relu = _register(Elementwise("relu"))
+relu6 = _register(Elementwise("relu6"))
+leaky_relu = _register(Elementwise("leaky_relu"))
+sigmoid = _register(Elementwise("sigmoid"))
+hard_sigmoid = _register(Elementwise("hard_sigmoid"))
+tanh = _register(Elementwise("tanh"))
+elu = _register(Elementwise("elu"))
+selu = _register(Elementwise("selu"))
+softplus = _register(Elementwise("softplus"))
+softsign = _register(Elementwise("softsign"))
+exponential = _register(Elementwise("exponential"))
+silu = swish = _register(Elementwise("silu"), "swish")
+gelu = _register(Elementwise("gelu"))
+mish = _register(Elementwise("mish"))
+hard_silu = hard_swish = _register(Elementwise("hard_silu"), "hard_swish")
+softmax = _register(Softmax("softmax", axis=-1))
+log_softmax = _register(LogSoftmax("log_softmax", axis=-1))
 
 
 def names():
     """Returns the names `get` accepts."""
-    return sorted(_BY_NAME) + sorted(k for k in _ALIASES if k)
+    return _REGISTRY.names()
 
 
 def custom_activation(forward, backward, name=None):
@@ -207,10 +207,8 @@ def get(identifier):
         options = {k: v for k, v in identifier.items() if k != "name"}
         identifier = identifier.get("name")
     if identifier is None or isinstance(identifier, str):
-        key = _ALIASES.get(identifier, identifier)
-        if key not in _BY_NAME:
-            raise unknown_name_error("activation", identifier, names())
-        return _BY_NAME[key].with_options(**options) if options else _BY_NAME[key]
+        activation = _REGISTRY.lookup("linear" if identifier is None else identifier)
+        return activation.with_options(**options) if options else activation
     if callable(identifier):
         raise ArgumentTypeError(
             f"activation: {getattr(identifier, '__name__', identifier)!r} is a plain function, which has no "
@@ -222,7 +220,7 @@ def get(identifier):
 
 def serialize(activation):
     """Returns the name an activation is saved under, or its config when it has non-default options."""
-    default = _BY_NAME.get(activation.name)
+    default = _REGISTRY.find(activation.name)
     if default is not None and activation.options != default.options:
         return activation.get_config()
     return activation.name

@@ -1,4 +1,5 @@
-"""Name lookup shared by initializers, regularizers, constraints, losses, metrics and optimizers.
+"""The one name lookup: layer classes, activations, losses, metrics, optimizers, initializers, regularizers,
+constraints and learning rate schedules each keep a `Registry`.
 
 Keras lets users name these by a snake_case string (`"glorot_uniform"`), by class name (`"GlorotUniform"`),
 by a config dict (`{"class_name": ..., "config": {...}}`, as saved files hold), or pass an object.
@@ -12,10 +13,10 @@ class Registry:
 
     Args:
         kind: what the objects are, for error messages ("initializer").
-        base: the class every object of this kind derives from.
+        base: the class every object of this kind derives from (for `get`).
     """
 
-    def __init__(self, kind, base):
+    def __init__(self, kind, base=None):
         self.kind = kind
         self.base = base
         self._by_name = {}
@@ -32,16 +33,31 @@ class Registry:
 
         return decorate
 
-    def alias(self, name, factory):
-        """Registers a name for a factory (`"l2"` -> `L2`)."""
-        self._by_name[name] = factory
+    def add(self, value, *names):
+        """Registers an object (an activation) or a factory under `names`; returns `value`."""
+        for name in names:
+            self._by_name[name] = value
+        return value
 
     def names(self):
+        """The snake_case names, sorted."""
         return sorted(self._by_name)
 
+    def class_names(self):
+        """The class names, sorted."""
+        return sorted(self._by_class_name)
+
+    def find(self, name, custom_objects=None):
+        """Returns what is registered as `name` (snake_case or class name, or in `custom_objects`), or None."""
+        return (custom_objects or {}).get(name) or self._by_name.get(name) or self._by_class_name.get(name)
+
     def lookup(self, name, custom_objects=None):
-        """Returns the class or factory registered as `name` (snake_case or class name)."""
-        found = (custom_objects or {}).get(name) or self._by_name.get(name) or self._by_class_name.get(name)
+        """Returns what is registered as `name` (snake_case or class name).
+
+        Raises:
+            ConfigError: for an unknown name, with the closest valid one.
+        """
+        found = self.find(name, custom_objects)
         if found is None:
             raise unknown_name_error(self.kind, name, self.names())
         return found

@@ -51,6 +51,8 @@ def _ref_forward(name, x):
         return 0.5 * x * (1 + erf(x / math.sqrt(2)))
     if name == "mish":
         return x * np.tanh(np.log(1 + np.exp(x)))
+    if name in ("hard_silu", "hard_swish"):
+        return x * np.minimum(np.maximum(x + 3, 0), 6) / 6
     raise AssertionError(f"no reference for {name}")
 
 

@@ -154,6 +154,11 @@ def _embedding_and_recurrent(rng):
             _train(model, tokens, (rng.random((6, 1)) > 0.5).astype("float32"), "rmsprop", "binary_crossentropy")
     plain = pk.sequential() | pk.lstm(4, input_shape=(5, 3)) | pk.dense(2)
     _train(plain, rng.standard_normal((4, 5, 3)).astype("float32"), rng.standard_normal((4, 2)).astype("float32"))
+    table = pk.sequential() | pk.simple_rnn(4, activation="gelu", return_sequences=True, input_shape=(5, 3)) \
+        | pk.lstm(4, activation="elu", recurrent_activation="softsign", return_sequences=True) \
+        | pk.gru(4, activation="selu", recurrent_activation="silu", return_sequences=True) \
+        | pk.gru(3, reset_after=False, activation="mish", recurrent_activation="softsign") | pk.dense(2)
+    _train(table, rng.standard_normal((4, 5, 3)).astype("float32"), rng.standard_normal((4, 2)).astype("float32"))
 
 
 def _dispatchers(value, module, depth=3):

@@ -14,12 +14,13 @@ import numpy as np
 
 from .. import backend, initializers
 from ..errors import ArgumentTypeError, ConfigError, NotBuiltError, PipeKerasError, ShapeError, did_you_mean
+from ..registry import Registry
 from .node import Node
 from .pipe_step import PipeStep
 from .tensor import SymbolicTensor, is_symbolic, normalize_shape
 from .variable import Variable
 
-_LAYER_CLASSES = {}
+_LAYER_CLASSES = Registry("layer class")
 _NAME_COUNTS = {}
 _recording = threading.local()
 
@@ -33,11 +34,11 @@ RANK_MEANING = {
 
 def get_layer_class(class_name):
     """Returns the registered layer class called `class_name`, or None."""
-    return _LAYER_CLASSES.get(class_name)
+    return _LAYER_CLASSES.find(class_name)
 
 
 def registered_layer_names():
-    return sorted(_LAYER_CLASSES)
+    return _LAYER_CLASSES.class_names()
 
 
 def to_snake_case(name):
@@ -178,7 +179,7 @@ class Layer(PipeStep):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        _LAYER_CLASSES[cls.__name__] = cls
+        _LAYER_CLASSES.register()(cls)
         if "__init__" in cls.__dict__:
             cls.__init__ = _naming_the_layer(cls.__init__)
         params = inspect.signature(cls.call).parameters

@@ -29,6 +29,8 @@ from ..runtime.blas import matmul
 from ..runtime.buffers import empty, pool_of
 from ..runtime.jit import jit
 from ..runtime.threads import parallel_loop
+from .activation_table import LINEAR, RELU
+from .activations import bias_activation
 from .dense import column_sums
 
 
@@ -169,21 +171,6 @@ def _as_2d(x, window, strides, dilation, pads, out):
             (1,) + tuple(dilation), (0,) + tuple(pads), (1,) + tuple(out))
 
 
-@parallel_loop
-def bias_relu_rows(z, bias, use_bias, relu):
-    """z[i, j] += bias[j] (if use_bias), then z[i, j] = max(z[i, j], 0) (if relu), in one pass over a 2D z."""
-    rows, cols = z.shape
-    zero = z.dtype.type(0)
-    for i in prange(rows):
-        for j in range(cols):
-            v = z[i, j]
-            if use_bias:
-                v += bias[j]
-            if relu and v < zero:
-                v = zero
-            z[i, j] = v
-
-
 @jit
 def relu_grad_rows(y, g, dz, sums):
     """dz = g where y > 0 else 0 (the relu backward from its output), and sums = dz.sum(axis=0), in one pass."""
@@ -243,9 +230,7 @@ def conv_forward(x, kernel, bias, strides, dilation, pads, out, scratch=None, ke
     z = matmul(cols, kernel.reshape(taps, filters).astype(dtype, copy=False),
                out=empty(pool, "z", (rows, filters), dtype))
     if bias is not None or relu:
-        use_bias = bias is not None
-        bias = bias.astype(dtype, copy=False) if use_bias else np.zeros(1, dtype)
-        bias_relu_rows(z.size, z, bias, use_bias, relu)
+        bias_activation(z, bias, RELU if relu else LINEAR, out=z)
     return z.reshape((x.shape[0],) + tuple(out) + (filters,)), (cols if keep_cols else None)
 
 
@@ -377,7 +362,8 @@ def conv2d_direct_forward(x, kernel, bias, strides, dilation, pads, out_hw):
                     np.ascontiguousarray(kernel, dtype), z, strides[0], strides[1], dilation[0], dilation[1],
                     pads[0], pads[1])
     if bias is not None:
-        bias_relu_rows(z.size, z.reshape(-1, z.shape[-1]), bias.astype(dtype), True, False)
+        rows = z.reshape(-1, z.shape[-1])
+        bias_activation(rows, bias, out=rows)
     return z
 
 

@@ -1,18 +1,10 @@
-"""Dense math: the matrix products go to BLAS, bias and its gradient are fused Numba loops."""
+"""Dense math: the matrix products go to BLAS, the bias gradient is a Numba loop (the bias itself is added by
+kernels/activations.py `bias_activation`, fused with the activation)."""
 
 import numpy as np
 
 from ..runtime.blas import matmul
 from ..runtime.jit import jit
-
-
-@jit
-def add_bias_inplace(z, bias):
-    """z[i, j] += bias[j] for a 2D z."""
-    rows, cols = z.shape
-    for i in range(rows):
-        for j in range(cols):
-            z[i, j] += bias[j]
 
 
 @jit

@@ -5,8 +5,8 @@ microseconds and walking the layers in Python costs ~20 us per layer; these kern
 stack in one call each way, with the activation loops of kernels/activations.py.
 
 The weights live in one flat array `params`; `layout[l] = (kernel offset, fan_in, units, bias offset or -1,
-activation kind)` and `options[l]` the activation's (a, b, c) as in kernels/activations.py (kind SOFTMAX is a
-row-wise softmax, PLAIN_RELU a relu without options). Activations live in one flat workspace: `acts` holds
+activation code)` and `options[l]` the activation's (a, b, c), codes and options as in
+kernels/activation_table.py (code SOFTMAX is a row-wise softmax). Activations live in one flat workspace: `acts` holds
 the input and then each layer's output, `pres` each layer's pre-activation, every block (batch, width)
 row-major, one after the other.
 
@@ -18,15 +18,13 @@ losses.py defines them) and runs backward.
 
 import numpy as np
 
-from .activations import (LINEAR, backward_rows_serial, bias_forward_serial, bias_relu_serial,
-                          relu_backward_rows_serial, softmax_backward_rows_serial, softmax_rows_serial)
 from ..runtime import tuning
 from ..runtime.gemm import gemm
 from ..runtime.jit import jit
+from .activation_table import LINEAR, SOFTMAX
+from .activations import (backward_rows_serial, bias_activation_serial, softmax_backward_rows_serial,
+                          softmax_rows_serial)
 from .dense import column_sums
-
-SOFTMAX = -1
-PLAIN_RELU = -2
 
 # Loss gradients train_batch computes (see _loss_gradient), by the names losses give them
 # (Loss.closed_form_gradient).
@@ -133,13 +131,11 @@ def forward(params, layout, options, acts, pres, batch):
         y = _block(acts, a_offset + batch * fan_in, batch, units)
         _times(_block(acts, a_offset, batch, fan_in), _block(params, k_off, fan_in, units), z)
         bias = _bias(params, b_off, units)
-        if kind == PLAIN_RELU:
-            bias_relu_serial(z, bias, y)
-        elif kind == SOFTMAX:
-            bias_forward_serial(z, bias, y, LINEAR, 0.0, 0.0, 0.0)
+        if kind == SOFTMAX:
+            bias_activation_serial(z, bias, y, False, LINEAR, 0.0, 0.0, 0.0)
             softmax_rows_serial(z, y)
         else:
-            bias_forward_serial(z, bias, y, kind, options[layer, 0], options[layer, 1], options[layer, 2])
+            bias_activation_serial(z, bias, y, False, kind, options[layer, 0], options[layer, 1], options[layer, 2])
         a_offset += batch * fan_in
         z_offset += batch * units
 
@@ -179,8 +175,6 @@ def backward(params, layout, options, acts, pres, batch, grad_out, grad_is_pre_a
         dz = np.empty((batch, units), upstream.dtype)
         if layer == layers - 1 and grad_is_pre_activation:
             _copy(upstream.reshape(-1), dz.reshape(-1))
-        elif kind == PLAIN_RELU:
-            relu_backward_rows_serial(y, upstream, dz)
         elif kind == SOFTMAX:
             softmax_backward_rows_serial(y, upstream, dz)
         else:

@@ -16,9 +16,11 @@ Masks: `mask` is (T, B) uint8; a step with mask 0 keeps the previous state (h, c
 gradient passes straight through to the previous step. Recurrent dropout: `rmask` (B, u) multiplies the
 previous state before the recurrent product (the same mask at every step, as Keras does).
 
-Activation codes (see ACTIVATION_CODES): 0 tanh, 1 sigmoid, 2 relu, 3 linear, 4 hard_sigmoid (Keras 3:
-clip(x / 6 + 1/2, 0, 1)). Derivatives are computed from the activation's output, which is exact for these.
-Activations are applied block-wise (one branch per block, then a tight loop). With `fast=True` (float32)
+Activations: the codes of kernels/activation_table.py. tanh, sigmoid, relu (without options) and
+hard_sigmoid have their own block-wise loops here (one branch per block, then a tight loop) and compute their
+derivative from the activation's output; every other code runs the table's scalar functions, and its
+derivative reads the pre-activation, which the forward kernels then keep in `pre` (shaped as the gates; see
+`pre_activations`). With `fast=True` (float32)
 tanh and sigmoid use a rational approximation with no library calls, so the loop vectorizes:
 tanh(x) ~ x P(x^2) / Q(x^2), the 12th convergent of Lambert's continued fraction
 tanh x = x / (1 + x^2 / (3 + x^2 / (5 + ...))), on x clamped to [-9, 9]; its largest error is 3.3e-7 (a few
@@ -34,8 +36,7 @@ from ..runtime import tuning
 from ..runtime.blas import matmul
 from ..runtime.jit import jit
 from ..runtime.threads import chunk_count, row_pool, split_rows, split_sum
-
-ACTIVATION_CODES = {"tanh": 0, "sigmoid": 1, "relu": 2, "linear": 3, "hard_sigmoid": 4}
+from .activation_table import HARD_SIGMOID, LINEAR, RELU, SIGMOID, TANH, derivative_scalar, forward_scalar
 
 # States and gradients below this are set to zero. Vanishing gradients otherwise reach float32's subnormal
 # range after a few hundred steps, and subnormal arithmetic makes both these loops and BLAS 10-100x slower.
@@ -71,55 +72,85 @@ def _tanh32(x):
 
 
 @jit
-def _activate(code, fast, A, lo, hi):
-    """A[:, lo:hi] = activation(A[:, lo:hi]) in place, A 2D (loops over 1D views so they vectorize)."""
+def needs_pre_activation(code):
+    """Whether the derivative of activation `code` reads its input, which the forward kernels then keep."""
+    return code != TANH and code != SIGMOID and code != RELU and code != HARD_SIGMOID and code != LINEAR
+
+
+def pre_activations(shape, dtype, *codes):
+    """The `pre` array of the forward kernels for activations `codes`: shaped as the gates when one of them
+    needs its input for the derivative, else empty (and unused)."""
+    return np.empty(shape if any(needs_pre_activation(code) for code in codes) else (0, 0, 0), dtype)
+
+
+@jit
+def _pre_rows(pre, t, lo, hi, keep, fallback):
+    """pre[t, lo:hi] where the pre-activations are kept, else `fallback` (any array of the same shape)."""
+    return _rows(pre, t, lo, hi) if keep else fallback
+
+
+@jit
+def _activate(code, fast, A, lo, hi, P):
+    """A[:, lo:hi] = activation(A[:, lo:hi]) in place, A 2D (loops over 1D views so they vectorize). For a
+    code that `needs_pre_activation`, P[:, lo:hi] = A[:, lo:hi] first."""
     for b in range(A.shape[0]):
         a = A[b, lo:hi]
         n = a.shape[0]
-        if code == 0:
+        if code == TANH:
             if fast:
                 for j in range(n):
                     a[j] = _tanh32(a[j])
             else:
                 for j in range(n):
                     a[j] = math.tanh(a[j])
-        elif code == 1:
+        elif code == SIGMOID:
             if fast:
                 for j in range(n):
                     a[j] = _HALF + _HALF * _tanh32(_HALF * a[j])
             else:
                 for j in range(n):
                     a[j] = _ftz(1.0 / (1.0 + math.exp(-a[j])))  # overflow gives 1 / inf = 0
-        elif code == 2:
+        elif code == RELU:
             for j in range(n):
                 v = a[j]
                 a[j] = v if v > 0 else 0.0 * v
-        elif code == 4:
+        elif code == HARD_SIGMOID:
             for j in range(n):
                 v = a[j] * _SIXTH + _HALF
                 v = v if v > 0 else 0.0 * v
                 a[j] = v if v < 1 else 1.0 + 0.0 * v
+        elif code != LINEAR:
+            p = P[b, lo:hi]
+            for j in range(n):
+                v = a[j]
+                p[j] = v
+                a[j] = forward_scalar(v, code, 0.0, math.inf, 0.0)
 
 
 @jit
-def _scale_by_derivative(code, Y, D, lo, hi):
-    """D[:, lo:hi] *= activation'(x) where Y = activation(x), in place (flushing tiny results)."""
+def _scale_by_derivative(code, X, Y, D, lo, hi):
+    """D[:, lo:hi] *= activation'(x) where Y = activation(X), in place (flushing tiny results). X is read only
+    for codes that `needs_pre_activation`."""
     for b in range(D.shape[0]):
         d = D[b, lo:hi]
         y = Y[b, lo:hi]
         n = d.shape[0]
-        if code == 0:
+        if code == TANH:
             for j in range(n):
                 d[j] = _ftz(d[j] * (1 - y[j] * y[j]))
-        elif code == 1:
+        elif code == SIGMOID:
             for j in range(n):
                 d[j] = _ftz(d[j] * (y[j] * (1 - y[j])))
-        elif code == 2:
+        elif code == RELU:
             for j in range(n):
                 d[j] = d[j] if y[j] > 0 else 0.0 * d[j]
-        elif code == 4:
+        elif code == HARD_SIGMOID:
             for j in range(n):
                 d[j] = d[j] * _SIXTH if 0 < y[j] < 1 else 0.0 * d[j]
+        elif code != LINEAR:
+            x = X[b, lo:hi]
+            for j in range(n):
+                d[j] = _ftz(d[j] * derivative_scalar(x[j], y[j], code, 0.0, math.inf, 0.0))
 
 
 @jit
@@ -252,9 +283,11 @@ def inference_block_steps(batch, width, itemsize):
 # ----- SimpleRNN ---------------------------------------------------------------------------------------
 
 @jit(nogil=True)
-def simple_rnn_forward(lo, hi, xproj, U, h0, rmask, use_rmask, mask, use_mask, act, fast, h_seq):
-    """h_t = act(xproj_t + (h_{t-1} * rmask) @ U) for rows lo:hi. Fills h_seq (T+1, B, u), h_seq[0] = h0."""
+def simple_rnn_forward(lo, hi, xproj, U, h0, rmask, use_rmask, mask, use_mask, act, fast, h_seq, pre):
+    """h_t = act(xproj_t + (h_{t-1} * rmask) @ U) for rows lo:hi. Fills h_seq (T+1, B, u), h_seq[0] = h0, and
+    `pre` (T, B, u) with the pre-activations when `needs_pre_activation(act)`."""
     T, _, u = xproj.shape
+    keep = needs_pre_activation(act)
     rmask = rmask[lo:hi]
     _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
@@ -264,12 +297,12 @@ def simple_rnn_forward(lo, hi, xproj, U, h0, rmask, use_rmask, mask, use_mask, a
         rec = np.dot(_recurrent_input(hp, rmask, use_rmask, buffer), U)
         _copy_block(h, 0, _rows(xproj, t, lo, hi), 0, u)
         _add_block(h, 0, rec, 0, u)
-        _activate(act, fast, h, 0, u)
+        _activate(act, fast, h, 0, u, _pre_rows(pre, t, lo, hi, keep, h))
         _keep_masked_rows(mask, t, lo, use_mask, h, hp)
 
 
 @jit(nogil=True)
-def simple_rnn_backward(lo, hi, h_seq, U_T, rmask, use_rmask, mask, use_mask, act, dy_seq, has_seq, da, dh):
+def simple_rnn_backward(lo, hi, h_seq, pre, U_T, rmask, use_rmask, mask, use_mask, act, dy_seq, has_seq, da, dh):
     """Backward through time for simple_rnn_forward, rows lo:hi.
 
     Fills da (T, B, u) with the pre-activation gradients. dh (B, u): on entry the gradient of the final h,
@@ -277,6 +310,7 @@ def simple_rnn_backward(lo, hi, h_seq, U_T, rmask, use_rmask, mask, use_mask, ac
     """
     T = h_seq.shape[0] - 1
     u = dh.shape[1]
+    keep = needs_pre_activation(act)
     rmask = rmask[lo:hi]
     dh = dh[lo:hi]
     for t in range(T - 1, -1, -1):
@@ -286,7 +320,8 @@ def simple_rnn_backward(lo, hi, h_seq, U_T, rmask, use_rmask, mask, use_mask, ac
         for b in range(hi - lo):
             if _masked(mask, t, lo, b, use_mask):
                 d[b, :] = 0
-        _scale_by_derivative(act, _rows(h_seq, t + 1, lo, hi), d, 0, u)
+        h = _rows(h_seq, t + 1, lo, hi)
+        _scale_by_derivative(act, _pre_rows(pre, t, lo, hi, keep, h), h, d, 0, u)
         back = np.dot(d, U_T)
         _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, dh, False)
 
@@ -295,14 +330,16 @@ def simple_rnn_backward(lo, hi, h_seq, U_T, rmask, use_rmask, mask, use_mask, ac
 
 @jit(nogil=True)
 def lstm_forward(lo, hi, gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq, c_seq,
-                 tc_seq):
+                 tc_seq, pre):
     """One LSTM pass over time for rows lo:hi, gates in Keras order i, f, c, o.
 
     gates: (T, B, 4u), on entry x_t @ kernel + bias; on exit the activated gates (i, f, c~, o).
     h_seq, c_seq: (T+1, B, u) outputs, index 0 holding h0 and c0. tc_seq: (T, B, u) output, act(c_t).
+    pre: (T, B, 4u) output, the gates' pre-activations (only when `needs_pre_activation(act or ract)`).
     """
     T, _, G = gates.shape
     u = G // 4
+    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     rmask = rmask[lo:hi]
     _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
     _copy_block(c_seq[0, lo:hi], 0, c0[lo:hi], 0, c0.shape[1])
@@ -311,10 +348,11 @@ def lstm_forward(lo, hi, gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act
         hp = _rows(h_seq, t, lo, hi)
         rec = np.dot(_recurrent_input(hp, rmask, use_rmask, buffer), U)
         g = _rows(gates, t, lo, hi)
+        p = _pre_rows(pre, t, lo, hi, keep, g)
         _add_block(g, 0, rec, 0, G)
-        _activate(ract, fast, g, 0, 2 * u)
-        _activate(act, fast, g, 2 * u, 3 * u)
-        _activate(ract, fast, g, 3 * u, 4 * u)
+        _activate(ract, fast, g, 0, 2 * u, p)
+        _activate(act, fast, g, 2 * u, 3 * u, p)
+        _activate(ract, fast, g, 3 * u, 4 * u, p)
         cp = _rows(c_seq, t, lo, hi)
         c = _rows(c_seq, t + 1, lo, hi)
         tc = _rows(tc_seq, t, lo, hi)
@@ -332,7 +370,7 @@ def lstm_forward(lo, hi, gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act
                 tcb[j] = v
         _keep_masked_rows(mask, t, lo, use_mask, c, cp)
         _copy_block(tc, 0, c, 0, u)
-        _activate(act, fast, tc, 0, u)
+        _activate(act, fast, tc, 0, u, c)  # c already holds act's input
         for b in range(hi - lo):
             go = g[b, 3 * u:4 * u]
             tcb = tc[b]
@@ -343,8 +381,8 @@ def lstm_forward(lo, hi, gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act
 
 
 @jit(nogil=True)
-def lstm_backward(lo, hi, gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use_mask, act, ract, dy_seq, has_seq,
-                  dgates, dh, dc):
+def lstm_backward(lo, hi, gates, c_seq, tc_seq, pre, U_T, rmask, use_rmask, mask, use_mask, act, ract, dy_seq,
+                  has_seq, dgates, dh, dc):
     """Backward through time for lstm_forward, rows lo:hi.
 
     dy_seq: (T, B, u) gradients of h_t from the output sequence (used when has_seq).
@@ -358,9 +396,11 @@ def lstm_backward(lo, hi, gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use
     dh = dh[lo:hi]
     dc = dc[lo:hi]
     dtc = np.empty((hi - lo, u), dtype=gates.dtype)
+    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, lo, hi, has_seq)
         g = _rows(gates, t, lo, hi)
+        p = _pre_rows(pre, t, lo, hi, keep, g)
         d = _rows(dgates, t, lo, hi)
         cp = _rows(c_seq, t, lo, hi)
         tc = _rows(tc_seq, t, lo, hi)
@@ -370,7 +410,7 @@ def lstm_backward(lo, hi, gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use
             dtb = dtc[b]
             for j in range(dtb.shape[0]):
                 dtb[j] = dhb[j] * go[j]
-        _scale_by_derivative(act, tc, dtc, 0, u)
+        _scale_by_derivative(act, _rows(c_seq, t + 1, lo, hi), tc, dtc, 0, u)
         for b in range(hi - lo):
             if _masked(mask, t, lo, b, use_mask):
                 d[b, :] = 0
@@ -394,9 +434,9 @@ def lstm_backward(lo, hi, gates, c_seq, tc_seq, U_T, rmask, use_rmask, mask, use
                 dcc[j] = _ftz(dcj * gi[j])
                 do[j] = _ftz(dhb[j] * tcb[j])
                 dcb[j] = _ftz(dcj * gf[j])
-        _scale_by_derivative(ract, g, d, 0, 2 * u)
-        _scale_by_derivative(act, g, d, 2 * u, 3 * u)
-        _scale_by_derivative(ract, g, d, 3 * u, 4 * u)
+        _scale_by_derivative(ract, p, g, d, 0, 2 * u)
+        _scale_by_derivative(act, p, g, d, 2 * u, 3 * u)
+        _scale_by_derivative(ract, p, g, d, 3 * u, 4 * u)
         back = np.dot(d, U_T)
         _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, dh, False)
 
@@ -434,15 +474,17 @@ def _gru_dz_dhh(g, hp, dh, d, mask, t, lo, use_mask, u):
 
 
 @jit(nogil=True)
-def gru_forward(lo, hi, gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq, rec_h):
+def gru_forward(lo, hi, gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq, rec_h, pre):
     """GRU with reset_after=True (Keras default), gates z, r, h, for rows lo:hi.
 
     gates: (T, B, 3u), on entry x_t @ kernel + input_bias; on exit the activated z, r and candidate h~.
     rbias: (3u,) recurrent bias. rec_h: (T, B, u) output, (h_{t-1} @ U_h + rbias_h) kept for backward.
+    pre: (T, B, 3u) output, the gates' pre-activations (only when `needs_pre_activation(act or ract)`).
     h_t = z * h_{t-1} + (1 - z) * h~,  h~ = act(x_h + r * rec_h).
     """
     T, _, G = gates.shape
     u = G // 3
+    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     rmask = rmask[lo:hi]
     _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
@@ -454,8 +496,9 @@ def gru_forward(lo, hi, gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, a
             for j in range(rb.shape[0]):
                 rb[j] += rbias[j]
         g = _rows(gates, t, lo, hi)
+        p = _pre_rows(pre, t, lo, hi, keep, g)
         _add_block(g, 0, rec, 0, 2 * u)
-        _activate(ract, fast, g, 0, 2 * u)
+        _activate(ract, fast, g, 0, 2 * u, p)
         rh = _rows(rec_h, t, lo, hi)
         _copy_block(rh, 0, rec, 2 * u, u)
         for b in range(hi - lo):
@@ -464,15 +507,15 @@ def gru_forward(lo, hi, gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, a
             rhb = rh[b]
             for j in range(rhb.shape[0]):
                 xh[j] += r[j] * rhb[j]
-        _activate(act, fast, g, 2 * u, 3 * u)
+        _activate(act, fast, g, 2 * u, 3 * u, p)
         h = _rows(h_seq, t + 1, lo, hi)
         _gru_update(g, hp, h, u)
         _keep_masked_rows(mask, t, lo, use_mask, h, hp)
 
 
 @jit(nogil=True)
-def gru_backward(lo, hi, gates, h_seq, rec_h, U_T, rmask, use_rmask, mask, use_mask, act, ract, dy_seq, has_seq,
-                 dgx, dgr, dh):
+def gru_backward(lo, hi, gates, h_seq, rec_h, pre, U_T, rmask, use_rmask, mask, use_mask, act, ract, dy_seq,
+                 has_seq, dgx, dgr, dh):
     """Backward through time for gru_forward, rows lo:hi.
 
     dgx, dgr: (T, B, 3u) outputs, the gradients of the input projection and of the recurrent projection
@@ -482,15 +525,17 @@ def gru_backward(lo, hi, gates, h_seq, rec_h, U_T, rmask, use_rmask, mask, use_m
     u = G // 3
     rmask = rmask[lo:hi]
     dh = dh[lo:hi]
+    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, lo, hi, has_seq)
         g = _rows(gates, t, lo, hi)
+        p = _pre_rows(pre, t, lo, hi, keep, g)
         rh = _rows(rec_h, t, lo, hi)
         dx = _rows(dgx, t, lo, hi)
         dr = _rows(dgr, t, lo, hi)
         _gru_dz_dhh(g, _rows(h_seq, t, lo, hi), dh, dx, mask, t, lo, use_mask, u)
-        _scale_by_derivative(ract, g, dx, 0, u)
-        _scale_by_derivative(act, g, dx, 2 * u, 3 * u)
+        _scale_by_derivative(ract, p, g, dx, 0, u)
+        _scale_by_derivative(act, p, g, dx, 2 * u, 3 * u)
         for b in range(hi - lo):
             dah = dx[b, 2 * u:3 * u]
             dr_ = dx[b, u:2 * u]
@@ -500,7 +545,7 @@ def gru_backward(lo, hi, gates, h_seq, rec_h, U_T, rmask, use_rmask, mask, use_m
             for j in range(rhb.shape[0]):
                 dr_[j] = _ftz(dah[j] * rhb[j])
                 drh[j] = _ftz(dah[j] * r[j])
-        _scale_by_derivative(ract, g, dx, u, 2 * u)
+        _scale_by_derivative(ract, p, g, dx, u, 2 * u)
         _copy_block(dr, 0, dx, 0, 2 * u)
         back = np.dot(dr, U_T)
         _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, g, True)
@@ -508,13 +553,14 @@ def gru_backward(lo, hi, gates, h_seq, rec_h, U_T, rmask, use_rmask, mask, use_m
 
 @jit(nogil=True)
 def gru_forward_reset_before(lo, hi, gates, U_zr, U_h, h0, rmask, use_rmask, mask, use_mask, act, ract, fast, h_seq,
-                             rh_seq):
+                             rh_seq, pre):
     """GRU with reset_after=False, rows lo:hi: h~ = act(x_h + (r * h_{t-1}) @ U_h). Bias is all on the input side.
 
-    rh_seq: (T, B, u) output, r * (h_{t-1} * rmask) kept for backward.
+    rh_seq: (T, B, u) output, r * (h_{t-1} * rmask) kept for backward. pre: as in `gru_forward`.
     """
     T, _, G = gates.shape
     u = G // 3
+    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     rmask = rmask[lo:hi]
     _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
@@ -523,8 +569,9 @@ def gru_forward_reset_before(lo, hi, gates, U_zr, U_h, h0, rmask, use_rmask, mas
         hin = _recurrent_input(hp, rmask, use_rmask, buffer)
         rec = np.dot(hin, U_zr)
         g = _rows(gates, t, lo, hi)
+        p = _pre_rows(pre, t, lo, hi, keep, g)
         _add_block(g, 0, rec, 0, 2 * u)
-        _activate(ract, fast, g, 0, 2 * u)
+        _activate(ract, fast, g, 0, 2 * u, p)
         rh = _rows(rh_seq, t, lo, hi)
         for b in range(hi - lo):
             r = g[b, u:2 * u]
@@ -534,15 +581,15 @@ def gru_forward_reset_before(lo, hi, gates, U_zr, U_h, h0, rmask, use_rmask, mas
                 rhb[j] = _ftz(r[j] * hb[j])
         rech = np.dot(rh, U_h)
         _add_block(g, 2 * u, rech, 0, u)
-        _activate(act, fast, g, 2 * u, 3 * u)
+        _activate(act, fast, g, 2 * u, 3 * u, p)
         h = _rows(h_seq, t + 1, lo, hi)
         _gru_update(g, hp, h, u)
         _keep_masked_rows(mask, t, lo, use_mask, h, hp)
 
 
 @jit(nogil=True)
-def gru_backward_reset_before(lo, hi, gates, h_seq, UzrT, UhT, rmask, use_rmask, mask, use_mask, act, ract, dy_seq,
-                              has_seq, dgx, dh):
+def gru_backward_reset_before(lo, hi, gates, h_seq, pre, UzrT, UhT, rmask, use_rmask, mask, use_mask, act, ract,
+                              dy_seq, has_seq, dgx, dh):
     """Backward for gru_forward_reset_before, rows lo:hi.
 
     dgx: (T, B, 3u) output, (daz, dar, dah): the kernel and bias gradients come from it; the recurrent kernel
@@ -556,14 +603,16 @@ def gru_backward_reset_before(lo, hi, gates, h_seq, UzrT, UhT, rmask, use_rmask,
     dah_t = np.zeros((hi - lo, u), dtype=gates.dtype)
     dzr_t = np.zeros((hi - lo, 2 * u), dtype=gates.dtype)
     buffer = np.empty((hi - lo, u), dtype=gates.dtype)
+    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, lo, hi, has_seq)
         g = _rows(gates, t, lo, hi)
+        p = _pre_rows(pre, t, lo, hi, keep, g)
         hp = _rows(h_seq, t, lo, hi)
         d = _rows(dgx, t, lo, hi)
         _gru_dz_dhh(g, hp, dh, d, mask, t, lo, use_mask, u)
-        _scale_by_derivative(ract, g, d, 0, u)
-        _scale_by_derivative(act, g, d, 2 * u, 3 * u)
+        _scale_by_derivative(ract, p, g, d, 0, u)
+        _scale_by_derivative(act, p, g, d, 2 * u, 3 * u)
         _copy_block(dah_t, 0, d, 2 * u, u)
         drh = np.dot(dah_t, UhT)
         hin = _recurrent_input(hp, rmask, use_rmask, buffer)
@@ -573,7 +622,7 @@ def gru_backward_reset_before(lo, hi, gates, h_seq, UzrT, UhT, rmask, use_rmask,
             hb = hin[b]
             for j in range(dr_.shape[0]):
                 dr_[j] = _ftz(drhb[j] * hb[j])
-        _scale_by_derivative(ract, g, d, u, 2 * u)
+        _scale_by_derivative(ract, p, g, d, u, 2 * u)
         _copy_block(dzr_t, 0, d, 0, 2 * u)
         back = np.dot(dzr_t, UzrT)
         for b in range(hi - lo):

@@ -9,7 +9,6 @@ from .. import activations
 from ..engine.layer import Layer
 from ..engine.gradients import PreActivationGrad
 from ..kernels import activations as activation_kernels
-from ..kernels.dense import add_bias_inplace
 
 
 class ActivatedLayer(Layer):
@@ -31,9 +30,9 @@ class ActivatedLayer(Layer):
         """Adds `bias` (or None) to the last axis of a 2D `z` in place and returns activation(z), in one pass
         for elementwise activations."""
         if bias is not None and self._elementwise:
-            return activation_kernels.bias_forward(z, bias, self.activation.kind, *self.activation.params)
+            return activation_kernels.bias_activation(z, bias, self.activation.code, *self.activation.params)
         if bias is not None:
-            add_bias_inplace(z, bias)
+            activation_kernels.bias_activation(z, bias, out=z)
         return self.activate(z)
 
     def pre_activation_grad(self, grad, z, y):
@@ -43,7 +42,7 @@ class ActivatedLayer(Layer):
         if self._linear:
             return grad
         if self._elementwise and z.ndim == 2:
-            return activation_kernels.backward_rows(z, y, grad.reshape(z.shape), self.activation.kind,
+            return activation_kernels.backward_rows(z, y, grad.reshape(z.shape), self.activation.code,
                                                     *self.activation.params)
         return self.activation.backward(z, y, grad)
 

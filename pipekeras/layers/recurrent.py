@@ -23,12 +23,12 @@ from .validation import positive_int, rate_in_unit_interval
 
 def _activation_code(layer_class, argument, identifier):
     activation = activations.get(identifier)
-    if activation.name not in K.ACTIVATION_CODES:
+    if not isinstance(activation, activations.Elementwise):
         raise ConfigError(
             f"{layer_class}: {argument}={activation.name!r} is not supported by the compiled recurrent kernels; "
-            f"use one of {sorted(K.ACTIVATION_CODES)} (Keras' defaults are tanh and sigmoid)."
+            f"use an elementwise activation such as 'tanh' or 'sigmoid' (Keras' defaults)."
         )
-    return activation, K.ACTIVATION_CODES[activation.name]
+    return activation, activation.code
 
 
 def _fast(array):
@@ -370,7 +370,7 @@ class SimpleRNN(RNNBase):
     """Fully connected RNN: `h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)`.
 
     Input (samples, timesteps, features); output (samples, units), or (samples, timesteps, units) with
-    return_sequences=True. See `RNNBase` for the arguments; activation may be tanh, relu, sigmoid or linear.
+    return_sequences=True. See `RNNBase` for the arguments; activation may be any elementwise one.
 
     Example:
         >>> model = sequential() | embedding(10000, 32) | simple_rnn(32) | dense(1, "sigmoid")
@@ -395,15 +395,16 @@ class SimpleRNN(RNNBase):
     def _run(self, xproj, states0, rmask, use_rmask, mask_tm, use_mask):
         steps, batch, units = xproj.shape
         h_seq = np.empty((steps + 1, batch, units), dtype=xproj.dtype)
+        pre = K.pre_activations(xproj.shape, xproj.dtype, self._act)
         K.run_loop(K.simple_rnn_forward, xproj.shape, xproj, self.recurrent_kernel.value, states0[0], rmask,
-                     use_rmask, mask_tm, use_mask, self._act, _fast(xproj), h_seq)
-        return h_seq, [], None
+                   use_rmask, mask_tm, use_mask, self._act, _fast(xproj), h_seq, pre)
+        return h_seq, [], pre
 
     def _run_backward(self, h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq, has_seq, dh_last, d_extra):
         u_t = np.ascontiguousarray(self.recurrent_kernel.value.T)
         da = np.empty(h_seq[1:].shape, dtype=h_seq.dtype)
-        K.run_loop(K.simple_rnn_backward, da.shape, h_seq, u_t, rmask, use_rmask, mask_tm, use_mask, self._act,
-                     dy_seq, has_seq, da, dh_last)
+        K.run_loop(K.simple_rnn_backward, da.shape, h_seq, saved, u_t, rmask, use_rmask, mask_tm, use_mask,
+                   self._act, dy_seq, has_seq, da, dh_last)
         rows = lambda: K.product(self._h_in(h_seq, rmask, use_rmask).T, da.reshape(-1, self.units))
         return da, rows, None
 
@@ -458,16 +459,17 @@ class LSTM(RNNBase):
         h_seq = np.empty((steps + 1, batch, self.units), dtype=xproj.dtype)
         c_seq = np.empty((steps + 1, batch, self.units), dtype=xproj.dtype)
         tc_seq = np.empty((steps, batch, self.units), dtype=xproj.dtype)
+        pre = K.pre_activations(xproj.shape, xproj.dtype, self._act, self._ract)
         K.run_loop(K.lstm_forward, xproj.shape, xproj, self.recurrent_kernel.value, states0[0], states0[1], rmask,
-                     use_rmask, mask_tm, use_mask, self._act, self._ract, _fast(xproj), h_seq, c_seq, tc_seq)
-        return h_seq, [c_seq[steps]], (xproj, c_seq, tc_seq)
+                   use_rmask, mask_tm, use_mask, self._act, self._ract, _fast(xproj), h_seq, c_seq, tc_seq, pre)
+        return h_seq, [c_seq[steps]], (xproj, c_seq, tc_seq, pre)
 
     def _run_backward(self, h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq, has_seq, dh_last, d_extra):
-        gates, c_seq, tc_seq = saved
+        gates, c_seq, tc_seq, pre = saved
         u_t = np.ascontiguousarray(self.recurrent_kernel.value.T)
         dgates = np.empty_like(gates)
-        K.run_loop(K.lstm_backward, gates.shape, gates, c_seq, tc_seq, u_t, rmask, use_rmask, mask_tm, use_mask,
-                     self._act, self._ract, dy_seq, has_seq, dgates, dh_last, d_extra[0])
+        K.run_loop(K.lstm_backward, gates.shape, gates, c_seq, tc_seq, pre, u_t, rmask, use_rmask, mask_tm,
+                   use_mask, self._act, self._ract, dy_seq, has_seq, dgates, dh_last, d_extra[0])
         rows = lambda: K.product(self._h_in(h_seq, rmask, use_rmask).T, dgates.reshape(-1, 4 * self.units))
         return dgates, rows, None
 
@@ -516,32 +518,33 @@ class GRU(RNNBase):
         u = self.units
         h_seq = np.empty((steps + 1, batch, u), dtype=xproj.dtype)
         aux = np.zeros((steps, batch, u), dtype=xproj.dtype)
+        pre = K.pre_activations(xproj.shape, xproj.dtype, self._act, self._ract)
         U = self.recurrent_kernel.value
         if self.reset_after:
             rbias = self.bias.value[1] if self.use_bias else np.zeros(width, dtype=xproj.dtype)
             K.run_loop(K.gru_forward, xproj.shape, xproj, U, np.ascontiguousarray(rbias, dtype=xproj.dtype),
                          states0[0], rmask, use_rmask, mask_tm, use_mask, self._act, self._ract, _fast(xproj), h_seq,
-                         aux)
+                         aux, pre)
         else:
             K.run_loop(K.gru_forward_reset_before, xproj.shape, xproj, np.ascontiguousarray(U[:, :2 * u]),
                          np.ascontiguousarray(U[:, 2 * u:]), states0[0], rmask, use_rmask, mask_tm, use_mask,
-                         self._act, self._ract, _fast(xproj), h_seq, aux)
-        return h_seq, [], (xproj, aux)
+                         self._act, self._ract, _fast(xproj), h_seq, aux, pre)
+        return h_seq, [], (xproj, aux, pre)
 
     def _run_backward(self, h_seq, saved, rmask, use_rmask, mask_tm, use_mask, dy_seq, has_seq, dh_last, d_extra):
-        gates, aux = saved
+        gates, aux, pre = saved
         u = self.units
         U = self.recurrent_kernel.value
         dgx = np.empty_like(gates)
         if self.reset_after:
             dgr = np.empty_like(gates)
-            K.run_loop(K.gru_backward, gates.shape, gates, h_seq, aux, np.ascontiguousarray(U.T), rmask, use_rmask,
-                         mask_tm, use_mask, self._act, self._ract, dy_seq, has_seq, dgx, dgr, dh_last)
+            K.run_loop(K.gru_backward, gates.shape, gates, h_seq, aux, pre, np.ascontiguousarray(U.T), rmask,
+                       use_rmask, mask_tm, use_mask, self._act, self._ract, dy_seq, has_seq, dgx, dgr, dh_last)
             rows = lambda: K.product(self._h_in(h_seq, rmask, use_rmask).T, dgr.reshape(-1, 3 * u))
             bias = lambda: np.stack([K.bias_gradient(dgx.reshape(-1, 3 * u)),
                                      K.bias_gradient(dgr.reshape(-1, 3 * u))])
             return dgx, rows, bias
-        K.run_loop(K.gru_backward_reset_before, gates.shape, gates, h_seq, np.ascontiguousarray(U[:, :2 * u].T),
+        K.run_loop(K.gru_backward_reset_before, gates.shape, gates, h_seq, pre, np.ascontiguousarray(U[:, :2 * u].T),
                      np.ascontiguousarray(U[:, 2 * u:].T), rmask, use_rmask, mask_tm, use_mask, self._act, self._ract,
                      dy_seq, has_seq, dgx, dh_last)
 

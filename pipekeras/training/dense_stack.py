@@ -20,7 +20,6 @@ import numpy as np
 from .. import activations
 from ..engine.gradients import PreActivationGrad
 from ..kernels import dense_stack as kernels
-from ..kernels.activations import is_plain_relu
 
 class DenseStack:
     """The flat weights, optimizer slots and workspace of one chain of dense layers (see the module docstring).
@@ -150,16 +149,7 @@ def _layout(specs, variables, offsets):
     start = {id(v): int(o) for v, o in zip(variables, offsets[:-1])}
     layout, options = [], []
     for spec in specs:
-        activation = spec.activation
-        softmax = isinstance(activation, activations.Softmax)
         bias = start[id(spec.bias)] if spec.bias is not None else -1
-        params = (0.0, np.inf, 0.0) if softmax else activation.params
-        if softmax:
-            kind = kernels.SOFTMAX
-        elif is_plain_relu(activation.kind, *params):
-            kind = kernels.PLAIN_RELU
-        else:
-            kind = activation.kind
-        layout.append((start[id(spec.kernel)], spec.kernel.shape[0], spec.units, bias, kind))
-        options.append(params)
+        layout.append((start[id(spec.kernel)], spec.kernel.shape[0], spec.units, bias, spec.activation.code))
+        options.append(spec.activation.params)
     return np.array(layout, np.int64), np.array(options, np.float64)
