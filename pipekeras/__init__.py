@@ -4,7 +4,7 @@
     >>> model = pk.sequential() | pk.dense(512, "relu", input_shape=784) | pk.dense(10, "softmax")
 
 Every public name is written out below, so `grep "dense ="` finds the constructor and editors see it;
-`tests/test_public_names.py` keeps the list whole (one constructor per entry of `layers.CONSTRUCTORS`).
+`tests/models/test_public_names.py` keeps the list whole (one constructor per entry of `layers.CONSTRUCTORS`).
 """
 
 from . import (activations, backend, callbacks, constraints, datasets, errors, initializers, layers, losses,

@@ -9,8 +9,8 @@ with Keras' options: `activations.relu(x, negative_slope=0.1, max_value=6.0)`,
 import numpy as np
 
 from .errors import ArgumentTypeError, ConfigError
-from .kernels import activation_table
-from .kernels import activations as kernels
+from .compute import activation_table
+from .compute import activations as compute
 from .registry import Registry
 
 
@@ -61,7 +61,7 @@ class ActivationFunction:
 
 
 class Elementwise(ActivationFunction):
-    """An activation applied to each entry by the kernels, as kernels/activation_table.py defines it.
+    """An activation applied to each entry by the kernels, as compute/activation_table.py defines it.
 
     Args:
         name: its name in the table.
@@ -82,10 +82,10 @@ class Elementwise(ActivationFunction):
         return activation_table.params(self.name, self.options)
 
     def forward(self, x):
-        return x if self.name == "linear" else kernels.forward(x, self.code, *self.params)
+        return x if self.name == "linear" else compute.forward(x, self.code, *self.params)
 
     def backward(self, x, y, dy):
-        return dy if self.name == "linear" else kernels.backward(x, y, dy, self.code, *self.params)
+        return dy if self.name == "linear" else compute.backward(x, y, dy, self.code, *self.params)
 
 
 class _AxisFunction(ActivationFunction):
@@ -105,10 +105,10 @@ class Softmax(_AxisFunction):
     params = (0.0, np.inf, 0.0)
 
     def forward(self, x):
-        return self._restore(kernels.softmax(self._last_axis(x)))
+        return self._restore(compute.softmax(self._last_axis(x)))
 
     def backward(self, x, y, dy):
-        return self._restore(kernels.softmax_backward(self._last_axis(y), self._last_axis(dy)))
+        return self._restore(compute.softmax_backward(self._last_axis(y), self._last_axis(dy)))
 
 
 class LogSoftmax(_AxisFunction):

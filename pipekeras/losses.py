@@ -69,7 +69,7 @@ class Loss:
 
         The names are "squared_error", "absolute_error" and, for a cross-entropy without logits or label
         smoothing fused with its output activation (`activation_name`), "sigmoid_crossentropy" and
-        "softmax_crossentropy"; kernels/dense_stack.py computes them as `gradient` and `fused_gradient` do.
+        "softmax_crossentropy"; compute/dense_stack.py computes them as `gradient` and `fused_gradient` do.
         A subclass, which may change the formula, returns None unless it says otherwise.
         """
         return None

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import schedules
 from .errors import ConfigError, ShapeError
-from .kernels import optimizers as kernels
+from .compute import optimizers as compute
 from .registry import Registry
 
 
@@ -275,9 +275,9 @@ class SGD(Optimizer):
 
     def update(self, weight, grad, slots, lr):
         if self.momentum:
-            kernels.sgd_momentum(weight, grad, slots[0], lr, self.momentum, self.nesterov)
+            compute.sgd_momentum(weight, grad, slots[0], lr, self.momentum, self.nesterov)
         else:
-            kernels.sgd(weight, grad, lr)
+            compute.sgd(weight, grad, lr)
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -306,11 +306,11 @@ class RMSprop(Optimizer):
 
     def update(self, weight, grad, slots, lr):
         if not self.centered and not self.momentum:
-            kernels.rmsprop(weight, grad, slots[0], lr, self.rho, 1.0 - self.rho, self.epsilon)
+            compute.rmsprop(weight, grad, slots[0], lr, self.rho, 1.0 - self.rho, self.epsilon)
             return
         named = dict(zip(self.slot_names, slots))
         empty = slots[0][:0]
-        kernels.rmsprop_full(weight, grad, named["velocity"], named.get("average_gradient", empty),
+        compute.rmsprop_full(weight, grad, named["velocity"], named.get("average_gradient", empty),
                              named.get("momentum", empty), lr, self.rho, 1.0 - self.rho, self.momentum, self.epsilon,
                              self.centered)
 
@@ -349,7 +349,7 @@ class Adam(_AdamBase):
         step = self.iterations + 1
         alpha = lr * math.sqrt(1 - self.beta_2 ** step) / (1 - self.beta_1 ** step)
         v_max = slots[2] if self.amsgrad else slots[1][:0]
-        kernels.adam(weight, grad, slots[0], slots[1], v_max, alpha, 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon,
+        compute.adam(weight, grad, slots[0], slots[1], v_max, alpha, 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon,
                      self.amsgrad)
 
     def get_config(self):
@@ -373,7 +373,7 @@ class Adamax(_AdamBase):
 
     def update(self, weight, grad, slots, lr):
         step_size = lr / (1 - self.beta_1 ** (self.iterations + 1))
-        kernels.adamax(weight, grad, slots[0], slots[1], step_size, 1.0 - self.beta_1, self.beta_2, self.epsilon)
+        compute.adamax(weight, grad, slots[0], slots[1], step_size, 1.0 - self.beta_1, self.beta_2, self.epsilon)
 
 
 @_REGISTRY.register("nadam")
@@ -398,7 +398,7 @@ class Nadam(_AdamBase):
         m_scale = self._u_t_next / (1 - u_product * self._u_t_next)
         g_scale = (1 - self._u_t) / (1 - u_product)
         v_scale = 1 / (1 - self.beta_2 ** step)
-        kernels.nadam(weight, grad, slots[0], slots[1], lr, 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon,
+        compute.nadam(weight, grad, slots[0], slots[1], lr, 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon,
                       m_scale, g_scale, v_scale)
 
     def extra_state(self):
@@ -428,7 +428,7 @@ class Adagrad(Optimizer):
         return np.full(size, self.initial_accumulator_value, dtype=dtype)
 
     def update(self, weight, grad, slots, lr):
-        kernels.adagrad(weight, grad, slots[0], lr, self.epsilon)
+        compute.adagrad(weight, grad, slots[0], lr, self.epsilon)
 
     def get_config(self):
         return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
@@ -451,7 +451,7 @@ class Adadelta(Optimizer):
         self.epsilon = _positive("Adadelta", "epsilon", epsilon, allow_zero=True)
 
     def update(self, weight, grad, slots, lr):
-        kernels.adadelta(weight, grad, slots[0], slots[1], lr, self.rho, 1.0 - self.rho, self.epsilon)
+        compute.adadelta(weight, grad, slots[0], slots[1], lr, self.rho, 1.0 - self.rho, self.epsilon)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

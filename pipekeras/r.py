@@ -27,7 +27,7 @@ R's `%>%` (magrittr's pipe) is Python's `|`: the value on the left goes in as th
 step on the right, and like R keras a Sequential model is modified in place.
 
 Every layer constructor of pipekeras `N` is available as `layer_N`, every optimizer, loss and metric as
-`optimizer_N`, `loss_N`, `metric_N`; each name is written out below (`tests/test_public_names.py` checks
+`optimizer_N`, `loss_N`, `metric_N`; each name is written out below (`tests/models/test_public_names.py` checks
 that none is missing). Positions given as
 integers (`freeze_weights`' `from_`/`to`, `get_layer`'s `index`, the `node_index` of `get_input_at` and
 friends) count from 1, as in R.

@@ -8,7 +8,7 @@ skipped: this is both faster and numerically exact.
 from .. import activations
 from ..engine.layer import Layer
 from ..engine.gradients import PreActivationGrad
-from ..kernels import activations as activation_kernels
+from ..compute import activations as activation_kernels
 
 
 class ActivatedLayer(Layer):

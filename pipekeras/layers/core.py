@@ -8,7 +8,7 @@ from .. import backend
 from ..engine.layer import InputSpec, Layer
 from ..engine.weights import DeclaresWeights, Weight
 from ..errors import ShapeError
-from ..kernels.dense import dense_backward, dense_forward
+from ..compute.dense import dense_backward, dense_forward
 from .activated import ActivatedLayer
 from .validation import positive_int, rate_in_unit_interval
 

@@ -5,7 +5,7 @@ import numpy as np
 from ..engine.layer import InputSpec, Layer
 from ..engine.weights import DeclaresWeights, Weight
 from ..errors import DataError
-from ..kernels.embedding import embedding_backward, embedding_forward
+from ..compute.embedding import embedding_backward, embedding_forward
 from .validation import positive_int
 
 

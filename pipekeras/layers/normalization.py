@@ -1,7 +1,7 @@
 """Normalization layers: BatchNormalization and LayerNormalization.
 
 Both lay the input out as a 2D array (rows, features) with the normalized feature axis (axes) last and call
-the Numba kernels in `kernels/normalization.py`. For the default axis=-1 this is a free reshape; other axes
+the Numba kernels in `compute/normalization.py`. For the default axis=-1 this is a free reshape; other axes
 are transposed there and back.
 
 BatchNormalization in training mode (`training=True` and the layer trainable) normalizes with the batch
@@ -15,7 +15,7 @@ import numpy as np
 from ..engine.weights import DeclaresWeights, Weight
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ConfigError, ShapeError
-from ..kernels.normalization import (batch_norm_backward, batch_norm_forward, column_moments, layer_norm_backward,
+from ..compute.normalization import (batch_norm_backward, batch_norm_forward, column_moments, layer_norm_backward,
                                      layer_norm_forward)
 
 

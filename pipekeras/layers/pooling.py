@@ -11,7 +11,7 @@ import numpy as np
 from .. import backend
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ShapeError
-from ..kernels.pooling import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
+from ..compute.pooling import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
 from .spatial import (AXES, BOTH_DATA_FORMATS, SpatialRank, check_spatial_rank, data_format_argument,
                       from_channels_last, shape_from_channels_last, shape_to_channels_last, to_channels_last,
                       window_geometry)

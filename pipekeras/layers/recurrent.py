@@ -1,9 +1,9 @@
 """Recurrent layers: SimpleRNN, LSTM, GRU (Keras 3 semantics and weight layouts).
 
 All three share `RNNBase`: the input projection for every timestep is one product, the recurrence runs in
-one compiled loop (kernels/recurrent.py), and backward through time returns the gate gradients of every step
+one compiled loop (compute/recurrent.py), and backward through time returns the gate gradients of every step
 so the weight gradients are again single products. With two or more threads (pk.set_num_threads), a large
-batch's loops and products are split over threads by rows (kernels/recurrent.py `run_loop`, `product`);
+batch's loops and products are split over threads by rows (compute/recurrent.py `run_loop`, `product`);
 inference splits the whole blocked pass (`_infer`).
 
 Weight layouts (as Keras): kernel (features, G*units), recurrent_kernel (units, G*units), bias (G*units,),
@@ -17,7 +17,7 @@ from .. import activations, backend
 from ..engine.layer import InputSpec, Layer, is_recording, shape_str
 from ..engine.weights import DeclaresWeights, Weight
 from ..errors import ConfigError, ShapeError
-from ..kernels import recurrent as K
+from ..compute import recurrent as K
 from .validation import positive_int, rate_in_unit_interval
 
 
@@ -255,7 +255,7 @@ class RNNBase(DeclaresWeights, Layer):
 
     def _infer(self, x_tm, states, mask_tm, use_mask, dmask, rmask, use_rmask):
         """Runs the recurrence without keeping anything for backward; returns (h of every step or None, final
-        states). A large batch is split over threads by rows (kernels/recurrent.py `run_over_rows`), each
+        states). A large batch is split over threads by rows (compute/recurrent.py `run_over_rows`), each
         thread running `_infer_rows` on its own rows from the first step to the last."""
         steps, batch, _ = x_tm.shape
         h_steps = np.empty((steps, batch, self.units), x_tm.dtype) if self.return_sequences else None

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..engine.layer import shape_str
 from ..errors import ConfigError, ShapeError
-from ..kernels.convolution import conv_geometry
+from ..compute.convolution import conv_geometry
 from .validation import int_tuple, one_of
 
 AXES = {1: ("steps",), 2: ("height", "width"), 3: ("depth", "height", "width")}
@@ -112,7 +112,7 @@ def window_geometry(sizes, window, strides, dilation, padding):
     Args:
         sizes: the input's spatial sizes (None for unknown).
         window, strides, dilation: one int per spatial axis.
-        padding: "valid", "same" or "causal" (see `kernels.convolution.conv_geometry`).
+        padding: "valid", "same" or "causal" (see `compute.convolution.conv_geometry`).
     """
     return [(None, 0) if size is None else conv_geometry(size, k, s, d, padding)
             for size, k, s, d in zip(sizes, window, strides, dilation)]

@@ -3,8 +3,8 @@
 import numpy as np
 
 from ..errors import DataError, ShapeError
-from ..kernels.checks import all_finite
-from ..kernels.gather import take
+from ..compute.checks import all_finite
+from ..compute.gather import take
 from ..engine.layer import shape_str
 
 

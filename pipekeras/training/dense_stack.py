@@ -6,7 +6,7 @@ takes a chain of layers that each describe themselves as a product, a bias and a
 (`layers.core.DenseSpec`) with elementwise or last-axis softmax activations, no regularizers or constraints
 and float32 weights. Their weights move into one flat array (each Variable's value and grad become views, and
 the optimizer's slots views of its flat slots, so get_weights, saving and callbacks see the same numbers), the
-layers run in kernels/dense_stack.py, and the optimizer updates everything in one call. The loss and the
+layers run in compute/dense_stack.py, and the optimizer updates everything in one call. The loss and the
 metrics stay the model's own Python objects, so results match the layer-by-layer runner.
 
 `train_steps` goes further for fit: for the losses whose gradient the kernel computes (those that name a
@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import activations
 from ..engine.gradients import PreActivationGrad
-from ..kernels import dense_stack as kernels
+from ..compute import dense_stack as compute
 
 class DenseStack:
     """The flat weights, optimizer slots and workspace of one chain of dense layers (see the module docstring).
@@ -66,7 +66,7 @@ class DenseStack:
     def predict(self, x):
         """Returns the outputs for a float32 (batch, features) array `x` in a new array (threads may predict at
         once), or None if `x` holds a NaN or Inf."""
-        return kernels.predict(self.params, self.layout, self.options, x, sum(self.widths))
+        return compute.predict(self.params, self.layout, self.options, x, sum(self.widths))
 
     def train_step(self, config, optimizer, x, y, sample_weight):
         """One step on a batch with the loss of `config` (a `CompileConfig`) and `optimizer`; returns (loss,
@@ -77,16 +77,16 @@ class DenseStack:
         [grad] = config.loss_gradients([y], [outputs], sample_weight)
         pre_activation = isinstance(grad, PreActivationGrad)
         grad = np.ascontiguousarray(grad.value if pre_activation else grad, dtype=np.float32)
-        kernels.backward(self.params, self.layout, self.options, acts, pres, len(x),
+        compute.backward(self.params, self.layout, self.options, acts, pres, len(x),
                          grad.reshape(outputs.shape), pre_activation, self.grads)
         self._expose_grads()
         optimizer.apply_flat(self.params, self.grads, optimizer.flat_slots(self.variables))
         return total, outputs
 
     def loss_code(self, config):
-        """The kernels' code for the loss of `config` (see kernels/dense_stack.py), or None for a loss whose
+        """The kernels' code for the loss of `config` (see compute/dense_stack.py), or None for a loss whose
         gradient `train_steps` does not compute."""
-        return kernels.LOSS_GRADIENTS.get(config.losses[0].closed_form_gradient(config.fused_activations[0]))
+        return compute.LOSS_GRADIENTS.get(config.losses[0].closed_form_gradient(config.fused_activations[0]))
 
     def takes_arrays(self, x, y):
         """Whether `train_steps` takes the inputs `x` and targets `y` (all the samples) as they are."""
@@ -113,7 +113,7 @@ class DenseStack:
         slots = optimizer.flat_slots(self.variables)
         for first in range(0, len(rows), batch_size):
             batch_rows = rows[first:first + batch_size]
-            kernels.train_batch(self.params, self.layout, self.options, acts, pres, x, y, batch_rows, code,
+            compute.train_batch(self.params, self.layout, self.options, acts, pres, x, y, batch_rows, code,
                                 weight / len(batch_rows), grad, self.grads, outputs, first)
             optimizer.apply_flat(self.params, self.grads, slots)
         self._expose_grads()
@@ -126,8 +126,8 @@ class DenseStack:
 
     def _forward(self, x, acts, pres):
         acts[:x.size] = x.reshape(-1)
-        kernels.forward(self.params, self.layout, self.options, acts, pres, len(x))
-        return kernels.output_block(acts, self.layout, len(x))
+        compute.forward(self.params, self.layout, self.options, acts, pres, len(x))
+        return compute.output_block(acts, self.layout, len(x))
 
     def _workspace(self, batch):
         """The training workspace, kept between steps (training is one thread's business)."""

@@ -1,7 +1,7 @@
 """BaseConv: the convolution of any spatial rank, `activation(conv(inputs, kernel) + bias)`.
 
 Weights use Keras' layout: kernel (*kernel_size, in_channels, filters), bias (filters,). The work runs on
-the rank-generic im2col kernels of `kernels/convolution.py` (im2col + one BLAS product) in channels_last;
+the rank-generic im2col kernels of `compute/convolution.py` (im2col + one BLAS product) in channels_last;
 a layer accepting "channels_first" moves the channel axis on the way in and out. A relu activation is
 fused with the bias add and, in backward, with the bias gradient.
 """
@@ -10,7 +10,7 @@ from ... import activations
 from ...engine.layer import InputSpec, is_recording
 from ...engine.gradients import PreActivationGrad
 from ...engine.weights import DeclaresWeights, Weight
-from ...kernels.convolution import conv_backward, conv_forward, relu_backward
+from ...compute.convolution import conv_backward, conv_forward, relu_backward
 from ..activated import ActivatedLayer
 from ..spatial import (WindowGeometry, channel_axis, from_channels_last, shape_from_channels_last,
                        shape_to_channels_last, to_channels_last)

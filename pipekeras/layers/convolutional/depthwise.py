@@ -4,8 +4,8 @@ import numpy as np
 
 from ...engine.layer import InputSpec
 from ...engine.weights import DeclaresWeights, Weight
-from ...kernels.convolution import depthwise_backward, depthwise_forward
-from ...kernels.dense import column_sums, dense_backward, dense_forward
+from ...compute.convolution import depthwise_backward, depthwise_forward
+from ...compute.dense import column_sums, dense_backward, dense_forward
 from ..activated import ActivatedLayer
 from ..spatial import WindowGeometry
 from ..validation import positive_int

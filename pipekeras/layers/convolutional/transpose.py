@@ -5,8 +5,8 @@ import numpy as np
 from ...engine.layer import InputSpec
 from ...engine.weights import DeclaresWeights, Weight
 from ...errors import ConfigError, ShapeError
-from ...kernels.convolution import conv_transpose_backward, conv_transpose_forward, transpose_geometry
-from ...kernels.dense import column_sums
+from ...compute.convolution import conv_transpose_backward, conv_transpose_forward, transpose_geometry
+from ...compute.dense import column_sums
 from ..activated import ActivatedLayer
 from ..spatial import WindowGeometry
 from ..validation import positive_int

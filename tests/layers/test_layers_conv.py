@@ -7,7 +7,7 @@ import pytest
 import pipekeras as pk
 from pipekeras.engine.serialization import deserialize_layer, serialize_layer
 from pipekeras.errors import ConfigError, ShapeError
-from pipekeras.kernels.convolution import (conv2d_direct_backward, conv2d_direct_forward, conv_backward,
+from pipekeras.compute.convolution import (conv2d_direct_backward, conv2d_direct_forward, conv_backward,
                                            conv_forward, conv_geometry)
 from pipekeras.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from pipekeras.layers.pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,

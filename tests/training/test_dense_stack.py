@@ -10,7 +10,7 @@ from pipekeras.callbacks.base import needs_every_batch
 from pipekeras.training import stack_runner
 from pipekeras.training.dense_stack import DenseStack
 from pipekeras.training.stack_runner import DenseStackRunner
-from pipekeras.kernels import dense_stack as stack_kernels
+from pipekeras.compute import dense_stack as stack_kernels
 from pipekeras.runtime import tuning
 
 
@@ -172,8 +172,8 @@ def test_forward_kernel_matches_numpy_in_float64():
     kernels = [rng.standard_normal((a, b)) for a, b in zip(widths[:-1], widths[1:])]
     biases = [rng.standard_normal(b) for b in widths[1:]]
     params = np.concatenate([np.concatenate([k.ravel(), b]) for k, b in zip(kernels, biases)])
-    layout = np.array([[0, 4, 6, 24, pk.kernels.activation_table.TANH],
-                       [30, 6, 3, 48, pk.kernels.activation_table.SOFTMAX]], np.int64)
+    layout = np.array([[0, 4, 6, 24, pk.compute.activation_table.TANH],
+                       [30, 6, 3, 48, pk.compute.activation_table.SOFTMAX]], np.int64)
     options = np.zeros((2, 3), np.float64)
     batch = 5
     x = rng.standard_normal((batch, 4))
@@ -342,14 +342,14 @@ def test_callbacks_that_need_every_batch():
     assert needs_every_batch(pk.callbacks.TerminateOnNaN())
 
 
-@pytest.mark.parametrize("code, output", [(stack_kernels.MSE, pk.kernels.activation_table.TANH),
-                                          (stack_kernels.MAE, pk.kernels.activation_table.LINEAR),
-                                          (stack_kernels.SIGMOID_CROSSENTROPY, pk.kernels.activation_table.SIGMOID),
-                                          (stack_kernels.SOFTMAX_CROSSENTROPY, pk.kernels.activation_table.SOFTMAX)])
+@pytest.mark.parametrize("code, output", [(stack_kernels.MSE, pk.compute.activation_table.TANH),
+                                          (stack_kernels.MAE, pk.compute.activation_table.LINEAR),
+                                          (stack_kernels.SIGMOID_CROSSENTROPY, pk.compute.activation_table.SIGMOID),
+                                          (stack_kernels.SOFTMAX_CROSSENTROPY, pk.compute.activation_table.SOFTMAX)])
 def test_train_batch_gradient_matches_finite_differences_in_float64(code, output):
     rng = np.random.default_rng(7)
     widths, batch, samples = [4, 5, 3], 3, 6
-    layout = np.array([[0, 4, 5, 20, pk.kernels.activation_table.TANH], [25, 5, 3, 40, output]], np.int64)
+    layout = np.array([[0, 4, 5, 20, pk.compute.activation_table.TANH], [25, 5, 3, 40, output]], np.int64)
     options = np.zeros((2, 3), np.float64)
     params = rng.standard_normal(43) * 0.5
     x = rng.standard_normal((samples, 4))

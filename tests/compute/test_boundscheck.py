@@ -17,14 +17,16 @@ import time
 
 import numpy as np
 
-KERNEL_MODULES = tuple(f"kernels.{name}" for name in (
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's pipekeras
+
+KERNEL_MODULES = tuple(f"compute.{name}" for name in (
     "activations", "checks", "convolution", "dense", "dense_stack", "embedding", "gather", "normalization",
     "optimizers", "pooling", "recurrent")) + ("runtime.gemm",)
 
 
 def test_kernels_run_under_bounds_checking(tmp_path):
     env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache"),
-           "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}  # this checkout's pipekeras
+           "PYTHONPATH": CHECKOUT}
     start = time.perf_counter()
     result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=900)
     seconds = time.perf_counter() - start
@@ -99,7 +101,7 @@ def _activations(rng):
 
 def _convolution_and_pooling(rng):
     import pipekeras as pk
-    from pipekeras.kernels.convolution import conv2d_direct_backward, conv2d_direct_forward
+    from pipekeras.compute.convolution import conv2d_direct_backward, conv2d_direct_forward
 
     x, kernel, bias = rng.standard_normal((2, 7, 6, 2)), rng.standard_normal((3, 2, 2, 4)), np.zeros(4)
     for pads, out_hw in (((0, 0), (3, 5)), ((1, 1), (4, 6))):  # the direct loops the layers do not use
@@ -206,7 +208,7 @@ def main():
     for module, (ran, idle) in _compiled_functions().items():
         print(f"{module}: {len(ran)} of {len(ran) + len(idle)} compiled functions ran"
               + (f" (not: {', '.join(idle)})" if idle else ""))
-        assert not idle, f"add a call of pipekeras.{module}.{idle[0]} to tests/test_boundscheck.py"
+        assert not idle, f"add a call of pipekeras.{module}.{idle[0]} to tests/compute/test_boundscheck.py"
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import pathlib
 
 import pytest
 
-PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "pipekeras"
+PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "pipekeras"
 # engine/ modules that belong to the training loop (they move to pipekeras/training/).
 TRAINING = {"pipekeras.engine.training", "pipekeras.engine.data", "pipekeras.engine.dense_stack",
             "pipekeras.engine.interrupt"}

@@ -6,9 +6,9 @@ import pytest
 
 import pipekeras as pk
 from pipekeras import activations
-from pipekeras.kernels import activation_table
-from pipekeras.kernels import activations as activation_kernels
-from pipekeras.kernels import dense_stack as stack_kernels
+from pipekeras.compute import activation_table
+from pipekeras.compute import activations as activation_kernels
+from pipekeras.compute import dense_stack as stack_kernels
 from pipekeras.layers.recurrent import GRU, LSTM, SimpleRNN
 
 ELEMENTWISE = [name for name in activations.names() if isinstance(activations.get(name), activations.Elementwise)]

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from pipekeras import ops
-from tests.test_autodiff_gradcheck import check_gradient
+from tests.ops.test_autodiff_gradcheck import check_gradient
 
 FEW = settings(max_examples=20, deadline=None, derandomize=True)
 SHAPES = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)

@@ -1,5 +1,5 @@
 """Dense math: the matrix products go to BLAS, the bias gradient is a Numba loop (the bias itself is added by
-kernels/activations.py `bias_activation`, fused with the activation)."""
+compute/activations.py `bias_activation`, fused with the activation)."""
 
 import numpy as np
 

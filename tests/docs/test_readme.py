@@ -8,7 +8,7 @@ import pytest
 import pipekeras as pk
 from pipekeras.layers import CONSTRUCTORS
 
-README = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+README = (pathlib.Path(__file__).parents[2] / "README.md").read_text()
 NAMES_IN_README = set(re.findall(r"`([A-Za-z_0-9]+)`", README))
 
 

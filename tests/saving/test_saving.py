@@ -17,7 +17,7 @@ from pipekeras.errors import ConfigError, PipeKerasError, SavingError, ShapeErro
 from pipekeras.saving import (MODEL_FORMAT_VERSION, clone_model, load_model, load_weights, model_from_json,
                               model_to_json, save_model, save_weights, serialize_model, unserialize_model)
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 # ----------------------------------------------------------------------------------- models
@@ -552,7 +552,7 @@ def test_corrupted_files_load_identically_or_raise_library_errors(data):
 
 # ------------------------------------------------------------------------------ Keras files
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
 KERAS_MODELS = ["dense_net", "convnet", "lstm_net", "functional_net"]
 
 

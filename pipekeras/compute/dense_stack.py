@@ -2,11 +2,11 @@
 
 For small networks and batches (Boston housing at batch 1: 5,000 weights, one sample) the math takes a few
 microseconds and walking the layers in Python costs ~20 us per layer; these kernels run every layer of the
-stack in one call each way, with the activation loops of kernels/activations.py.
+stack in one call each way, with the activation loops of compute/activations.py.
 
 The weights live in one flat array `params`; `layout[l] = (kernel offset, fan_in, units, bias offset or -1,
 activation code)` and `options[l]` the activation's (a, b, c), codes and options as in
-kernels/activation_table.py (code SOFTMAX is a row-wise softmax). Activations live in one flat workspace: `acts` holds
+compute/activation_table.py (code SOFTMAX is a row-wise softmax). Activations live in one flat workspace: `acts` holds
 the input and then each layer's output, `pres` each layer's pre-activation, every block (batch, width)
 row-major, one after the other.
 

@@ -9,6 +9,8 @@ import pytest
 
 from pipekeras.runtime import tuning
 
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's pipekeras
+
 UNITS = {"elements", "flops", "bytes", "rows"}
 
 
@@ -40,7 +42,7 @@ def test_unknown_names_raise():
 
 def test_an_environment_variable_replaces_the_default():
     env = {**os.environ, "PIPEKERAS_BLAS_THREADED_MIN_FLOPS": "2.5e6", "PIPEKERAS_POOL_MIN_WORK": "1000",
-           "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}
+           "PYTHONPATH": CHECKOUT}
     code = "from pipekeras.runtime import tuning; print(tuning.get('BLAS_THREADED_MIN_FLOPS'), " \
            "tuning.get('POOL_MIN_WORK'))"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)

@@ -1,4 +1,4 @@
-"""runtime.buffers beyond BufferPool.empty (tests/test_kernels_buffers.py): arrays used in turn, and pools that
+"""runtime.buffers beyond BufferPool.empty (tests/runtime/test_runtime_buffer_pool.py): arrays used in turn, and pools that
 live as long as their owner."""
 
 import gc

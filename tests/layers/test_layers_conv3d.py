@@ -7,7 +7,7 @@ import pytest
 import pipekeras as pk
 from pipekeras.engine.serialization import deserialize_layer, serialize_layer
 from pipekeras.errors import ConfigError, ShapeError
-from pipekeras.kernels.convolution import conv_geometry
+from pipekeras.compute.convolution import conv_geometry
 from pipekeras.layers.convolutional import BaseConv, Conv3D
 
 # (arguments, input shape without batch, expected output shape without batch)

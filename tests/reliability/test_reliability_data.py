@@ -312,7 +312,7 @@ def test_no_low_level_error_escapes_for_any_verb():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
 def test_finite_scan_finds_one_bad_value_in_a_large_array(dtype, value):
-    # The compiled scan (kernels/checks.py) must find a lone bad value at the very end.
+    # The compiled scan (compute/checks.py) must find a lone bad value at the very end.
     from pipekeras.training.data import first_non_finite
 
     array = np.zeros((3000, 700), dtype)

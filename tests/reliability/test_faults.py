@@ -21,7 +21,7 @@ import pytest
 import pipekeras as pk
 from pipekeras import batch_normalization, dense, sequential
 from pipekeras.training.interrupt import deferred_interrupt
-from pipekeras.kernels import dense_stack as stack_kernels
+from pipekeras.compute import dense_stack as stack_kernels
 from pipekeras.errors import SavingError
 
 N, VAL, BATCH, EPOCHS = 48, 16, 8, 3

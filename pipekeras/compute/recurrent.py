@@ -16,7 +16,7 @@ Masks: `mask` is (T, B) uint8; a step with mask 0 keeps the previous state (h, c
 gradient passes straight through to the previous step. Recurrent dropout: `rmask` (B, u) multiplies the
 previous state before the recurrent product (the same mask at every step, as Keras does).
 
-Activations: the codes of kernels/activation_table.py. tanh, sigmoid, relu (without options) and
+Activations: the codes of compute/activation_table.py. tanh, sigmoid, relu (without options) and
 hard_sigmoid have their own block-wise loops here (one branch per block, then a tight loop) and compute their
 derivative from the activation's output; every other code runs the table's scalar functions, and its
 derivative reads the pre-activation, which the forward kernels then keep in `pre` (shaped as the gates; see

@@ -7,8 +7,8 @@ import pytest
 
 import pipekeras as pk
 from pipekeras import activations
-from pipekeras.kernels import activation_table
-from pipekeras.kernels import dense_stack as stack_kernels
+from pipekeras.compute import activation_table
+from pipekeras.compute import dense_stack as stack_kernels
 from pipekeras.layers.convolutional import Conv2D
 from pipekeras.layers.core import Activation, Dense
 from pipekeras.layers.recurrent import LSTM

@@ -7,7 +7,7 @@ import pytest
 import pipekeras as pk
 from pipekeras.engine.layer import recording
 from pipekeras.engine.serialization import deserialize_layer, serialize_layer
-from pipekeras.kernels.convolution import conv_geometry
+from pipekeras.compute.convolution import conv_geometry
 
 CASES = {
     "max_valid": (lambda: pk.max_pooling_3d(2), (4, 5, 4, 2), (2, 2, 2, 2)),

@@ -1,4 +1,4 @@
-"""Activation loops over arrays, dispatching on the codes of kernels/activation_table.py.
+"""Activation loops over arrays, dispatching on the codes of compute/activation_table.py.
 
 `bias_activation` is the one fused bias-add-and-activation pass of the dense layers, the convolutions and
 the dense stack. Plain relu (no options) has its own branch in each loop: without the code switch the loop
@@ -98,7 +98,7 @@ bias_activation_rows = parallel_loop(_bias_activation)
 backward_rows_loop = parallel_loop(_backward_rows)
 softmax_rows = parallel_loop(_softmax_rows)
 softmax_backward_rows = parallel_loop(_softmax_backward_rows)
-# Serial loops for other kernels to call (kernels/dense_stack.py).
+# Serial loops for other kernels to call (compute/dense_stack.py).
 bias_activation_serial = bias_activation_rows.serial
 backward_rows_serial = backward_rows_loop.serial
 softmax_rows_serial = softmax_rows.serial
@@ -134,7 +134,7 @@ def bias_activation(z, bias, code=LINEAR, a=0.0, b=np.inf, c=0.0, out=None):
         z: 2D C-contiguous array, the pre-activation without bias; holds it with bias on return (unless `out`
             is `z`).
         bias: 1D array of z's row width, or None.
-        code, a, b, c: the activation's code and options (kernels/activation_table.py).
+        code, a, b, c: the activation's code and options (compute/activation_table.py).
         out: where to write the activation (may be `z` itself); a new array by default.
 
     Returns:

@@ -1,4 +1,4 @@
-"""Central differences in float64: the shared checker of the ops gradient tests (tests/test_ops_*.py)."""
+"""Central differences in float64: the shared checker of the ops gradient tests (tests/ops/test_ops_*.py)."""
 
 import numpy as np
 

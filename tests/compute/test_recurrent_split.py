@@ -1,5 +1,5 @@
 """Recurrent layers split their time loops and large products over threads by rows of the batch
-(kernels/recurrent.py `run_loop`, `product`, over runtime/threads.py `split_rows`). Outputs, states and
+(compute/recurrent.py `run_loop`, `product`, over runtime/threads.py `split_rows`). Outputs, states and
 gradients must equal the unsplit path's for every cell and option, also for batches that do not divide evenly
 or are smaller than the thread count. The tests force
 the split with small thresholds and a fixed thread count, so they run it on any machine."""
@@ -14,10 +14,12 @@ import pytest
 
 import pipekeras as pk
 from pipekeras.engine.layer import recording
-from pipekeras.kernels import recurrent as K
+from pipekeras.compute import recurrent as K
 from pipekeras.layers.recurrent import GRU, LSTM, SimpleRNN
 from pipekeras.runtime import threads as runtime_threads
 from pipekeras.runtime import tuning
+
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's pipekeras
 
 CELLS = {"simple_rnn": lambda **kw: SimpleRNN(4, **kw), "lstm": lambda **kw: LSTM(4, **kw),
          "gru": lambda **kw: GRU(4, **kw), "gru_reset_before": lambda **kw: GRU(4, reset_after=False, **kw)}
@@ -189,7 +191,7 @@ def _train_split_models_under_bounds_checking():
 
 def test_split_kernels_run_under_bounds_checking(tmp_path):
     env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache"),
-           "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}  # this checkout's pipekeras
+           "PYTHONPATH": CHECKOUT}
     result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     assert "split recurrent training under bounds checking: ok" in result.stdout
