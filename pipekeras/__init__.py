@@ -11,11 +11,11 @@ from . import (activations, backend, callbacks, constraints, datasets, errors, i
                metrics, optimizers, regularizers, saving, schedules, utils)
 from .backend import floatx, set_floatx, set_seed
 from .callbacks import Callback, History
-from .engine.functional import Model
+from .models.functional import Model
 from .engine.input_layer import Input, layer_input
 from .engine.layer import InputSpec, Layer, clear_session
-from .engine.plot import plot_model
-from .engine.sequential import Sequential, sequential
+from .models.plot import plot_model
+from .models.sequential import Sequential, sequential
 from .gradient_check import check_gradients
 from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, AveragePooling2D, AveragePooling3D,
                      BatchNormalization, Bidirectional, Concatenate, Conv1D, Conv2D, Conv2DTranspose, Conv3D,

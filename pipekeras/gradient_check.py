@@ -35,8 +35,8 @@ def _relative_error(analytic, numeric):
 
 
 def _activity_penalty(layer):
-    layers = [layer] + layer._flat_layers()
-    return sum(item._activity_penalty for item in layers if item.activity_regularizer is not None)
+    layers = [layer] + layer.flat_layers()
+    return sum(item.activity_penalty for item in layers if item.activity_regularizer is not None)
 
 
 def check_gradients(layer, x, training=False, epsilon=1e-5, tolerance=1e-5, max_entries=40, seed=0):

@@ -20,7 +20,7 @@ import numpy as np
 
 from .docstrings import inherited_section, join, split
 from .errors import ArgumentTypeError
-from .engine.functional import Model
+from .models.functional import Model
 from .engine.layer import Layer, to_snake_case
 from .engine.pipe_step import PipeStep
 from .engine.tensor import is_symbolic

@@ -45,7 +45,7 @@ from .engine.layer import Layer as _Layer
 from .engine.serialization import deserialize_layer as _deserialize_layer
 from .errors import ArgumentTypeError as _ArgumentTypeError
 from .errors import ConfigError as _ConfigError
-from .engine.plot import plot_model
+from .models.plot import plot_model
 from .pipe import function_step as _function_step
 from .utils import multi_hot, normalize, pad_sequences, plot_history, to_categorical
 

@@ -2,6 +2,7 @@
 
 import io
 
+from ..utils.plotting import plot_history
 from .base import Callback
 
 
@@ -47,8 +48,6 @@ class History(Callback):
             MissingDependencyError: matplotlib is not installed (an `ImportError`).
             ConfigError: the history is empty, or a metric in `metrics` is not in it.
         """
-        from ..utils.plotting import plot_history
-
         return plot_history(self, metrics=metrics, smooth=smooth, **kwargs)
 
     def __repr__(self):

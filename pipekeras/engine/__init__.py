@@ -1,1 +1,1 @@
-"""Layers, nodes, symbolic tensors and models: the graph every pipe builds."""
+"""The graph core: layers, variables, nodes and symbolic tensors (the graph every pipe builds); models build on it."""

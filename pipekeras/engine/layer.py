@@ -473,12 +473,17 @@ class Layer(PipeStep):
 
     # ----- weights ---------------------------------------------------------------------------
 
-    def _flat_layers(self):
+    @property
+    def activity_penalty(self):
+        """The activity regularizer's penalty from this layer's last training forward pass (0.0 without one)."""
+        return self._activity_penalty
+
+    def flat_layers(self):
         """Every layer nested in this one, depth first (the training step and check_gradients sum their
         activity penalties; inference looks for stateful ones)."""
         result = []
         for layer in self._sublayers:
-            result += [layer] + layer._flat_layers()
+            result += [layer] + layer.flat_layers()
         return result
 
     def _all_weights(self):

@@ -5,7 +5,7 @@ name and version (weight files read them too)."""
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
-from ..engine.functional import Model
+from ..models.functional import Model
 from ..engine.serialization import deserialize_layer
 from ..errors import ConfigError, SavingError
 from . import safety

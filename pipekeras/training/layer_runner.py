@@ -44,7 +44,7 @@ class LayerRunner:
         return outputs, total
 
     def _activity_penalty(self):
-        return sum(layer._activity_penalty for layer in self.model._flat_layers() if layer._activity_penalty)
+        return sum(layer.activity_penalty for layer in self.model.flat_layers() if layer.activity_penalty)
 
     def _apply_regularizers(self):
         """Adds each regularizer's gradient to its weight's; returns the penalties' sum."""
@@ -91,10 +91,10 @@ class LayerRunner:
 def _output_floats(model):
     """The floats of all layer outputs for one sample, or None when inference must keep whole batches
     (stateful layers, or output shapes known only from the data)."""
-    if any(getattr(layer, "stateful", False) for layer in model._flat_layers()):
+    if any(getattr(layer, "stateful", False) for layer in model.flat_layers()):
         return None
     floats = 0
-    for node in model._nodes:
+    for node in model.iter_nodes():
         for tensor in node.output_tensors:
             if any(d is None for d in tensor.shape[1:]):
                 return None

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from .. import optimizers
+from ..activations import serialize as serialize_activation
 from ..callbacks import CallbackList, History, ProgbarLogger
 from ..callbacks.base import needs_every_batch
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError, did_you_mean
@@ -77,13 +78,11 @@ class Trainer:
     def _fusable_activation(self, tensor):
         """The name of the activation of the layer giving `tensor` when the loss gradient may fuse with it."""
         layer = tensor.node.layer
-        consumers = sum(t is tensor for node in self._nodes for t in node.input_tensors)
+        consumers = sum(t is tensor for node in self.iter_nodes() for t in node.input_tensors)
         if consumers or layer.activity_regularizer is not None or \
                 not getattr(layer, "accepts_pre_activation_grad", False):
             return None
-        from ..activations import serialize
-
-        name = serialize(layer.activation)
+        name = serialize_activation(layer.activation)
         return name if isinstance(name, str) else None  # softmax over another axis does not fuse
 
     def _require_compiled(self, verb):

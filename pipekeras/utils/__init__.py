@@ -2,7 +2,7 @@
 
 `plot_history` needs matplotlib and imports it only when called, so importing this package does not. The
 package builds on nothing but `pipekeras.errors`; `plot_model`, which draws a model, is in
-`pipekeras.engine.plot` (and is `pipekeras.plot_model`).
+`pipekeras.models.plot` (and is `pipekeras.plot_model`).
 """
 
 from .data import multi_hot, normalize, pad_sequences, to_categorical

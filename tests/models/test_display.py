@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 import pipekeras as pk
-from pipekeras.engine.summary import format_summary, summary_html
+from pipekeras.models.summary import format_summary, summary_html
 from pipekeras.errors import ConfigError, SavingError
 from pipekeras.utils import notebook_progress
-from pipekeras.engine.layer_graph import layer_graph
+from pipekeras.models.layer_graph import layer_graph
 from pipekeras.utils.plotting import MissingDependencyError
 from pipekeras.utils.progress import Progbar
 

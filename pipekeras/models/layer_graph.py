@@ -5,7 +5,7 @@ A layer shared by several calls is one box with an arrow from each of its inputs
 
 from dataclasses import dataclass
 
-from .layer import shape_str
+from ..engine.layer import shape_str
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 import html
 from dataclasses import dataclass, field
 
-from .input_layer import InputLayer
-from .layer import shape_str
+from ..engine.input_layer import InputLayer
+from ..engine.layer import shape_str
 
 NOT_BUILT = "(not built yet: give the first layer input_shape=, or call the model on data)"
 

@@ -2,10 +2,10 @@
 
 from ..errors import ArgumentTypeError, ConfigError, NotBuiltError, PipeKerasError, ShapeError
 from .functional import Model
-from .input_layer import Input, InputLayer
-from .layer import Layer
-from .serialization import deserialize_layer, serialize_layer
-from .tensor import SymbolicTensor
+from ..engine.input_layer import Input, InputLayer
+from ..engine.layer import Layer
+from ..engine.serialization import deserialize_layer, serialize_layer
+from ..engine.tensor import SymbolicTensor
 
 
 def _with_step(error, step, layer):

@@ -3,12 +3,12 @@
 import numpy as np
 
 from ..errors import ArgumentTypeError, ConfigError, did_you_mean
-from .input_layer import InputLayer
-from .layer import InputSpec, Layer, is_recording
-from .pipe_step import pipe_into
-from .serialization import rebuild_functional, serialize_layer
+from ..engine.input_layer import InputLayer
+from ..engine.layer import InputSpec, Layer, is_recording
+from ..engine.pipe_step import pipe_into
+from ..engine.serialization import rebuild_functional, serialize_layer
 from .summary import format_summary, summary_html
-from .tensor import SymbolicTensor
+from ..engine.tensor import SymbolicTensor
 from ..training.trainer import Trainer
 
 
