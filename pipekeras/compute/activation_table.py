@@ -8,9 +8,8 @@ them (`None` meaning +inf); missing ones are 0, +inf, 0. An entry's code is its 
 
 The dense, convolution, recurrent and fused dense-stack kernels all dispatch through `forward_scalar` and
 `derivative_scalar`, which are generated from the table, so a new activation is one block here (and its
-public name in pipekeras/activations.py). Numba's disk cache does not see a change in another file: after
-editing the table, delete the cached kernels (`find pipekeras -name "*.nb[ic]" -delete`), or the kernels
-compiled before run the old table.
+public name in pipekeras/activations.py). The kernels that inline the table recompile after an edit of it:
+their disk cache is stamped with every compiled source file (runtime/jit.py).
 
 Softmax is not elementwise: it has the row-wise code `SOFTMAX`, which only the dense stack dispatches on.
 """
