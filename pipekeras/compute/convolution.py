@@ -4,7 +4,7 @@ Shapes: x (batch, *spatial, channels) with 1, 2 or 3 spatial axes, kernel (*wind
 Keras stores it, output (batch, *out, filters). Every rank runs the same 2-D loops (`im2col_2d`,
 `col2im_2d`): a 1-D input is a 2-D one of height 1, and a 3-D input runs them once per depth tap, on the
 input planes that tap reads (see `im2col`). So 1-D and 2-D convolutions keep the speed of a dedicated 2-D
-loop nest (a single 3-D nest run on lifted inputs was slower: benchmarks/notes-layers.md).
+loop nest (a single 3-D nest run on lifted inputs was slower: benchmarks/NOTES.md).
 
 Geometry: `conv_geometry` gives the output length and the padding before the data for one axis, with
 Keras' rules ("valid": no padding; "same": pad_total = max((ceil(n/s) - 1) * s + (k - 1) * d + 1 - n, 0),
