@@ -61,7 +61,7 @@ class RNNBase(DeclaresWeights, Layer):
     supports_masking = True
     uses_learning_phase = True
     _gates = 1
-    _state_names = ("h",)
+    state_names = ("h",)  # the states the layer carries from step to step (LSTM: h and c)
     _has_recurrent_activation = True
     declared_weights = (
         Weight("kernel", lambda layer, shape: (shape[-1], layer._gates * layer.units)),
@@ -129,7 +129,7 @@ class RNNBase(DeclaresWeights, Layer):
         batch, steps = input_shape[0], input_shape[1]
         output = (batch, steps, self.units) if self.return_sequences else (batch, self.units)
         if self.return_state:
-            return [output] + [(batch, self.units) for _ in self._state_names]
+            return [output] + [(batch, self.units) for _ in self.state_names]
         return output
 
     def compute_mask(self, inputs, mask=None):
@@ -137,7 +137,7 @@ class RNNBase(DeclaresWeights, Layer):
             mask = mask[0]
         out = mask if self.return_sequences else None
         if self.return_state:
-            return [out] + [None for _ in self._state_names]
+            return [out] + [None for _ in self.state_names]
         return out
 
     # ----- states -------------------------------------------------------------------------------
@@ -157,20 +157,20 @@ class RNNBase(DeclaresWeights, Layer):
             return
         shape = (self._state_batch, self.units)
         if states is None:
-            self.states = [np.zeros(shape, dtype=self.dtype) for _ in self._state_names]
+            self.states = [np.zeros(shape, dtype=self.dtype) for _ in self.state_names]
             return
         states = list(states) if isinstance(states, (list, tuple)) else [states]
-        if len(states) != len(self._state_names) or any(np.shape(s) != shape for s in states):
+        if len(states) != len(self.state_names) or any(np.shape(s) != shape for s in states):
             raise self.error(
                 ShapeError,
-                f"reset_states expected {len(self._state_names)} array(s) of shape {shape}, received shapes "
+                f"reset_states expected {len(self.state_names)} array(s) of shape {shape}, received shapes "
                 f"{[np.shape(s) for s in states]}."
             )
         self.states = [np.array(s, dtype=self.dtype) for s in states]
 
     def _initial_states(self, batch, dtype):
         if not self.stateful:
-            return [np.zeros((batch, self.units), dtype=dtype) for _ in self._state_names]
+            return [np.zeros((batch, self.units), dtype=dtype) for _ in self.state_names]
         if batch != self._state_batch:
             raise self.error(
                 ShapeError,
@@ -300,7 +300,7 @@ class RNNBase(DeclaresWeights, Layer):
         if self.return_state:
             grad_out, grad_states = grad_output[0], list(grad_output[1:])
         else:
-            grad_out, grad_states = grad_output, [None] * len(self._state_names)
+            grad_out, grad_states = grad_output, [None] * len(self.state_names)
         dh_last = np.zeros((batch, self.units), dtype=dtype)
         if grad_states[0] is not None:
             dh_last += grad_states[0]
@@ -377,7 +377,7 @@ class SimpleRNN(RNNBase):
     """
 
     _gates = 1
-    _state_names = ("h",)
+    state_names = ("h",)
     _has_recurrent_activation = False
 
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
@@ -425,7 +425,7 @@ class LSTM(RNNBase):
     """
 
     _gates = 4
-    _state_names = ("h", "c")
+    state_names = ("h", "c")
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
@@ -491,7 +491,7 @@ class GRU(RNNBase):
     """
 
     _gates = 3
-    _state_names = ("h",)
+    state_names = ("h",)
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",

@@ -77,8 +77,8 @@ class Bidirectional(Wrapper):
             )
         kwargs.setdefault("dtype", layer.dtype)
         if kwargs.get("input_shape") is None and kwargs.get("batch_input_shape") is None:
-            if layer._batch_input_shape is not None:
-                kwargs["batch_input_shape"] = layer._batch_input_shape
+            if layer.batch_input_shape is not None:
+                kwargs["batch_input_shape"] = layer.batch_input_shape
         super().__init__(**kwargs)
         base = _strip(layer.name, "forward_")
         forward_config = layer.get_config()
@@ -168,7 +168,7 @@ class Bidirectional(Wrapper):
         out = mask if self.return_sequences else None
         outputs = [out, out] if self.merge_mode is None else [out]
         if self.return_state:
-            outputs += [None] * (len(self.forward_layer._state_names) + len(self.backward_layer._state_names))
+            outputs += [None] * (len(self.forward_layer.state_names) + len(self.backward_layer.state_names))
         return outputs if len(outputs) > 1 else outputs[0]
 
     def _as_array(self, x):
