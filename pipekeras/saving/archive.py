@@ -5,10 +5,13 @@ with `np.load(..., allow_pickle=False)`, and every failure of the zip, JSON or N
 `SavingError` naming the file, so callers never see `zipfile.BadZipFile`, `KeyError` or JSON errors.
 """
 
+import fcntl
 import io
 import json
 import math
 import os
+import stat
+import time
 import zipfile
 import zlib
 
@@ -88,11 +91,73 @@ def zip_bytes(entries):
 
 
 def write_file(path, data):
-    """Writes bytes to `path` atomically; every OS problem becomes a SavingError naming the path."""
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        raise SavingError(f"Cannot write {path!r}: it is a directory. Give a file name, e.g. 'model.pkeras'.")
-    return atomic_write(path, lambda file: file.write(data))
+    """Writes bytes to `path` atomically; every OS problem becomes a SavingError naming the path.
+
+    What is already at `path` decides, as Keras's own `open(path, "w")` would:
+
+    - a symbolic link is followed: the file it points to is replaced (atomically) and the link kept;
+    - a read-only file is not overwritten (SavingError): make it writable or remove it first;
+    - a directory, FIFO, device or socket is not replaced by a file (SavingError).
+
+    Temporary files of earlier saves to the same path that were killed mid-write (`.NAME.*.tmp`, no longer
+    locked by a writer and older than `STALE_TEMPORARY_SECONDS`) are removed first.
+    """
+    path = os.path.realpath(os.fspath(path)) if os.path.islink(os.fspath(path)) else os.fspath(path)
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise SavingError(f"Cannot write {path!r}: {error.strerror or error}.") from None
+    if status is not None:
+        if stat.S_ISDIR(status.st_mode):
+            raise SavingError(f"Cannot write {path!r}: it is a directory. Give a file name, e.g. 'model.pkeras'.")
+        if not stat.S_ISREG(status.st_mode):
+            raise SavingError(f"Cannot write {path!r}: it is not a regular file (a FIFO, device or socket); "
+                              "pipekeras does not replace it with a file. Save to a regular file's path.")
+        if not status.st_mode & 0o222 or not os.access(path, os.W_OK):
+            raise SavingError(f"Cannot write {path!r}: the file is read-only, and pipekeras does not overwrite "
+                              "a read-only file. Make it writable (chmod u+w) or remove it first.")
+    sweep_stale_temporaries(path)
+
+    def write_locked(file):
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX)  # tells sweep_stale_temporaries that this one is alive
+        file.write(data)
+
+    return atomic_write(path, write_locked)
+
+
+# A temporary file that no writer locks and that has not changed for this long was left by a killed save.
+STALE_TEMPORARY_SECONDS = 60.0
+
+
+def sweep_stale_temporaries(path):
+    """Removes the temporaries that killed saves to `path` left behind; returns how many were removed."""
+    directory = os.path.dirname(os.path.abspath(path))
+    prefix = "." + os.path.basename(path) + "."
+    removed = 0
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(prefix) and n.endswith(".tmp")]
+    except OSError:
+        return 0
+    for name in names:
+        temp = os.path.join(directory, name)
+        try:
+            fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode) or \
+                    time.time() - os.fstat(fd).st_mtime < STALE_TEMPORARY_SECONDS:
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.remove(temp)
+            removed += 1
+        except OSError:
+            continue  # locked by a writer that is alive, or already gone
+        finally:
+            os.close(fd)
+    return removed
 
 
 def read_file(path):
