@@ -149,6 +149,17 @@ def _naming_the_layer(init):
     return wrapped
 
 
+
+def _dtype_name(layer_class, dtype, accepted):
+    """The name of `dtype` if it is one of `accepted`; a ConfigError naming the layer otherwise."""
+    try:
+        name = np.dtype(dtype).name
+    except (TypeError, ValueError, SyntaxError):
+        name = None
+    if name not in accepted:
+        raise ConfigError(f"{layer_class}: dtype must be one of {list(accepted)}, received {dtype!r}.")
+    return name
+
 class Layer(PipeStep):
     """Base class of every layer (and of models, which are layers too).
 
@@ -172,6 +183,9 @@ class Layer(PipeStep):
         >>> model = sequential() | dense(4, input_shape=3) | Double()
     """
 
+    # The dtypes a layer's weights and computations may have: those of the compiled kernels.
+    accepted_dtypes = ("float32", "float64")
+
     supports_masking = False
     uses_learning_phase = False
     activity_regularizer = None
@@ -193,7 +207,7 @@ class Layer(PipeStep):
             raise ConfigError(f"{type(self).__name__}: name must be a non-empty string, received {name!r}.")
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = np.dtype(dtype or backend.floatx()).name
+        self.dtype = _dtype_name(type(self).__name__, dtype or backend.floatx(), self.accepted_dtypes)
         self.built = False
         self.input_spec = None
         self.inbound_nodes = []
