@@ -2,6 +2,8 @@
 `{"class_name", "config"}` entry after checking every class name it uses, and the native model format's
 name and version (weight files read them too)."""
 
+import math
+
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
@@ -79,6 +81,10 @@ def compile_from_config(model, config, custom_objects=None, source="the file"):
     if not (len(config["loss"]) == len(config["metrics"]) == len(config["loss_weights"]) == n):
         raise SavingError(f"{source}: the compile config lists {len(config['loss'])} losses for a model with {n} "
                           "outputs; the file is corrupted.")
+    for weight in config["loss_weights"]:
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
+            raise SavingError(f"{source}: the compile config's loss_weights must be finite numbers, found "
+                              f"{config['loss_weights']!r}; the file is corrupted.")
     optimizer = optimizers_module.deserialize(config["optimizer"], custom_objects)
     losses = [_deserialize_loss(entry, custom_objects) for entry in config["loss"]]
     model.compile(optimizer=optimizer, loss=losses if n > 1 else losses[0],
