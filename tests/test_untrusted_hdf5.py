@@ -207,9 +207,22 @@ def test_a_crash_in_the_child_is_a_saving_error(monkeypatch):
     """A signal that kills the parsing child (what a segfault in HDF5 does) is reported, not inherited."""
     from pipekeras.saving import hdf5_reader
 
-    monkeypatch.setattr(hdf5_reader, "CHILD_BASE_MEMORY", 1 << 20)  # too little to even import NumPy
-    with pytest.raises(RuntimeError, match="HDF5 reader failed|crashed"):
+    segfault = "import os, signal, sys; sys.stdin.buffer.read(); os.kill(os.getpid(), signal.SIGSEGV)"
+    monkeypatch.setattr(hdf5_reader, "CHILD_COMMAND", [sys.executable, "-c", segfault])
+    with pytest.raises(RuntimeError, match=r"crashed reading it \(signal 11\)"):
         hdf5_reader.read_hdf5(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
+
+
+def test_exhausting_the_memory_limit_is_a_saving_error(monkeypatch, tmp_path):
+    from pipekeras.saving import hdf5_reader
+
+    path = str(tmp_path / "w.weights.h5")
+    big = pk.sequential() | pk.dense(3000, input_shape=(3000,))  # 36 MB: several copies exceed 200 MB
+    big.save_weights(path)
+    monkeypatch.setattr(hdf5_reader, "CHILD_BASE_MEMORY", 200 << 20)
+    monkeypatch.setattr(hdf5_reader, "CHILD_MEMORY_PER_BYTE", 0)
+    with pytest.raises(SavingError):
+        big.load_weights(path)
 
 
 def test_a_hang_in_the_child_is_a_saving_error(monkeypatch):

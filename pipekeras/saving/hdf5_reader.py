@@ -44,6 +44,9 @@ CHILD_MEMORY_PER_BYTE = 4
 CHILD_BASE_SECONDS = 30.0
 CHILD_SECONDS_PER_BYTE = 1 / (20 << 20)
 _MAGIC = b"PKH5"
+# The child: this file run as a script by the same interpreter, isolated from the user's environment
+# variables and site directory (`-I`); its argument is the address-space limit in bytes.
+CHILD_COMMAND = [sys.executable, "-I", os.path.abspath(__file__)]
 
 
 class Refused(Exception):
@@ -279,15 +282,6 @@ def _decode(reply):
     return {"ok": True, "tree": node(header["tree"])}
 
 
-def _child_limits(memory_bytes):
-    def apply():
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return apply
-
-
 def read_hdf5(data, safe_mode=True):
     """The checked content of untrusted HDF5 bytes as a `Group` tree of attributes and NumPy arrays.
 
@@ -315,9 +309,8 @@ def read_hdf5(data, safe_mode=True):
     seconds = CHILD_BASE_SECONDS + CHILD_SECONDS_PER_BYTE * len(data)
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "HDF5_PLUGIN_PATH": os.devnull}
-    child = subprocess.Popen([sys.executable, "-I", os.path.abspath(__file__)], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                             preexec_fn=_child_limits(memory))
+    child = subprocess.Popen(CHILD_COMMAND + [str(memory)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
         reply, errors = child.communicate(data, timeout=seconds)
     except subprocess.TimeoutExpired:
@@ -344,7 +337,14 @@ def read_hdf5(data, safe_mode=True):
     raise RuntimeError(f"not a readable HDF5 file ({result['error']})")
 
 
-def _child_main():
+def _child_main(memory_bytes):
+    """Limits this process (before any untrusted byte is parsed), reads the file from stdin, replies on stdout."""
+    import resource
+
+    import h5py  # noqa: F401 - loaded before the limit: the libraries are trusted, the file is not
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     data = sys.stdin.buffer.read()
     try:
         reply = _encode(read_tree(data))
@@ -362,4 +362,4 @@ def _error_reply(header):
 
 
 if __name__ == "__main__":
-    _child_main()
+    _child_main(int(sys.argv[1]))
