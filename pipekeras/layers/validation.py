@@ -7,17 +7,18 @@ import numpy as np
 from ..errors import ConfigError
 
 
-# Sizes, strides and counts index arrays in compiled kernels: larger values cannot describe a real array.
-MAX_SIZE = 2**31 - 1
+# Window sizes and strides index arrays in compiled kernels: larger values cannot describe a real window.
+MAX_WINDOW = 2**31 - 1
 
 
-def positive_int(layer_class, argument, value):
-    """Returns `value` as an int in [1, MAX_SIZE], or raises a ConfigError naming the layer and the argument."""
+def positive_int(layer_class, argument, value, maximum=None):
+    """Returns `value` as a positive int (at most `maximum` when given), or raises a ConfigError naming the
+    layer and the argument."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float)) or \
             not math.isfinite(value) or int(value) != value or value <= 0:
         raise ConfigError(f"{layer_class}: {argument} must be a positive integer, received {value!r}.")
-    if value > MAX_SIZE:
-        raise ConfigError(f"{layer_class}: {argument} must be at most {MAX_SIZE}, received {value!r}.")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{layer_class}: {argument} must be at most {maximum}, received {value!r}.")
     return int(value)
 
 
@@ -35,7 +36,7 @@ def noise_shape(layer_class, value):
     if isinstance(value, (list, tuple)) and value:
         items = tuple(value)
         if all(v is None or (not isinstance(v, (bool, np.bool_)) and isinstance(v, (int, np.integer))
-                             and 0 < v <= MAX_SIZE) for v in items):
+                             and v > 0) for v in items):
             return tuple(None if v is None else int(v) for v in items)
     raise ConfigError(f"{layer_class}: noise_shape must be None or a tuple of positive ints and None (one per "
                       f"input axis, e.g. (None, 1, 64)), received {value!r}.")
@@ -47,7 +48,7 @@ def int_tuple(layer_class, argument, value, length):
         tuple(value) if isinstance(value, (list, tuple, np.ndarray)) else ()
     if len(items) != length:
         raise ConfigError(f"{layer_class}: {argument} must be an int or {length} ints, received {value!r}.")
-    return tuple(positive_int(layer_class, argument, v) for v in items)
+    return tuple(positive_int(layer_class, argument, v, MAX_WINDOW) for v in items)
 
 
 def rate_in_unit_interval(layer_class, argument, value):
