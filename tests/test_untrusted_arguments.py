@@ -115,3 +115,19 @@ def test_a_bad_dtype_in_a_file_is_refused(tmp_path):
     rewrite(path, change_config=bad_dtype)
     with pytest.raises(PipeKerasError, match="dtype must be one of"):
         pk.load_model(path)
+
+
+def test_nan_loss_weights_in_a_keras_file_leave_the_model_uncompiled(tmp_path):
+    import os
+
+    source = os.path.join(os.path.dirname(__file__), "fixtures", "dense_net.keras")
+    path = str(tmp_path / "nan.keras")
+    with open(source, "rb") as file, open(path, "wb") as out:
+        out.write(file.read())
+
+    def nan_weights(config):
+        config["compile_config"]["loss_weights"] = [float("nan")]
+    rewrite(path, change_config=nan_weights)
+    with pytest.warns(UserWarning, match="loss_weights must be finite.*loaded uncompiled"):
+        model = pk.load_model(path)
+    assert not model.compiled

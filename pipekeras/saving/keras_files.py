@@ -36,7 +36,7 @@ from ..errors import ConfigError, PipeKerasError, SavingError, ShapeError
 from . import safety
 from .archive import dumps, write_file, zip_bytes
 from .hdf5_reader import Group, Refused, read_hdf5
-from .model_config import build_model
+from .model_config import build_model, check_loss_weights
 from .weights import WeightGroup, assign_weight_groups
 
 KERAS_MODEL_CLASSES = {"Sequential": "Sequential", "Functional": "Model", "Model": "Model"}
@@ -374,6 +374,7 @@ def _compile_from_keras(model, compile_config, custom_objects):
         loss = _plain(compile_config.get("loss"))
         if loss is None:
             return model
+        check_loss_weights(compile_config.get("loss_weights"), "the file")
         if isinstance(loss, dict) and "class_name" in loss:
             loss = {"class_name": loss["class_name"], "config": {k: v for k, v in loss.get("config", {}).items()
                                                                 if k not in ("reduction", "dtype")}}

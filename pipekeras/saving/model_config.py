@@ -72,6 +72,16 @@ def compile_config(model):
     }
 
 
+def check_loss_weights(loss_weights, source):
+    """Raises SavingError unless a file's `loss_weights` (None, a list or a dict) holds finite numbers only."""
+    values = loss_weights.values() if isinstance(loss_weights, dict) else \
+        loss_weights if isinstance(loss_weights, list) else [] if loss_weights is None else [loss_weights]
+    for weight in values:
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
+            raise SavingError(f"{source}: the compile config's loss_weights must be finite numbers, found "
+                              f"{loss_weights!r}; the file is corrupted.")
+
+
 def compile_from_config(model, config, custom_objects=None, source="the file"):
     """Compiles `model` as `compile_config` recorded."""
     n = len(model.outputs)
@@ -81,10 +91,7 @@ def compile_from_config(model, config, custom_objects=None, source="the file"):
     if not (len(config["loss"]) == len(config["metrics"]) == len(config["loss_weights"]) == n):
         raise SavingError(f"{source}: the compile config lists {len(config['loss'])} losses for a model with {n} "
                           "outputs; the file is corrupted.")
-    for weight in config["loss_weights"]:
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
-            raise SavingError(f"{source}: the compile config's loss_weights must be finite numbers, found "
-                              f"{config['loss_weights']!r}; the file is corrupted.")
+    check_loss_weights(config["loss_weights"], source)
     optimizer = optimizers_module.deserialize(config["optimizer"], custom_objects)
     losses = [_deserialize_loss(entry, custom_objects) for entry in config["loss"]]
     model.compile(optimizer=optimizer, loss=losses if n > 1 else losses[0],
