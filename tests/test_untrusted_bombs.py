@@ -126,10 +126,6 @@ def test_a_never_written_huge_dataset_allocates_nothing(unwritten_h5, safe_mode)
     assert report["child_rss"] < 150 * MB + ALLOWED, report
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="layers allocate their weights while the model is built from the config, "
-                   "before any check; the bound needs a weight budget in Layer.add_weight (engine, listed for "
-                   "the lead)")
 def test_a_config_naming_one_huge_layer_allocates_no_more_than_the_file_holds(tmp_path):
     good = str(tmp_path / "good.pkeras")
     small_model().save(good)
@@ -142,5 +138,23 @@ def test_a_config_naming_one_huge_layer_allocates_no_more_than_the_file_holds(tm
                 config["config"]["layers"][-1]["config"]["units"] = 1 << 25  # 3 x 2**25 float32: 384 MB
                 data = json.dumps(config).encode()
             target.writestr(info, data)
+    assert os.path.getsize(path) < MB
     report = measure("pk.load_model(path)", path)
+    assert report["outcome"].startswith("ConfigError") and "more than" in report["outcome"], report
+    assert report["peak"] < ALLOWED, report
+
+
+def test_a_keras_config_naming_one_huge_layer_is_refused_before_allocating(tmp_path):
+    source = os.path.join(REPO, "tests", "fixtures", "dense_net.keras")
+    path = str(tmp_path / "huge_layer.keras")
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as target:
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename == "config.json":
+                config = json.loads(data)
+                config["config"]["layers"][1]["config"]["units"] = 1 << 26
+                data = json.dumps(config).encode()
+            target.writestr(info, data)
+    report = measure("pk.load_model(path)", path)
+    assert report["outcome"].startswith("ConfigError") and "more than" in report["outcome"], report
     assert report["peak"] < ALLOWED, report

@@ -193,6 +193,7 @@ class Archive:
         if len(infos) > MAX_ENTRIES:
             raise SavingError(f"{source}: the archive has {len(infos)} entries; it is not a model file.")
         declared = sum(info.file_size for info in infos)
+        self.declared_bytes = declared  # what the entries hold uncompressed: a bound on the weights
         if declared > len(data) + MAX_INFLATION:
             raise SavingError(f"{source}: the archive's entries claim {declared} bytes uncompressed, from a "
                               f"{len(data)}-byte file; model files are not compressed, and pipekeras refuses "

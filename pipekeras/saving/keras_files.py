@@ -239,12 +239,12 @@ def keras_entry_to_pipekeras(entry, custom_objects=None):
     return {"class_name": class_name, "config": _layer_config(class_name, config, cls)}
 
 
-def model_from_keras_config(obj, custom_objects=None):
-    """Builds a pipekeras model (untrained) from a Keras model config."""
+def model_from_keras_config(obj, custom_objects=None, weight_bytes=None):
+    """Builds a pipekeras model (untrained) from a Keras model config; `weight_bytes` as in `build_model`."""
     if isinstance(obj.get("config"), str):  # model.to_json() of Keras 2 may nest JSON text
         obj = {**obj, "config": json.loads(obj["config"])}
     entry = keras_entry_to_pipekeras(obj, custom_objects)
-    return build_model(entry, custom_objects, "the Keras config")
+    return build_model(entry, custom_objects, "the Keras config", weight_bytes)
 
 
 # ----- weights: Keras 3 layout -------------------------------------------------------------------------
@@ -389,7 +389,7 @@ def _compile_from_keras(model, compile_config, custom_objects):
 
 def load_keras_archive(archive, config, source, custom_objects, compile, safe_mode=True):
     """A pipekeras model from a Keras 3 `.keras` zip (config.json + model.weights.h5)."""
-    model = model_from_keras_config(config, custom_objects)
+    model = model_from_keras_config(config, custom_objects, weight_bytes=archive.declared_bytes)
     load_h5_weights(model, archive.read("model.weights.h5"), source=source, safe_mode=safe_mode)
     if compile and isinstance(config.get("compile_config"), dict):
         _compile_from_keras(model, config["compile_config"], custom_objects)
@@ -406,7 +406,7 @@ def load_keras_h5(data, source, custom_objects, compile, safe_mode=True):
     training = file.attrs.get("training_config")
     training = json.loads(_text(training)) if training is not None else None
     groups = _legacy_groups(file, source)
-    model = model_from_keras_config(config, custom_objects)
+    model = model_from_keras_config(config, custom_objects, weight_bytes=len(data))
     assign_weight_groups(model, groups, by_name=True, source=source)
     missing = [layer.name for layer in model.layers if layer.weights and layer.name not in {g.name for g in groups}]
     if missing:

@@ -8,6 +8,7 @@ from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
 from ..engine.functional import Model
+from ..engine.layer import weight_budget
 from ..engine.serialization import deserialize_layer
 from ..errors import ConfigError, SavingError
 from . import safety
@@ -106,11 +107,19 @@ def compile_from_config(model, config, custom_objects=None, source="the file"):
     return model
 
 
-def build_model(entry, custom_objects=None, source="the config"):
-    """Builds a model from `{"class_name", "config"}` after checking every class name it uses."""
+def build_model(entry, custom_objects=None, source="the config", weight_bytes=None):
+    """Builds a model from `{"class_name", "config"}` after checking every class name it uses.
+
+    `weight_bytes`, when given, bounds the bytes of the weights the config may create: what the file that
+    holds the config (and its weights) can hold, so a small file cannot describe gigabytes of weights.
+    """
     entry = {"class_name": entry.get("class_name"), "config": entry.get("config")}
     safety.check_model_entry(entry, custom_objects, f"model config in {source}")
-    model = deserialize_layer(entry, custom_objects)
+    if weight_bytes is None:
+        model = deserialize_layer(entry, custom_objects)
+    else:
+        with weight_budget(weight_bytes, f"{source} ({weight_bytes} bytes of weights at most)"):
+            model = deserialize_layer(entry, custom_objects)
     if not isinstance(model, Model):
         raise SavingError(f"{source}: the config describes a {type(model).__name__}, not a model.")
     return model
