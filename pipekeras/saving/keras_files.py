@@ -1,6 +1,8 @@
 """Keras interoperability: Keras 3 `.keras` / `.weights.h5` files and Keras 2 style `.h5` model files.
 
 Reading needs h5py (the optional extra `pipekeras[h5]`); it is imported only when an HDF5 file is touched.
+Every HDF5 file is read through `hdf5_reader` (checked, and parsed in a child process unless
+`safe_mode=False`), which hands back plain groups, attributes and arrays.
 
 - Configs: a Keras layer config is mapped onto the pipekeras class of the same name. Keys that pipekeras's
   constructor does not take are dropped only when their value means "feature off" (`sparse=False`,
