@@ -125,3 +125,27 @@ def test_finite_weights_load_without_warnings(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pk.load_model(path)
+
+
+@pytest.mark.parametrize("make", ["fifo", "zero device"])
+def test_loading_from_a_fifo_or_device_is_refused_without_blocking(tmp_path, make):
+    if make == "fifo":
+        path = str(tmp_path / "pipe.pkeras")
+        os.mkfifo(path)  # nobody writes: a blocking read would never return
+    else:
+        path = "/dev/zero"  # a read to the end would never end
+    code = f"""
+import pipekeras as pk
+from pipekeras.errors import SavingError
+try:
+    pk.load_model({path!r})
+except SavingError as error:
+    print("SavingError:", error)
+try:
+    (pk.sequential() | pk.dense(1, input_shape=(1,))).load_weights({path!r})
+except SavingError as error:
+    print("SavingError:", error)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert result.stdout.count("not a regular file") == 2, result.stdout + result.stderr

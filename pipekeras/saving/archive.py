@@ -171,10 +171,21 @@ def read_file(path):
     if os.path.isdir(path):
         raise SavingError(f"Cannot read {path!r}: it is a directory, not a model file.")
     try:
-        with open(path, "rb") as file:
+        # Non-blocking open, then a check of what was opened: a FIFO or a device must neither block nor
+        # stream without end.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        raise SavingError(f"Cannot read {path!r}: {error.strerror or error}.") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SavingError(f"Cannot read {path!r}: it is not a regular file (a FIFO, device or socket), so it "
+                              "is not a model file.")
+        with os.fdopen(fd, "rb", closefd=False) as file:
             return file.read()
     except OSError as error:
         raise SavingError(f"Cannot read {path!r}: {error.strerror or error}.") from None
+    finally:
+        os.close(fd)
 
 
 class Archive:
