@@ -206,6 +206,7 @@ class Optimizer:
 
         Raises:
             ShapeError: if the arrays do not match the variables and slots.
+            ConfigError: a step count that is not a non-negative integer, or non-finite extra state.
         """
         extras = len(self.extra_state())
         expected = 1 + extras + len(self.slot_names) * len(variables)
@@ -226,9 +227,18 @@ class Optimizer:
                 slots.append(np.ascontiguousarray(array, dtype=variable.dtype).reshape(-1).copy())
                 position += 1
             new_slots[id(variable)] = (variable, slots)
+        iterations = np.asarray(arrays[0])
+        if iterations.shape != () or iterations.dtype.kind not in "iuf" or not np.isfinite(iterations) or \
+                iterations < 0 or iterations != int(iterations):
+            raise ConfigError(f"{type(self).__name__}: the step count (iterations, the first state array) must be "
+                              f"a non-negative integer, received {arrays[0]!r}.")
+        extra_state = [float(x) for x in arrays[1:1 + extras]]
+        if not all(np.isfinite(extra_state)):
+            raise ConfigError(f"{type(self).__name__}: the optimizer's extra state must be finite numbers, "
+                              f"received {extra_state}.")
         self._slots = new_slots
-        self.iterations = int(arrays[0])
-        self.set_extra_state([float(x) for x in arrays[1:1 + extras]])
+        self.iterations = int(iterations)
+        self.set_extra_state(extra_state)
 
     def get_config(self):
         lr = self._learning_rate

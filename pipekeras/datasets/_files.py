@@ -12,12 +12,22 @@ A dataset file is looked up, in order:
 Files found locally (steps 1 and 2) are not checksummed: a local copy may be a faithful rebuild of
 the Keras file from the same sources, with different bytes. Only a file this module downloads itself
 is checked, since it must then be byte-identical to Keras' file.
+
+Unpickling runs whatever code a file holds, so files are read without pickle (`load_npz`) wherever their
+format allows. Keras' IMDB and Reuters files store Python lists in object arrays and the CIFAR-10 batches
+are pickles: those are unpickled only when the file's sha256 is trusted (`PICKLE_TRUSTED_SHA256`: Keras'
+published files and the project's shared copies, plus `trust_file(path)` and the environment variable
+`PIPEKERAS_TRUSTED_SHA256`); any other file is refused with a message that gives its sha256 and how to
+trust it.
 """
 
 import hashlib
 import os
 import sys
 import tempfile
+import zipfile
+
+import numpy as np
 
 from ..errors import DataError
 
@@ -43,6 +53,96 @@ KNOWN_HASHES = {
     # The CIFAR-10 python archive as published by its authors (Keras downloads it from there).
     "cifar-10-python.tar.gz": "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
 }
+
+
+# Files that need unpickling, trusted by sha256: Keras' published ones, and the copies rebuilt for the
+# project's shared data directory (its README lists their checksums).
+PICKLE_TRUSTED_SHA256 = frozenset({
+    KNOWN_HASHES["imdb.npz"], KNOWN_HASHES["reuters.npz"], KNOWN_HASHES["cifar-10-python.tar.gz"],
+    "4e885f9c2e6104f1c88b49913c9d50116bd169d0a24a3f6927d3e9fe656b0d8f",  # shared imdb.npz
+})
+TRUSTED_ENV_VAR = "PIPEKERAS_TRUSTED_SHA256"
+_trusted_by_user = set()
+
+
+def file_sha256(path):
+    """The sha256 (hex) of the file at `path`."""
+    return _file_digest(path, hashlib.sha256)
+
+
+def trust_file(path):
+    """Allows this session to unpickle the file at `path` (its current bytes, by sha256).
+
+    Only for files whose origin you trust: unpickling can run any code the file contains.
+
+    Args:
+        path: the dataset file (e.g. your own `imdb.npz`).
+
+    Returns:
+        The file's sha256, which the environment variable `PIPEKERAS_TRUSTED_SHA256` (comma-separated
+        digests) also accepts, to trust it in every session.
+
+    Example:
+        >>> pipekeras.datasets.trust_file("my_imdb.npz")
+    """
+    digest = file_sha256(os.fspath(path))
+    _trusted_by_user.add(digest)
+    return digest
+
+
+def check_unpickling_allowed(path, why):
+    """Raises DataError unless the file's sha256 is trusted (see the module doc); `why` says what needs pickle.
+    """
+    digest = file_sha256(path)
+    from_env = {d.strip().lower() for d in os.environ.get(TRUSTED_ENV_VAR, "").split(",") if d.strip()}
+    if digest in PICKLE_TRUSTED_SHA256 or digest in _trusted_by_user or digest in from_env:
+        return
+    raise DataError(
+        f"Refusing to unpickle {path!r}: {why}, and unpickling runs any code the file contains. pipekeras "
+        f"unpickles only files it knows (Keras' published files, the project's shared copies) or that you "
+        f"trust; this file's sha256 is {digest}. If you trust its origin, call "
+        f"pipekeras.datasets.trust_file({path!r}) first, or add the digest to the environment variable "
+        f"{TRUSTED_ENV_VAR} (comma-separated).")
+
+
+def load_npz(path, keys, object_keys=()):
+    """The arrays `keys` of an `.npz` file, read without pickle except for `object_keys`.
+
+    Args:
+        path: the file.
+        keys: the arrays to return, in order.
+        object_keys: arrays that Keras' layout stores as Python objects; they are unpickled only when the
+            file is trusted (`check_unpickling_allowed`).
+
+    Returns:
+        A list of arrays.
+
+    Raises:
+        DataError: a missing array, an array that is not numeric (outside `object_keys`), an untrusted file
+            that needs unpickling, or a file that is not a valid `.npz`.
+    """
+    needs_pickle = bool(object_keys)
+    if needs_pickle:
+        check_unpickling_allowed(path, f"Keras' layout stores {list(object_keys)} as Python object arrays")
+    try:
+        with np.load(path, allow_pickle=needs_pickle) as arrays:
+            missing = [k for k in keys if k not in arrays.files]
+            if missing:
+                raise DataError(f"{path!r} has no array(s) {missing}; it holds {arrays.files}.")
+            values = [arrays[k] for k in keys]
+    except DataError:
+        raise
+    except ValueError as error:
+        if "allow_pickle" in str(error):
+            raise DataError(f"{path!r} stores Python objects where numbers were expected; pipekeras does not "
+                            "unpickle it (unpickling runs any code the file contains).") from None
+        raise DataError(f"{path!r} is not a valid .npz file ({error}).") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        raise DataError(f"{path!r} is not a valid .npz file ({type(error).__name__}: {error}).") from None
+    for key, value in zip(keys, values):
+        if key not in object_keys and value.dtype.hasobject:
+            raise DataError(f"{path!r}: array {key!r} holds Python objects, numbers were expected.")
+    return values
 
 
 def cache_dir():

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..errors import ConfigError
-from ._files import get_file
+from ._files import get_file, load_npz
 
 
 def load_data(path="boston_housing.npz", test_split=0.2, seed=113):
@@ -29,8 +29,7 @@ def load_data(path="boston_housing.npz", test_split=0.2, seed=113):
     if not 0 <= test_split < 1:
         raise ConfigError(f"test_split must be in [0, 1), got {test_split!r}.")
     fpath = get_file("boston_housing.npz", path=path)
-    with np.load(fpath, allow_pickle=True) as f:
-        x, y = f["x"], f["y"]
+    x, y = load_npz(fpath, ["x", "y"])
     order = np.arange(len(x))
     np.random.RandomState(seed).shuffle(order)
     x, y = x[order], y[order]

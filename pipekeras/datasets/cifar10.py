@@ -9,7 +9,7 @@ import tarfile
 
 import numpy as np
 
-from ._files import find_file, get_file
+from ._files import check_unpickling_allowed, find_file, get_file
 
 ARCHIVE = "cifar-10-python.tar.gz"
 ORIGIN = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"  # the origin Keras downloads from
@@ -17,13 +17,14 @@ DIRNAME = "cifar-10-batches-py"
 LABEL_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 _TRAIN_BATCHES = [f"data_batch_{i}" for i in range(1, 6)]
 _TEST_BATCH = "test_batch"
+_PICKLED = "the CIFAR-10 batches are Python pickles (the authors' format)"
 
 
 def _parse_batch(raw):
     """One python-pickled CIFAR batch -> (x uint8 (n, 3, 32, 32), y uint8 (n,)).
 
-    The batches are pickles, as in the authors' release; only load archives you trust (a downloaded
-    archive is checked against its published sha256).
+    The batches are pickles, as in the authors' release: the caller checks that the file is trusted first
+    (`_files.check_unpickling_allowed`).
     """
     batch = pickle.loads(raw, encoding="bytes")
     data = batch[b"data"] if b"data" in batch else batch["data"]
@@ -38,10 +39,12 @@ def _read_batches(names):
     if directory is not None and all(os.path.isfile(os.path.join(directory, n)) for n in names):
         raws = []
         for name in names:
+            check_unpickling_allowed(os.path.join(directory, name), _PICKLED)
             with open(os.path.join(directory, name), "rb") as f:
                 raws.append(f.read())
         return [_parse_batch(r) for r in raws]
     archive = get_file(ARCHIVE, origin=ORIGIN)
+    check_unpickling_allowed(archive, _PICKLED)
     out = []
     with tarfile.open(archive, "r:gz") as tar:
         for name in names:

@@ -10,7 +10,7 @@ import json
 import numpy as np
 
 from ..errors import ConfigError, DataError
-from ._files import get_file
+from ._files import get_file, load_npz
 
 
 def _check_args(num_words, skip_top, maxlen, start_char, oov_char, index_from):
@@ -133,9 +133,8 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
     """
     _check_args(num_words, skip_top, maxlen, start_char, oov_char, index_from)
     fpath = get_file("imdb.npz", path=path)
-    with np.load(fpath, allow_pickle=True) as f:
-        x_train, labels_train = f["x_train"], f["y_train"]
-        x_test, labels_test = f["x_test"], f["y_test"]
+    x_train, labels_train, x_test, labels_test = load_npz(fpath, ["x_train", "y_train", "x_test", "y_test"],
+                                                          object_keys=("x_train", "x_test"))
 
     rng = np.random.RandomState(seed)
     order = np.arange(len(x_train))

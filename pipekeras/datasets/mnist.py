@@ -1,8 +1,6 @@
 """MNIST handwritten digits: 60,000 training and 10,000 test images of 28x28 grey pixels, classes 0-9."""
 
-import numpy as np
-
-from ._files import get_file
+from ._files import get_file, load_npz
 
 
 def load_data(path="mnist.npz"):
@@ -21,7 +19,5 @@ def load_data(path="mnist.npz"):
         DataError: the file is missing and cannot be downloaded.
     """
     fpath = get_file("mnist.npz", path=path)
-    with np.load(fpath, allow_pickle=True) as f:
-        x_train, y_train = f["x_train"], f["y_train"]
-        x_test, y_test = f["x_test"], f["y_test"]
+    x_train, y_train, x_test, y_test = load_npz(fpath, ["x_train", "y_train", "x_test", "y_test"])
     return (x_train, y_train), (x_test, y_test)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 
 from ..errors import ConfigError
-from ._files import get_file
+from ._files import get_file, load_npz
 from .imdb import _check_args, _prepare
 
 # Topic names by label, in Keras' order.
@@ -45,8 +45,7 @@ def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_
     if not 0 <= test_split < 1:
         raise ConfigError(f"test_split must be in [0, 1), got {test_split!r}.")
     fpath = get_file("reuters.npz", path=path)
-    with np.load(fpath, allow_pickle=True) as f:
-        xs, labels = f["x"], f["y"]
+    xs, labels = load_npz(fpath, ["x", "y"], object_keys=("x",))
 
     order = np.arange(len(xs))
     np.random.RandomState(seed).shuffle(order)

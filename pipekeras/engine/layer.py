@@ -5,8 +5,11 @@ and `backward(grad_output)`. Everything else here — naming, building on first 
 configs, the `_at` accessors — is shared.
 """
 
+import contextlib
+import contextvars
 import functools
 import inspect
+import math
 import re
 import threading
 
@@ -150,6 +153,38 @@ def _naming_the_layer(init):
     return wrapped
 
 
+
+# Bytes that layers may still allocate for weights, and what sets the bound (None: no bound).
+_weight_budget = contextvars.ContextVar("pipekeras_weight_budget", default=None)
+
+
+@contextlib.contextmanager
+def weight_budget(nbytes, what):
+    """Within the block, layers may create weights of at most `nbytes` bytes in all; a larger weight is a
+    ConfigError raised before it is allocated. A loader sets it to what its file can hold, so that a small
+    file naming one huge layer cannot make it allocate gigabytes.
+
+    Args:
+        nbytes: the bound.
+        what: what sets it, for the message (e.g. "the file 'm.pkeras' (6,144 bytes)").
+    """
+    token = _weight_budget.set([nbytes, what])
+    try:
+        yield
+    finally:
+        _weight_budget.reset(token)
+
+
+def _dtype_name(layer_class, dtype, accepted):
+    """The name of `dtype` if it is one of `accepted`; a ConfigError naming the layer otherwise."""
+    try:
+        name = np.dtype(dtype).name
+    except (TypeError, ValueError, SyntaxError):
+        name = None
+    if name not in accepted:
+        raise ConfigError(f"{layer_class}: dtype must be one of {list(accepted)}, received {dtype!r}.")
+    return name
+
 class Layer(PipeStep):
     """Base class of every layer (and of models, which are layers too).
 
@@ -173,6 +208,9 @@ class Layer(PipeStep):
         >>> model = sequential() | dense(4, input_shape=3) | Double()
     """
 
+    # The dtypes a layer's weights and computations may have: those of the compiled kernels.
+    accepted_dtypes = ("float32", "float64")
+
     supports_masking = False
     uses_learning_phase = False
     activity_regularizer = None
@@ -194,7 +232,7 @@ class Layer(PipeStep):
             raise ConfigError(f"{type(self).__name__}: name must be a non-empty string, received {name!r}.")
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = np.dtype(dtype or backend.floatx()).name
+        self.dtype = _dtype_name(type(self).__name__, dtype or backend.floatx(), self.accepted_dtypes)
         self.built = False
         self.input_spec = None
         self.inbound_nodes = []
@@ -247,8 +285,17 @@ class Layer(PipeStep):
             The `Variable`.
 
         Raises:
-            ConfigError: when the weight does not fit in memory (a units or filters argument far too large).
+            ConfigError: when the weight does not fit in memory (a units or filters argument far too large),
+                or exceeds the `weight_budget` in force.
         """
+        budget = _weight_budget.get()
+        if budget is not None:
+            size = math.prod(int(d) for d in shape) * np.dtype(self.dtype).itemsize
+            if size > budget[0]:
+                raise self.error(ConfigError, f"its weight {name!r} of shape {tuple(shape)} needs {size} bytes, more "
+                                 f"than {budget[1]} can hold; the config does not match the file's weights "
+                                 "(a corrupted or hostile file).")
+            budget[0] -= size
         try:
             value = np.ascontiguousarray(initializers.get(initializer)(tuple(shape), dtype=self.dtype),
                                          dtype=self.dtype)

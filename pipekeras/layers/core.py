@@ -10,7 +10,8 @@ from ..engine.weights import DeclaresWeights, Weight
 from ..errors import ShapeError
 from ..compute.dense import dense_backward, dense_forward
 from .activated import ActivatedLayer
-from .validation import positive_int, rate_in_unit_interval
+from .validation import boolean, positive_int, rate_in_unit_interval
+from .validation import noise_shape as validate_noise_shape
 
 
 class DenseSpec(NamedTuple):
@@ -50,7 +51,7 @@ class Dense(DeclaresWeights, ActivatedLayer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activation=activation, **kwargs)
         self.units = positive_int("Dense", "units", units)
-        self.use_bias = bool(use_bias)
+        self.use_bias = boolean("Dense", "use_bias", use_bias)
         self.take_weight_arguments(locals())
         self.input_spec = InputSpec(min_ndim=2)
 
@@ -146,7 +147,7 @@ class Dropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = rate_in_unit_interval("Dropout", "rate", rate)
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.noise_shape = validate_noise_shape(type(self).__name__, noise_shape)
         self.seed = seed
         self._generator = np.random.default_rng(seed) if seed is not None else None
 

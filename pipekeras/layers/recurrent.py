@@ -18,7 +18,7 @@ from ..engine.layer import InputSpec, Layer, is_recording, shape_str
 from ..engine.weights import DeclaresWeights, Weight
 from ..errors import ConfigError, ShapeError
 from ..compute import recurrent as K
-from .validation import positive_int, rate_in_unit_interval
+from .validation import boolean, positive_int, rate_in_unit_interval
 
 
 def _activation_code(layer_class, argument, identifier):
@@ -82,15 +82,15 @@ class RNNBase(DeclaresWeights, Layer):
         self.units = positive_int(cls, "units", units)
         self.activation, self._act = _activation_code(cls, "activation", activation)
         self.recurrent_activation, self._ract = _activation_code(cls, "recurrent_activation", recurrent_activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = boolean(cls, "use_bias", use_bias)
         self.take_weight_arguments(locals())
         self.dropout = rate_in_unit_interval(cls, "dropout", dropout)
         self.recurrent_dropout = rate_in_unit_interval(cls, "recurrent_dropout", recurrent_dropout)
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
-        self.stateful = bool(stateful)
-        self.unroll = bool(unroll)
+        self.return_sequences = boolean(cls, "return_sequences", return_sequences)
+        self.return_state = boolean(cls, "return_state", return_state)
+        self.go_backwards = boolean(cls, "go_backwards", go_backwards)
+        self.stateful = boolean(cls, "stateful", stateful)
+        self.unroll = boolean(cls, "unroll", unroll)
         self.seed = seed
         self._generator = np.random.default_rng(seed) if seed is not None else None
         self.states = None

@@ -301,9 +301,10 @@ class Model(Trainer, Layer):
         """Saves the weights (native zip, `.npz`, or `.weights.h5`); see `pipekeras.saving.weights`."""
         return _saving().save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, safe_mode=True):
         """Loads weights by order or by layer name; the model is unchanged on error."""
-        return _saving().load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        return _saving().load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch,
+                                      safe_mode=safe_mode)
 
     def to_json(self, **kwargs):
         """The architecture as JSON text (`model_from_json` rebuilds it)."""

@@ -52,7 +52,7 @@ def save_model(model, path, include_optimizer=True, overwrite=True):
     return ar.write_file(path, serialize_model(model, include_optimizer))
 
 
-def load_model(path, custom_objects=None, compile=True):
+def load_model(path, custom_objects=None, compile=True, safe_mode=True):
     """Loads a model saved by `save_model` (or a Keras 3 `.keras` / Keras 2 `.h5` file).
 
     Returns:
@@ -62,9 +62,15 @@ def load_model(path, custom_objects=None, compile=True):
         path: the file.
         custom_objects: dict of the user's layer classes, losses and metrics by name.
         compile: compile the model as it was saved and restore the optimizer's state.
+        safe_mode: parse HDF5 content (`.h5`, `.keras`) in a child process under a memory and time limit, so
+            that corrupted or hostile bytes that crash or hang the HDF5 library cannot crash or hang this
+            process. False parses in this process: use it only for files you trust. Either way the file is
+            checked (no external storage, links or virtual datasets; sizes within the file) and never runs
+            code.
 
     Raises:
-        SavingError: missing, truncated, corrupted or foreign file; a file from a newer format version.
+        SavingError: missing, truncated, corrupted, hostile or foreign file; a file from a newer format
+            version.
         ConfigError: a config naming layer classes pipekeras does not have, or a `Lambda` layer.
         ShapeError: weights whose shapes do not fit the architecture.
 
@@ -72,16 +78,17 @@ def load_model(path, custom_objects=None, compile=True):
         >>> model = load_model("mnist.pkeras")
     """
     data = ar.read_file(path)
-    return _load(data, repr(os.fspath(path)), custom_objects, compile)
+    return _load(data, repr(os.fspath(path)), custom_objects, compile, safe_mode)
 
 
-def unserialize_model(data, custom_objects=None, compile=True):
+def unserialize_model(data, custom_objects=None, compile=True, safe_mode=True):
     """Inverse of `serialize_model`: a model from bytes.
 
     Args:
         data: the bytes `serialize_model` returned.
         custom_objects: dict of the user's layer classes, losses and metrics by name.
         compile: compile the model as it was saved and restore the optimizer's state.
+        safe_mode: as for `load_model`.
 
     Returns:
         The model.
@@ -96,12 +103,12 @@ def unserialize_model(data, custom_objects=None, compile=True):
         data = bytes(data)
     if not isinstance(data, bytes):
         raise SavingError(f"unserialize_model: expected bytes, received {type(data).__name__}.")
-    return _load(data, "the serialized model", custom_objects, compile)
+    return _load(data, "the serialized model", custom_objects, compile, safe_mode)
 
 
-def _load(data, source, custom_objects, compile):
+def _load(data, source, custom_objects, compile, safe_mode):
     try:
-        return _load_unchecked(data, source, custom_objects, compile)
+        return _load_unchecked(data, source, custom_objects, compile, safe_mode)
     except PipeKerasError:
         raise
     except (Exception, RecursionError) as error:  # a corrupted file must never leak another error type
@@ -109,9 +116,9 @@ def _load(data, source, custom_objects, compile):
                           "corrupted or not a model file.") from None
 
 
-def _load_unchecked(data, source, custom_objects, compile):
+def _load_unchecked(data, source, custom_objects, compile, safe_mode):
     if data[:8] == HDF5_SIGNATURE:
-        return load_keras_h5(data, source, custom_objects, compile)
+        return load_keras_h5(data, source, custom_objects, compile, safe_mode)
     archive = ar.Archive(data, source)
     if "config.json" not in archive:
         if "weights.json" in archive:
@@ -123,7 +130,7 @@ def _load_unchecked(data, source, custom_objects, compile):
         raise SavingError(f"{source}: config.json is not an object; the file is corrupted.")
     if manifest.get("format") != MODEL_FORMAT:
         if "model.weights.h5" in archive:
-            return load_keras_archive(archive, manifest, source, custom_objects, compile)
+            return load_keras_archive(archive, manifest, source, custom_objects, compile, safe_mode)
         raise SavingError(f"{source} is not a pipekeras or Keras model file.")
     return load_native(archive, manifest, source, custom_objects, compile)
 
@@ -169,7 +176,7 @@ def save_weights(model, path, overwrite=True):
     return ar.write_file(path, weights_bytes(model))
 
 
-def load_weights(model, path, by_name=False, skip_mismatch=False):
+def load_weights(model, path, by_name=False, skip_mismatch=False, safe_mode=True):
     """Loads weights saved by `save_weights` (or from a `.pkeras` / Keras `.keras` / `.h5` file).
 
     Args:
@@ -177,6 +184,7 @@ def load_weights(model, path, by_name=False, skip_mismatch=False):
         path: the weights file.
         by_name: match layers by name instead of by order; layers absent from the file are left as they are.
         skip_mismatch: skip (with a warning) layers whose weight count or shapes differ, instead of raising.
+        safe_mode: as for `load_model`: HDF5 content is parsed in a child process unless False.
 
     Returns:
         The model.
@@ -191,10 +199,10 @@ def load_weights(model, path, by_name=False, skip_mismatch=False):
     data = ar.read_file(path)
     source = repr(os.fspath(path))
     if data[:8] == HDF5_SIGNATURE:
-        return load_h5_weights(model, data, by_name, skip_mismatch, source)
+        return load_h5_weights(model, data, by_name, skip_mismatch, source, safe_mode)
     archive = ar.Archive(data, source)
     if "model.weights.h5" in archive and "weights.json" not in archive:
-        return load_h5_weights(model, archive.read("model.weights.h5"), by_name, skip_mismatch, source)
+        return load_h5_weights(model, archive.read("model.weights.h5"), by_name, skip_mismatch, source, safe_mode)
     groups = read_groups_from_bytes(data, source)
     if isinstance(groups, list) and groups and isinstance(groups[0], np.ndarray):
         return assign_flat(model, groups, by_name, source)

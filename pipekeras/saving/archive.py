@@ -5,11 +5,15 @@ with `np.load(..., allow_pickle=False)`, and every failure of the zip, JSON or N
 `SavingError` naming the file, so callers never see `zipfile.BadZipFile`, `KeyError` or JSON errors.
 """
 
+import fcntl
 import io
 import json
 import math
 import os
+import stat
+import time
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -18,9 +22,14 @@ from ..utils.atomic import atomic_write
 
 # A zip entry's date is part of its bytes; a fixed one makes saving the same model twice give the same file.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-# Refuse archives that claim absurd sizes before reading them (a corrupted header must not allocate GBs).
+# Bounds on what an archive may make the reader allocate, checked before reading. Model files are written
+# uncompressed, so their entries together are never larger than the file; compressed entries may add at
+# most MAX_INFLATION bytes in all (a "zip bomb" of a few KB cannot claim gigabytes).
 MAX_ENTRIES = 100_000
-MAX_ENTRY_BYTES = 1 << 34
+MAX_INFLATION = 64 << 20
+MAX_JSON_BYTES = 64 << 20
+# An .npy entry is its header (at most 64 KiB in format versions 2 and 3) and then exactly its data.
+MAX_NPY_HEADER_BYTES = (1 << 16) + 16
 
 
 def _json_default(value):
@@ -82,11 +91,73 @@ def zip_bytes(entries):
 
 
 def write_file(path, data):
-    """Writes bytes to `path` atomically; every OS problem becomes a SavingError naming the path."""
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        raise SavingError(f"Cannot write {path!r}: it is a directory. Give a file name, e.g. 'model.pkeras'.")
-    return atomic_write(path, lambda file: file.write(data))
+    """Writes bytes to `path` atomically; every OS problem becomes a SavingError naming the path.
+
+    What is already at `path` decides, as Keras's own `open(path, "w")` would:
+
+    - a symbolic link is followed: the file it points to is replaced (atomically) and the link kept;
+    - a read-only file is not overwritten (SavingError): make it writable or remove it first;
+    - a directory, FIFO, device or socket is not replaced by a file (SavingError).
+
+    Temporary files of earlier saves to the same path that were killed mid-write (`.NAME.*.tmp`, no longer
+    locked by a writer and older than `STALE_TEMPORARY_SECONDS`) are removed first.
+    """
+    path = os.path.realpath(os.fspath(path)) if os.path.islink(os.fspath(path)) else os.fspath(path)
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise SavingError(f"Cannot write {path!r}: {error.strerror or error}.") from None
+    if status is not None:
+        if stat.S_ISDIR(status.st_mode):
+            raise SavingError(f"Cannot write {path!r}: it is a directory. Give a file name, e.g. 'model.pkeras'.")
+        if not stat.S_ISREG(status.st_mode):
+            raise SavingError(f"Cannot write {path!r}: it is not a regular file (a FIFO, device or socket); "
+                              "pipekeras does not replace it with a file. Save to a regular file's path.")
+        if not status.st_mode & 0o222 or not os.access(path, os.W_OK):
+            raise SavingError(f"Cannot write {path!r}: the file is read-only, and pipekeras does not overwrite "
+                              "a read-only file. Make it writable (chmod u+w) or remove it first.")
+    sweep_stale_temporaries(path)
+
+    def write_locked(file):
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX)  # tells sweep_stale_temporaries that this one is alive
+        file.write(data)
+
+    return atomic_write(path, write_locked)
+
+
+# A temporary file that no writer locks and that has not changed for this long was left by a killed save.
+STALE_TEMPORARY_SECONDS = 60.0
+
+
+def sweep_stale_temporaries(path):
+    """Removes the temporaries that killed saves to `path` left behind; returns how many were removed."""
+    directory = os.path.dirname(os.path.abspath(path))
+    prefix = "." + os.path.basename(path) + "."
+    removed = 0
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(prefix) and n.endswith(".tmp")]
+    except OSError:
+        return 0
+    for name in names:
+        temp = os.path.join(directory, name)
+        try:
+            fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode) or \
+                    time.time() - os.fstat(fd).st_mtime < STALE_TEMPORARY_SECONDS:
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.remove(temp)
+            removed += 1
+        except OSError:
+            continue  # locked by a writer that is alive, or already gone
+        finally:
+            os.close(fd)
+    return removed
 
 
 def read_file(path):
@@ -100,14 +171,26 @@ def read_file(path):
     if os.path.isdir(path):
         raise SavingError(f"Cannot read {path!r}: it is a directory, not a model file.")
     try:
-        with open(path, "rb") as file:
+        # Non-blocking open, then a check of what was opened: a FIFO or a device must neither block nor
+        # stream without end.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        raise SavingError(f"Cannot read {path!r}: {error.strerror or error}.") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SavingError(f"Cannot read {path!r}: it is not a regular file (a FIFO, device or socket), so it "
+                              "is not a model file.")
+        with os.fdopen(fd, "rb", closefd=False) as file:
             return file.read()
     except OSError as error:
         raise SavingError(f"Cannot read {path!r}: {error.strerror or error}.") from None
+    finally:
+        os.close(fd)
 
 
 class Archive:
-    """A zip archive opened for reading from bytes; every read is checked (CRC, JSON, npy header)."""
+    """A zip archive opened for reading from bytes; every read is bounded and checked (size, CRC, JSON, npy
+    header against the manifest) before anything as large as the entry claims is allocated."""
 
     def __init__(self, data, source):
         self.source = source
@@ -120,10 +203,14 @@ class Archive:
                               "truncated, corrupted, or not a pipekeras/Keras file.") from None
         if len(infos) > MAX_ENTRIES:
             raise SavingError(f"{source}: the archive has {len(infos)} entries; it is not a model file.")
+        declared = sum(info.file_size for info in infos)
+        self.declared_bytes = declared  # what the entries hold uncompressed: a bound on the weights
+        if declared > len(data) + MAX_INFLATION:
+            raise SavingError(f"{source}: the archive's entries claim {declared} bytes uncompressed, from a "
+                              f"{len(data)}-byte file; model files are not compressed, and pipekeras refuses "
+                              f"to inflate more than {MAX_INFLATION >> 20} MiB (a corrupted or hostile file).")
         self._infos = {}
         for info in infos:
-            if info.file_size > MAX_ENTRY_BYTES:
-                raise SavingError(f"{source}: entry {info.filename!r} claims {info.file_size} bytes; corrupted.")
             self._infos.setdefault(info.filename, info)
 
     @property
@@ -133,15 +220,20 @@ class Archive:
     def __contains__(self, name):
         return name in self._infos
 
-    def read(self, name):
+    def read(self, name, limit=None):
+        """The bytes of entry `name`; refuses one that claims (or turns out to hold) more than `limit` bytes."""
         info = self._infos.get(name)
         if info is None:
             raise SavingError(f"{self.source}: the entry {name!r} is missing; the file is truncated, corrupted, "
                               "or not a model file.")
+        if limit is not None and info.file_size > limit:
+            raise SavingError(f"{self.source}: entry {name!r} claims {info.file_size} bytes, more than the "
+                              f"{limit} it can hold; the file is corrupted.")
         try:
-            data = self._zip.read(info)
+            with self._zip.open(info) as stream:
+                data = stream.read(info.file_size + 1)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError, NotImplementedError, RuntimeError,
-                OverflowError, MemoryError, __import__("zlib").error) as error:
+                OverflowError, MemoryError, zlib.error) as error:
             raise SavingError(f"{self.source}: cannot read entry {name!r} ({type(error).__name__}: {error}); the "
                               "file is truncated or corrupted.") from None
         if len(data) != info.file_size:
@@ -149,18 +241,23 @@ class Archive:
         return data
 
     def read_json(self, name):
-        return loads(self.read(name), f"{self.source}: {name}")
+        return loads(self.read(name, MAX_JSON_BYTES), f"{self.source}: {name}")
 
     def read_array(self, name, shape=None, dtype=None):
-        """Reads an .npy entry without pickle; checks its shape and dtype against the manifest when given."""
-        data = self.read(name)
-        try:
-            array = np.load(io.BytesIO(data), allow_pickle=False)
-        except (ValueError, OSError, EOFError, TypeError, SyntaxError, MemoryError, OverflowError) as error:
-            raise SavingError(f"{self.source}: entry {name!r} is not a valid NumPy array ({error}); the file is "
-                              "corrupted.") from None
-        if not isinstance(array, np.ndarray) or array.dtype.hasobject:
-            raise SavingError(f"{self.source}: entry {name!r} is not a numeric array.")
+        """Reads an .npy entry without pickle; checks its shape and dtype against the manifest when given.
+
+        The entry's size is checked against the manifest's shape and dtype before it is read, and its header
+        before the array is made, so an entry cannot allocate more than the manifest promised.
+        """
+        limit = None
+        if shape is not None and dtype is not None:
+            expected = _expected_nbytes(shape, dtype)
+            if expected is None:
+                raise SavingError(f"{self.source}: the manifest gives entry {name!r} the shape {shape!r} and dtype "
+                                  f"{dtype!r}; the file is corrupted.")
+            limit = expected + MAX_NPY_HEADER_BYTES
+        data = self.read(name, limit)
+        array = _npy_array(data, f"{self.source}: entry {name!r}")
         if shape is not None and tuple(array.shape) != tuple(shape):
             raise SavingError(f"{self.source}: entry {name!r} has shape {array.shape}, the manifest says "
                               f"{tuple(shape)}; the file is corrupted.")
@@ -171,6 +268,42 @@ class Archive:
 
     def close(self):
         self._zip.close()
+
+
+def _expected_nbytes(shape, dtype):
+    """Bytes of an array of `shape` and `dtype` (manifest values), or None when they are not valid."""
+    if not isinstance(shape, (list, tuple)) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
+                                                       for d in shape):
+        return None
+    try:
+        dtype = np.dtype(dtype)
+    except (TypeError, ValueError):
+        return None
+    if dtype.hasobject or dtype.kind not in "biufc":
+        return None
+    return math.prod(shape) * dtype.itemsize
+
+
+def _npy_array(data, what):
+    """The array of .npy bytes; the header is checked against the data's length before anything is made."""
+    stream = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(stream)
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                       (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if read_header is None:
+            raise ValueError(f"unsupported .npy version {version}")
+        shape, fortran_order, dtype = read_header(stream)
+    except (ValueError, OSError, EOFError, TypeError, SyntaxError, OverflowError) as error:
+        raise SavingError(f"{what} is not a valid NumPy array ({error}); the file is corrupted.") from None
+    if dtype.hasobject or dtype.kind not in "biufc":
+        raise SavingError(f"{what} is not a numeric array.")
+    offset = stream.tell()
+    if len(data) - offset != math.prod(shape) * dtype.itemsize:
+        raise SavingError(f"{what} holds {len(data) - offset} data bytes, its header promises "
+                          f"{math.prod(shape) * dtype.itemsize}; the file is corrupted.")
+    array = np.frombuffer(data, dtype=dtype, offset=offset).reshape(shape, order="F" if fortran_order else "C")
+    return array.copy(order="K")
 
 
 def check_finite_number(value, what):

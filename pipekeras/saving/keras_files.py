@@ -1,6 +1,8 @@
 """Keras interoperability: Keras 3 `.keras` / `.weights.h5` files and Keras 2 style `.h5` model files.
 
 Reading needs h5py (the optional extra `pipekeras[h5]`); it is imported only when an HDF5 file is touched.
+Every HDF5 file is read through `hdf5_reader` (checked, and parsed in a child process unless
+`safe_mode=False`), which hands back plain groups, attributes and arrays.
 
 - Configs: a Keras layer config is mapped onto the pipekeras class of the same name. Keys that pipekeras's
   constructor does not take are dropped only when their value means "feature off" (`sparse=False`,
@@ -35,7 +37,8 @@ from ..engine.layer import get_layer_class, to_snake_case
 from ..errors import ConfigError, PipeKerasError, SavingError, ShapeError
 from . import safety
 from .archive import dumps, write_file, zip_bytes
-from .model_config import build_model
+from .hdf5_reader import Group, Refused, read_hdf5
+from .model_config import build_model, check_loss_weights
 from .weights import WeightGroup, assign_weight_groups
 
 KERAS_MODEL_CLASSES = {"Sequential": "Sequential", "Functional": "Model", "Model": "Model"}
@@ -60,26 +63,24 @@ def _h5py():
     return h5py
 
 
-def _open_h5(data, source):
-    h5py = _h5py()
+def _read_h5(data, source, safe_mode):
+    """The checked content of an HDF5 file as a `hdf5_reader.Group` tree (see `hdf5_reader`)."""
+    _h5py()
     try:
-        return h5py.File(io.BytesIO(data), "r")
-    except Exception as error:  # noqa: BLE001 - h5py raises many types for a corrupted file
-        raise SavingError(f"{source}: not a readable HDF5 file ({type(error).__name__}: {error}).") from None
+        return read_hdf5(data, safe_mode)
+    except Refused as refusal:
+        raise SavingError(f"{source}: refused to load this HDF5 file: {refusal}.") from None
+    except RuntimeError as error:
+        raise SavingError(f"{source}: {error}.") from None
 
 
 def _text(value):
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def _dataset(dataset, source):
-    try:
-        array = np.asarray(dataset[()])
-    except Exception as error:  # noqa: BLE001
-        raise SavingError(f"{source}: cannot read {dataset.name} ({error}).") from None
-    if array.dtype.hasobject or array.dtype.kind not in "fiub":
-        raise SavingError(f"{source}: {dataset.name} is not a numeric array.")
-    return array
+def _texts(value):
+    """A string-list attribute (one string when the file stored a scalar)."""
+    return [_text(v) for v in value] if isinstance(value, list) else [_text(value)]
 
 
 # ----- configs: Keras -> pipekeras ------------------------------------------------------------------
@@ -240,24 +241,36 @@ def keras_entry_to_pipekeras(entry, custom_objects=None):
     return {"class_name": class_name, "config": _layer_config(class_name, config, cls)}
 
 
-def model_from_keras_config(obj, custom_objects=None):
-    """Builds a pipekeras model (untrained) from a Keras model config."""
+def model_from_keras_config(obj, custom_objects=None, weight_bytes=None):
+    """Builds a pipekeras model (untrained) from a Keras model config; `weight_bytes` as in `build_model`."""
     if isinstance(obj.get("config"), str):  # model.to_json() of Keras 2 may nest JSON text
         obj = {**obj, "config": json.loads(obj["config"])}
     entry = keras_entry_to_pipekeras(obj, custom_objects)
-    return build_model(entry, custom_objects, "the Keras config")
+    return build_model(entry, custom_objects, "the Keras config", weight_bytes)
 
 
 # ----- weights: Keras 3 layout -------------------------------------------------------------------------
 
+def _group(item, path, source):
+    if not isinstance(item, Group):
+        raise SavingError(f"{source}: {path} is not an HDF5 group; the file is corrupted.")
+    return item
+
+
+def _array(item, path, source):
+    if not isinstance(item, np.ndarray):
+        raise SavingError(f"{source}: {path} is not a dataset; the file is corrupted.")
+    return item
+
+
 def _collect(group, source):
     arrays = []
     if "vars" in group:
-        vars_group = group["vars"]
+        vars_group = _group(group["vars"], f"{group.name}/vars", source)
         for key in sorted(vars_group.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30):
-            arrays.append(_dataset(vars_group[key], source))
+            arrays.append(_array(vars_group[key], f"{vars_group.name}/{key}", source))
     for key in sorted(group.keys()):
-        if key != "vars" and hasattr(group[key], "keys"):
+        if key != "vars" and isinstance(group[key], Group):
             arrays += _collect(group[key], source)
     return arrays
 
@@ -265,11 +278,11 @@ def _collect(group, source):
 def _keras3_groups(file, source):
     """{h5 key: WeightGroup named after the layer} for a Keras 3 weights file."""
     groups = {}
-    layers = file["layers"]
+    layers = _group(file["layers"], "/layers", source)
     for key in layers.keys():
-        group = layers[key]
+        group = _group(layers[key], f"/layers/{key}", source)
         name = key
-        if "vars" in group and "name" in group["vars"].attrs:
+        if isinstance(group.members.get("vars"), Group) and "name" in group["vars"].attrs:
             name = _text(group["vars"].attrs["name"])
         groups[key] = WeightGroup(name, key, _collect(group, source))
     return groups
@@ -290,37 +303,38 @@ def keras_keys(layers):
 
 def _legacy_groups(file, source):
     """[WeightGroup] in layer order for a Keras 2 style file (`model_weights/` or a bare weights file)."""
-    root = file["model_weights"] if "model_weights" in file else file
-    names = [_text(n) for n in root.attrs.get("layer_names", [])]
+    root = _group(file["model_weights"], "/model_weights", source) if "model_weights" in file else file
+    names = _texts(root.attrs.get("layer_names", []))
     groups = []
     for name in names:
         if name not in root:
             raise SavingError(f"{source}: layer {name!r} is listed but has no weights group; the file is corrupted.")
-        group = root[name]
-        weight_names = [_text(n) for n in group.attrs.get("weight_names", [])]
+        group = _group(root[name], name, source)
+        weight_names = _texts(group.attrs.get("weight_names", []))
         arrays = []
         for weight_name in weight_names:
             if weight_name not in group:
                 raise SavingError(f"{source}: weight {weight_name!r} of layer {name!r} is missing.")
-            arrays.append(_dataset(group[weight_name], source))
+            arrays.append(_array(group[weight_name], weight_name, source))
         groups.append(WeightGroup(name, name, arrays, [w.rsplit("/", 1)[-1] for w in weight_names]))
     return groups
 
 
-def load_h5_weights(model, data, by_name=False, skip_mismatch=False, source="the file"):
-    """Loads a Keras `.weights.h5` (Keras 3) or `.h5` (Keras 2 layout) file into a pipekeras model."""
+def load_h5_weights(model, data, by_name=False, skip_mismatch=False, source="the file", safe_mode=True):
+    """Loads a Keras `.weights.h5` (Keras 3) or `.h5` (Keras 2 layout) file into a pipekeras model.
+
+    `safe_mode` parses the file in a child process (see `hdf5_reader`)."""
+    file = _read_h5(data, source, safe_mode)
     try:
-        with _open_h5(data, source) as file:
-            if "layers" in file:
-                keyed = _keras3_groups(file, source)
-                legacy = None
-            elif "model_weights" in file or "layer_names" in file.attrs:
-                keyed, legacy = None, _legacy_groups(file, source)
-            else:
-                raise SavingError(f"{source} is an HDF5 file but not a Keras weights file.")
+        if "layers" in file:
+            keyed, legacy = _keras3_groups(file, source), None
+        elif "model_weights" in file or "layer_names" in file.attrs:
+            keyed, legacy = None, _legacy_groups(file, source)
+        else:
+            raise SavingError(f"{source} is an HDF5 file but not a Keras weights file.")
     except PipeKerasError:
         raise
-    except Exception as error:  # noqa: BLE001 - corrupted HDF5 content
+    except Exception as error:  # noqa: BLE001 - a structure that does not follow Keras's layout
         raise SavingError(f"{source}: cannot read the Keras weights ({type(error).__name__}: {error}).") from None
     if legacy is not None:
         return assign_weight_groups(model, legacy, by_name, skip_mismatch, source)
@@ -362,6 +376,7 @@ def _compile_from_keras(model, compile_config, custom_objects):
         loss = _plain(compile_config.get("loss"))
         if loss is None:
             return model
+        check_loss_weights(compile_config.get("loss_weights"), "the file")
         if isinstance(loss, dict) and "class_name" in loss:
             loss = {"class_name": loss["class_name"], "config": {k: v for k, v in loss.get("config", {}).items()
                                                                 if k not in ("reduction", "dtype")}}
@@ -374,26 +389,26 @@ def _compile_from_keras(model, compile_config, custom_objects):
     return model
 
 
-def load_keras_archive(archive, config, source, custom_objects, compile):
+def load_keras_archive(archive, config, source, custom_objects, compile, safe_mode=True):
     """A pipekeras model from a Keras 3 `.keras` zip (config.json + model.weights.h5)."""
-    model = model_from_keras_config(config, custom_objects)
-    load_h5_weights(model, archive.read("model.weights.h5"), source=source)
+    model = model_from_keras_config(config, custom_objects, weight_bytes=archive.declared_bytes)
+    load_h5_weights(model, archive.read("model.weights.h5"), source=source, safe_mode=safe_mode)
     if compile and isinstance(config.get("compile_config"), dict):
         _compile_from_keras(model, config["compile_config"], custom_objects)
     return model
 
 
-def load_keras_h5(data, source, custom_objects, compile):
+def load_keras_h5(data, source, custom_objects, compile, safe_mode=True):
     """A pipekeras model from a Keras 2 style `.h5` model file (model_config attribute + model_weights)."""
-    with _open_h5(data, source) as file:
-        if "model_config" not in file.attrs:
-            raise SavingError(f"{source} is an HDF5 file without a model config: it holds weights only; build the "
-                              "model and call load_weights.")
-        config = json.loads(_text(file.attrs["model_config"]))
-        training = file.attrs.get("training_config")
-        training = json.loads(_text(training)) if training is not None else None
-        groups = _legacy_groups(file, source)
-    model = model_from_keras_config(config, custom_objects)
+    file = _read_h5(data, source, safe_mode)
+    if "model_config" not in file.attrs:
+        raise SavingError(f"{source} is an HDF5 file without a model config: it holds weights only; build the "
+                          "model and call load_weights.")
+    config = json.loads(_text(file.attrs["model_config"]))
+    training = file.attrs.get("training_config")
+    training = json.loads(_text(training)) if training is not None else None
+    groups = _legacy_groups(file, source)
+    model = model_from_keras_config(config, custom_objects, weight_bytes=len(data))
     assign_weight_groups(model, groups, by_name=True, source=source)
     missing = [layer.name for layer in model.layers if layer.weights and layer.name not in {g.name for g in groups}]
     if missing:

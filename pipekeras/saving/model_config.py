@@ -2,9 +2,12 @@
 `{"class_name", "config"}` entry after checking every class name it uses, and the native model format's
 name and version (weight files read them too)."""
 
+import math
+
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
+from ..engine.layer import weight_budget
 from ..models.functional import Model
 from ..engine.serialization import deserialize_layer
 from ..errors import ConfigError, SavingError
@@ -70,6 +73,16 @@ def compile_config(model):
     }
 
 
+def check_loss_weights(loss_weights, source):
+    """Raises SavingError unless a file's `loss_weights` (None, a list or a dict) holds finite numbers only."""
+    values = loss_weights.values() if isinstance(loss_weights, dict) else \
+        loss_weights if isinstance(loss_weights, list) else [] if loss_weights is None else [loss_weights]
+    for weight in values:
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
+            raise SavingError(f"{source}: the compile config's loss_weights must be finite numbers, found "
+                              f"{loss_weights!r}; the file is corrupted.")
+
+
 def compile_from_config(model, config, custom_objects=None, source="the file"):
     """Compiles `model` as `compile_config` recorded."""
     n = len(model.outputs)
@@ -79,6 +92,7 @@ def compile_from_config(model, config, custom_objects=None, source="the file"):
     if not (len(config["loss"]) == len(config["metrics"]) == len(config["loss_weights"]) == n):
         raise SavingError(f"{source}: the compile config lists {len(config['loss'])} losses for a model with {n} "
                           "outputs; the file is corrupted.")
+    check_loss_weights(config["loss_weights"], source)
     optimizer = optimizers_module.deserialize(config["optimizer"], custom_objects)
     losses = [_deserialize_loss(entry, custom_objects) for entry in config["loss"]]
     model.compile(optimizer=optimizer, loss=losses if n > 1 else losses[0],
@@ -93,11 +107,19 @@ def compile_from_config(model, config, custom_objects=None, source="the file"):
     return model
 
 
-def build_model(entry, custom_objects=None, source="the config"):
-    """Builds a model from `{"class_name", "config"}` after checking every class name it uses."""
+def build_model(entry, custom_objects=None, source="the config", weight_bytes=None):
+    """Builds a model from `{"class_name", "config"}` after checking every class name it uses.
+
+    `weight_bytes`, when given, bounds the bytes of the weights the config may create: what the file that
+    holds the config (and its weights) can hold, so a small file cannot describe gigabytes of weights.
+    """
     entry = {"class_name": entry.get("class_name"), "config": entry.get("config")}
     safety.check_model_entry(entry, custom_objects, f"model config in {source}")
-    model = deserialize_layer(entry, custom_objects)
+    if weight_bytes is None:
+        model = deserialize_layer(entry, custom_objects)
+    else:
+        with weight_budget(weight_bytes, f"{source} ({weight_bytes} bytes of weights at most)"):
+            model = deserialize_layer(entry, custom_objects)
     if not isinstance(model, Model):
         raise SavingError(f"{source}: the config describes a {type(model).__name__}, not a model.")
     return model

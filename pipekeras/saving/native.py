@@ -78,7 +78,7 @@ def serialize_model(model, include_optimizer=True):
 def load_native(archive, manifest, source, custom_objects, compile):
     """The model of a `.pkeras` archive whose `config.json` is `manifest` (format checked by the caller)."""
     check_version(manifest, MODEL_FORMAT_VERSION, source)
-    model = build_model(manifest, custom_objects, source)
+    model = build_model(manifest, custom_objects, source, weight_bytes=archive.declared_bytes)
     groups = read_weight_groups(archive, manifest.get("layers"))
     assign_weight_groups(model, groups, source=source)
     cc = manifest.get("compile_config")

@@ -141,9 +141,25 @@ def assign_weight_groups(model, groups, by_name=False, skip_mismatch=False, sour
         plan.extend(zip(variables, group.arrays))
     for problem in skipped:
         warnings.warn(f"load_weights: skipping {problem}", UserWarning, stacklevel=3)
+    warn_non_finite(plan, source)
     for variable, array in plan:
         variable.assign(np.asarray(array, dtype=variable.dtype))
     return model
+
+
+def warn_non_finite(pairs, source):
+    """Warns once, naming them, when weights about to be loaded hold NaN or infinity.
+
+    Such weights are loaded (Keras loads them too, and a diverged checkpoint is worth inspecting), but the
+    model's outputs will be NaN or meaningless, so the user hears about it now rather than from a metric.
+    """
+    bad = [variable.name for variable, array in pairs
+           if np.asarray(array).dtype.kind in "fc" and not np.isfinite(array).all()]
+    if bad:
+        shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        warnings.warn(f"{source} holds NaN or infinite values in weight(s) {shown}; they are loaded as they are, "
+                      "and the model's predictions will not be meaningful (the file was saved after training "
+                      "diverged, or it is corrupted).", UserWarning, stacklevel=4)
 
 
 def weights_bytes(model):
@@ -186,6 +202,7 @@ def assign_flat(model, arrays, by_name, source):
     if expected != received:
         raise ShapeError(f"load_weights: {source} holds {len(arrays)} arrays with shapes {received}, model "
                          f"{model.name!r} expects {len(expected)} with shapes {expected}. Nothing was loaded.")
+    warn_non_finite(list(zip(variables, arrays)), source)
     for variable, array in zip(variables, arrays):
         variable.assign(np.asarray(array, dtype=variable.dtype))
     return model

@@ -29,6 +29,7 @@ def data_dir(tmp_path, monkeypatch):
     home.mkdir()
     monkeypatch.setenv("PIPEKERAS_DATASETS", str(datasets))
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(_files, "_trusted_by_user", set())
 
     def offline(url, fileobj):
         raise OSError(f"offline (test): {url}")
@@ -124,6 +125,7 @@ def write_imdb(directory, rng, n_train=60, n_test=50):
     x_train, x_test = random_corpus(rng, n_train), random_corpus(rng, n_test)
     y_train, y_test = rng.integers(0, 2, n_train), rng.integers(0, 2, n_test)
     np.savez(directory / "imdb.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    _files.trust_file(directory / "imdb.npz")  # object arrays: unpickled only from a trusted file
     return x_train, y_train, x_test, y_test
 
 
@@ -199,6 +201,7 @@ def test_reuters_split_and_semantics(data_dir):
     rng = np.random.default_rng(2)
     xs, ys = random_corpus(rng, 50), rng.integers(0, 46, 50)
     np.savez(data_dir / "reuters.npz", x=xs, y=ys)
+    _files.trust_file(data_dir / "reuters.npz")
     order = np.arange(50)
     np.random.RandomState(113).shuffle(order)
     [(seqs, labels)] = keras_reference([(xs[order], ys[order])], 25, 0, 10, 1, 2, 3)
@@ -223,6 +226,7 @@ def test_cifar10_from_archive(data_dir):
             info = tarfile.TarInfo(f"cifar-10-batches-py/{name}")
             info.size = len(raw)
             tar.addfile(info, io.BytesIO(raw))
+    _files.trust_file(data_dir / "cifar-10-python.tar.gz")
     (a, b), (c, d) = cifar10.load_data()
     assert a.shape == (20, 32, 32, 3) and a.dtype == np.uint8
     assert b.shape == (20, 1) and b.dtype == np.uint8

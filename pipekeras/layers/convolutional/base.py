@@ -14,7 +14,7 @@ from ...compute.convolution import conv_backward, conv_forward, relu_backward
 from ..activated import ActivatedLayer
 from ..spatial import (WindowGeometry, channel_axis, from_channels_last, shape_from_channels_last,
                        shape_to_channels_last, to_channels_last)
-from ..validation import positive_int
+from ..validation import boolean, positive_int
 
 
 class BaseConv(DeclaresWeights, WindowGeometry, ActivatedLayer):
@@ -51,7 +51,7 @@ class BaseConv(DeclaresWeights, WindowGeometry, ActivatedLayer):
         self.filters = positive_int(type(self).__name__, "filters", filters)
         self.init_window(kernel_size, strides, padding, dilation_rate, data_format,
                          ("valid", "same", "causal") if self.rank == 1 else ("valid", "same"))
-        self.use_bias = bool(use_bias)
+        self.use_bias = boolean(type(self).__name__, "use_bias", use_bias)
         self.take_weight_arguments(locals())
         self.input_spec = None  # the rank is checked by validate_input_shape, with a hint
         # relu is fused with the bias add (forward) and with the bias gradient (backward)

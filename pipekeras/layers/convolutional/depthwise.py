@@ -8,7 +8,7 @@ from ...compute.convolution import depthwise_backward, depthwise_forward
 from ...compute.dense import column_sums, dense_backward, dense_forward
 from ..activated import ActivatedLayer
 from ..spatial import WindowGeometry
-from ..validation import positive_int
+from ..validation import boolean, positive_int
 
 _DEPTHWISE_KERNEL = Weight("depthwise_kernel",
                            lambda layer, shape: layer.kernel_size + (shape[-1], layer.depth_multiplier),
@@ -45,7 +45,7 @@ class DepthwiseConv2D(DeclaresWeights, WindowGeometry, ActivatedLayer):
         cls = type(self).__name__
         self.init_window(kernel_size, strides, padding, dilation_rate, data_format)
         self.depth_multiplier = positive_int(cls, "depth_multiplier", depth_multiplier)
-        self.use_bias = bool(use_bias)
+        self.use_bias = boolean(type(self).__name__, "use_bias", use_bias)
         self.take_weight_arguments(locals())
         self.input_spec = None
 
@@ -127,7 +127,7 @@ class SeparableConv2D(DeclaresWeights, WindowGeometry, ActivatedLayer):
         self.filters = positive_int(cls, "filters", filters)
         self.init_window(kernel_size, strides, padding, dilation_rate, data_format)
         self.depth_multiplier = positive_int(cls, "depth_multiplier", depth_multiplier)
-        self.use_bias = bool(use_bias)
+        self.use_bias = boolean(type(self).__name__, "use_bias", use_bias)
         self.take_weight_arguments(locals())
         self.input_spec = None
 

@@ -9,7 +9,7 @@ from ...compute.convolution import conv_transpose_backward, conv_transpose_forwa
 from ...compute.dense import column_sums
 from ..activated import ActivatedLayer
 from ..spatial import WindowGeometry
-from ..validation import positive_int
+from ..validation import boolean, positive_int
 
 
 class Conv2DTranspose(DeclaresWeights, WindowGeometry, ActivatedLayer):
@@ -52,7 +52,7 @@ class Conv2DTranspose(DeclaresWeights, WindowGeometry, ActivatedLayer):
                 raise ConfigError(f"{cls}: output_padding must be None or non-negative ints smaller than the "
                                   f"strides {self.strides}, received {output_padding!r}.")
             self.output_padding = tuple(int(p) for p in pads)
-        self.use_bias = bool(use_bias)
+        self.use_bias = boolean(type(self).__name__, "use_bias", use_bias)
         self.take_weight_arguments(locals())
         self.input_spec = None
 
