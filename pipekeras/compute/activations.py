@@ -35,12 +35,12 @@ def _bias_activation(z, bias, y, in_place, code, a, b, c):
         if plain_relu and in_place:
             for j in range(cols):
                 v = zi[j] + bias[j]
-                zi[j] = v if v > 0 else 0
+                zi[j] = v if v > 0 else 0.0 * v  # NaN stays NaN, as in the activation layer
         elif plain_relu:
             for j in range(cols):
                 v = zi[j] + bias[j]
                 zi[j] = v
-                yi[j] = v if v > 0 else 0
+                yi[j] = v if v > 0 else 0.0 * v
         elif in_place and code == LINEAR:
             for j in range(cols):
                 zi[j] += bias[j]
