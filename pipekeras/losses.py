@@ -15,6 +15,7 @@ from .activations import get as get_activation
 from .autodiff import GradientTape
 from .errors import ArgumentTypeError, DataError, ShapeError
 from .registry import Registry
+from .serializable import get_registered_object
 
 
 class Loss:
@@ -499,13 +500,22 @@ class LossFunctionWrapper(Loss):
 def get(identifier, custom_objects=None):
     """Returns a loss for a name (`"mse"`), a config dict, a `Loss`, or a function `f(y_true, y_pred)`.
 
+    A function written with `pipekeras.ops` trains with its exact gradient; a name not built in may be a
+    function registered with `register_keras_serializable` (or given in `custom_objects`).
+
     Raises:
         ConfigError: for an unknown name, with the closest valid name.
     """
     if identifier is None:
         return None
+    if callable(identifier) and getattr(identifier, "loss_name", None):  # R's uncalled loss_mse
+        return _REGISTRY.get(identifier.loss_name)
     if callable(identifier) and not isinstance(identifier, (Loss, type)):
         return LossFunctionWrapper(identifier)
+    if isinstance(identifier, str) and _REGISTRY.find(identifier) is None:
+        function = get_registered_object(identifier, custom_objects)
+        if callable(function) and not isinstance(function, type):
+            return LossFunctionWrapper(function, identifier.split(">")[-1])
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
     return _REGISTRY.get(identifier, custom_objects)
