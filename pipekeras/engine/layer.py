@@ -187,7 +187,7 @@ class Layer(PipeStep):
         params = inspect.signature(cls.call).parameters
         cls._call_takes_training = "training" in params
         cls._call_takes_mask = "mask" in params
-        cls._differentiates_call = cls.backward is Layer.backward
+        cls._differentiates_call = _call_is_newer_than_backward(cls)
         if not cls.__module__.startswith("pipekeras."):
             cls.__setattr__ = _tracking_setattr
 
@@ -782,6 +782,13 @@ class Layer(PipeStep):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+def _call_is_newer_than_backward(cls):
+    """Whether `call` is defined below the class that defines `backward` (a layer written with ops, or a
+    model subclass with its own call): such a layer is differentiated through the recording of its call."""
+    definer = lambda name: next(i for i, klass in enumerate(cls.__mro__) if name in klass.__dict__)
+    return cls.backward is Layer.backward or definer("call") < definer("backward")
 
 
 def _tracking_setattr(layer, name, value):
