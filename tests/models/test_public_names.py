@@ -44,7 +44,7 @@ R_NAMES = set("""
     k_log k_logsumexp k_max k_maximum k_mean k_min k_minimum k_not_equal k_one_hot k_ones k_ones_like k_pow
     k_prod k_random_normal k_random_uniform k_relu k_reshape k_shape k_sigmoid k_sign k_sin k_softmax k_softplus
     k_softsign k_sparse_categorical_crossentropy k_sqrt k_square k_squeeze k_stack k_std k_stop_gradient k_sum
-    k_tanh k_tile k_transpose k_var k_zeros k_zeros_like layer_lambda new_layer_class op_abs op_absolute op_add
+    k_tanh k_tile k_transpose k_var k_zeros k_zeros_like layer_lambda new_layer_class new_model_class op_abs op_absolute op_add
     op_all op_any op_arange op_argmax op_argmin op_binary_crossentropy op_cast op_categorical_crossentropy
     op_categorical_hinge op_clip op_concatenate op_convert_to_numpy op_convert_to_tensor op_cos
     op_cosine_similarity op_cumsum op_custom_gradient op_divide op_dot op_dropout op_dropout_mask op_einsum

@@ -44,3 +44,26 @@ def test_layer_lambda_and_new_layer_class_train():
     model.compile(optimizer="adam", loss="mse")
     history = model.fit(x, y, epochs=20, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_new_model_class_with_a_train_step():
+    def initialize(self, units):
+        self.hidden = r.layer_dense(units=units, activation="tanh")
+        self.out = r.layer_dense(units=1)
+
+    def train_step(self, data):
+        x, y = data
+        with r.GradientTape() as tape:
+            loss = r.k_mean(r.k_square(self(x) - y))
+        grads = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        return {"loss": loss}
+
+    Net = r.new_model_class("Net", initialize=initialize, call=lambda self, x: self.out(self.hidden(x)),
+                            train_step=train_step)
+    pk.set_seed(0)
+    model = Net(4, name="net")
+    model.compile(optimizer="adam")
+    x = np.random.default_rng(0).standard_normal((32, 3)).astype(np.float32)
+    history = model.fit(x, x[:, :1], epochs=3, batch_size=8, verbose=0)
+    assert model.name == "net" and len(model.layers) == 2 and len(history.history["loss"]) == 3
