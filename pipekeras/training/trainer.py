@@ -83,8 +83,8 @@ class Trainer:
     def _steps_are_custom(self, method):
         """Whether the model's class overrides `method` ("train_step" or "test_step") Keras 3's way, taking one
         `data` argument (see custom_steps.py)."""
-        own = getattr(type(self), method)
-        return own is not getattr(Trainer, method, None) and takes_data(own)
+        own = getattr(type(self), method, None)
+        return own is not None and own is not getattr(Trainer, method, None) and takes_data(own)
 
     def _fusable_activation(self, tensor):
         """The name of the activation of the layer giving `tensor` when the loss gradient may fuse with it."""
