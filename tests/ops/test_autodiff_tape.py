@@ -285,3 +285,27 @@ def test_multi_output_ops_fill_missing_gradients_with_zeros():
         first, second, third = ops.split(x, 3)
         y = ops.sum(first * 2) + ops.sum(third)
     np.testing.assert_allclose(tape.gradient(y, x), [2, 2, 0, 0, 1, 1])
+
+
+def test_watching_a_computed_value_keeps_the_gradient_through_it():
+    with ops.GradientTape() as tape:
+        x = tape.watch(np.array([1.0, 2.0]))
+        y = tape.watch(ops.square(x))
+        z = ops.sum(y * 3.0)
+    np.testing.assert_allclose(tape.gradient(z, x), [6.0, 12.0])
+
+
+def test_watched_values_not_asked_for_get_no_gradient_computed():
+    calls = []
+
+    @ops.custom_gradient
+    def traced_identity(a, b):
+        def grad_fn(g):
+            return (lambda: calls.append("a") or g), (lambda: calls.append("b") or g)
+        return a + b, grad_fn
+
+    with ops.GradientTape() as tape:
+        a, b = tape.watch([np.ones(2), np.ones(2)])
+        out = ops.sum(traced_identity(a, b))
+    np.testing.assert_allclose(tape.gradient(out, b), [1.0, 1.0])
+    assert calls == ["b"]
