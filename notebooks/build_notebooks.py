@@ -29,6 +29,8 @@ EXECUTED_MODE = {
     "05_imdb_lstm": "full",
     "06_functional_api": "full",
     "07_layer_tour": "full",
+    "08_vae": "quick",
+    "09_gan": "quick",
 }
 
 # Names each notebook needs from pipekeras (tests skip a notebook until its layers are exported).
@@ -564,6 +566,29 @@ print("after reset_states the output repeats the first:", np.allclose(first, thi
     ]
 
 
+def from_example(script, title, note):
+    """A lesson made of an example script (examples/<script>): its docstring as text, its top-level parts as
+    code cells, so the notebook and the script stay one program."""
+    with open(os.path.join(os.path.dirname(HERE), "examples", script)) as f:
+        source = f.read()
+    docstring, body = source.split('"""', 2)[1:]
+    cells = [md(f"# {title}\n\n{docstring.strip()}\n\n{note}")]
+    cells += [code(part) for part in body.strip().split("\n\n\n") if part.strip()]
+    return cells
+
+
+def vae():
+    return from_example("vae_mnist.py", "8. A variational autoencoder (book 8.4)",
+                        "The same program as `examples/vae_mnist.py`. The sampling layer and the loss are written "
+                        "with `pipekeras.ops` (R: `k_exp`, `k_square`, `k_mean`); `GradientTape` is R's "
+                        "`tf$GradientTape`.")
+
+
+def gan():
+    return from_example("gan_mnist.py", "9. A GAN with a custom train_step (book 8.5)",
+                        "The same program as `examples/gan_mnist.py`.")
+
+
 LESSONS = {
     "01_mnist_dense": mnist_dense,
     "02_imdb_dense": imdb_dense,
@@ -572,6 +597,8 @@ LESSONS = {
     "05_imdb_lstm": imdb_lstm,
     "06_functional_api": functional_api,
     "07_layer_tour": layer_tour,
+    "08_vae": vae,
+    "09_gan": gan,
 }
 
 

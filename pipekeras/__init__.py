@@ -8,7 +8,8 @@ Every public name is written out below, so `grep "dense ="` finds the constructo
 """
 
 from . import (activations, backend, callbacks, constraints, datasets, errors, initializers, layers, losses,
-               metrics, optimizers, regularizers, saving, schedules, utils)
+               metrics, ops, optimizers, regularizers, saving, schedules, utils)
+from .autodiff import GradientTape, custom_gradient
 from .backend import floatx, set_floatx, set_seed
 from .callbacks import Callback, History
 from .models.functional import Model
@@ -25,6 +26,7 @@ from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, A
                      MaxPooling3D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SeparableConv2D,
                      SimpleRNN, SpatialDropout1D, SpatialDropout2D, Subtract, TimeDistributed, UpSampling1D,
                      UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+from .layers.lambda_layer import Lambda
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
 from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
@@ -82,6 +84,7 @@ spatial_dropout_1d = layer_constructor(SpatialDropout1D, "spatial_dropout_1d")
 spatial_dropout_2d = layer_constructor(SpatialDropout2D, "spatial_dropout_2d")
 bidirectional = layer_constructor(Bidirectional)
 time_distributed = layer_constructor(TimeDistributed)
+lambda_layer = layer_constructor(Lambda, "lambda_layer")
 
 # ----- verbs: `model | fit(...)`, or R's form `fit(model, ...)`
 compile = verb("compile", 'model | compile(optimizer="rmsprop", loss="categorical_crossentropy", '
@@ -96,6 +99,7 @@ summary = verb("summary", "model | summary()")
 plot = verb("plot", "history | plot(smooth=True)", applies_to=(History,))
 
 __all__ = [
+    "GradientTape", "Lambda", "custom_gradient", "lambda_layer", "ops",
     "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "BatchNormalization",
     "Bidirectional", "CONSTRUCTORS", "Callback", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D",
     "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv2D", "Dot", "Dropout", "Embedding", "Flatten", "GRU",

@@ -8,6 +8,7 @@ with Keras' options: `activations.relu(x, negative_slope=0.1, max_value=6.0)`,
 
 import numpy as np
 
+from .autodiff import GradientTape
 from .errors import ArgumentTypeError, ConfigError
 from .compute import activation_table
 from .compute import activations as compute
@@ -141,6 +142,37 @@ class CustomActivation(ActivationFunction):
         raise ConfigError(f"activation {self.name!r} is a custom activation and takes no options.")
 
 
+class FunctionActivation(ActivationFunction):
+    """A plain function `f(x)` written with `pipekeras.ops` as an activation; its derivative comes from a
+    `GradientTape` recording of `f` (`activation=lambda x: x * ops.sigmoid(x)`)."""
+
+    def __init__(self, name, function):
+        super().__init__(name)
+        self.function = function
+
+    def forward(self, x):
+        return np.asarray(self.function(x), dtype=x.dtype)
+
+    def backward(self, x, y, dy):
+        with GradientTape(watch_accessed_variables=False) as tape:
+            watched = tape.watch(x)
+            try:
+                out = self.function(watched)
+            except ArgumentTypeError as error:
+                raise ArgumentTypeError(f"activation {self.name!r}: {error}") from None
+        if np.shape(out) != x.shape:
+            raise ArgumentTypeError(
+                f"activation {self.name!r}: the function must return an array of its input's shape {x.shape}, "
+                f"it returned shape {np.shape(out)}.")
+        try:
+            return tape.gradient(out, watched, output_gradients=dy, unconnected_gradients="zero")
+        except ArgumentTypeError:
+            return np.zeros_like(x)
+
+    def with_options(self, **options):
+        raise ConfigError(f"activation {self.name!r} is a function and takes no options.")
+
+
 _REGISTRY = Registry("activation", ActivationFunction)
 
 
@@ -198,7 +230,9 @@ def get(identifier):
 
     Raises:
         ConfigError: for an unknown name, with the closest valid name.
-        ArgumentTypeError: for a plain function (it has no derivative; use `custom_activation`).
+        ArgumentTypeError: for anything else.
+
+    A plain function `f(x)` written with `pipekeras.ops` is an activation too (its derivative is recorded).
     """
     if isinstance(identifier, ActivationFunction):
         return identifier
@@ -210,11 +244,7 @@ def get(identifier):
         activation = _REGISTRY.lookup("linear" if identifier is None else identifier)
         return activation.with_options(**options) if options else activation
     if callable(identifier):
-        raise ArgumentTypeError(
-            f"activation: {getattr(identifier, '__name__', identifier)!r} is a plain function, which has no "
-            "derivative to train with. Use an activation name such as 'relu', or "
-            "pk.activations.custom_activation(forward, backward)."
-        )
+        return FunctionActivation(getattr(identifier, "__name__", "function"), identifier)
     raise ArgumentTypeError(f"activation: expected a name such as 'relu' or None, received {identifier!r}.")
 
 

@@ -12,8 +12,10 @@ import numpy as np
 
 from . import backend
 from .activations import get as get_activation
-from .errors import DataError, ShapeError
+from .autodiff import GradientTape
+from .errors import ArgumentTypeError, DataError, ShapeError
 from .registry import Registry
+from .serializable import get_registered_object
 
 
 class Loss:
@@ -458,8 +460,8 @@ class BinaryCrossentropy(_CrossEntropy):
 class LossFunctionWrapper(Loss):
     """A user function `f(y_true, y_pred) -> per-sample losses` as a loss.
 
-    Its gradient is taken by central finite differences of each prediction, which is slow; give a `Loss`
-    subclass with `derivative` for anything large.
+    Written with `pipekeras.ops` (`ops.mean(ops.square(y_pred - y_true), axis=-1)`), its exact gradient comes
+    from a `GradientTape` recording of the function.
     """
 
     def __init__(self, fn, name=None):
@@ -468,41 +470,52 @@ class LossFunctionWrapper(Loss):
 
     def values(self, y_true, y_pred):
         values = np.asarray(self.fn(y_true, y_pred), dtype=np.float64)
-        if values.shape not in (y_pred.shape[:-1], y_pred.shape[:1]):
+        return self._checked(values, y_pred).reshape(y_pred.shape[:-1])
+
+    def _checked(self, values, y_pred):
+        if np.shape(values) not in (y_pred.shape[:-1], y_pred.shape[:1]):
             raise ShapeError(
                 f"loss {self.name!r}: the function must return one loss per sample, shape {y_pred.shape[:-1]}, "
-                f"but returned shape {values.shape}."
+                f"but returned shape {np.shape(values)}."
             )
-        return values.reshape(y_pred.shape[:-1])
+        return values
 
     def derivative(self, y_true, y_pred):
-        h = 1e-4 if y_pred.dtype == np.float32 else 1e-6
-        base = y_pred.astype(np.float64)
-        grad = np.empty_like(base)
-        flat, out = base.reshape(-1), grad.reshape(-1)
-        positions = y_pred.shape[:-1]
-        for i in range(flat.size):
-            old = flat[i]
-            flat[i] = old + h
-            up = self.values(y_true, base)
-            flat[i] = old - h
-            down = self.values(y_true, base)
-            flat[i] = old
-            index = np.unravel_index(i // y_pred.shape[-1], positions)
-            out[i] = (up[index] - down[index]) / (2 * h)
-        return grad
+        with GradientTape(watch_accessed_variables=False) as tape:
+            watched = tape.watch(y_pred)
+            try:
+                values = self.fn(y_true, watched)
+            except ArgumentTypeError as error:
+                raise ArgumentTypeError(f"loss {self.name!r}: {error}") from None
+        self._checked(values, y_pred)
+        try:
+            return tape.gradient(values, watched, unconnected_gradients="zero")
+        except ArgumentTypeError:
+            raise ArgumentTypeError(
+                f"loss {self.name!r}: the function's result does not depend on y_pred through pipekeras.ops, so "
+                "it has no gradient. Write it with pipekeras.ops (ops.mean, ops.square, ops.log, ...)."
+            ) from None
 
 
 def get(identifier, custom_objects=None):
     """Returns a loss for a name (`"mse"`), a config dict, a `Loss`, or a function `f(y_true, y_pred)`.
+
+    A function written with `pipekeras.ops` trains with its exact gradient; a name not built in may be a
+    function registered with `register_keras_serializable` (or given in `custom_objects`).
 
     Raises:
         ConfigError: for an unknown name, with the closest valid name.
     """
     if identifier is None:
         return None
+    if callable(identifier) and getattr(identifier, "loss_name", None):  # R's uncalled loss_mse
+        return _REGISTRY.get(identifier.loss_name)
     if callable(identifier) and not isinstance(identifier, (Loss, type)):
         return LossFunctionWrapper(identifier)
+    if isinstance(identifier, str) and _REGISTRY.find(identifier) is None:
+        function = get_registered_object(identifier, custom_objects)
+        if callable(function) and not isinstance(function, type):
+            return LossFunctionWrapper(function, identifier.split(">")[-1])
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
     return _REGISTRY.get(identifier, custom_objects)

@@ -88,11 +88,20 @@ class Optimizer:
     # ----- updates --------------------------------------------------------------------------------
 
     def apply_gradients(self, variables):
-        """Updates each variable's value in place from its `.grad` (variables without a grad are skipped).
+        """Updates each variable's value in place from its gradient (variables without one are skipped).
 
         Args:
-            variables: list of `Variable`s.
+            variables: list of `Variable`s, each updated from its `.grad`; or, as Keras,
+                `(gradient, variable)` pairs (`zip(grads, model.trainable_weights)`), a None gradient skipped.
+
+        Example:
+            >>> optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
         """
+        variables = list(variables)
+        if variables and isinstance(variables[0], tuple):
+            for grad, variable in variables:
+                variable.grad = None if grad is None else np.asarray(grad, dtype=variable.dtype).reshape(variable.shape)
+            variables = [variable for _, variable in variables]
         with_grads = [v for v in variables if v.grad is not None]
         self._step([v.value.reshape(-1) for v in with_grads], [self._flat_grad(v) for v in with_grads],
                    [self._slots_of(v) for v in with_grads])

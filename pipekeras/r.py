@@ -33,9 +33,13 @@ integers (`freeze_weights`' `from_`/`to`, `get_layer`'s `index`, the `node_index
 friends) count from 1, as in R.
 """
 
+import inspect as _inspect
+import sys as _sys
+
 import numpy as np
 
 import pipekeras as _pk
+from . import ops as _ops
 from . import callbacks as _callbacks
 from . import datasets as _datasets
 from . import losses as _losses
@@ -238,6 +242,8 @@ def _object_alias(kind, name, factory):
         return obj(y_true, y_pred)
 
     make.__name__ = make.__qualname__ = f"{kind}_{name}"
+    if kind == "loss":
+        make.loss_name = name  # compile(loss=loss_mse), uncalled, is the built-in loss
     what = ("the per-sample losses" if kind == "loss" else "the metric's value")
     make.__doc__ = (f"R's `{kind}_{name}()`: with no data, the {kind} object to give to `compile()`; "
                     f"`{kind}_{name}(y_true, y_pred)` returns {what}.\n\n{getattr(factory, '__doc__', '') or ''}")
@@ -570,3 +576,453 @@ def _node(node_index):
         raise _ConfigError(f"node_index counts from 1, as in R; received {node_index!r}.")
     return int(node_index) - 1
 
+
+
+# ------------------------------------------------------------------------------- ops and the gradient tape
+# R keras3's `op_<name>` for every pipekeras.ops function and R keras's backend `k_<name>`. Axes count from 0
+# as in Python (`op_sum(x, axis=0)`): pipekeras.r scripts are Python, and arrays are indexed from 0 in them.
+
+GradientTape = _ops.GradientTape  # R's tf$GradientTape
+layer_lambda = _pk.lambda_layer
+
+op_abs = _ops.abs
+op_absolute = _ops.absolute
+op_add = _ops.add
+op_all = _ops.all
+op_any = _ops.any
+op_arange = _ops.arange
+op_argmax = _ops.argmax
+op_argmin = _ops.argmin
+op_binary_crossentropy = _ops.binary_crossentropy
+op_cast = _ops.cast
+op_categorical_crossentropy = _ops.categorical_crossentropy
+op_categorical_hinge = _ops.categorical_hinge
+op_clip = _ops.clip
+op_concatenate = _ops.concatenate
+op_convert_to_numpy = _ops.convert_to_numpy
+op_convert_to_tensor = _ops.convert_to_tensor
+op_cos = _ops.cos
+op_cosine_similarity = _ops.cosine_similarity
+op_cumsum = _ops.cumsum
+op_custom_gradient = _ops.custom_gradient
+op_divide = _ops.divide
+op_dot = _ops.dot
+op_dropout = _ops.dropout
+op_dropout_mask = _ops.dropout_mask
+op_einsum = _ops.einsum
+op_elu = _ops.elu
+op_equal = _ops.equal
+op_erf = _ops.erf
+op_exp = _ops.exp
+op_expand_dims = _ops.expand_dims
+op_expm1 = _ops.expm1
+op_exponential = _ops.exponential
+op_eye = _ops.eye
+op_flip = _ops.flip
+op_full = _ops.full
+op_gelu = _ops.gelu
+op_get_item = _ops.get_item
+op_greater = _ops.greater
+op_greater_equal = _ops.greater_equal
+op_hard_sigmoid = _ops.hard_sigmoid
+op_hinge = _ops.hinge
+op_huber = _ops.huber
+op_kl_divergence = _ops.kl_divergence
+op_layer_normalization = _ops.layer_normalization
+op_leaky_relu = _ops.leaky_relu
+op_less = _ops.less
+op_less_equal = _ops.less_equal
+op_linear = _ops.linear
+op_log = _ops.log
+op_log1p = _ops.log1p
+op_log_cosh = _ops.log_cosh
+op_log_softmax = _ops.log_softmax
+op_logsumexp = _ops.logsumexp
+op_matmul = _ops.matmul
+op_max = _ops.max
+op_maximum = _ops.maximum
+op_mean = _ops.mean
+op_mean_absolute_error = _ops.mean_absolute_error
+op_mean_absolute_percentage_error = _ops.mean_absolute_percentage_error
+op_mean_squared_error = _ops.mean_squared_error
+op_mean_squared_logarithmic_error = _ops.mean_squared_logarithmic_error
+op_min = _ops.min
+op_minimum = _ops.minimum
+op_mish = _ops.mish
+op_moments = _ops.moments
+op_multiply = _ops.multiply
+op_negative = _ops.negative
+op_norm = _ops.norm
+op_normal = _ops.normal
+op_not_equal = _ops.not_equal
+op_one_hot = _ops.one_hot
+op_ones = _ops.ones
+op_ones_like = _ops.ones_like
+op_pad = _ops.pad
+op_poisson = _ops.poisson
+op_power = _ops.power
+op_prod = _ops.prod
+op_relu = _ops.relu
+op_relu6 = _ops.relu6
+op_repeat = _ops.repeat
+op_reshape = _ops.reshape
+op_rsqrt = _ops.rsqrt
+op_selu = _ops.selu
+op_shape = _ops.shape
+op_sigmoid = _ops.sigmoid
+op_sign = _ops.sign
+op_silu = _ops.silu
+op_sin = _ops.sin
+op_slice = _ops.slice
+op_softmax = _ops.softmax
+op_softplus = _ops.softplus
+op_softsign = _ops.softsign
+op_sparse_categorical_crossentropy = _ops.sparse_categorical_crossentropy
+op_split = _ops.split
+op_sqrt = _ops.sqrt
+op_square = _ops.square
+op_squared_hinge = _ops.squared_hinge
+op_squeeze = _ops.squeeze
+op_stack = _ops.stack
+op_std = _ops.std
+op_stop_gradient = _ops.stop_gradient
+op_subtract = _ops.subtract
+op_sum = _ops.sum
+op_swish = _ops.swish
+op_take = _ops.take
+op_take_along_axis = _ops.take_along_axis
+op_tanh = _ops.tanh
+op_tensordot = _ops.tensordot
+op_tile = _ops.tile
+op_top_k = _ops.top_k
+op_transpose = _ops.transpose
+op_uniform = _ops.uniform
+op_var = _ops.var
+op_where = _ops.where
+op_zeros = _ops.zeros
+op_zeros_like = _ops.zeros_like
+k_abs = _ops.abs
+k_all = _ops.all
+k_any = _ops.any
+k_argmin = _ops.argmin
+k_cast = _ops.cast
+k_clip = _ops.clip
+k_concatenate = _ops.concatenate
+k_cos = _ops.cos
+k_cumsum = _ops.cumsum
+k_dot = _ops.dot
+k_elu = _ops.elu
+k_equal = _ops.equal
+k_exp = _ops.exp
+k_expand_dims = _ops.expand_dims
+k_flip = _ops.flip
+k_greater = _ops.greater
+k_greater_equal = _ops.greater_equal
+k_hard_sigmoid = _ops.hard_sigmoid
+k_less = _ops.less
+k_less_equal = _ops.less_equal
+k_log = _ops.log
+k_logsumexp = _ops.logsumexp
+k_max = _ops.max
+k_maximum = _ops.maximum
+k_mean = _ops.mean
+k_min = _ops.min
+k_minimum = _ops.minimum
+k_not_equal = _ops.not_equal
+k_one_hot = _ops.one_hot
+k_ones = _ops.ones
+k_ones_like = _ops.ones_like
+k_prod = _ops.prod
+k_relu = _ops.relu
+k_reshape = _ops.reshape
+k_sigmoid = _ops.sigmoid
+k_sign = _ops.sign
+k_sin = _ops.sin
+k_softmax = _ops.softmax
+k_softplus = _ops.softplus
+k_softsign = _ops.softsign
+k_sqrt = _ops.sqrt
+k_square = _ops.square
+k_squeeze = _ops.squeeze
+k_stack = _ops.stack
+k_std = _ops.std
+k_stop_gradient = _ops.stop_gradient
+k_sum = _ops.sum
+k_tanh = _ops.tanh
+k_tile = _ops.tile
+k_transpose = _ops.transpose
+k_var = _ops.var
+k_zeros = _ops.zeros
+k_zeros_like = _ops.zeros_like
+k_binary_crossentropy = _ops.binary_crossentropy
+k_categorical_crossentropy = _ops.categorical_crossentropy
+k_sparse_categorical_crossentropy = _ops.sparse_categorical_crossentropy
+k_arange = _ops.arange
+k_shape = _ops.shape
+k_pow = _ops.power
+k_constant = _ops.convert_to_tensor
+k_epsilon = _pk.backend.epsilon
+k_random_normal = _ops.normal
+k_random_uniform = _ops.uniform
+
+
+def k_argmax(x, axis=-1):
+    """R keras's `k_argmax`: the index of the largest entry along `axis` (last by default; 0-based)."""
+    return _ops.argmax(x, axis=axis)
+
+
+def k_gather(reference, indices):
+    """R keras's `k_gather`: the rows `indices` (0-based) of `reference`."""
+    return _ops.take(reference, indices, axis=0)
+
+
+def k_int_shape(x):
+    """R keras's `k_int_shape`: the shape of `x` as a tuple of ints."""
+    return tuple(_ops.shape(x))
+
+
+def new_layer_class(classname, initialize=None, build=None, call=None, get_config=None, **methods):
+    """R keras's `new_layer_class` (and `Layer()`): a layer class from functions.
+
+    Args:
+        classname: the class name (also its saved name).
+        initialize: optional `initialize(self, ...)` for the layer's own arguments; the base layer's arguments
+            (name, input_shape, trainable, ...) are taken before it is called.
+        build: optional `build(self, input_shape)` (creates weights with `self.add_weight`).
+        call: `call(self, inputs)` written with pipekeras.ops (trained without a backward).
+        get_config: optional `get_config(self)`.
+        **methods: other methods or attributes.
+
+    Returns:
+        A `Layer` subclass.
+
+    Example:
+        >>> MyDense = new_layer_class("MyDense", initialize=lambda self, units: setattr(self, "units", units),
+        ...                           build=..., call=lambda self, x: x @ self.w)
+    """
+    return _new_class(classname, _Layer, initialize, build=build, call=call, get_config=get_config, **methods)
+
+
+def new_model_class(classname, initialize=None, call=None, train_step=None, test_step=None, **methods):
+    """R keras's `new_model_class`: a subclassed model from functions (layers kept as attributes, its own call).
+
+    Args:
+        classname: the class name.
+        initialize: optional `initialize(self, ...)` creating the layers (`self.dense = layer_dense(units=4)`).
+        call: `call(self, inputs)`.
+        train_step, test_step: optional Keras 3-style `train_step(self, data)` / `test_step(self, data)`
+            returning a dict of values for fit's logs.
+        **methods: other methods (e.g. `compile`).
+
+    Returns:
+        A `Model` subclass.
+
+    Example:
+        >>> GAN = new_model_class("GAN", initialize=..., call=..., train_step=...)
+    """
+    return _new_class(classname, _pk.Model, initialize, call=call, train_step=train_step, test_step=test_step,
+                      **methods)
+
+
+def _new_class(classname, base, initialize, **methods):
+    namespace = {k: v for k, v in methods.items() if v is not None}
+    namespace["__module__"] = _sys._getframe(2).f_globals.get("__name__", "__main__")
+    if initialize is not None:
+        base_arguments = set(_inspect.signature(base.__init__).parameters) - {"self", "unknown", "inputs", "outputs"}
+
+        def __init__(self, *args, **kwargs):
+            base.__init__(self, **{k: kwargs.pop(k) for k in list(kwargs) if k in base_arguments})
+            initialize(self, *args, **kwargs)
+
+        namespace["__init__"] = __init__
+    return type(classname, (base,), namespace)
+
+
+__all__ += [
+    "GradientTape",
+    "k_abs",
+    "k_all",
+    "k_any",
+    "k_arange",
+    "k_argmax",
+    "k_argmin",
+    "k_binary_crossentropy",
+    "k_cast",
+    "k_categorical_crossentropy",
+    "k_clip",
+    "k_concatenate",
+    "k_constant",
+    "k_cos",
+    "k_cumsum",
+    "k_dot",
+    "k_elu",
+    "k_epsilon",
+    "k_equal",
+    "k_exp",
+    "k_expand_dims",
+    "k_flip",
+    "k_gather",
+    "k_greater",
+    "k_greater_equal",
+    "k_hard_sigmoid",
+    "k_int_shape",
+    "k_less",
+    "k_less_equal",
+    "k_log",
+    "k_logsumexp",
+    "k_max",
+    "k_maximum",
+    "k_mean",
+    "k_min",
+    "k_minimum",
+    "k_not_equal",
+    "k_one_hot",
+    "k_ones",
+    "k_ones_like",
+    "k_pow",
+    "k_prod",
+    "k_random_normal",
+    "k_random_uniform",
+    "k_relu",
+    "k_reshape",
+    "k_shape",
+    "k_sigmoid",
+    "k_sign",
+    "k_sin",
+    "k_softmax",
+    "k_softplus",
+    "k_softsign",
+    "k_sparse_categorical_crossentropy",
+    "k_sqrt",
+    "k_square",
+    "k_squeeze",
+    "k_stack",
+    "k_std",
+    "k_stop_gradient",
+    "k_sum",
+    "k_tanh",
+    "k_tile",
+    "k_transpose",
+    "k_var",
+    "k_zeros",
+    "k_zeros_like",
+    "layer_lambda",
+    "new_layer_class",
+    "new_model_class",
+    "op_abs",
+    "op_absolute",
+    "op_add",
+    "op_all",
+    "op_any",
+    "op_arange",
+    "op_argmax",
+    "op_argmin",
+    "op_binary_crossentropy",
+    "op_cast",
+    "op_categorical_crossentropy",
+    "op_categorical_hinge",
+    "op_clip",
+    "op_concatenate",
+    "op_convert_to_numpy",
+    "op_convert_to_tensor",
+    "op_cos",
+    "op_cosine_similarity",
+    "op_cumsum",
+    "op_custom_gradient",
+    "op_divide",
+    "op_dot",
+    "op_dropout",
+    "op_dropout_mask",
+    "op_einsum",
+    "op_elu",
+    "op_equal",
+    "op_erf",
+    "op_exp",
+    "op_expand_dims",
+    "op_expm1",
+    "op_exponential",
+    "op_eye",
+    "op_flip",
+    "op_full",
+    "op_gelu",
+    "op_get_item",
+    "op_greater",
+    "op_greater_equal",
+    "op_hard_sigmoid",
+    "op_hinge",
+    "op_huber",
+    "op_kl_divergence",
+    "op_layer_normalization",
+    "op_leaky_relu",
+    "op_less",
+    "op_less_equal",
+    "op_linear",
+    "op_log",
+    "op_log1p",
+    "op_log_cosh",
+    "op_log_softmax",
+    "op_logsumexp",
+    "op_matmul",
+    "op_max",
+    "op_maximum",
+    "op_mean",
+    "op_mean_absolute_error",
+    "op_mean_absolute_percentage_error",
+    "op_mean_squared_error",
+    "op_mean_squared_logarithmic_error",
+    "op_min",
+    "op_minimum",
+    "op_mish",
+    "op_moments",
+    "op_multiply",
+    "op_negative",
+    "op_norm",
+    "op_normal",
+    "op_not_equal",
+    "op_one_hot",
+    "op_ones",
+    "op_ones_like",
+    "op_pad",
+    "op_poisson",
+    "op_power",
+    "op_prod",
+    "op_relu",
+    "op_relu6",
+    "op_repeat",
+    "op_reshape",
+    "op_rsqrt",
+    "op_selu",
+    "op_shape",
+    "op_sigmoid",
+    "op_sign",
+    "op_silu",
+    "op_sin",
+    "op_slice",
+    "op_softmax",
+    "op_softplus",
+    "op_softsign",
+    "op_sparse_categorical_crossentropy",
+    "op_split",
+    "op_sqrt",
+    "op_square",
+    "op_squared_hinge",
+    "op_squeeze",
+    "op_stack",
+    "op_std",
+    "op_stop_gradient",
+    "op_subtract",
+    "op_sum",
+    "op_swish",
+    "op_take",
+    "op_take_along_axis",
+    "op_tanh",
+    "op_tensordot",
+    "op_tile",
+    "op_top_k",
+    "op_transpose",
+    "op_uniform",
+    "op_var",
+    "op_where",
+    "op_zeros",
+    "op_zeros_like",
+]

@@ -16,8 +16,8 @@ Python operators its functions (`traced.builders`), so neither package imports t
 
 from .functional import custom_gradient, grad, stop_gradient, value_and_grad
 from .gradient_tape import GradientTape
-from .tape import is_recording, read_variable, record_op, register_variable_type, value_of
+from .tape import is_recording, read_variable, record_op, register_variable_type, suspended, value_of
 from .traced import ArrayOperators, Traced
 
 __all__ = ["ArrayOperators", "GradientTape", "Traced", "custom_gradient", "grad", "is_recording", "read_variable", "record_op",
-           "register_variable_type", "stop_gradient", "value_and_grad", "value_of"]
+           "register_variable_type", "stop_gradient", "suspended", "value_and_grad", "value_of"]

@@ -33,6 +33,7 @@ class GradientTape:
         self._recording = False
         self._nodes = []
         self._tracked = set()
+        self._leaves = set()  # the numbers watched (values and variables), not computed by recorded ops
         self._variables = {}  # id(variable) -> (variable, Traced)
         self._used = False
 
@@ -71,13 +72,15 @@ class GradientTape:
             self._track_variable(tensor, traced)
             return traced
         traced = tensor if isinstance(tensor, Traced) else Traced(np.asarray(tensor))
-        if traced.is_float:
+        if traced.is_float and traced.number not in self._tracked:  # a value ops computed is no leaf
             self._tracked.add(traced.number)
+            self._leaves.add(traced.number)
         return traced
 
     def _track_variable(self, variable, traced):
         self._variables[id(variable)] = (variable, traced)
         self._tracked.add(traced.number)
+        self._leaves.add(traced.number)
 
     def watched_variables(self):
         """Returns the variables this tape watched, in the order they were first read.
@@ -110,7 +113,7 @@ class GradientTape:
         Example:
             >>> tape.reset()
         """
-        self._nodes, self._tracked, self._variables = [], set(), {}
+        self._nodes, self._tracked, self._leaves, self._variables = [], set(), set(), {}
 
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
         """Returns the gradient of `target` with respect to each of `sources`.
@@ -163,7 +166,9 @@ class GradientTape:
             seeds[t.number] = seeds[t.number] + seed if t.number in seeds else seed
         flat, rebuild = _flatten(sources)
         numbers = [self._number_of(s) for s in flat]
-        grads = recording.reverse_pass(self._nodes, self._tracked, seeds, {n for n in numbers if n is not None})
+        keep = {n for n in numbers if n is not None}
+        # watched values not asked for need no gradient (a layer's input when only its weights' are wanted)
+        grads = recording.reverse_pass(self._nodes, self._tracked - (self._leaves - keep), seeds, keep)
         if not self._persistent:
             self._nodes, self._tracked = [], set()  # free the recording; watched_variables() stays
         results = []

@@ -345,3 +345,24 @@ def check_differentiable(source, what):
             f"{what}: the source is a {dtype} value {made_by}; integer and boolean values have no gradient. "
             "Differentiate with respect to a float value (cast it with ops.cast(x, 'float32') before use)."
         )
+
+
+class suspended:
+    """Context: no tape of this thread records inside it (the tapes resume after it).
+
+    A layer with its own backward runs its forward inside it and then enters the recordings as one op
+    (`record_op`), so what it computes inside is not recorded twice.
+
+    Example:
+        >>> with suspended():
+        ...     outputs = layer.call(values)
+    """
+
+    def __enter__(self):
+        self._saved = (_state.tapes, _state.variables)
+        _state.tapes, _state.variables = (), None
+        return self
+
+    def __exit__(self, *exc_info):
+        _state.tapes, _state.variables = self._saved
+        return False

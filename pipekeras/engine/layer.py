@@ -10,12 +10,14 @@ import contextvars
 import functools
 import inspect
 import math
+import os
 import re
 import threading
+import traceback
 
 import numpy as np
 
-from .. import backend, initializers
+from .. import autodiff, backend, initializers
 from ..errors import ArgumentTypeError, ConfigError, NotBuiltError, PipeKerasError, ShapeError, did_you_mean
 from ..registry import Registry
 from .node import Node
@@ -223,6 +225,9 @@ class Layer(PipeStep):
         params = inspect.signature(cls.call).parameters
         cls._call_takes_training = "training" in params
         cls._call_takes_mask = "mask" in params
+        cls._differentiates_call = _call_is_newer_than_backward(cls)
+        if not cls.__module__.startswith("pipekeras."):
+            cls.__setattr__ = _tracking_setattr
 
     def __init__(self, name=None, trainable=True, input_shape=None, batch_input_shape=None,
                  batch_size=None, input_dim=None, dtype=None, **unknown):
@@ -342,13 +347,19 @@ class Layer(PipeStep):
         return [as_shape(o) for o in outputs] if isinstance(outputs, (list, tuple)) else as_shape(outputs)
 
     def call(self, inputs, training=False):
-        raise NotImplementedError(f"{type(self).__name__} must implement call().")
+        raise self.error(
+            NotImplementedError,
+            "has no call(inputs): a layer subclass must define call(self, inputs) returning its output (an array, "
+            "or a list of arrays), written with pipekeras.ops so that it trains without a backward().",
+        )
 
     def backward(self, grad_output):
-        raise NotImplementedError(
-            f"{type(self).__name__} has no backward(): it can run forward but cannot be trained. "
-            "Implement backward(grad_output) and check it with pk.check_gradients(layer, x)."
-        )
+        """The gradient of the inputs from the gradient of the outputs (`add_grad` for the weights).
+
+        A layer that does not define it is differentiated through its `call` (written with `pipekeras.ops`):
+        training records `call` on a `GradientTape` and runs the recording's reverse pass.
+        """
+        return self._backward_from_recording(grad_output)
 
     def compute_mask(self, inputs, mask=None):
         """Returns the output mask: the input mask for layers that support masking, else None."""
@@ -435,6 +446,8 @@ class Layer(PipeStep):
         return self.dtype
 
     def _call_eager(self, inputs, training, mask):
+        if autodiff.is_recording():
+            return self._call_recorded(inputs, training, mask)
         if isinstance(inputs, (list, tuple)):
             inputs = [self._as_array(x) for x in inputs]
         else:
@@ -458,12 +471,104 @@ class Layer(PipeStep):
             kwargs["mask"] = mask
         return self.call(inputs, **kwargs)
 
+    def _call_recorded(self, inputs, training, mask):
+        """Calls the layer on arrays or traced values inside a user's `GradientTape`.
+
+        A layer without `backward` runs `call` on the traced values (its ops record themselves); a layer with
+        its own backward runs its forward unrecorded and enters the recordings as one op whose VJP is that
+        backward (its weights' gradients included).
+        """
+        as_list = isinstance(inputs, (list, tuple))
+        values = [autodiff.value_of(x) for x in inputs] if as_list else autodiff.value_of(inputs)
+        self.ensure_built(self._input_shapes(values), batch_known=True)
+        if self._differentiates_call:
+            return self._checked_call(inputs, training, mask)
+        with autodiff.suspended(), recording():
+            outputs, _, ctx = self.forward_node(values, training, mask)
+        weights = self.trainable_weights if self.trainable else []
+
+        def vjp(grad):
+            kept = [v.grad for v in weights]
+            for v in weights:
+                v.grad = None
+            try:
+                with autodiff.suspended():
+                    grads = self.backward_node(ctx, list(grad) if isinstance(grad, tuple) else grad, True)
+                weight_grads = [v.grad for v in weights]
+            finally:
+                for v, grad_before in zip(weights, kept):
+                    v.grad = grad_before
+            return (list(grads) if as_list else [grads]) + weight_grads
+
+        return autodiff.record_op(self.name, (list(inputs) if as_list else [inputs]) + weights, outputs, vjp)
+
+    def _checked_call(self, inputs, training, mask):
+        """`call` on traced values: errors name the layer (and the line of `call` for a lost gradient), and the
+        result must be an array or a list/tuple of arrays."""
+        try:
+            outputs = self._invoke(inputs, training, mask)
+        except ArgumentTypeError as error:
+            if "gradient would be lost" not in str(error):
+                raise
+            raise self.error(ArgumentTypeError, f"{_user_line(error.__traceback__)}{error}") from None
+        for output in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+            if not isinstance(output, (np.ndarray, autodiff.Traced, Variable)):
+                raise self.error(
+                    ArgumentTypeError,
+                    f"call() returned a {type(output).__name__}; it must return an array (a pipekeras.ops result) "
+                    "or a list/tuple of them.",
+                )
+        return outputs
+
+    def _forward_recorded(self, inputs, training, mask):
+        """Runs `call` on a tape of its own (for training a layer without backward); returns (outputs, ctx)."""
+        with autodiff.GradientTape() as tape:
+            watched = tape.watch(list(inputs) if isinstance(inputs, (list, tuple)) else inputs)
+            outputs = self._checked_call(watched, training, mask)
+        several = isinstance(outputs, (list, tuple))
+        values = [autodiff.value_of(o) for o in outputs] if several else autodiff.value_of(outputs)
+        return values, (tape, watched, outputs)
+
+    def _backward_from_recording(self, grad_output):
+        """`backward` of a layer without one: the reverse pass of the tape `_forward_recorded` kept."""
+        ctx = self.saved_tensors
+        if not (isinstance(ctx, tuple) and len(ctx) == 3 and isinstance(ctx[0], autodiff.GradientTape)):
+            raise self.error(
+                NotImplementedError,
+                "has no backward() and its forward pass was not recorded. Write call() with pipekeras.ops (it is "
+                "then differentiated automatically), or implement backward(grad_output).",
+            )
+        tape, watched, outputs = ctx
+        several = isinstance(outputs, (list, tuple))
+        targets = list(outputs) if several else [outputs]
+        seeds = list(grad_output) if several else [grad_output]
+        pairs = [(t, g) for t, g in zip(targets, seeds) if isinstance(t, autodiff.Traced) and g is not None]
+        inputs = list(watched) if isinstance(watched, list) else [watched]
+        wanted = [x for x in inputs if self.input_grad_needed and x.is_float]
+        weights = self.trainable_weights if self.trainable else []
+        if not pairs:
+            return None
+        grads = tape.gradient([t for t, _ in pairs], wanted + weights, output_gradients=[g for _, g in pairs])
+        for variable, grad in zip(weights, grads[len(wanted):]):
+            if grad is not None:
+                self.add_grad(variable, grad)
+        if not self.input_grad_needed:
+            return None
+        by_input = dict(zip(map(id, wanted), grads[:len(wanted)]))
+        input_grads = [by_input.get(id(x)) for x in inputs]
+        input_grads = [np.zeros(x.shape, x.dtype) if g is None and x.is_float else g
+                       for g, x in zip(input_grads, inputs)]
+        return input_grads if isinstance(watched, list) else input_grads[0]
+
     def forward_node(self, inputs, training, mask):
         """Runs `call` for one node; returns (outputs, output mask, saved context)."""
         self._ctx = None
-        outputs = self._invoke(inputs, training, mask)
+        if self._differentiates_call and is_recording():
+            outputs, ctx = self._forward_recorded(inputs, training, mask)
+        else:
+            outputs = self._invoke(inputs, training, mask)
+            ctx = self._ctx
         out_mask = self.compute_mask(inputs, mask)
-        ctx = self._ctx
         if self.activity_regularizer is not None and is_recording():
             self._activity_penalty = float(self.activity_regularizer(outputs)) / len(outputs)
             ctx = (ctx, outputs)
@@ -724,3 +829,36 @@ class Layer(PipeStep):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+def _call_is_newer_than_backward(cls):
+    """Whether `call` is defined below the class that defines `backward` (a layer written with ops, or a
+    model subclass with its own call): such a layer is differentiated through the recording of its call."""
+    definer = lambda name: next(i for i, klass in enumerate(cls.__mro__) if name in klass.__dict__)
+    return cls.backward is Layer.backward or definer("call") < definer("backward")
+
+
+def _tracking_setattr(layer, name, value):
+    """`__setattr__` of layer classes written outside pipekeras: layers and variables kept as public attributes
+    (or in a list/tuple attribute) become the layer's sublayers and weights (counted, trained, saved)."""
+    object.__setattr__(layer, name, value)
+    if name.startswith("_") or "_own_weights" not in layer.__dict__:
+        return
+    for item in value if isinstance(value, (list, tuple)) else (value,):
+        if isinstance(item, Variable) and all(item is not v for v in layer._own_weights):
+            layer._own_weights.append(item)
+        elif isinstance(item, Layer) and item is not layer and all(item is not s for s in layer._sublayers):
+            layer._sublayers.append(item)
+
+
+_LIBRARY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_line(tb):
+    """'at file:line: code. ' for the last frame of a traceback outside pipekeras and NumPy, or ''."""
+    frames = [f for f in traceback.extract_tb(tb)
+              if not f.filename.startswith(_LIBRARY) and os.sep + "numpy" + os.sep not in f.filename]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    return f"at {frame.filename}:{frame.lineno} ({frame.line.strip() if frame.line else ''}): "

@@ -2,11 +2,16 @@
 
 import numpy as np
 
+from ..autodiff import ArrayOperators, register_variable_type
 from ..errors import ShapeError
 
 
-class Variable:
+@register_variable_type
+class Variable(ArrayOperators):
     """A weight: a NumPy array that optimizers update in place, and its gradient.
+
+    `pipekeras.ops` take variables (`ops.matmul(x, kernel)`, `x @ kernel`, `kernel * 2`); inside a
+    `GradientTape` an op reading a trainable variable makes the tape watch it.
 
     Attributes:
         name: `"layer_name/weight_name"`.

@@ -54,9 +54,18 @@ class Model(Trainer, Layer):
     is_stack = False
     """True for a Sequential: a chain of layers, which `summary` shows without the graph's connections."""
 
-    def __init__(self, inputs, outputs, name=None, trainable=True):
+    def __init__(self, inputs=None, outputs=None, name=None, trainable=True):
         super().__init__(name=name, trainable=trainable)
+        if inputs is None and outputs is None and type(self).call is not Model.call:
+            self._init_subclassed()
+            return
         self._init_graph(inputs, outputs)
+
+    def _init_subclassed(self):
+        """A subclass with its own `call` (Keras's subclassed model): no graph; its layers are the ones kept as
+        attributes, and it is differentiated through the recording of its call."""
+        self.inputs, self.outputs, self._nodes, self._layers = [], [], [], []
+        self._inputs_are_list = self._outputs_are_list = False
 
     # ----- the graph --------------------------------------------------------------------------
 
@@ -128,8 +137,8 @@ class Model(Trainer, Layer):
 
     @property
     def layers(self):
-        """The model's layers, in the order they are run."""
-        return list(self._layers)
+        """The model's layers, in the order they are run (a subclassed model's: its tracked sublayers)."""
+        return list(self._layers) if self._nodes else list(self._sublayers)
 
     def iter_nodes(self):
         """Yields the model's nodes (one per layer call, input layers included) in topological order.

@@ -5,7 +5,6 @@ the recording sums it back to each input's shape.
 """
 
 import numpy as np
-import scipy.special
 
 from .. import activations
 from ..autodiff.tape import apply
@@ -391,7 +390,13 @@ def erf(x):
     Example:
         >>> erf(np.zeros(2))
     """
-    return apply("erf", scipy.special.erf, _erf_vjp, (x,))
+    return apply("erf", _erf, _erf_vjp, (x,))
+
+
+def _erf(x):
+    import scipy.special  # ~0.4 s to import: only when erf is first used, not at `import pipekeras`
+
+    return scipy.special.erf(x)
 
 
 def _erf_vjp(g, y, x):

@@ -10,10 +10,12 @@ siblings (one import, made when first used).
 
 from .api import (clone_model, load_model, load_weights, model_from_json, save_model, save_weights,
                   unserialize_model)
+from ..serializable import get_registered_object, register_keras_serializable
 from .model_config import MODEL_FORMAT, MODEL_FORMAT_VERSION
 from .native import EXTENSION, model_to_json, serialize_model
 
 __all__ = [
+    "get_registered_object", "register_keras_serializable",
     "EXTENSION", "MODEL_FORMAT", "MODEL_FORMAT_VERSION", "clone_model", "load_model", "load_weights",
     "model_from_json", "model_to_json", "save_model", "save_weights", "serialize_model", "unserialize_model",
 ]

@@ -11,6 +11,7 @@ from ..engine.layer import weight_budget
 from ..models.functional import Model
 from ..engine.serialization import deserialize_layer
 from ..errors import ConfigError, SavingError
+from ..serializable import get_registered_object, registered_name
 from . import safety
 
 MODEL_FORMAT = "pipekeras-model"
@@ -25,19 +26,21 @@ def check_model(model, verb):
 
 def _serialize_loss(loss):
     if isinstance(loss, losses_module.LossFunctionWrapper):
-        return {"function": loss.name}
+        return {"function": registered_name(loss.fn) or loss.name}
     return losses_module.serialize(loss)
 
 
 def _deserialize_loss(entry, custom_objects):
     if isinstance(entry, dict) and "function" in entry:
         name = entry["function"]
-        function = (custom_objects or {}).get(name)
+        function = get_registered_object(name, custom_objects)
         if function is None:
+            short = name.split(">")[-1]
             raise ConfigError(f"The saved model was compiled with the loss function {name!r}, which is not "
-                              f"saved in the file. Pass custom_objects={{{name!r}: {name}}} to load_model, or "
-                              "load with compile=False.")
-        return losses_module.get(function)
+                              f"saved in the file. Decorate it with @pk.saving.register_keras_serializable() before "
+                              f"loading, pass custom_objects={{{short!r}: {short}}} to load_model, or load with "
+                              "compile=False.")
+        return losses_module.LossFunctionWrapper(function, name.split(">")[-1])
     return losses_module.get(entry, custom_objects)
 
 

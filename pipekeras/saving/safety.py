@@ -8,6 +8,7 @@ refused with an explanation instead of being half-built.
 
 from ..engine.layer import get_layer_class, registered_layer_names
 from ..errors import ConfigError, did_you_mean
+from ..serializable import get_registered_object
 
 # Layer classes of Keras 3 (names only), to tell "Keras has it, pipekeras does not" from "unknown".
 KERAS_LAYER_NAMES = frozenset("""
@@ -59,6 +60,12 @@ def check_layer_classes(layer_entries, custom_objects=None, where="model config"
             raise ConfigError(f"The {where} is malformed: a layer entry has no class_name ({path}).")
         if name in custom_objects:
             return
+        config = entry.get("config")
+        function = config.get("function") if name == "Lambda" and isinstance(config, dict) else None
+        if isinstance(function, str):  # pipekeras's Lambda: a registered function's name, never code
+            if get_registered_object(function, custom_objects) is None:
+                unknown.append(f"{function} (the function of Lambda layer {path})")
+            return
         if name in CODE_LAYER_NAMES:
             code.append((name, path))
             return
@@ -92,7 +99,8 @@ def check_layer_classes(layer_entries, custom_objects=None, where="model config"
         if other:
             hints = "".join(did_you_mean(n, registered_layer_names()) for n in other)
             parts.append(f"{other} {'is' if len(other) == 1 else 'are'} neither a pipekeras nor a Keras layer.{hints}"
-                         " For your own layers pass custom_objects={'Name': Class}.")
+                         " For your own layers and functions, define them and decorate them with "
+                         "@pk.saving.register_keras_serializable() before loading, or pass custom_objects={'Name': obj}.")
         raise ConfigError(f"The {where} uses unknown layer class(es) {unknown}: " + " ".join(parts))
 
 

@@ -16,6 +16,7 @@ from ..callbacks import CallbackList, History, ProgbarLogger
 from ..callbacks.base import needs_every_batch
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError, did_you_mean
 from .compile_config import CompileConfig
+from .custom_steps import evaluate_with_steps, fit_with_steps, predict_by_call, takes_data
 from .data import prepare_inputs, take_rows
 from .epochs import ArrayEpochs, check_batch_size, hold_out
 from .interrupt import deferred_interrupt
@@ -62,6 +63,10 @@ class Trainer:
             bad = next(iter(unknown))
             valid = ["optimizer", "loss", "metrics", "loss_weights"]
             raise ConfigError(f"compile: unknown argument {bad!r}.{did_you_mean(bad, valid)} Valid: {valid}.")
+        if self._steps_are_custom("train_step") and (loss is None or not self.built):
+            self.optimizer = optimizers.get(optimizer)  # the model's own train_step computes its losses
+            self.compiled = True
+            return self
         if not self.built:
             raise NotBuiltError(
                 f"compile: model {self.name!r} has no input shape yet. Give the first layer input_shape= "
@@ -74,6 +79,12 @@ class Trainer:
                                             [self._fusable_activation(t) for t in self.outputs])
         self.compiled = True
         return self
+
+    def _steps_are_custom(self, method):
+        """Whether the model's class overrides `method` ("train_step" or "test_step") Keras 3's way, taking one
+        `data` argument (see custom_steps.py)."""
+        own = getattr(type(self), method, None)
+        return own is not None and own is not getattr(Trainer, method, None) and takes_data(own)
 
     def _fusable_activation(self, tensor):
         """The name of the activation of the layer giving `tensor` when the loss gradient may fuse with it."""
@@ -151,6 +162,10 @@ class Trainer:
 
         Returns:
             (the loss before the update, the number of samples).
+
+        A subclass may instead override it Keras 3's way, `train_step(self, data)` (and `test_step(self,
+        data)`), computing its losses with a `GradientTape`, updating with `self.optimizer.apply_gradients(
+        zip(grads, variables))` and returning a dict of values that fit logs (see custom_steps.py).
         """
         samples = len(x_arrays[0])
         loss, outputs = self._current_runner().train_step(x_arrays, y_arrays, sample_weight, batch_size or samples)
@@ -220,6 +235,10 @@ class Trainer:
             ConcurrencyError: if another thread is training the model.
             KeyboardInterrupt: on a second Ctrl-C, as soon as the current step ends.
         """
+        if self._steps_are_custom("train_step"):
+            with self._training("fit"):
+                return fit_with_steps(self, x, y, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch,
+                                      validation_data)
         self._require_compiled("fit")
         if x is None or y is None:
             raise DataError("fit: give both x (inputs) and y (targets).")
@@ -333,8 +352,11 @@ class Trainer:
         Returns:
             dict of loss and metrics.
         """
-        self._require_compiled("evaluate")
         batch_size = check_batch_size(batch_size, "evaluate")
+        if self._steps_are_custom("test_step"):
+            logs = evaluate_with_steps(self, x, y, batch_size)
+            return logs if return_dict else list(logs.values())
+        self._require_compiled("evaluate")
         logs = self._evaluate_arrays(*prepare_data(self, self.loss_functions, x, y, sample_weight), batch_size)
         if verbose in (1, "auto"):
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
@@ -369,6 +391,8 @@ class Trainer:
             An array (or a list of arrays for several outputs).
         """
         batch_size = check_batch_size(batch_size, "predict")
+        if not self.outputs:  # a subclassed model: its own call, batch by batch
+            return predict_by_call(self, x, batch_size)
         outputs = self._predict_direct(x, batch_size)
         if outputs is not None:
             return outputs

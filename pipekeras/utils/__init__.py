@@ -7,6 +7,7 @@ package builds on nothing but `pipekeras.errors`; `plot_model`, which draws a mo
 
 from .data import multi_hot, normalize, pad_sequences, to_categorical
 from .plotting import plot_history
+from ..serializable import register_keras_serializable
 
-__all__ = ["multi_hot", "normalize", "pad_sequences", "plot_history", "to_categorical"]
+__all__ = ["multi_hot", "normalize", "pad_sequences", "plot_history", "register_keras_serializable", "to_categorical"]
 

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from pipekeras import activations
+import pipekeras as pk
+from pipekeras import activations, ops
 from pipekeras.errors import ArgumentTypeError, ConfigError
 
 SELU_ALPHA = 1.6732632423543772
@@ -142,9 +143,19 @@ def test_unknown_name_error():
     assert "sigmoid" in message
 
 
-def test_plain_function_rejected():
-    with pytest.raises(ArgumentTypeError, match="custom_activation"):
-        activations.get(np.tanh)
+def test_a_plain_function_in_ops_is_an_activation_with_its_recorded_derivative():
+    swish = activations.get(lambda x: x * ops.sigmoid(x))
+    x = np.linspace(-3, 3, 7)
+    s = 1 / (1 + np.exp(-x))
+    np.testing.assert_allclose(swish(x), x * s)
+    np.testing.assert_allclose(swish.backward(x, swish(x), np.full(7, 2.0)), 2 * (s + x * s * (1 - s)))
+    pk.set_seed(0)
+    model = pk.sequential() | pk.dense(4, activation=lambda x: ops.square(x), input_shape=3) | pk.dense(1)
+    pk.backend.set_floatx("float64")
+    try:
+        assert pk.check_gradients(model, np.random.default_rng(0).standard_normal((5, 3)))
+    finally:
+        pk.backend.set_floatx("float32")
     with pytest.raises(TypeError):
         activations.get(3)
 

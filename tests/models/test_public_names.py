@@ -17,6 +17,7 @@ from pipekeras import losses, metrics, optimizers
 from pipekeras.layers import CONSTRUCTORS
 
 PIPEKERAS_NAMES = set("""
+    GradientTape Lambda custom_gradient lambda_layer ops
     Conv3D MaxPooling3D AveragePooling3D GlobalMaxPooling3D GlobalAveragePooling3D conv_3d max_pooling_3d average_pooling_3d global_max_pooling_3d global_average_pooling_3d
     Activation Add Average AveragePooling1D AveragePooling2D BatchNormalization Bidirectional CONSTRUCTORS
     Callback Concatenate Conv1D Conv2D Conv2DTranspose Cropping1D Cropping2D Dense DepthwiseConv2D Dot Dropout
@@ -37,6 +38,27 @@ PIPEKERAS_NAMES = set("""
 """.split())
 
 R_NAMES = set("""
+    GradientTape k_abs k_all k_any k_arange k_argmax k_argmin k_binary_crossentropy k_cast
+    k_categorical_crossentropy k_clip k_concatenate k_constant k_cos k_cumsum k_dot k_elu k_epsilon k_equal
+    k_exp k_expand_dims k_flip k_gather k_greater k_greater_equal k_hard_sigmoid k_int_shape k_less k_less_equal
+    k_log k_logsumexp k_max k_maximum k_mean k_min k_minimum k_not_equal k_one_hot k_ones k_ones_like k_pow
+    k_prod k_random_normal k_random_uniform k_relu k_reshape k_shape k_sigmoid k_sign k_sin k_softmax k_softplus
+    k_softsign k_sparse_categorical_crossentropy k_sqrt k_square k_squeeze k_stack k_std k_stop_gradient k_sum
+    k_tanh k_tile k_transpose k_var k_zeros k_zeros_like layer_lambda new_layer_class new_model_class op_abs op_absolute op_add
+    op_all op_any op_arange op_argmax op_argmin op_binary_crossentropy op_cast op_categorical_crossentropy
+    op_categorical_hinge op_clip op_concatenate op_convert_to_numpy op_convert_to_tensor op_cos
+    op_cosine_similarity op_cumsum op_custom_gradient op_divide op_dot op_dropout op_dropout_mask op_einsum
+    op_elu op_equal op_erf op_exp op_expand_dims op_expm1 op_exponential op_eye op_flip op_full op_gelu
+    op_get_item op_greater op_greater_equal op_hard_sigmoid op_hinge op_huber op_kl_divergence
+    op_layer_normalization op_leaky_relu op_less op_less_equal op_linear op_log op_log1p op_log_cosh
+    op_log_softmax op_logsumexp op_matmul op_max op_maximum op_mean op_mean_absolute_error
+    op_mean_absolute_percentage_error op_mean_squared_error op_mean_squared_logarithmic_error op_min op_minimum
+    op_mish op_moments op_multiply op_negative op_norm op_normal op_not_equal op_one_hot op_ones op_ones_like
+    op_pad op_poisson op_power op_prod op_relu op_relu6 op_repeat op_reshape op_rsqrt op_selu op_shape
+    op_sigmoid op_sign op_silu op_sin op_slice op_softmax op_softplus op_softsign
+    op_sparse_categorical_crossentropy op_split op_sqrt op_square op_squared_hinge op_squeeze op_stack op_std
+    op_stop_gradient op_subtract op_sum op_swish op_take op_take_along_axis op_tanh op_tensordot op_tile
+    op_top_k op_transpose op_uniform op_var op_where op_zeros op_zeros_like
     layer_conv_3d layer_max_pooling_3d layer_average_pooling_3d layer_global_max_pooling_3d layer_global_average_pooling_3d
     RList callback_csv_logger callback_early_stopping callback_lambda callback_learning_rate_scheduler
     callback_model_checkpoint callback_progbar_logger callback_reduce_lr_on_plateau callback_terminate_on_naan

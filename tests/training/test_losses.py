@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipekeras import losses
-from pipekeras.errors import ConfigError
+from pipekeras import losses, ops
+from pipekeras.errors import ArgumentTypeError, ConfigError
 
 EPS = 1e-7
 
@@ -468,7 +468,7 @@ def test_unknown_loss_name():
 
 def test_user_function_loss(rng):
     def my_loss(y_true, y_pred):
-        return np.mean((y_true - y_pred) ** 4, axis=-1)
+        return ops.mean((y_true - y_pred) ** 4, axis=-1)
 
     loss = losses.get(my_loss)
     assert loss.name == "my_loss"
@@ -477,6 +477,16 @@ def test_user_function_loss(rng):
     expected = sum(w[b] * np.mean((y[b] - p[b]) ** 4) for b in range(4)) / 4
     assert loss(y, p, w) == pytest.approx(expected)
     np.testing.assert_allclose(loss.gradient(y, p, w), w[:, None] * 4 * (p - y) ** 3 / 3 / 4, rtol=1e-6, atol=1e-8)
+
+
+def test_a_user_loss_written_with_numpy_says_to_use_ops(rng):
+    def numpy_loss(y_true, y_pred):
+        return np.mean(np.abs(y_true - y_pred), axis=-1)
+
+    y, p = data_regression(rng, (4, 3))
+    assert losses.get(numpy_loss)(y, p) == pytest.approx(np.mean(np.abs(y - p)))
+    with pytest.raises(ArgumentTypeError, match="loss 'numpy_loss': .*pipekeras.ops"):
+        losses.get(numpy_loss).gradient(y, p)
 
 
 def test_sparse_labels_column_shape_and_ignore_class(rng):
