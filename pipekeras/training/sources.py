@@ -109,10 +109,12 @@ def difference(first, now):
 class _Item:
     """One batch as read: its step, signature, and prepared arrays or the error preparing them raised."""
 
-    def __init__(self, step, batch, prepare):
+    def __init__(self, step, batch, prepare, error=None):
         self.step = step
-        self.error = None
+        self.error = error
         self.signature = None
+        if error is not None:
+            return
         try:
             parts = unpack(batch, step)
             self.signature = signature(parts)
@@ -147,9 +149,7 @@ def _read_iterator(iterator, steps, prepare, max_queue_size):
                 except BaseException as error:  # the generator's own error, re-raised in the main thread
                     error.add_note(f"(raised by the data source while reading batch {step + 1}, in pipekeras's "
                                    "reader thread)")
-                    failed = _Item(step, None, None)
-                    failed.error = error
-                    put(failed)
+                    put(_Item(step, None, None, error))
                     return
                 put(_Item(step, batch, prepare))
         finally:
