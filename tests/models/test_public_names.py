@@ -37,6 +37,7 @@ PIPEKERAS_NAMES = set("""
 """.split())
 
 R_NAMES = set("""
+    fit_generator evaluate_generator predict_generator
     layer_conv_3d layer_max_pooling_3d layer_average_pooling_3d layer_global_max_pooling_3d layer_global_average_pooling_3d
     RList callback_csv_logger callback_early_stopping callback_lambda callback_learning_rate_scheduler
     callback_model_checkpoint callback_progbar_logger callback_reduce_lr_on_plateau callback_terminate_on_naan
