@@ -24,7 +24,7 @@ from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, A
                      GlobalMaxPooling2D, GlobalMaxPooling3D, LSTM, LayerNormalization, MaxPooling1D, MaxPooling2D,
                      MaxPooling3D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SeparableConv2D,
                      SimpleRNN, SpatialDropout1D, SpatialDropout2D, Subtract, TimeDistributed, UpSampling1D,
-                     UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+                     TextVectorization, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
 from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
@@ -67,6 +67,7 @@ global_average_pooling_1d = layer_constructor(GlobalAveragePooling1D, "global_av
 global_average_pooling_2d = layer_constructor(GlobalAveragePooling2D, "global_average_pooling_2d")
 global_average_pooling_3d = layer_constructor(GlobalAveragePooling3D, "global_average_pooling_3d")
 embedding = layer_constructor(Embedding)
+text_vectorization = layer_constructor(TextVectorization)
 simple_rnn = layer_constructor(SimpleRNN)
 lstm = layer_constructor(LSTM)
 gru = layer_constructor(GRU)
@@ -117,5 +118,5 @@ __all__ = [
     "save_weights", "saving", "schedules", "separable_conv_2d", "sequential", "serialize_model", "set_floatx",
     "set_num_threads", "set_seed", "simple_rnn", "spatial_dropout_1d", "spatial_dropout_2d", "subtract", "summary",
     "test_on_batch", "time_distributed", "train_on_batch", "unserialize_model", "up_sampling_1d", "up_sampling_2d",
-    "utils", "verb", "zero_padding_1d", "zero_padding_2d",
+    "utils", "verb", "zero_padding_1d", "zero_padding_2d", "TextVectorization", "text_vectorization",
 ]

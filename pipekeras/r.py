@@ -184,6 +184,7 @@ layer_spatial_dropout_1d = _pk.spatial_dropout_1d
 layer_spatial_dropout_2d = _pk.spatial_dropout_2d
 layer_subtract = _pk.subtract
 layer_time_distributed = _pk.time_distributed
+layer_text_vectorization = _pk.text_vectorization
 layer_up_sampling_1d = _pk.up_sampling_1d
 layer_up_sampling_2d = _pk.up_sampling_2d
 layer_zero_padding_1d = _pk.zero_padding_1d

@@ -17,6 +17,7 @@ from pipekeras import losses, metrics, optimizers
 from pipekeras.layers import CONSTRUCTORS
 
 PIPEKERAS_NAMES = set("""
+    TextVectorization text_vectorization
     Conv3D MaxPooling3D AveragePooling3D GlobalMaxPooling3D GlobalAveragePooling3D conv_3d max_pooling_3d average_pooling_3d global_max_pooling_3d global_average_pooling_3d
     Activation Add Average AveragePooling1D AveragePooling2D BatchNormalization Bidirectional CONSTRUCTORS
     Callback Concatenate Conv1D Conv2D Conv2DTranspose Cropping1D Cropping2D Dense DepthwiseConv2D Dot Dropout
@@ -37,6 +38,7 @@ PIPEKERAS_NAMES = set("""
 """.split())
 
 R_NAMES = set("""
+    layer_text_vectorization
     fit_generator evaluate_generator predict_generator
     layer_conv_3d layer_max_pooling_3d layer_average_pooling_3d layer_global_max_pooling_3d layer_global_average_pooling_3d
     RList callback_csv_logger callback_early_stopping callback_lambda callback_learning_rate_scheduler
