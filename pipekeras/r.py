@@ -48,7 +48,10 @@ from .errors import ConfigError as _ConfigError
 from .models.plot import plot_model
 from .pipe import function_step as _function_step
 from .training.sources import ReadOptions as _ReadOptions
-from .utils import multi_hot, normalize, pad_sequences, plot_history, to_categorical
+from .utils import multi_hot, normalize, pad_sequences, plot_history, text_dataset_from_directory, to_categorical
+from .utils.text import TOKENIZER_FILTERS as _FILTERS
+from .utils.tokenizer import Tokenizer as _Tokenizer
+from .utils.tokenizer import text_to_word_sequence, tokenizer_from_json as _tokenizer_from_json
 
 # Verbs, re-exported: `model | compile(...)` or R's form `compile(model, ...)`.
 from pipekeras import (compile, evaluate, fit, plot, predict, predict_on_batch, summary,  # noqa: A004
@@ -61,6 +64,8 @@ __all__ = [
     "freeze_weights", "unfreeze_weights", "get_weights", "set_weights", "count_params", "get_config",
     "from_config", "get_layer", "reset_states", "get_input_at", "get_output_at", "get_input_shape_at",
     "get_output_shape_at", "fit_generator", "evaluate_generator", "predict_generator",
+    "text_tokenizer", "fit_text_tokenizer", "texts_to_sequences", "texts_to_matrix", "sequences_to_matrix",
+    "text_to_word_sequence", "save_text_tokenizer", "load_text_tokenizer", "text_dataset_from_directory",
     "callback_early_stopping", "callback_model_checkpoint", "callback_reduce_lr_on_plateau",
     "callback_learning_rate_scheduler", "callback_csv_logger", "callback_terminate_on_naan",
     "callback_terminate_on_nan", "callback_lambda", "callback_progbar_logger",
@@ -565,6 +570,55 @@ def _predict_generator(object, generator, steps, max_queue_size=10, workers=1, v
 fit_generator = _function_step("fit_generator", _fit_generator, applies_to=(_pk.Model,))
 evaluate_generator = _function_step("evaluate_generator", _evaluate_generator, applies_to=(_pk.Model,))
 predict_generator = _function_step("predict_generator", _predict_generator, applies_to=(_pk.Model,))
+
+
+def text_tokenizer(num_words=None, filters=_FILTERS, lower=True, split=" ", char_level=False, oov_token=None):
+    """R keras 2's `text_tokenizer`: a tokenizer (Keras 2's `Tokenizer`) to fit with `fit_text_tokenizer`.
+
+    Args:
+        num_words: keep the words of rank below `num_words` when converting.
+        filters: characters removed from the texts; lower: lowercase them; split: the word separator.
+        char_level: every character is a token; oov_token: stands for words outside the vocabulary.
+    """
+    return _Tokenizer(num_words, filters, lower, split, char_level, oov_token)
+
+
+def _fit_text_tokenizer(object, x):
+    """R keras 2's `fit_text_tokenizer(object, x)`: ranks the words of the texts `x`; returns the tokenizer."""
+    return object.fit_on_texts(x)
+
+
+fit_text_tokenizer = _function_step("fit_text_tokenizer", _fit_text_tokenizer, applies_to=(_Tokenizer,))
+
+
+def texts_to_sequences(tokenizer, texts):
+    """R keras 2's `texts_to_sequences`: one list of word ranks per text."""
+    return tokenizer.texts_to_sequences(texts)
+
+
+def texts_to_matrix(tokenizer, texts, mode="binary"):
+    """R keras 2's `texts_to_matrix`: a (texts, num_words) matrix, mode "binary", "count", "tfidf" or "freq"."""
+    return tokenizer.texts_to_matrix(texts, mode)
+
+
+def sequences_to_matrix(tokenizer, sequences, mode="binary"):
+    """R keras 2's `sequences_to_matrix`: a (sequences, num_words) matrix of rank sequences."""
+    return tokenizer.sequences_to_matrix(sequences, mode)
+
+
+def save_text_tokenizer(object, filename):
+    """R keras 2's `save_text_tokenizer`: writes the tokenizer as Keras's JSON (not a pickle, unlike R keras 2:
+    loading it runs no code). Returns the tokenizer."""
+    with open(filename, "w", encoding="utf-8") as file:
+        file.write(object.to_json())
+    return object
+
+
+def load_text_tokenizer(filename):
+    """R keras 2's `load_text_tokenizer`: reads a tokenizer written by `save_text_tokenizer` (or Keras's
+    `Tokenizer.to_json`)."""
+    with open(filename, encoding="utf-8") as file:
+        return _tokenizer_from_json(file.read())
 
 
 def get_weights(object):

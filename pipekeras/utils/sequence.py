@@ -33,6 +33,11 @@ class Sequence:
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index) returning batch index.")
 
+    def __iter__(self):
+        """Yields the batches in order (one epoch)."""
+        for index in range(len(self)):
+            yield self[index]
+
     def on_epoch_end(self):
         """Called after every epoch (override to shuffle or change the data)."""
 

@@ -211,6 +211,12 @@ class TextVectorization(Layer):
             raise self.error(DataError, f"expects one string per sample, shape (batch,) or (batch, 1); received "
                                         f"{input_shape}.")
 
+    def _as_array(self, x):
+        array = np.asarray(x, dtype=object) if isinstance(x, (list, tuple, str)) else np.asarray(x)
+        if array.dtype.kind not in "USO":
+            raise self.error(DataError, f"expects strings, received an array of dtype {array.dtype}.")
+        return array
+
     def call(self, inputs):
         self._require_vocabulary("calling the layer")
         try:
