@@ -416,7 +416,7 @@ class Layer(PipeStep):
         self._ctx = None
         outputs = self._invoke(inputs, training, mask)
         out_mask = self.compute_mask(inputs, mask)
-        ctx = self._ctx
+        ctx, self._ctx = self._ctx, None  # the tape holds it; the layer keeps no batch after the step
         if self.activity_regularizer is not None and is_recording():
             self._activity_penalty = float(self.activity_regularizer(outputs)) / len(outputs)
             ctx = (ctx, outputs)
@@ -429,7 +429,10 @@ class Layer(PipeStep):
             grad_output = grad_output + self.activity_regularizer.gradient(outputs) / len(outputs)
         self._ctx = ctx
         self.input_grad_needed = input_grad_needed
-        return self.backward(grad_output)
+        try:
+            return self.backward(grad_output)
+        finally:
+            self._ctx = None
 
     def ensure_built(self, input_shape, batch_known=False):
         """Checks `input_shape` against the layer's spec and builds the layer if needed."""

@@ -2,7 +2,7 @@
 batches (a torch DataLoader), or a `Sequence` / `PyDataset` read by index.
 
 `SourceEpochs` offers what `ArrayEpochs` offers (`steps`, `samples`, `batch_size`, `sample_weight`, `batches`,
-`take`); each of its `Steps` carries one batch, already checked and converted, read ahead in the background
+`take`); each of its `Steps` stands for one batch, already checked and converted, read ahead in the background
 (a thread for iterators; `workers` threads or forked processes for a `Sequence`) while the step before it
 computes. A batch is `x`, `(x, y)` or `(x, y, sample_weight)` (a list counts as a tuple, as in Keras).
 """
@@ -212,6 +212,7 @@ def _read_sequence(sequence, steps, prepare, workers, use_multiprocessing, max_q
                 error.add_note(f"(raised by {type(sequence).__name__}.__getitem__({step}) in {where})")
                 raise
             yield _Item(step, result, prepare) if use_multiprocessing else result
+            result = future = None  # hold no batch already trained on while the next ones are read
     finally:
         for _, future in pending:
             future.cancel()
@@ -268,6 +269,7 @@ class SourceEpochs:
                 raise DataError(f"{verb}: the data source ({type(self.source).__name__}) has no batches.")
         self.iterator = None if self.indexed else (self.source if iter(self.source) is self.source else None)
         self.first = None  # the first batch's signature
+        self._held = None  # the prepared batch of the current step, until `take`
         self.warned = False
 
     def batches(self, shuffle, run):
@@ -282,7 +284,9 @@ class SourceEpochs:
         count = 0
         with contextlib.closing(items):
             for item in items:
-                yield Steps(item.step, item.step, self._checked(item))
+                self._held = self._checked(item)
+                step, item = item.step, None
+                yield Steps(step, step, step)
                 count += 1
         if self.indexed and hasattr(self.source, "on_epoch_end"):
             self.source.on_epoch_end()
@@ -315,9 +319,10 @@ class SourceEpochs:
         if one_shot and self.model is not None and self.verb == "fit":
             self.model.stop_training = True
 
-    @staticmethod
-    def take(batch):
-        """Returns (x arrays, y arrays, sample weights or None) of a step: its batch, already prepared."""
+    def take(self, step):
+        """Returns the prepared batch of the step just yielded by `batches` (x arrays, y arrays, sample weights
+        or None; for predict the x arrays), and lets it go: once the step is done, nothing here holds it."""
+        batch, self._held = self._held, None
         return batch
 
 
@@ -364,7 +369,7 @@ def evaluate_source(model, data):
     metrics = config.fresh_metrics()
     loss_sum, seen = 0.0, 0
     for steps in data.batches(False, 1):
-        x_arrays, y_arrays, weights = steps.index
+        x_arrays, y_arrays, weights = data.take(steps.index)
         outputs = model._infer(x_arrays)
         count = len(x_arrays[0])
         loss_sum += config.total_loss(y_arrays, outputs, weights) * count
@@ -381,7 +386,7 @@ def predict_source(model, data):
     Raises:
         DataError: when the source yields no batch.
     """
-    chunks = [model._infer(steps.index) for steps in data.batches(False, 1)]
+    chunks = [model._infer(data.take(steps.index)) for steps in data.batches(False, 1)]
     if not chunks:
         raise DataError("predict: the data source yielded no batch.")
     return [np.concatenate(parts) for parts in zip(*chunks)]

@@ -10,8 +10,10 @@ from .data import multi_hot, normalize, pad_sequences, to_categorical
 from .plotting import plot_history
 from .sequence import PyDataset, Sequence
 from .text_dataset import TextDataset, text_dataset_from_directory
+from .timeseries import TimeseriesDataset, timeseries_dataset_from_array
 from .tokenizer import Tokenizer, text_to_word_sequence, tokenizer_from_json
 
 __all__ = ["PyDataset", "Sequence", "multi_hot", "normalize", "pad_sequences", "plot_history", "to_categorical",
-           "TextDataset", "Tokenizer", "text_dataset_from_directory", "text_to_word_sequence", "tokenizer_from_json"]
+           "TextDataset", "Tokenizer", "text_dataset_from_directory", "text_to_word_sequence", "tokenizer_from_json",
+           "TimeseriesDataset", "timeseries_dataset_from_array"]
 

@@ -40,6 +40,7 @@ PIPEKERAS_NAMES = set("""
 R_NAMES = set("""
     text_tokenizer fit_text_tokenizer texts_to_sequences texts_to_matrix sequences_to_matrix
     text_to_word_sequence save_text_tokenizer load_text_tokenizer text_dataset_from_directory
+    timeseries_dataset_from_array
     layer_text_vectorization
     fit_generator evaluate_generator predict_generator
     layer_conv_3d layer_max_pooling_3d layer_average_pooling_3d layer_global_max_pooling_3d layer_global_average_pooling_3d
