@@ -24,7 +24,8 @@ from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, A
                      GlobalMaxPooling2D, GlobalMaxPooling3D, LSTM, LayerNormalization, MaxPooling1D, MaxPooling2D,
                      MaxPooling3D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SeparableConv2D,
                      SimpleRNN, SpatialDropout1D, SpatialDropout2D, Subtract, TimeDistributed, UpSampling1D,
-                     TextVectorization, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+                     TextVectorization, CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization,
+                     StringLookup, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
 from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
@@ -68,6 +69,12 @@ global_average_pooling_2d = layer_constructor(GlobalAveragePooling2D, "global_av
 global_average_pooling_3d = layer_constructor(GlobalAveragePooling3D, "global_average_pooling_3d")
 embedding = layer_constructor(Embedding)
 text_vectorization = layer_constructor(TextVectorization)
+normalization = layer_constructor(Normalization)
+discretization = layer_constructor(Discretization)
+category_encoding = layer_constructor(CategoryEncoding)
+string_lookup = layer_constructor(StringLookup)
+integer_lookup = layer_constructor(IntegerLookup)
+hashing = layer_constructor(Hashing)
 simple_rnn = layer_constructor(SimpleRNN)
 lstm = layer_constructor(LSTM)
 gru = layer_constructor(GRU)
@@ -119,4 +126,6 @@ __all__ = [
     "set_num_threads", "set_seed", "simple_rnn", "spatial_dropout_1d", "spatial_dropout_2d", "subtract", "summary",
     "test_on_batch", "time_distributed", "train_on_batch", "unserialize_model", "up_sampling_1d", "up_sampling_2d",
     "utils", "verb", "zero_padding_1d", "zero_padding_2d", "TextVectorization", "text_vectorization",
+    "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "Normalization", "StringLookup",
+    "category_encoding", "discretization", "hashing", "integer_lookup", "normalization", "string_lookup",
 ]

@@ -48,8 +48,8 @@ from .errors import ConfigError as _ConfigError
 from .models.plot import plot_model
 from .pipe import function_step as _function_step
 from .training.sources import ReadOptions as _ReadOptions
-from .utils import multi_hot, normalize, pad_sequences, plot_history, text_dataset_from_directory,
-                    timeseries_dataset_from_array, to_categorical
+from .utils import (multi_hot, normalize, pad_sequences, plot_history, text_dataset_from_directory,
+                    timeseries_dataset_from_array, to_categorical)
 from .utils.text import TOKENIZER_FILTERS as _FILTERS
 from .utils.tokenizer import Tokenizer as _Tokenizer
 from .utils.tokenizer import text_to_word_sequence, tokenizer_from_json as _tokenizer_from_json
@@ -192,6 +192,12 @@ layer_spatial_dropout_2d = _pk.spatial_dropout_2d
 layer_subtract = _pk.subtract
 layer_time_distributed = _pk.time_distributed
 layer_text_vectorization = _pk.text_vectorization
+layer_normalization = _pk.normalization  # the preprocessing layer, as in R keras 3
+layer_discretization = _pk.discretization
+layer_category_encoding = _pk.category_encoding
+layer_string_lookup = _pk.string_lookup
+layer_integer_lookup = _pk.integer_lookup
+layer_hashing = _pk.hashing
 layer_up_sampling_1d = _pk.up_sampling_1d
 layer_up_sampling_2d = _pk.up_sampling_2d
 layer_zero_padding_1d = _pk.zero_padding_1d

@@ -17,6 +17,8 @@ from pipekeras import losses, metrics, optimizers
 from pipekeras.layers import CONSTRUCTORS
 
 PIPEKERAS_NAMES = set("""
+    CategoryEncoding Discretization Hashing IntegerLookup Normalization StringLookup
+    category_encoding discretization hashing integer_lookup normalization string_lookup
     TextVectorization text_vectorization
     Conv3D MaxPooling3D AveragePooling3D GlobalMaxPooling3D GlobalAveragePooling3D conv_3d max_pooling_3d average_pooling_3d global_max_pooling_3d global_average_pooling_3d
     Activation Add Average AveragePooling1D AveragePooling2D BatchNormalization Bidirectional CONSTRUCTORS
@@ -38,6 +40,7 @@ PIPEKERAS_NAMES = set("""
 """.split())
 
 R_NAMES = set("""
+    layer_normalization layer_discretization layer_category_encoding layer_string_lookup layer_integer_lookup layer_hashing
     text_tokenizer fit_text_tokenizer texts_to_sequences texts_to_matrix sequences_to_matrix
     text_to_word_sequence save_text_tokenizer load_text_tokenizer text_dataset_from_directory
     timeseries_dataset_from_array
