@@ -25,7 +25,8 @@ from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, A
                      MaxPooling3D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SeparableConv2D,
                      SimpleRNN, SpatialDropout1D, SpatialDropout2D, Subtract, TimeDistributed, UpSampling1D,
                      TextVectorization, CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization,
-                     StringLookup, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+                     StringLookup, CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
+                     RandomTranslation, RandomZoom, Rescaling, Resizing, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
 from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
@@ -75,6 +76,15 @@ category_encoding = layer_constructor(CategoryEncoding)
 string_lookup = layer_constructor(StringLookup)
 integer_lookup = layer_constructor(IntegerLookup)
 hashing = layer_constructor(Hashing)
+rescaling = layer_constructor(Rescaling)
+resizing = layer_constructor(Resizing)
+center_crop = layer_constructor(CenterCrop)
+random_flip = layer_constructor(RandomFlip)
+random_rotation = layer_constructor(RandomRotation)
+random_zoom = layer_constructor(RandomZoom)
+random_translation = layer_constructor(RandomTranslation)
+random_contrast = layer_constructor(RandomContrast)
+random_crop = layer_constructor(RandomCrop)
 simple_rnn = layer_constructor(SimpleRNN)
 lstm = layer_constructor(LSTM)
 gru = layer_constructor(GRU)
@@ -128,4 +138,6 @@ __all__ = [
     "utils", "verb", "zero_padding_1d", "zero_padding_2d", "TextVectorization", "text_vectorization",
     "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "Normalization", "StringLookup",
     "category_encoding", "discretization", "hashing", "integer_lookup", "normalization", "string_lookup",
+    "CenterCrop", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
+    "rescaling", "resizing", "center_crop", "random_flip", "random_rotation", "random_zoom", "random_translation", "random_contrast", "random_crop",
 ]

@@ -17,6 +17,8 @@ from pipekeras import losses, metrics, optimizers
 from pipekeras.layers import CONSTRUCTORS
 
 PIPEKERAS_NAMES = set("""
+    CenterCrop RandomContrast RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom Rescaling Resizing
+    rescaling resizing center_crop random_flip random_rotation random_zoom random_translation random_contrast random_crop
     CategoryEncoding Discretization Hashing IntegerLookup Normalization StringLookup
     category_encoding discretization hashing integer_lookup normalization string_lookup
     TextVectorization text_vectorization
@@ -40,6 +42,7 @@ PIPEKERAS_NAMES = set("""
 """.split())
 
 R_NAMES = set("""
+    layer_rescaling layer_resizing layer_center_crop layer_random_flip layer_random_rotation layer_random_zoom layer_random_translation layer_random_contrast layer_random_crop
     layer_normalization layer_discretization layer_category_encoding layer_string_lookup layer_integer_lookup layer_hashing
     text_tokenizer fit_text_tokenizer texts_to_sequences texts_to_matrix sequences_to_matrix
     text_to_word_sequence save_text_tokenizer load_text_tokenizer text_dataset_from_directory
