@@ -48,8 +48,9 @@ from .errors import ConfigError as _ConfigError
 from .models.plot import plot_model
 from .pipe import function_step as _function_step
 from .training.sources import ReadOptions as _ReadOptions
-from .utils import (multi_hot, normalize, pad_sequences, plot_history, text_dataset_from_directory,
-                    timeseries_dataset_from_array, to_categorical)
+from .utils import (image_array_save, image_dataset_from_directory, image_load, image_to_array, multi_hot, normalize,
+                    pad_sequences, plot_history, text_dataset_from_directory, timeseries_dataset_from_array,
+                    to_categorical)
 from .utils.text import TOKENIZER_FILTERS as _FILTERS
 from .utils.tokenizer import Tokenizer as _Tokenizer
 from .utils.tokenizer import text_to_word_sequence, tokenizer_from_json as _tokenizer_from_json
@@ -67,7 +68,7 @@ __all__ = [
     "get_output_shape_at", "fit_generator", "evaluate_generator", "predict_generator",
     "text_tokenizer", "fit_text_tokenizer", "texts_to_sequences", "texts_to_matrix", "sequences_to_matrix",
     "text_to_word_sequence", "save_text_tokenizer", "load_text_tokenizer", "text_dataset_from_directory",
-    "timeseries_dataset_from_array",
+    "timeseries_dataset_from_array", "image_load", "image_to_array", "image_array_save", "image_dataset_from_directory",
     "callback_early_stopping", "callback_model_checkpoint", "callback_reduce_lr_on_plateau",
     "callback_learning_rate_scheduler", "callback_csv_logger", "callback_terminate_on_naan",
     "callback_terminate_on_nan", "callback_lambda", "callback_progbar_logger",
