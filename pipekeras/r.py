@@ -51,6 +51,7 @@ from .training.sources import ReadOptions as _ReadOptions
 from .utils import (image_array_save, image_dataset_from_directory, image_load, image_to_array, multi_hot, normalize,
                     pad_sequences, plot_history, text_dataset_from_directory, timeseries_dataset_from_array,
                     to_categorical)
+from .utils.image_generator import ImageDataGenerator as _ImageDataGenerator
 from .utils.text import TOKENIZER_FILTERS as _FILTERS
 from .utils.tokenizer import Tokenizer as _Tokenizer
 from .utils.tokenizer import text_to_word_sequence, tokenizer_from_json as _tokenizer_from_json
@@ -69,6 +70,7 @@ __all__ = [
     "text_tokenizer", "fit_text_tokenizer", "texts_to_sequences", "texts_to_matrix", "sequences_to_matrix",
     "text_to_word_sequence", "save_text_tokenizer", "load_text_tokenizer", "text_dataset_from_directory",
     "timeseries_dataset_from_array", "image_load", "image_to_array", "image_array_save", "image_dataset_from_directory",
+    "image_data_generator", "flow_images_from_data", "flow_images_from_directory", "generator_next",
     "callback_early_stopping", "callback_model_checkpoint", "callback_reduce_lr_on_plateau",
     "callback_learning_rate_scheduler", "callback_csv_logger", "callback_terminate_on_naan",
     "callback_terminate_on_nan", "callback_lambda", "callback_progbar_logger",
@@ -637,6 +639,36 @@ def load_text_tokenizer(filename):
     `Tokenizer.to_json`)."""
     with open(filename, encoding="utf-8") as file:
         return _tokenizer_from_json(file.read())
+
+
+def image_data_generator(**arguments):
+    """R keras 2's `image_data_generator`: random augmentation and rescaling for `flow_images_from_data` and
+    `flow_images_from_directory` (the arguments of Keras 2's ImageDataGenerator: rescale, rotation_range,
+    width_shift_range, height_shift_range, shear_range, zoom_range, horizontal_flip, fill_mode, ...)."""
+    return _ImageDataGenerator(**arguments)
+
+
+def flow_images_from_data(x, y=None, generator=None, batch_size=32, shuffle=True, sample_weight=None, seed=None,
+                          subset=None):
+    """R keras 2's `flow_images_from_data`: augmented batches of the images `x` (and `y`), for `fit_generator`
+    or `fit`."""
+    generator = generator or _ImageDataGenerator()
+    return generator.flow(x, y, batch_size, shuffle, sample_weight, seed, subset)
+
+
+def flow_images_from_directory(directory, generator=None, target_size=(256, 256), color_mode="rgb", classes=None,
+                               class_mode="categorical", batch_size=32, shuffle=True, seed=None, subset=None,
+                               interpolation="nearest", follow_links=False):
+    """R keras 2's `flow_images_from_directory`: augmented batches of the images in `directory`'s class folders
+    (class_mode "categorical", "binary", "sparse", "input" or None)."""
+    generator = generator or _ImageDataGenerator()
+    return generator.flow_from_directory(directory, target_size, color_mode, classes, class_mode, batch_size,
+                                         shuffle, seed, subset, interpolation, follow_links)
+
+
+def generator_next(generator):
+    """R keras 2's `generator_next`: the next batch of a generator or iterator."""
+    return next(generator)
 
 
 def get_weights(object):

@@ -9,6 +9,7 @@ package builds on nothing but `pipekeras.errors`; `plot_model`, which draws a mo
 from .data import multi_hot, normalize, pad_sequences, to_categorical
 from .plotting import plot_history
 from .image import ImageDataset, image_array_save, image_dataset_from_directory, image_load, image_to_array
+from .image_generator import ImageDataGenerator, ImageIterator
 from .sequence import PyDataset, Sequence
 from .text_dataset import TextDataset, text_dataset_from_directory
 from .timeseries import TimeseriesDataset, timeseries_dataset_from_array
@@ -17,5 +18,5 @@ from .tokenizer import Tokenizer, text_to_word_sequence, tokenizer_from_json
 __all__ = ["PyDataset", "Sequence", "multi_hot", "normalize", "pad_sequences", "plot_history", "to_categorical",
            "TextDataset", "Tokenizer", "text_dataset_from_directory", "text_to_word_sequence", "tokenizer_from_json",
            "TimeseriesDataset", "timeseries_dataset_from_array", "ImageDataset", "image_array_save",
-           "image_dataset_from_directory", "image_load", "image_to_array"]
+           "image_dataset_from_directory", "image_load", "image_to_array", "ImageDataGenerator", "ImageIterator"]
 

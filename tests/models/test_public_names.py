@@ -46,6 +46,7 @@ R_NAMES = set("""
     layer_normalization layer_discretization layer_category_encoding layer_string_lookup layer_integer_lookup layer_hashing
     text_tokenizer fit_text_tokenizer texts_to_sequences texts_to_matrix sequences_to_matrix
     text_to_word_sequence save_text_tokenizer load_text_tokenizer text_dataset_from_directory
+    image_data_generator flow_images_from_data flow_images_from_directory generator_next
     timeseries_dataset_from_array image_load image_to_array image_array_save image_dataset_from_directory
     layer_text_vectorization
     fit_generator evaluate_generator predict_generator
