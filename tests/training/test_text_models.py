@@ -31,3 +31,13 @@ def test_quick_run_of_the_raw_text_example_learns():
 def test_raw_text_multi_hot_model_reaches_87_5_percent():
     accuracy, _ = _example().main(quick=False, archive=str(ARCHIVE))
     assert accuracy >= 0.875
+
+
+@needs_archive
+def test_book_chapter_6_1_tokenizer_path_runs_as_written(capsys):
+    spec = importlib.util.spec_from_file_location("imdb_tokenizer_r", EXAMPLE.parent / "imdb_tokenizer_r.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    history = module.main(quick=True, archive=str(ARCHIVE))
+    assert len(history.history["val_acc"]) == 3 and history.history["acc"][-1] > 0.6
+    assert "Found 88582 unique tokens." in capsys.readouterr().out  # the count the book prints
