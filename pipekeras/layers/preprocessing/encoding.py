@@ -48,6 +48,9 @@ class CategoryEncoding(Layer):
 
     Raises:
         DataError: in `call`, for an id outside [0, num_tokens), with where it is.
+
+    Example:
+        >>> category_encoding(num_tokens=4)(np.array([[0, 1], [3, 3]]))   # [[1, 1, 0, 0], [0, 0, 0, 1]]
     """
 
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):

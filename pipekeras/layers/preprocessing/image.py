@@ -103,6 +103,9 @@ class RandomRotation(_Affine):
         fill_mode: "reflect", "wrap", "constant" (fill_value) or "nearest", for pixels from outside.
         interpolation: "bilinear" or "nearest"; seed: for repeatable draws; fill_value: with "constant".
         **kwargs: name, trainable, input_shape, batch_input_shape, batch_size, dtype.
+
+    Example:
+        >>> model = sequential() | random_rotation(0.1, input_shape=(28, 28, 1)) | conv_2d(8, 3)
     """
 
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0, **kwargs):
@@ -128,6 +131,9 @@ class RandomZoom(_Affine):
         height_factor: f or (lower, upper) for the height; width_factor: the same for the width (None: the
             height's draw, keeping the aspect).
         fill_mode, interpolation, seed, fill_value: as `RandomRotation`.
+
+    Example:
+        >>> model = sequential() | random_zoom(0.2, input_shape=(28, 28, 1)) | conv_2d(8, 3)
     """
 
     def __init__(self, height_factor, width_factor=None, fill_mode="reflect", interpolation="bilinear", seed=None,
@@ -154,6 +160,9 @@ class RandomTranslation(_Affine):
     Args:
         height_factor, width_factor: f or (lower, upper), fractions of the height and width.
         fill_mode, interpolation, seed, fill_value: as `RandomRotation`.
+
+    Example:
+        >>> model = sequential() | random_translation(0.1, 0.1, input_shape=(28, 28, 1)) | conv_2d(8, 3)
     """
 
     def __init__(self, height_factor, width_factor, fill_mode="reflect", interpolation="bilinear", seed=None,
@@ -178,6 +187,9 @@ class RandomFlip(_Random):
 
     Args:
         mode: the directions; seed: for repeatable draws.
+
+    Example:
+        >>> model = sequential() | random_flip("horizontal", input_shape=(32, 32, 3)) | conv_2d(8, 3)
     """
 
     def __init__(self, mode="horizontal_and_vertical", seed=None, **kwargs):
@@ -224,6 +236,9 @@ class RandomContrast(_Random):
     Args:
         factor: f or (lower, upper), each in [0, 1].
         seed: for repeatable draws; value_range: the pixel range clipped to ((0, 255) as Keras).
+
+    Example:
+        >>> model = sequential() | random_contrast(0.2, input_shape=(32, 32, 3)) | conv_2d(8, 3)
     """
 
     def __init__(self, factor, seed=None, value_range=(0, 255), **kwargs):
@@ -303,6 +318,9 @@ class CenterCrop(_Crop):
 
     Args:
         height, width: the size of the crop.
+
+    Example:
+        >>> center_crop(24, 24)(np.zeros((2, 28, 28, 1))).shape   # (2, 24, 24, 1)
     """
 
     def call(self, inputs):
@@ -315,6 +333,9 @@ class RandomCrop(_Crop):
 
     Args:
         height, width: the size of the crop; seed: for repeatable draws.
+
+    Example:
+        >>> model = sequential() | random_crop(24, 24, input_shape=(28, 28, 1)) | conv_2d(8, 3)
     """
 
     def __init__(self, height, width, seed=None, **kwargs):
@@ -340,6 +361,9 @@ class Rescaling(Layer):
 
     Args:
         scale, offset: the factor and the shift.
+
+    Example:
+        >>> model = sequential() | rescaling(1 / 255, input_shape=(28, 28, 1)) | conv_2d(8, 3)
     """
 
     def __init__(self, scale, offset=0.0, **kwargs):
@@ -366,6 +390,9 @@ class Resizing(Layer):
         height, width: the output size.
         interpolation: "bilinear" or "nearest".
         crop_to_aspect_ratio: crop the center to the output's aspect ratio first instead of stretching.
+
+    Example:
+        >>> resizing(14, 14)(np.zeros((2, 28, 28, 1))).shape   # (2, 14, 14, 1)
     """
 
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False, **kwargs):

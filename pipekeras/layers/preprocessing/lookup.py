@@ -182,6 +182,11 @@ class StringLookup(_Lookup):
         invert: indices -> strings; output_mode: "int", "one_hot", "multi_hot", "count" or "tf_idf".
         pad_to_max_tokens: vector modes: `max_tokens` columns.
         **kwargs: name, trainable, input_shape, batch_input_shape, batch_size, dtype.
+
+    Example:
+        >>> lookup = string_lookup()
+        >>> lookup.adapt(np.array(["a", "b", "b"], dtype=object))
+        >>> lookup(np.array(["b", "z"], dtype=object))   # [1, 0]
     """
 
     default_oov = "[UNK]"
@@ -202,8 +207,18 @@ class StringLookup(_Lookup):
 
 class IntegerLookup(_Lookup):
     """Maps integers to indices in a vocabulary (index 0 the out-of-vocabulary value -1 unless a `mask_token`
-    comes first), or to vectors; `invert=True` maps indices back. Same arguments as `StringLookup`, with
-    integer tokens.
+    comes first), or to vectors; `invert=True` maps indices back.
+
+    Args:
+        max_tokens: largest vocabulary, special tokens included; num_oov_indices: indices for unknown values;
+            mask_token: a value mapped to 0; oov_token: the unknown value (-1).
+        vocabulary: the integers, instead of `adapt()`; idf_weights: with "tf_idf".
+        invert: indices -> values; output_mode: "int", "one_hot", "multi_hot", "count" or "tf_idf".
+        pad_to_max_tokens: vector modes: `max_tokens` columns.
+        **kwargs: name, trainable, input_shape, batch_input_shape, batch_size, dtype.
+
+    Example:
+        >>> integer_lookup(vocabulary=[12, 36])(np.array([36, 5]))   # [2, 0]
     """
 
     default_oov = -1
@@ -229,6 +244,9 @@ class Hashing(Layer):
         salt: an integer mixed into the hash.
         output_mode: "int", "one_hot", "multi_hot" or "count".
         **kwargs: name, trainable, input_shape, batch_input_shape, batch_size, dtype.
+
+    Example:
+        >>> hashing(num_bins=8)(np.array(["cat", "dog"], dtype=object))   # two bins in [0, 8)
     """
 
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs):

@@ -99,6 +99,9 @@ class Discretization(Layer):
         epsilon: accepted for Keras compatibility (the quantiles here are exact).
         output_mode: "int" (bin indices), "one_hot", "multi_hot" or "count" over the bins.
         **kwargs: name, trainable, input_shape, batch_input_shape, batch_size, dtype.
+
+    Example:
+        >>> discretization(bin_boundaries=[0.0, 1.0])(np.array([-1.0, 0.5, 2.0]))   # [0, 1, 2]
     """
 
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int", sparse=False,
