@@ -29,7 +29,8 @@ def test_book_5_2_pipeline_as_written(digit_folders):
     train_generator = flow_images_from_directory(digit_folders, train_datagen, target_size=(28, 28),
                                                  color_mode="grayscale", batch_size=16, class_mode="binary",
                                                  subset="training", seed=1)
-    validation_generator = flow_images_from_directory(digit_folders, train_datagen, target_size=(28, 28),
+    test_datagen = image_data_generator(rescale=1 / 255, validation_split=0.2)  # validation is not augmented
+    validation_generator = flow_images_from_directory(digit_folders, test_datagen, target_size=(28, 28),
                                                       color_mode="grayscale", batch_size=20, class_mode="binary",
                                                       subset="validation", shuffle=False)
     batch = generator_next(train_generator)
