@@ -25,7 +25,9 @@ from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, A
                      GlobalMaxPooling2D, GlobalMaxPooling3D, LSTM, LayerNormalization, MaxPooling1D, MaxPooling2D,
                      MaxPooling3D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SeparableConv2D,
                      SimpleRNN, SpatialDropout1D, SpatialDropout2D, Subtract, TimeDistributed, UpSampling1D,
-                     UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+                     TextVectorization, CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization,
+                     StringLookup, CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
+                     RandomTranslation, RandomZoom, Rescaling, Resizing, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 from .layers.lambda_layer import Lambda
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
@@ -69,6 +71,22 @@ global_average_pooling_1d = layer_constructor(GlobalAveragePooling1D, "global_av
 global_average_pooling_2d = layer_constructor(GlobalAveragePooling2D, "global_average_pooling_2d")
 global_average_pooling_3d = layer_constructor(GlobalAveragePooling3D, "global_average_pooling_3d")
 embedding = layer_constructor(Embedding)
+text_vectorization = layer_constructor(TextVectorization)
+normalization = layer_constructor(Normalization)
+discretization = layer_constructor(Discretization)
+category_encoding = layer_constructor(CategoryEncoding)
+string_lookup = layer_constructor(StringLookup)
+integer_lookup = layer_constructor(IntegerLookup)
+hashing = layer_constructor(Hashing)
+rescaling = layer_constructor(Rescaling)
+resizing = layer_constructor(Resizing)
+center_crop = layer_constructor(CenterCrop)
+random_flip = layer_constructor(RandomFlip)
+random_rotation = layer_constructor(RandomRotation)
+random_zoom = layer_constructor(RandomZoom)
+random_translation = layer_constructor(RandomTranslation)
+random_contrast = layer_constructor(RandomContrast)
+random_crop = layer_constructor(RandomCrop)
 simple_rnn = layer_constructor(SimpleRNN)
 lstm = layer_constructor(LSTM)
 gru = layer_constructor(GRU)
@@ -121,5 +139,9 @@ __all__ = [
     "save_weights", "saving", "schedules", "separable_conv_2d", "sequential", "serialize_model", "set_floatx",
     "set_num_threads", "set_seed", "simple_rnn", "spatial_dropout_1d", "spatial_dropout_2d", "subtract", "summary",
     "test_on_batch", "time_distributed", "train_on_batch", "unserialize_model", "up_sampling_1d", "up_sampling_2d",
-    "utils", "verb", "zero_padding_1d", "zero_padding_2d",
+    "utils", "verb", "zero_padding_1d", "zero_padding_2d", "TextVectorization", "text_vectorization",
+    "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "Normalization", "StringLookup",
+    "category_encoding", "discretization", "hashing", "integer_lookup", "normalization", "string_lookup",
+    "CenterCrop", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
+    "rescaling", "resizing", "center_crop", "random_flip", "random_rotation", "random_zoom", "random_translation", "random_contrast", "random_crop",
 ]

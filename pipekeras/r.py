@@ -51,7 +51,14 @@ from .errors import ArgumentTypeError as _ArgumentTypeError
 from .errors import ConfigError as _ConfigError
 from .models.plot import plot_model
 from .pipe import function_step as _function_step
-from .utils import multi_hot, normalize, pad_sequences, plot_history, to_categorical
+from .training.sources import ReadOptions as _ReadOptions
+from .utils import (image_array_save, image_dataset_from_directory, image_load, image_to_array, multi_hot, normalize,
+                    pad_sequences, plot_history, text_dataset_from_directory, timeseries_dataset_from_array,
+                    to_categorical)
+from .utils.image_generator import ImageDataGenerator as _ImageDataGenerator
+from .utils.text import TOKENIZER_FILTERS as _FILTERS
+from .utils.tokenizer import Tokenizer as _Tokenizer
+from .utils.tokenizer import text_to_word_sequence, tokenizer_from_json as _tokenizer_from_json
 
 # Verbs, re-exported: `model | compile(...)` or R's form `compile(model, ...)`.
 from pipekeras import (compile, evaluate, fit, plot, predict, predict_on_batch, summary,  # noqa: A004
@@ -63,7 +70,11 @@ __all__ = [
     "plot", "to_categorical", "pad_sequences", "multi_hot", "normalize", "plot_history", "plot_model",
     "freeze_weights", "unfreeze_weights", "get_weights", "set_weights", "count_params", "get_config",
     "from_config", "get_layer", "reset_states", "get_input_at", "get_output_at", "get_input_shape_at",
-    "get_output_shape_at",
+    "get_output_shape_at", "fit_generator", "evaluate_generator", "predict_generator",
+    "text_tokenizer", "fit_text_tokenizer", "texts_to_sequences", "texts_to_matrix", "sequences_to_matrix",
+    "text_to_word_sequence", "save_text_tokenizer", "load_text_tokenizer", "text_dataset_from_directory",
+    "timeseries_dataset_from_array", "image_load", "image_to_array", "image_array_save", "image_dataset_from_directory",
+    "image_data_generator", "flow_images_from_data", "flow_images_from_directory", "generator_next",
     "callback_early_stopping", "callback_model_checkpoint", "callback_reduce_lr_on_plateau",
     "callback_learning_rate_scheduler", "callback_csv_logger", "callback_terminate_on_naan",
     "callback_terminate_on_nan", "callback_lambda", "callback_progbar_logger",
@@ -187,6 +198,22 @@ layer_spatial_dropout_1d = _pk.spatial_dropout_1d
 layer_spatial_dropout_2d = _pk.spatial_dropout_2d
 layer_subtract = _pk.subtract
 layer_time_distributed = _pk.time_distributed
+layer_text_vectorization = _pk.text_vectorization
+layer_normalization = _pk.normalization  # the preprocessing layer, as in R keras 3
+layer_discretization = _pk.discretization
+layer_category_encoding = _pk.category_encoding
+layer_string_lookup = _pk.string_lookup
+layer_integer_lookup = _pk.integer_lookup
+layer_hashing = _pk.hashing
+layer_rescaling = _pk.rescaling
+layer_resizing = _pk.resizing
+layer_center_crop = _pk.center_crop
+layer_random_flip = _pk.random_flip
+layer_random_rotation = _pk.random_rotation
+layer_random_zoom = _pk.random_zoom
+layer_random_translation = _pk.random_translation
+layer_random_contrast = _pk.random_contrast
+layer_random_crop = _pk.random_crop
 layer_up_sampling_1d = _pk.up_sampling_1d
 layer_up_sampling_2d = _pk.up_sampling_2d
 layer_zero_padding_1d = _pk.zero_padding_1d
@@ -500,6 +527,154 @@ def _unfreeze_weights(object, from_=None, to=None):
 
 freeze_weights = _function_step("freeze_weights", _freeze_weights)
 unfreeze_weights = _function_step("unfreeze_weights", _unfreeze_weights)
+
+
+def _batches(generator, max_queue_size, workers, use_multiprocessing=False):
+    """A data source for fit/evaluate/predict from R keras 2's `generator`: a function returning one batch per
+    call (R's idiom, `list(x, y)` in R), or a Python generator, iterable or `Sequence`."""
+    if callable(generator) and not hasattr(generator, "__iter__") and not hasattr(generator, "__getitem__"):
+        function = generator
+
+        def calls():
+            while True:
+                yield function()
+
+        generator = calls()
+    return _ReadOptions(generator, workers=workers, use_multiprocessing=use_multiprocessing,
+                        max_queue_size=max_queue_size)
+
+
+def _fit_generator(object, generator, steps_per_epoch, epochs=1, verbose="auto", callbacks=None,
+                   view_metrics=None, validation_data=None, validation_steps=None, class_weight=None,
+                   max_queue_size=10, workers=1, initial_epoch=0, use_multiprocessing=False):
+    """R keras 2's `fit_generator`: trains on batches from `generator` (`fit` with a data source).
+
+    Args:
+        object: the model.
+        generator: a function returning one batch per call (`(x, y)` or `(x, y, sample_weight)`, R's
+            `list(x, y)`), or a generator, iterable or `Sequence` of batches.
+        steps_per_epoch: batches per epoch.
+        validation_data: arrays `(x, y)`, or a generator (function) of validation batches.
+        validation_steps: batches of a validation generator per epoch.
+        max_queue_size: batches read ahead; workers: threads reading a `Sequence` (generators and functions
+            are read by one thread); view_metrics: ignored (R's live plot in RStudio).
+
+    Returns:
+        The `History`.
+    """
+    if validation_data is not None and not isinstance(validation_data, (list, tuple)):
+        validation_data = _batches(validation_data, max_queue_size, workers, use_multiprocessing)
+    return object.fit(_batches(generator, max_queue_size, workers, use_multiprocessing),
+                      steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose, callbacks=callbacks,
+                      validation_data=validation_data, validation_steps=validation_steps,
+                      class_weight=class_weight, initial_epoch=initial_epoch)
+
+
+def _evaluate_generator(object, generator, steps, max_queue_size=10, workers=1, callbacks=None,
+                        use_multiprocessing=False):
+    """R keras 2's `evaluate_generator`: the loss and metrics over `steps` batches of `generator` (as in
+    `fit_generator`; `callbacks` are not called, as `evaluate` calls none).
+
+    Returns:
+        A dict of loss and metrics (R's named list).
+    """
+    return object.evaluate(_batches(generator, max_queue_size, workers, use_multiprocessing), steps=steps,
+                           verbose=0)
+
+
+def _predict_generator(object, generator, steps, max_queue_size=10, workers=1, verbose=0, callbacks=None,
+                       use_multiprocessing=False):
+    """R keras 2's `predict_generator`: the outputs for `steps` batches of `generator` (batches of inputs, or
+    `(x, y)` whose targets are ignored; `callbacks` are not called, as `predict` calls none).
+
+    Returns:
+        An array (a list for several outputs).
+    """
+    return object.predict(_batches(generator, max_queue_size, workers, use_multiprocessing), steps=steps)
+
+
+fit_generator = _function_step("fit_generator", _fit_generator, applies_to=(_pk.Model,))
+evaluate_generator = _function_step("evaluate_generator", _evaluate_generator, applies_to=(_pk.Model,))
+predict_generator = _function_step("predict_generator", _predict_generator, applies_to=(_pk.Model,))
+
+
+def text_tokenizer(num_words=None, filters=_FILTERS, lower=True, split=" ", char_level=False, oov_token=None):
+    """R keras 2's `text_tokenizer`: a tokenizer (Keras 2's `Tokenizer`) to fit with `fit_text_tokenizer`.
+
+    Args:
+        num_words: keep the words of rank below `num_words` when converting.
+        filters: characters removed from the texts; lower: lowercase them; split: the word separator.
+        char_level: every character is a token; oov_token: stands for words outside the vocabulary.
+    """
+    return _Tokenizer(num_words, filters, lower, split, char_level, oov_token)
+
+
+def _fit_text_tokenizer(object, x):
+    """R keras 2's `fit_text_tokenizer(object, x)`: ranks the words of the texts `x`; returns the tokenizer."""
+    return object.fit_on_texts(x)
+
+
+fit_text_tokenizer = _function_step("fit_text_tokenizer", _fit_text_tokenizer, applies_to=(_Tokenizer,))
+
+
+def texts_to_sequences(tokenizer, texts):
+    """R keras 2's `texts_to_sequences`: one list of word ranks per text."""
+    return tokenizer.texts_to_sequences(texts)
+
+
+def texts_to_matrix(tokenizer, texts, mode="binary"):
+    """R keras 2's `texts_to_matrix`: a (texts, num_words) matrix, mode "binary", "count", "tfidf" or "freq"."""
+    return tokenizer.texts_to_matrix(texts, mode)
+
+
+def sequences_to_matrix(tokenizer, sequences, mode="binary"):
+    """R keras 2's `sequences_to_matrix`: a (sequences, num_words) matrix of rank sequences."""
+    return tokenizer.sequences_to_matrix(sequences, mode)
+
+
+def save_text_tokenizer(object, filename):
+    """R keras 2's `save_text_tokenizer`: writes the tokenizer as Keras's JSON (not a pickle, unlike R keras 2:
+    loading it runs no code). Returns the tokenizer."""
+    with open(filename, "w", encoding="utf-8") as file:
+        file.write(object.to_json())
+    return object
+
+
+def load_text_tokenizer(filename):
+    """R keras 2's `load_text_tokenizer`: reads a tokenizer written by `save_text_tokenizer` (or Keras's
+    `Tokenizer.to_json`)."""
+    with open(filename, encoding="utf-8") as file:
+        return _tokenizer_from_json(file.read())
+
+
+def image_data_generator(**arguments):
+    """R keras 2's `image_data_generator`: random augmentation and rescaling for `flow_images_from_data` and
+    `flow_images_from_directory` (the arguments of Keras 2's ImageDataGenerator: rescale, rotation_range,
+    width_shift_range, height_shift_range, shear_range, zoom_range, horizontal_flip, fill_mode, ...)."""
+    return _ImageDataGenerator(**arguments)
+
+
+def flow_images_from_data(x, y=None, generator=None, batch_size=32, shuffle=True, sample_weight=None, seed=None,
+                          subset=None):
+    """R keras 2's `flow_images_from_data`: augmented batches of the images `x` (and `y`), for `fit_generator`
+    or `fit`."""
+    generator = generator or _ImageDataGenerator()
+    return generator.flow(x, y, batch_size, shuffle, sample_weight, seed, subset)
+
+
+def flow_images_from_directory(directory, generator=None, target_size=(256, 256), color_mode="rgb", classes=None,
+                               class_mode="categorical", batch_size=32, shuffle=True, seed=None, subset=None,
+                               interpolation="nearest", follow_links=False):
+    """R keras 2's `flow_images_from_directory`: augmented batches of the images in `directory`'s class folders
+    (class_mode "categorical", "binary", "sparse", "input" or None)."""
+    generator = generator or _ImageDataGenerator()
+    return generator.flow_from_directory(directory, target_size, color_mode, classes, class_mode, batch_size,
+                                         shuffle, seed, subset, interpolation, follow_links)
+
+
+def generator_next(generator):
+    """R keras 2's `generator_next`: the next batch of a generator or iterator."""
+    return next(generator)
 
 
 def get_weights(object):

@@ -16,7 +16,7 @@ class InputLayer(Layer):
     """
 
     accepted_dtypes = ("float32", "float64", "float16", "int8", "int16", "int32", "int64", "uint8", "uint16",
-                       "uint32", "uint64", "bool")
+                       "uint32", "uint64", "bool", "str")  # str: text into text_vectorization
 
     def __init__(self, batch_shape=None, name=None, dtype=None, batch_input_shape=None, **kwargs):
         batch_shape = batch_shape if batch_shape is not None else batch_input_shape

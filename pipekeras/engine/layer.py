@@ -187,6 +187,7 @@ def _dtype_name(layer_class, dtype, accepted):
         raise ConfigError(f"{layer_class}: dtype must be one of {list(accepted)}, received {dtype!r}.")
     return name
 
+
 class Layer(PipeStep):
     """Base class of every layer (and of models, which are layers too).
 
@@ -569,6 +570,7 @@ class Layer(PipeStep):
             outputs = self._invoke(inputs, training, mask)
             ctx = self._ctx
         out_mask = self.compute_mask(inputs, mask)
+        self._ctx = None  # the node's tape entry holds the context; the layer keeps no batch after the step
         if self.activity_regularizer is not None and is_recording():
             self._activity_penalty = float(self.activity_regularizer(outputs)) / len(outputs)
             ctx = (ctx, outputs)
@@ -581,7 +583,10 @@ class Layer(PipeStep):
             grad_output = grad_output + self.activity_regularizer.gradient(outputs) / len(outputs)
         self._ctx = ctx
         self.input_grad_needed = input_grad_needed
-        return self.backward(grad_output)
+        try:
+            return self.backward(grad_output)
+        finally:
+            self._ctx = None
 
     def ensure_built(self, input_shape, batch_known=False):
         """Checks `input_shape` against the layer's spec and builds the layer if needed."""
@@ -832,10 +837,14 @@ class Layer(PipeStep):
 
 
 def _call_is_newer_than_backward(cls):
-    """Whether `call` is defined below the class that defines `backward` (a layer written with ops, or a
-    model subclass with its own call): such a layer is differentiated through the recording of its call."""
+    """Whether the layer is differentiated through the recording of its call: it has no `backward` of its
+    own (a layer written with ops), or it is a user's class whose `call` is defined below the class that
+    defines `backward` (a subclass of a built-in layer or model with its own call). pipekeras's own classes
+    that inherit `backward` from a base of their family (the crops) keep it."""
     definer = lambda name: next(i for i, klass in enumerate(cls.__mro__) if name in klass.__dict__)
-    return cls.backward is Layer.backward or definer("call") < definer("backward")
+    if cls.backward is Layer.backward:
+        return True
+    return not cls.__module__.startswith("pipekeras.") and definer("call") < definer("backward")
 
 
 def _tracking_setattr(layer, name, value):

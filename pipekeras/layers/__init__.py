@@ -7,6 +7,9 @@ from .lambda_layer import Lambda
 from .image_reshaping import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D
 from .merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from .normalization import BatchNormalization, LayerNormalization
+from .preprocessing import (CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation,
+                            RandomZoom, Rescaling, Resizing, CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization, StringLookup,
+                            TextVectorization)
 from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                       GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
@@ -37,6 +40,18 @@ CONSTRUCTORS = {
     "cropping_1d": Cropping1D, "cropping_2d": Cropping2D,
     "spatial_dropout_1d": SpatialDropout1D, "spatial_dropout_2d": SpatialDropout2D,
     "bidirectional": Bidirectional, "time_distributed": TimeDistributed,
+    "text_vectorization": TextVectorization, "normalization": Normalization, "discretization": Discretization,
+    "category_encoding": CategoryEncoding, "string_lookup": StringLookup, "integer_lookup": IntegerLookup,
+    "hashing": Hashing,
+    "rescaling": Rescaling,
+    "resizing": Resizing,
+    "center_crop": CenterCrop,
+    "random_flip": RandomFlip,
+    "random_rotation": RandomRotation,
+    "random_zoom": RandomZoom,
+    "random_translation": RandomTranslation,
+    "random_contrast": RandomContrast,
+    "random_crop": RandomCrop,
 }
 
 __all__ = sorted({cls.__name__ for cls in CONSTRUCTORS.values()}) + ["CONSTRUCTORS", "Lambda"]

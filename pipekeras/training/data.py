@@ -8,8 +8,9 @@ from ..compute.gather import take
 from ..engine.layer import shape_str
 
 
-def to_array(value, what):
-    """Converts array-likes (lists, pandas objects) to a numeric NumPy array.
+def to_array(value, what, strings=False):
+    """Converts array-likes (lists, pandas objects) to a numeric NumPy array (strings too with `strings`: for a
+    model input that takes them, such as one feeding `text_vectorization`).
 
     Raises:
         DataError: for object, string or empty data.
@@ -22,7 +23,9 @@ def to_array(value, what):
         raise DataError(f"{what} cannot be turned into an array ({error}); give a NumPy array.") from None
     if array.dtype.kind == "b":
         array = array.astype(np.uint8)
-    if array.dtype.kind not in "iuf":
+    if strings and array.dtype.kind in "USO":
+        pass
+    elif array.dtype.kind not in "iuf":
         raise DataError(
             f"{what} has dtype {array.dtype}; a model needs numbers. Convert it first (e.g. "
             f"np.asarray(x, dtype='float32')); strings need a tokenizer or an encoding."
@@ -78,7 +81,7 @@ def take_rows(arrays, index):
     if isinstance(index, slice):
         return [a[index] for a in arrays]
     index = np.asarray(index)
-    return [take(a, index) for a in arrays]
+    return [take(a, index) if a.dtype.kind in "biuf" else a[index] for a in arrays]
 
 
 def _split_inputs(model, x, what):
@@ -109,11 +112,11 @@ def prepare_inputs(model, x, what="x"):
         ShapeError: when a shape does not fit the model's input shape.
     """
     if not model.built:
-        model.ensure_built(tuple(to_array(x, what).shape))
+        model.ensure_built(tuple(to_array(x, what, strings=True).shape))
     arrays = []
     for i, (tensor, value) in enumerate(zip(model.inputs, _split_inputs(model, x, what))):
         name = what if len(model.inputs) == 1 else f"{what}[{i}] (input {tensor.node.layer.name!r})"
-        array = to_array(value, name)
+        array = to_array(value, name, strings=np.dtype(tensor.dtype).kind in "USO")
         expected = tensor.shape
         if array.ndim != len(expected) or any(e is not None and e != a for e, a in zip(expected[1:], array.shape[1:])):
             hint = ""

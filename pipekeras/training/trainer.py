@@ -20,6 +20,7 @@ from .custom_steps import evaluate_with_steps, fit_with_steps, predict_by_call, 
 from .data import prepare_inputs, take_rows
 from .epochs import ArrayEpochs, check_batch_size, hold_out
 from .interrupt import deferred_interrupt
+from .sources import evaluate_source, input_source, is_source, predict_source, training_source
 from .runner import choose_runner, infers_as_built, runner_version, same_version
 from .targets import prepare_data, prepare_validation
 
@@ -175,7 +176,8 @@ class Trainer:
     def _steps_per_run(self, data, callback_list):
         """Returns how many steps fit hands the runner per call: 1 (`train_step`, also whenever a subclass
         overrides it, the samples are weighted or a callback needs every batch) or the runner's run length."""
-        if type(self).train_step is not Trainer.train_step or data.sample_weight is not None or \
+        if type(self).train_step is not Trainer.train_step or not isinstance(data, ArrayEpochs) or \
+                data.sample_weight is not None or \
                 any(needs_every_batch(c) for c in callback_list.callbacks):
             return 1
         return self._current_runner().steps_per_run(data.x_arrays, data.y_arrays, data.batch_size)
@@ -203,25 +205,27 @@ class Trainer:
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
-            initial_epoch=0, steps_per_epoch=None, validation_batch_size=None):
+            initial_epoch=0, steps_per_epoch=None, validation_batch_size=None, validation_steps=None):
         """Trains the model for a number of epochs.
 
         Args:
-            x: input array (or list/dict of arrays for several inputs).
-            y: target array (or list/dict for several outputs).
-            batch_size: samples per gradient step (32 by default).
+            x: input array (or list/dict of arrays for several inputs), or a data source yielding batches
+                `(x, y)` or `(x, y, sample_weight)`: a generator or other iterable, or a `pk.utils.Sequence`.
+            y: target array (or list/dict for several outputs); none with a data source.
+            batch_size: samples per gradient step (32 by default); none with a data source.
             epochs: index of the last epoch to train.
             verbose: 0 silent, 1 progress bar, 2 one line per epoch ("auto" is 1).
             callbacks: list of `Callback` objects.
             validation_split: fraction in [0, 1) of the data, taken from the end before shuffling,
                 held out for validation.
-            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight_val).
+            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight_val), or a data source.
             shuffle: shuffle the training samples before each epoch.
             class_weight: dict class index -> weight of its samples in the loss.
             sample_weight: array of per-sample weights.
             initial_epoch: epoch to start at (for resuming).
-            steps_per_epoch: optional cap on the batches per epoch.
+            steps_per_epoch: optional cap on the batches per epoch; with a generator, the batches per epoch.
             validation_batch_size: batch size for validation (defaults to batch_size).
+            validation_steps: batches of a `validation_data` source to validate on (all of a `Sequence`).
 
         Returns:
             A `History` whose `.history` maps "loss", metrics and "val_*" to per-epoch values (also kept as
@@ -240,20 +244,33 @@ class Trainer:
                 return fit_with_steps(self, x, y, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch,
                                       validation_data)
         self._require_compiled("fit")
-        if x is None or y is None:
+        if is_source(x):
+            if validation_split:
+                raise ConfigError("fit: validation_split cannot be used with a data source: its samples come batch "
+                                  "by batch, so there is no end to hold out. Give validation_data= instead.")
+            if batch_size is not None:
+                raise ConfigError("fit: batch_size cannot be given with a data source: its batches have their own "
+                                  "size.")
+        elif x is None or y is None:
             raise DataError("fit: give both x (inputs) and y (targets).")
         if not isinstance(validation_split, (int, float)) or not 0.0 <= validation_split < 1.0:
             raise ConfigError(f"fit: validation_split must be in [0, 1), received {validation_split!r}.")
-        batch_size = check_batch_size(batch_size, "fit")
+        batch_size = None if is_source(x) else check_batch_size(batch_size, "fit")
         if not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ConfigError(f"fit: epochs must be a non-negative integer, received {epochs!r}.")
-        train = prepare_data(self, self.loss_functions, x, y, sample_weight, class_weight)
         validation = None
-        if validation_data is not None:
+        if is_source(validation_data):
+            validation = training_source(self, validation_data, None, None, None, validation_steps, "fit",
+                                         "validation_steps")
+        elif validation_data is not None:
             validation = prepare_validation(self, self.loss_functions, validation_data)
-        elif validation_split:
-            train, validation = hold_out(*train, validation_split)
-        data = ArrayEpochs(*train, batch_size, steps_per_epoch)
+        if is_source(x):
+            data = training_source(self, x, y, sample_weight, class_weight, steps_per_epoch, "fit", "steps_per_epoch")
+        else:
+            train = prepare_data(self, self.loss_functions, x, y, sample_weight, class_weight)
+            if validation_split and validation is None:
+                train, validation = hold_out(*train, validation_split)
+            data = ArrayEpochs(*train, batch_size, steps_per_epoch)
         verbose = 1 if verbose == "auto" else int(verbose)
         history = History()
         callback_list = CallbackList(
@@ -274,7 +291,8 @@ class Trainer:
                 if interrupts.requested:
                     break  # the History lists completed epochs only
                 if validation is not None:
-                    val = self._evaluate_arrays(*validation, validation_batch_size or batch_size)
+                    val = evaluate_source(self, validation) if not isinstance(validation, tuple) else \
+                        self._evaluate_arrays(*validation, validation_batch_size or batch_size or 32)
                     logs.update({f"val_{k}": v for k, v in val.items()})
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
@@ -339,25 +357,31 @@ class Trainer:
 
     # ----- evaluate and predict ------------------------------------------------------------------
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=True):
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=True,
+                 steps=None):
         """Returns the loss and metrics of the model on test data.
 
         Args:
-            x: inputs; y: targets.
+            x: inputs, or a data source yielding `(x, y)` or `(x, y, sample_weight)` batches (see `fit`).
+            y: targets (none with a data source).
             batch_size: samples per batch (32 by default).
             verbose: 0 silent, 1 (or "auto") prints the results.
             sample_weight: optional per-sample weights.
             return_dict: return {"loss": ..., metric: ...} (default) or a list in `metrics_names` order.
+            steps: batches of a data source to evaluate (all of a `Sequence` or a source with a length).
 
         Returns:
             dict of loss and metrics.
         """
-        batch_size = check_batch_size(batch_size, "evaluate")
         if self._steps_are_custom("test_step"):
-            logs = evaluate_with_steps(self, x, y, batch_size)
+            logs = evaluate_with_steps(self, x, y, check_batch_size(batch_size, "evaluate"))
             return logs if return_dict else list(logs.values())
         self._require_compiled("evaluate")
-        logs = self._evaluate_arrays(*prepare_data(self, self.loss_functions, x, y, sample_weight), batch_size)
+        if is_source(x):
+            logs = evaluate_source(self, training_source(self, x, y, sample_weight, None, steps, "evaluate", "steps"))
+        else:
+            batch_size = check_batch_size(batch_size, "evaluate")
+            logs = self._evaluate_arrays(*prepare_data(self, self.loss_functions, x, y, sample_weight), batch_size)
         if verbose in (1, "auto"):
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         return logs if return_dict else list(logs.values())
@@ -379,17 +403,21 @@ class Trainer:
     def _regularization_penalty(self):
         return sum(float(v.regularizer(v.value)) for v in self.trainable_weights if v.regularizer is not None)
 
-    def predict(self, x, batch_size=None, verbose=0):
+    def predict(self, x, batch_size=None, verbose=0, steps=None):
         """Returns the model's outputs for `x`, computed in batches.
 
         Args:
-            x: inputs (array, or list/dict for several inputs).
+            x: inputs (array, or list/dict for several inputs), or a data source yielding batches of inputs
+                (targets in them are ignored; see `fit`).
             batch_size: samples per batch (32 by default).
             verbose: ignored (kept for Keras compatibility).
+            steps: batches of a data source to predict (all of a `Sequence` or a source with a length).
 
         Returns:
             An array (or a list of arrays for several outputs).
         """
+        if is_source(x):
+            return self._pick(predict_source(self, input_source(self, x, steps)), self._outputs_are_list)
         batch_size = check_batch_size(batch_size, "predict")
         if not self.outputs:  # a subclassed model: its own call, batch by batch
             return predict_by_call(self, x, batch_size)

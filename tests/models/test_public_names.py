@@ -18,6 +18,11 @@ from pipekeras.layers import CONSTRUCTORS
 
 PIPEKERAS_NAMES = set("""
     GradientTape Lambda custom_gradient lambda_layer ops
+    CenterCrop RandomContrast RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom Rescaling Resizing
+    rescaling resizing center_crop random_flip random_rotation random_zoom random_translation random_contrast random_crop
+    CategoryEncoding Discretization Hashing IntegerLookup Normalization StringLookup
+    category_encoding discretization hashing integer_lookup normalization string_lookup
+    TextVectorization text_vectorization
     Conv3D MaxPooling3D AveragePooling3D GlobalMaxPooling3D GlobalAveragePooling3D conv_3d max_pooling_3d average_pooling_3d global_max_pooling_3d global_average_pooling_3d
     Activation Add Average AveragePooling1D AveragePooling2D BatchNormalization Bidirectional CONSTRUCTORS
     Callback Concatenate Conv1D Conv2D Conv2DTranspose Cropping1D Cropping2D Dense DepthwiseConv2D Dot Dropout
@@ -59,6 +64,14 @@ R_NAMES = set("""
     op_sparse_categorical_crossentropy op_split op_sqrt op_square op_squared_hinge op_squeeze op_stack op_std
     op_stop_gradient op_subtract op_sum op_swish op_take op_take_along_axis op_tanh op_tensordot op_tile
     op_top_k op_transpose op_uniform op_var op_where op_zeros op_zeros_like
+    layer_rescaling layer_resizing layer_center_crop layer_random_flip layer_random_rotation layer_random_zoom layer_random_translation layer_random_contrast layer_random_crop
+    layer_normalization layer_discretization layer_category_encoding layer_string_lookup layer_integer_lookup layer_hashing
+    text_tokenizer fit_text_tokenizer texts_to_sequences texts_to_matrix sequences_to_matrix
+    text_to_word_sequence save_text_tokenizer load_text_tokenizer text_dataset_from_directory
+    image_data_generator flow_images_from_data flow_images_from_directory generator_next
+    timeseries_dataset_from_array image_load image_to_array image_array_save image_dataset_from_directory
+    layer_text_vectorization
+    fit_generator evaluate_generator predict_generator
     layer_conv_3d layer_max_pooling_3d layer_average_pooling_3d layer_global_max_pooling_3d layer_global_average_pooling_3d
     RList callback_csv_logger callback_early_stopping callback_lambda callback_learning_rate_scheduler
     callback_model_checkpoint callback_progbar_logger callback_reduce_lr_on_plateau callback_terminate_on_naan
