@@ -18,6 +18,7 @@ from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError, di
 from .compile_config import CompileConfig
 from .data import prepare_inputs, take_rows
 from .epochs import ArrayEpochs, check_batch_size, hold_out
+from .fit_arguments import check_fit_arguments
 from .interrupt import deferred_interrupt
 from .runner import choose_runner, infers_as_built, runner_version, same_version
 from .targets import prepare_data, prepare_validation
@@ -226,8 +227,7 @@ class Trainer:
         if not isinstance(validation_split, (int, float)) or not 0.0 <= validation_split < 1.0:
             raise ConfigError(f"fit: validation_split must be in [0, 1), received {validation_split!r}.")
         batch_size = check_batch_size(batch_size, "fit")
-        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ConfigError(f"fit: epochs must be a non-negative integer, received {epochs!r}.")
+        epochs, initial_epoch, verbose, callbacks = check_fit_arguments(epochs, initial_epoch, verbose, callbacks)
         train = prepare_data(self, self.loss_functions, x, y, sample_weight, class_weight)
         validation = None
         if validation_data is not None:
@@ -235,10 +235,9 @@ class Trainer:
         elif validation_split:
             train, validation = hold_out(*train, validation_split)
         data = ArrayEpochs(*train, batch_size, steps_per_epoch)
-        verbose = 1 if verbose == "auto" else int(verbose)
         history = History()
         callback_list = CallbackList(
-            list(callbacks or []) + ([ProgbarLogger(verbose)] if verbose else []) + [history],
+            callbacks + ([ProgbarLogger(verbose)] if verbose else []) + [history],
             model=self,
             params={"epochs": epochs, "steps": data.steps, "verbose": verbose, "batch_size": batch_size,
                     "samples": data.samples},
@@ -246,6 +245,7 @@ class Trainer:
         with self._training("fit"), deferred_interrupt() as interrupts:
             self.stop_training = False
             self.history = history
+            first_step = self.optimizer.iterations
             callback_list.on_train_begin()
             warned = False  # the first NaN/Inf loss is reported; the ones after it follow from it
             for epoch in range(initial_epoch, epochs):
@@ -263,7 +263,8 @@ class Trainer:
             callback_list.on_train_end()
         if interrupts.requested:
             history.interrupted = True
-            print(f"\nInterrupted: fit stopped after {self.optimizer.iterations} steps; the history holds the "
+            steps = self.optimizer.iterations - first_step  # this fit's steps, not the optimizer's lifetime
+            print(f"\nInterrupted: fit stopped after {steps} steps; the history holds the "
                   f"{len(history.epoch)} completed epoch(s).")
         return history
 
