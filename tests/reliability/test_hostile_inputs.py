@@ -11,6 +11,11 @@ import pytest
 import pipekeras as pk
 from pipekeras import conv_1d, conv_2d, dense, embedding, flatten, sequential, simple_rnn
 from pipekeras.errors import ConfigError, DataError, ShapeError
+from pipekeras.training.targets import sample_weights
+
+
+def c(*values):
+    return tuple(values)
 
 
 def _classifier(classes=3, features=4):
@@ -59,10 +64,6 @@ def test_a_nan_weight_gives_nan_through_conv_2d_relu():
     assert np.isnan(out[..., 0]).all()
 
 
-def c(*values):
-    return tuple(values)
-
-
 # ----- class_weight ----------------------------------------------------------------------------------------
 
 
@@ -99,8 +100,6 @@ def test_class_weight_on_a_sequence_output_points_to_sample_weight():
 def test_class_weight_memory_does_not_grow_with_the_largest_label():
     """Labels up to 10**12 (a regression target, say) cost no table of 10**12 entries: classes the dict does
     not name weigh 1."""
-    from pipekeras.training.targets import sample_weights
-
     y = np.array([0, 10**12, 3, 7, 3], dtype=np.int64)
     weights = sample_weights([y], None, {3: 2.0, 10**12: 0.5}, 5, np.float32, output_rank=2)
     np.testing.assert_array_equal(weights, [1.0, 0.5, 2.0, 1.0, 2.0])
@@ -108,8 +107,6 @@ def test_class_weight_memory_does_not_grow_with_the_largest_label():
 
 @pytest.mark.parametrize("shape", ["flat", "column", "one_hot"])
 def test_class_weight_weighs_each_sample_by_its_class(shape):
-    from pipekeras.training.targets import sample_weights
-
     labels = np.array([2, 0, 1, 2])
     y = {"flat": labels.astype("float32"), "column": labels[:, None],
          "one_hot": np.eye(3, dtype="float32")[labels]}[shape]
