@@ -81,8 +81,28 @@ class Embedding(DeclaresWeights, Layer):
                     f"ids must be whole numbers, received {ids[tuple(where)]!r} at {position}. "
                     "Give integer word ids, not features (an embedding looks rows up by index)."
                 )
+            outside = ~((ids >= 0) & (ids < self.input_dim))  # before the cast: 1e20 or inf would wrap around
+            if outside.any():
+                where = tuple(int(i) for i in np.argwhere(outside)[0])
+                raise self._out_of_range(ids[where].item(), where)
             ids = rounded
         return np.ascontiguousarray(ids.reshape(-1), dtype=np.int64)
+
+    def _out_of_range(self, bad, where):
+        """The DataError for id `bad` (an int, or a float too large or not finite) at index `where`."""
+        shown = bad if isinstance(bad, int) else f"{bad:g}"
+        if bad < 0:
+            advice = "Ids cannot be negative."
+        elif isinstance(bad, int):
+            advice = (f"Raise input_dim to at least {bad + 1}, or limit the vocabulary when loading the data "
+                      "(e.g. num_words=input_dim).")
+        else:
+            advice = "Limit the vocabulary when loading the data (e.g. num_words=input_dim)."
+        return self.error(
+            DataError,
+            f"id {shown} at {self._position(where)} is out of range: ids must be in [0, {self.input_dim - 1}] "
+            f"since input_dim={self.input_dim}. {advice}"
+        )
 
     @staticmethod
     def _position(where):
@@ -97,15 +117,7 @@ class Embedding(DeclaresWeights, Layer):
         except IndexError as error:
             k = int(error.args[0])
             where = np.unravel_index(k, np.shape(inputs)) if np.ndim(inputs) else ()
-            bad = int(ids[k])
-            raise self.error(
-                DataError,
-                f"id {bad} at {self._position(tuple(int(i) for i in where))} is out of range: ids must be in "
-                f"[0, {self.input_dim - 1}] since input_dim={self.input_dim}. "
-                + ("Ids cannot be negative." if bad < 0 else
-                   f"Raise input_dim to at least {bad + 1}, or limit the vocabulary when loading the data "
-                   "(e.g. num_words=input_dim).")
-            ) from None
+            raise self._out_of_range(int(ids[k]), tuple(int(i) for i in where)) from None
         self.save_for_backward(ids)
         return flat.reshape(np.shape(inputs) + (self.output_dim,))
 

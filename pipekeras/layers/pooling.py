@@ -12,7 +12,7 @@ from .. import backend
 from ..engine.layer import InputSpec, Layer, shape_str
 from ..errors import ShapeError
 from ..compute.pooling import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
-from .spatial import (AXES, BOTH_DATA_FORMATS, SpatialRank, check_spatial_rank, data_format_argument,
+from .spatial import (AXES, BOTH_DATA_FORMATS, SpatialRank, check_not_empty, check_spatial_rank, data_format_argument,
                       from_channels_last, shape_from_channels_last, shape_to_channels_last, to_channels_last,
                       window_geometry)
 from .validation import int_tuple, one_of
@@ -61,6 +61,7 @@ class Pooling(_RankAndMode, Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _spatial(self, sizes):
+        check_not_empty(self, sizes)
         result = window_geometry(sizes, self.pool_size, self.strides, (1,) * self.rank, self.padding)
         if any(out is not None and out <= 0 for out, _ in result):
             axes = ", ".join(AXES[self.rank])

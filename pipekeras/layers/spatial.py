@@ -80,6 +80,14 @@ def check_spatial_rank(layer, input_shape):
             f"{shape_str(input_shape)} (rank {len(input_shape)}). {rank_hint(layer.rank, input_shape)}"))
 
 
+def check_not_empty(layer, sizes):
+    """Raises the layer's ShapeError when a spatial axis of the input has length 0."""
+    if any(size == 0 for size in sizes):
+        raise layer.error(ShapeError, (
+            f"the input is empty: its spatial size {tuple(sizes)} ({', '.join(AXES[layer.rank])}) has an axis of "
+            "length 0. Give inputs of at least one step (pixel) along each spatial axis."))
+
+
 def rank_hint(rank, input_shape):
     """The hint for an input of the wrong rank, with a concrete reshape where one can be guessed."""
     shape = tuple(input_shape)
@@ -165,6 +173,7 @@ class WindowGeometry(SpatialRank):
         Raises:
             ShapeError: when the output would be empty (a kernel larger than the input with "valid").
         """
+        check_not_empty(self, sizes)
         kernel = kernel or self.kernel_size
         dilation = dilation or self.dilation_rate
         result = window_geometry(sizes, kernel, strides or self.strides, dilation, self.padding)

@@ -80,10 +80,7 @@ class Model(Trainer, Layer):
                     f"Model: input {tensor.name!r} is not an Input(): a model's inputs must come from Input()."
                 )
         self._nodes = self._topological_nodes()
-        self._layers = []
-        for node in self._nodes:
-            if node.layer not in self._layers:
-                self._layers.append(node.layer)
+        self._layers = list({id(node.layer): node.layer for node in self._nodes}.values())  # first-seen order
         self._check_unique_names(self._layers)
         self._sublayers = [layer for layer in self._layers if not isinstance(layer, InputLayer)]
         model_inputs = {id(t) for t in self.inputs}
@@ -98,15 +95,18 @@ class Model(Trainer, Layer):
         self.built = True
 
     def _topological_nodes(self):
+        """Returns the nodes from the inputs to the outputs, each after its parents (a depth-first walk kept
+        on an explicit stack, so that a model of any depth stays below Python's recursion limit)."""
         order, visited = [], set()
         allowed_inputs = {id(t) for t in self.inputs}
 
-        def visit(tensor, consumer):
+        def enter(tensor, consumer):
+            """Returns the node producing `tensor` when not yet visited (marking it), else None."""
             node = tensor.node
             if node is None:
                 raise ConfigError(f"Model: tensor {tensor.name!r} was not produced by a layer.")
             if id(node) in visited:
-                return
+                return None
             if node.is_input and id(tensor) not in allowed_inputs:
                 needed_by = f" (needed by layer {consumer!r})" if consumer else ""
                 names = [t.name for t in self.inputs]
@@ -115,14 +115,21 @@ class Model(Trainer, Layer):
                     f"inputs {names}, so the outputs cannot be computed from them. Add it to inputs=."
                 )
             visited.add(id(node))
-            for parent in node.input_tensors:
-                visit(parent, node.layer.name)
-            order.append(node)
+            return node
 
-        for tensor in self.inputs:
-            visit(tensor, None)
-        for tensor in self.outputs:
-            visit(tensor, None)
+        for root in [*self.inputs, *self.outputs]:
+            node = enter(root, None)
+            stack = [] if node is None else [(node, iter(node.input_tensors))]
+            while stack:
+                node, parents = stack[-1]
+                for parent in parents:
+                    child = enter(parent, node.layer.name)
+                    if child is not None:
+                        stack.append((child, iter(child.input_tensors)))
+                        break
+                else:
+                    stack.pop()
+                    order.append(node)
         return order
 
     def _check_unique_names(self, layers):

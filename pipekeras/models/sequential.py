@@ -161,8 +161,9 @@ class Sequential(Model):
             self._append_to_graph(layer, step)
 
     def _append_to_graph(self, layer, step):
+        previous = self.outputs[0]
         try:
-            output = layer(self.outputs[0])
+            output = layer(previous)
         except PipeKerasError as error:
             raise _with_step(error, step, layer) from None
         if isinstance(output, list):
@@ -172,8 +173,22 @@ class Sequential(Model):
                 "return_state=True), but a Sequential model passes one tensor from layer to layer. "
                 "Use the functional API: Model(inputs, outputs)."
             )
-        self._init_graph(self.inputs[0], output)
+        node = output.node
+        if list(node.input_tensors) == [previous] and layer.name != self.inputs[0].node.layer.name:
+            self._extend_graph(node, output)  # one more link of the chain: no walk of the whole graph
+        else:
+            self._init_graph(self.inputs[0], output)
         self._graph_layers = list(self._layers)
+
+    def _extend_graph(self, node, output):
+        """Appends `node`, which takes the current output, as `_init_graph` would find it (in time independent
+        of the depth, so that building a deep stack layer by layer is not quadratic)."""
+        self.outputs = [output]  # a new list: runners built for the old graph see that it changed
+        self._outputs_are_list = False
+        self._nodes = self._nodes + [node]  # new lists, as _init_graph makes (a list copy is cheap; a walk is not)
+        self._layers = self._layers + [node.layer]
+        self._sublayers = self._sublayers + [node.layer]
+        self._node_needs_input_grad = self._node_needs_input_grad + [node.input_tensors[0] is not self.inputs[0]]
 
     def _init_graph(self, inputs, outputs):
         super()._init_graph(inputs, outputs)

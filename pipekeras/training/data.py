@@ -32,6 +32,12 @@ def to_array(value, what, strings=False):
         )
     if array.ndim == 0 or array.shape[0] == 0:
         raise DataError(f"{what} is empty (shape {array.shape}); give at least one sample.")
+    if array.size == 0:
+        axis = array.shape.index(0)
+        raise DataError(
+            f"{what} is empty (shape {array.shape}): axis {axis} has length 0, so each sample holds no values. "
+            "Give sequences of at least one step and at least one feature."
+        )
     return array
 
 
@@ -40,7 +46,7 @@ def first_non_finite(array):
     if array.dtype.kind != "f":
         return None
     contiguous = array.flags.c_contiguous and array.dtype.isnative and array.dtype.itemsize in (4, 8)
-    if all_finite(array) if contiguous else np.isfinite(array.sum()):
+    if all_finite(array) if contiguous else np.isfinite(array).all():  # a sum could overflow on huge values
         return None
     bad = np.argwhere(~np.isfinite(array))
     return tuple(int(i) for i in bad[0]) if len(bad) else None

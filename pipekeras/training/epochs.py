@@ -21,8 +21,11 @@ def check_batch_size(batch_size, verb):
     """
     if batch_size is None:
         return 32
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ConfigError(f"{verb}: batch_size must be a positive integer, received {batch_size!r}.")
+    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, (bool, np.bool_)) or batch_size < 1:
+        raise ConfigError(
+            f"{verb}: batch_size must be a positive integer, received {batch_size!r}. Accepted: an int >= 1 "
+            "(not a bool) or None for 32."
+        )
     return int(batch_size)
 
 

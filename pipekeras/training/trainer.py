@@ -19,6 +19,7 @@ from .compile_config import CompileConfig
 from .custom_steps import evaluate_with_steps, fit_with_steps, predict_by_call, takes_data
 from .data import prepare_inputs, take_rows
 from .epochs import ArrayEpochs, check_batch_size, hold_out
+from .fit_arguments import check_fit_arguments
 from .interrupt import deferred_interrupt
 from .sources import evaluate_source, input_source, is_source, predict_source, training_source
 from .runner import choose_runner, infers_as_built, runner_version, same_version
@@ -240,6 +241,7 @@ class Trainer:
             KeyboardInterrupt: on a second Ctrl-C, as soon as the current step ends.
         """
         if self._steps_are_custom("train_step"):
+            epochs, initial_epoch, verbose, callbacks = check_fit_arguments(epochs, initial_epoch, verbose, callbacks)
             with self._training("fit"):
                 return fit_with_steps(self, x, y, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch,
                                       validation_data)
@@ -256,8 +258,7 @@ class Trainer:
         if not isinstance(validation_split, (int, float)) or not 0.0 <= validation_split < 1.0:
             raise ConfigError(f"fit: validation_split must be in [0, 1), received {validation_split!r}.")
         batch_size = None if is_source(x) else check_batch_size(batch_size, "fit")
-        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ConfigError(f"fit: epochs must be a non-negative integer, received {epochs!r}.")
+        epochs, initial_epoch, verbose, callbacks = check_fit_arguments(epochs, initial_epoch, verbose, callbacks)
         validation = None
         if is_source(validation_data):
             validation = training_source(self, validation_data, None, None, None, validation_steps, "fit",
@@ -271,10 +272,9 @@ class Trainer:
             if validation_split and validation is None:
                 train, validation = hold_out(*train, validation_split)
             data = ArrayEpochs(*train, batch_size, steps_per_epoch)
-        verbose = 1 if verbose == "auto" else int(verbose)
         history = History()
         callback_list = CallbackList(
-            list(callbacks or []) + ([ProgbarLogger(verbose)] if verbose else []) + [history],
+            callbacks + ([ProgbarLogger(verbose)] if verbose else []) + [history],
             model=self,
             params={"epochs": epochs, "steps": data.steps, "verbose": verbose, "batch_size": batch_size,
                     "samples": data.samples},
@@ -282,6 +282,7 @@ class Trainer:
         with self._training("fit"), deferred_interrupt() as interrupts:
             self.stop_training = False
             self.history = history
+            first_step = self.optimizer.iterations
             callback_list.on_train_begin()
             warned = False  # the first NaN/Inf loss is reported; the ones after it follow from it
             for epoch in range(initial_epoch, epochs):
@@ -300,7 +301,8 @@ class Trainer:
             callback_list.on_train_end()
         if interrupts.requested:
             history.interrupted = True
-            print(f"\nInterrupted: fit stopped after {self.optimizer.iterations} steps; the history holds the "
+            steps = self.optimizer.iterations - first_step  # this fit's steps, not the optimizer's lifetime
+            print(f"\nInterrupted: fit stopped after {steps} steps; the history holds the "
                   f"{len(history.epoch)} completed epoch(s).")
         return history
 

@@ -252,6 +252,18 @@ def test_fit_says_that_it_stopped(capsys):
         capsys.readouterr().out
 
 
+def test_the_stop_message_counts_the_steps_of_this_fit_only(capsys):
+    """A model that trained before (its optimizer at 2 epochs of steps) reports this fit's steps."""
+    (x, y), _ = _data()
+    model = _model("stack")
+    model.fit(x, y, epochs=2, batch_size=BATCH, verbose=0)
+    presser = Presser(model, 1, 2 * STEPS + 3)
+    history = model.fit(x, y, epochs=2, batch_size=BATCH, verbose=0,
+                        callbacks=[PressInCallback(presser, "on_train_batch_end")])
+    assert history.interrupted and model.optimizer.iterations == 2 * STEPS + 3
+    assert "Interrupted: fit stopped after 3 steps;" in capsys.readouterr().out
+
+
 def test_fit_in_a_thread_is_not_affected_by_the_handler():
     """Only the main thread installs the handler; fit in another thread runs unguarded and completes."""
     (x, y), _ = _data()
