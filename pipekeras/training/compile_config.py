@@ -2,6 +2,8 @@
 
 import copy
 
+import numpy as np
+
 from .. import losses as losses_module, metrics as metrics_module
 from ..engine.gradients import PreActivationGrad
 from ..errors import ConfigError
@@ -24,6 +26,33 @@ def per_output(value, output_names, what):
                               f"{output_names}.")
         return list(value)
     return [value] * len(output_names)
+
+
+def masked_weights(sample_weight, mask, for_loss):
+    """Folds an output mask into the sample weights, as Keras does.
+
+    Args:
+        sample_weight: per-sample weights (batch,), or None.
+        mask: the output's mask (batch, ...), or None.
+        for_loss: True for the loss, whose mean over all positions becomes a mean over the unmasked ones (each
+            unmasked position weighs positions / unmasked positions; a batch without one weighs 0), False
+            for the metrics (the mask as 0/1 weights).
+
+    Returns:
+        The weights, broadcastable over the output's positions; `sample_weight` itself without a mask.
+    """
+    if mask is None:
+        return sample_weight
+    mask = np.asarray(mask, dtype=np.float64)
+    if for_loss:
+        valid = mask.sum()
+        mask = mask * (mask.size / valid if valid else 0.0)
+    if sample_weight is None:
+        return mask
+    w = np.asarray(sample_weight, dtype=np.float64)
+    while w.ndim > 1 and w.shape[-1] == 1:
+        w = w[..., 0]
+    return mask * w.reshape(w.shape + (1,) * (mask.ndim - w.ndim))
 
 
 class CompileConfig:
@@ -59,24 +88,27 @@ class CompileConfig:
                         for items, loss, t in zip(per_metric, self.losses, outputs)]
         self.fused_activations = list(fused_activations)
 
-    def total_loss(self, y_arrays, outputs, sample_weight):
-        """Returns the weighted sum of the outputs' losses on a batch, as a float."""
+    def total_loss(self, y_arrays, outputs, sample_weight, masks=None):
+        """Returns the weighted sum of the outputs' losses on a batch, as a float; an output's mask (`masks`,
+        one per output or None) restricts its loss to the unmasked positions."""
         total = 0.0
-        for loss, weight, y, out in zip(self.losses, self.loss_weights, y_arrays, outputs):
-            total += weight * float(loss(y, out, sample_weight))
+        for loss, weight, y, out, mask in zip(self.losses, self.loss_weights, y_arrays, outputs,
+                                              masks or [None] * len(outputs)):
+            total += weight * float(loss(y, out, masked_weights(sample_weight, mask, True)))
         return total
 
-    def loss_gradients(self, y_arrays, outputs, sample_weight):
+    def loss_gradients(self, y_arrays, outputs, sample_weight, masks=None):
         """Returns, per output, the weighted loss gradient: a `PreActivationGrad` where the loss fuses with the
         output activation, else d(loss)/d(output)."""
         grads = []
-        for loss, weight, y, out, fused in zip(self.losses, self.loss_weights, y_arrays, outputs,
-                                               self.fused_activations):
-            grad = loss.fused_gradient(fused, y, out, sample_weight) if fused else None
+        for loss, weight, y, out, fused, mask in zip(self.losses, self.loss_weights, y_arrays, outputs,
+                                                     self.fused_activations, masks or [None] * len(outputs)):
+            position_weights = masked_weights(sample_weight, mask, True)
+            grad = loss.fused_gradient(fused, y, out, position_weights) if fused else None
             if grad is not None:
                 grads.append(PreActivationGrad(grad * weight if weight != 1.0 else grad))
             else:
-                grad = loss.gradient(y, out, sample_weight)
+                grad = loss.gradient(y, out, position_weights)
                 grads.append(grad * weight if weight != 1.0 else grad)
         return grads
 
@@ -102,11 +134,12 @@ class CompileConfig:
         for metric in (m for items in self.metrics for m in items):
             metric.reset_state()
 
-    def update_metrics(self, y_arrays, outputs, sample_weight, metrics=None):
-        """Adds a batch to `metrics` (the compiled metrics by default)."""
-        for items, y, out in zip(metrics or self.metrics, y_arrays, outputs):
+    def update_metrics(self, y_arrays, outputs, sample_weight, metrics=None, masks=None):
+        """Adds a batch to `metrics` (the compiled metrics by default); an output's mask (`masks`) keeps its
+        metrics to the unmasked positions."""
+        for items, y, out, mask in zip(metrics or self.metrics, y_arrays, outputs, masks or [None] * len(outputs)):
             for metric in items:
-                metric.update_state(y, out, sample_weight)
+                metric.update_state(y, out, masked_weights(sample_weight, mask, False))
 
     def logs(self, loss_mean, metrics=None):
         """Returns {"loss": loss_mean, metric name: result, ...} of `metrics` (the compiled ones by default)."""

@@ -153,8 +153,9 @@ class Trainer:
             (the loss before the update, the number of samples).
         """
         samples = len(x_arrays[0])
-        loss, outputs = self._current_runner().train_step(x_arrays, y_arrays, sample_weight, batch_size or samples)
-        self.compile_config.update_metrics(y_arrays, outputs, sample_weight)
+        loss, outputs, masks = self._current_runner().train_step(x_arrays, y_arrays, sample_weight,
+                                                                 batch_size or samples)
+        self.compile_config.update_metrics(y_arrays, outputs, sample_weight, masks=masks)
         return loss, samples
 
     def _steps_per_run(self, data, callback_list):
@@ -349,9 +350,9 @@ class Trainer:
             index = slice(start, min(n, start + batch_size))
             xb, yb = [a[index] for a in x_arrays], [a[index] for a in y_arrays]
             wb = None if weights is None else weights[index]
-            outputs = self._infer(xb)
-            loss_sum += config.total_loss(yb, outputs, wb) * len(xb[0])
-            config.update_metrics(yb, outputs, wb, metrics)
+            outputs, masks = self._current_runner(training=False).infer(xb, with_masks=True)
+            loss_sum += config.total_loss(yb, outputs, wb, masks) * len(xb[0])
+            config.update_metrics(yb, outputs, wb, metrics, masks)
         return config.logs(loss_sum / n + self._regularization_penalty(), metrics)
 
     def _regularization_penalty(self):
