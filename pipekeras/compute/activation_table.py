@@ -74,15 +74,15 @@ _add("linear", _linear, _linear_derivative)
 def _relu(v, a, b, c):  # a: negative_slope, b: max_value, c: threshold
     if v >= b:
         return b
-    if v >= c:
+    if v > c:
         return v
     return a * (v - c)
 
 
-def _relu_derivative(v, y, a, b, c):
+def _relu_derivative(v, y, a, b, c):  # at the threshold the slope below it: relu'(0) = 0 as Keras and PyTorch
     if v >= b:
         return 0.0
-    if v >= c:
+    if v > c:
         return 1.0
     return a
 

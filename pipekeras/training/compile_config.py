@@ -61,15 +61,18 @@ class CompileConfig:
     Args:
         outputs: the model's output tensors.
         loss: name, Loss object, or one per output (list or dict by output name).
-        metrics: list of metrics for every output, or a dict by output name.
+        metrics: list of metrics for every output, or a dict by output name; they ignore sample weights.
         loss_weights: None, or one weight per output (list or dict by output name).
         fused_activations: per output, the name of the output layer's activation that the loss gradient may
             fuse with (see `losses.Loss.fused_gradient`), or None.
+        weighted_metrics: as `metrics`, for metrics weighted by the sample and class weights (Keras's
+            `weighted_metrics`); one with the name of an unweighted one is logged as "weighted_<name>".
 
     Attributes:
         losses: one `Loss` per output.
         loss_weights: one float per output.
-        metrics: one list of `Metric` objects per output.
+        metrics: one list of `Metric` objects per output (not weighted by the sample weights).
+        weighted_metrics: one list per output of the metrics weighted by the sample and class weights.
         fused_activations: as the argument.
         output_names: the names of the output layers.
 
@@ -77,16 +80,20 @@ class CompileConfig:
         ConfigError: for an unknown loss or metric, or arguments that do not fit the outputs.
     """
 
-    def __init__(self, outputs, loss, metrics, loss_weights, fused_activations):
+    def __init__(self, outputs, loss, metrics, loss_weights, fused_activations, weighted_metrics=None):
         self.output_names = [t.node.layer.name for t in outputs]
         self.losses = [losses_module.get(item) for item in per_output(loss, self.output_names, "loss")]
         weights = per_output(1.0 if loss_weights is None else loss_weights, self.output_names, "loss_weights")
         self.loss_weights = [1.0 if w is None else float(w) for w in weights]
-        per_metric = per_output(metrics, self.output_names, "metrics") if isinstance(metrics, dict) else \
-            [metrics] * len(outputs)
-        self.metrics = [[metrics_module.get(m, loss=loss, output_shape=t.shape) for m in (items or [])]
-                        for items, loss, t in zip(per_metric, self.losses, outputs)]
+        self.metrics = self._metric_lists(metrics, outputs, "metrics")
+        self.weighted_metrics = self._metric_lists(weighted_metrics, outputs, "weighted_metrics")
         self.fused_activations = list(fused_activations)
+
+    def _metric_lists(self, metrics, outputs, what):
+        per_metric = per_output(metrics, self.output_names, what) if isinstance(metrics, dict) else \
+            [metrics] * len(outputs)
+        return [[metrics_module.get(m, loss=loss, output_shape=t.shape) for m in (items or [])]
+                for items, loss, t in zip(per_metric, self.losses, outputs)]
 
     def total_loss(self, y_arrays, outputs, sample_weight, masks=None):
         """Returns the weighted sum of the outputs' losses on a batch, as a float; an output's mask (`masks`,
@@ -112,41 +119,61 @@ class CompileConfig:
                 grads.append(grad * weight if weight != 1.0 else grad)
         return grads
 
+    def _labelled(self, metrics=None):
+        """Per output, [(log name, metric, weighted)] in log order: the metrics, then the weighted ones (named
+        "weighted_<name>" where the name is taken, as Keras does); names prefixed by the output's for several."""
+        plain, weighted = metrics or (self.metrics, self.weighted_metrics)
+        multi = len(self.output_names) > 1
+        taken, result = set(), []
+        for output, items, weighted_items in zip(self.output_names, plain, weighted):
+            prefix = f"{output}_" if multi else ""
+            labelled = [(prefix + m.name, m, False) for m in items]
+            taken.update(label for label, _, _ in labelled)
+            for metric in weighted_items:
+                label = prefix + metric.name
+                label = prefix + "weighted_" + metric.name if label in taken else label
+                taken.add(label)
+                labelled.append((label, metric, True))
+            result.append(labelled)
+        return result
+
     def metrics_names(self):
         """Returns "loss" and the metric names in log order (prefixed by the output name for several)."""
         names = ["loss"]
-        multi = len(self.metrics) > 1
-        for output, items in zip(self.output_names, self.metrics):
-            prefix = f"{output}_" if multi else ""
+        multi = len(self.output_names) > 1
+        for output, labelled in zip(self.output_names, self._labelled()):
             if multi:
-                names.append(f"{prefix}loss")
-            names += [f"{prefix}{m.name}" for m in items]
+                names.append(f"{output}_loss")
+            names += [label for label, _, _ in labelled]
         return names
 
     def fresh_metrics(self):
-        """Returns reset copies of the metrics, for a pass that must not share their state (evaluate)."""
-        metrics = [[copy.deepcopy(metric) for metric in items] for items in self.metrics]
-        for metric in (m for items in metrics for m in items):
+        """Returns reset copies of the (metrics, weighted metrics), for a pass that must not share their state
+        (evaluate)."""
+        metrics = tuple([[copy.deepcopy(metric) for metric in items] for items in group]
+                        for group in (self.metrics, self.weighted_metrics))
+        for metric in (m for group in metrics for items in group for m in items):
             metric.reset_state()
         return metrics
 
     def reset_metrics(self):
-        for metric in (m for items in self.metrics for m in items):
+        for metric in (m for group in (self.metrics, self.weighted_metrics) for items in group for m in items):
             metric.reset_state()
 
     def update_metrics(self, y_arrays, outputs, sample_weight, metrics=None, masks=None):
-        """Adds a batch to `metrics` (the compiled metrics by default); an output's mask (`masks`) keeps its
-        metrics to the unmasked positions."""
-        for items, y, out, mask in zip(metrics or self.metrics, y_arrays, outputs, masks or [None] * len(outputs)):
-            for metric in items:
-                metric.update_state(y, out, masked_weights(sample_weight, mask, False))
+        """Adds a batch to `metrics` ((metrics, weighted metrics); the compiled ones by default): the sample
+        weights weight only the weighted metrics, as in Keras; an output's mask (`masks`) keeps all its metrics
+        to the unmasked positions."""
+        for labelled, y, out, mask in zip(self._labelled(metrics), y_arrays, outputs, masks or [None] * len(outputs)):
+            plain_weight, weight = masked_weights(None, mask, False), masked_weights(sample_weight, mask, False)
+            for _, metric, weighted in labelled:
+                metric.update_state(y, out, weight if weighted else plain_weight)
 
     def logs(self, loss_mean, metrics=None):
-        """Returns {"loss": loss_mean, metric name: result, ...} of `metrics` (the compiled ones by default)."""
+        """Returns {"loss": loss_mean, metric name: result, ...} of `metrics` ((metrics, weighted metrics); the
+        compiled ones by default)."""
         logs = {"loss": loss_mean}
-        multi = len(self.output_names) > 1
-        for output, items in zip(self.output_names, metrics or self.metrics):
-            prefix = f"{output}_" if multi else ""
-            for metric in items:
-                logs[prefix + metric.name] = float(metric.result())
+        for labelled in self._labelled(metrics):
+            for label, metric, _ in labelled:
+                logs[label] = float(metric.result())
         return logs

@@ -43,14 +43,17 @@ class Trainer:
 
     # ----- compile -------------------------------------------------------------------------------
 
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **unknown):
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
+                **unknown):
         """Configures the model for training.
 
         Args:
             optimizer: name (`"rmsprop"`) or optimizer object.
             loss: name, Loss object, or one per output (list or dict by output name).
-            metrics: list of metric names/objects (applied to every output), or a dict by output name.
+            metrics: list of metric names/objects (applied to every output), or a dict by output name; they
+                ignore sample and class weights, as in Keras.
             loss_weights: optional list or dict weighting each output's loss.
+            weighted_metrics: as `metrics`, for metrics weighted by the sample and class weights.
 
         Returns:
             The model (so `model | compile(...)` keeps piping).
@@ -60,7 +63,7 @@ class Trainer:
         """
         if unknown:
             bad = next(iter(unknown))
-            valid = ["optimizer", "loss", "metrics", "loss_weights"]
+            valid = ["optimizer", "loss", "metrics", "loss_weights", "weighted_metrics"]
             raise ConfigError(f"compile: unknown argument {bad!r}.{did_you_mean(bad, valid)} Valid: {valid}.")
         if not self.built:
             raise NotBuiltError(
@@ -71,7 +74,7 @@ class Trainer:
             raise ConfigError("compile: give a loss, e.g. loss='categorical_crossentropy' or loss='mse'.")
         self.optimizer = optimizers.get(optimizer)
         self.compile_config = CompileConfig(self.outputs, loss, metrics, loss_weights,
-                                            [self._fusable_activation(t) for t in self.outputs])
+                                            [self._fusable_activation(t) for t in self.outputs], weighted_metrics)
         self.compiled = True
         return self
 
