@@ -111,12 +111,13 @@ class Activation(ActivatedLayer):
     """
 
     supports_masking = True
+    takes_shape_changing_activation = True
 
     def __init__(self, activation, **kwargs):
         super().__init__(activation=activation, **kwargs)
 
     def compute_output_shape(self, input_shape):
-        return input_shape
+        return self.activation.output_shape(input_shape)
 
     def call(self, inputs, training=False):
         y = self.activate(inputs)
