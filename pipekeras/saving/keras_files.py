@@ -256,10 +256,19 @@ def _collect(group, source):
         vars_group = group["vars"]
         for key in sorted(vars_group.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30):
             arrays.append(_dataset(vars_group[key], source))
-    for key in sorted(group.keys()):
+    for key in sorted(group.keys(), key=_subgroup_order):
         if key != "vars" and hasattr(group[key], "keys"):
             arrays += _collect(group[key], source)
     return arrays
+
+
+_WRAPPED_PARTS = {"forward_layer": 0, "backward_layer": 1}
+
+
+def _subgroup_order(key):
+    """Sub-groups by name in pipekeras's weight order: a Bidirectional's forward layer before its backward one
+    (sorted by name, backward would come first and the shapes would not tell), then the rest sorted."""
+    return _WRAPPED_PARTS.get(key, len(_WRAPPED_PARTS)), key
 
 
 def _keras3_groups(file, source):
