@@ -47,6 +47,7 @@ _OFF_VALUES = {
     "zero_output_for_mask": (False, True), "input_length": (None,), "autocast": (True,),
     "synchronized": (False,), "use_cudnn": ("auto", True, False), "input_axes": (None,), "output_axes": (None,),
     "time_major": (False,), "implementation": (1, 2), "reset_after": (),
+    "renorm": (False,), "renorm_clipping": (None,), "renorm_momentum": (), "rms_scaling": (False,),
 }
 _LAYER_BASE_KEYS = {"name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype"}
 
@@ -138,6 +139,8 @@ def _layer_config(class_name, config, cls):
     accepted = set(params) | _LAYER_BASE_KEYS
     result = {}
     for key, value in config.items():
+        if key in _WRAPPED_PARTS or key == "layer":  # a wrapper's layer: its keys are checked the same way
+            value = keras_entry_to_pipekeras(value) if isinstance(value, dict) and "class_name" in value else value
         if key.endswith("_initializer"):
             value = _object("initializers", value, name, key)
             if value == "__default__":

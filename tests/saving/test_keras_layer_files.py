@@ -1,0 +1,49 @@
+"""Keras-written .keras and .h5 files with BN, LayerNormalization, TimeDistributed and Bidirectional(LSTM, GRU):
+every key Keras writes at its default value loads, at every nesting level; a non-default one is refused by name."""
+
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+import pipekeras as pk
+from pipekeras.errors import ConfigError
+
+pytest.importorskip("h5py")
+HERE = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+FIXTURES = np.load(os.path.join(HERE, "keras_parity.npz"))
+
+
+@pytest.mark.parametrize("file_name", ["keras_layers.keras", "keras_layers.h5"])
+def test_keras_files_with_wrappers_and_normalization_predict_as_keras(file_name):
+    model = pk.load_model(os.path.join(HERE, file_name))
+    np.testing.assert_allclose(model.predict(FIXTURES["keras_layers/x"]), FIXTURES["keras_layers/y"], atol=1e-5)
+
+
+def _config():
+    with zipfile.ZipFile(os.path.join(HERE, "keras_layers.keras")) as archive:
+        return json.loads(archive.read("config.json"))
+
+
+def _layer(config, class_name):
+    return next(layer for layer in config["config"]["layers"] if layer["class_name"] == class_name)
+
+
+@pytest.mark.parametrize("class_name, key, value", [
+    ("BatchNormalization", "renorm", True),
+    ("LayerNormalization", "rms_scaling", True),
+])
+def test_a_non_default_value_is_refused_naming_the_key(class_name, key, value):
+    config = _config()
+    _layer(config, class_name)["config"][key] = value
+    with pytest.raises(ConfigError, match=key):
+        pk.model_from_json(json.dumps(config))
+
+
+def test_a_non_default_value_inside_a_wrapper_is_refused_naming_the_key():
+    config = _config()
+    _layer(config, "TimeDistributed")["config"]["layer"]["config"]["quantization_config"] = {"mode": "int8"}
+    with pytest.raises(ConfigError, match="quantization_config"):
+        pk.model_from_json(json.dumps(config))
