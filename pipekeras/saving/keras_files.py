@@ -368,7 +368,9 @@ def _compile_from_keras(model, compile_config, custom_objects):
     try:
         opt = _plain(compile_config.get("optimizer"))
         if isinstance(opt, dict):
-            cls = optimizers._REGISTRY.lookup(opt["class_name"], custom_objects)
+            name = opt["class_name"]  # Keras 2.11+ .h5 files name the optimizer "Custom>RMSprop"
+            cls = optimizers._REGISTRY.lookup(name[len("Custom>"):] if name.startswith("Custom>") else name,
+                                              custom_objects)
             params = inspect.signature(cls.__init__).parameters
             opt = cls(**{k: v for k, v in opt.get("config", {}).items() if k in params and k != "name"})
         loss = _plain(compile_config.get("loss"))

@@ -47,3 +47,17 @@ def test_a_non_default_value_inside_a_wrapper_is_refused_naming_the_key():
     _layer(config, "TimeDistributed")["config"]["layer"]["config"]["quantization_config"] = {"mode": "int8"}
     with pytest.raises(ConfigError, match="quantization_config"):
         pk.model_from_json(json.dumps(config))
+
+
+def test_keras_2_11_h5_optimizer_names_load_compiled(tmp_path):
+    import h5py
+
+    path = tmp_path / "compiled.h5"
+    path.write_bytes(open(os.path.join(HERE, "keras_layers.h5"), "rb").read())
+    with h5py.File(path, "a") as file:
+        file.attrs["training_config"] = json.dumps({
+            "loss": "mse", "metrics": None, "loss_weights": None,
+            "optimizer_config": {"class_name": "Custom>RMSprop", "config": {"learning_rate": 0.005, "rho": 0.8}}})
+    model = pk.load_model(str(path))
+    assert isinstance(model.optimizer, pk.optimizers.RMSprop)
+    assert model.optimizer.get_config()["rho"] == pytest.approx(0.8)
