@@ -440,10 +440,15 @@ def _keras_layer_entry(layer):
         return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
                 "config": {"batch_shape": list(layer.batch_shape), "dtype": layer.dtype, "sparse": False,
                            "name": layer.name}}
-    if layer.weights and layer.sublayers:
+    if layer.weights and layer.sublayers and type(layer).__name__ not in _WRAPPERS:
         raise SavingError(f"Writing .keras: layer {layer.name!r} ({type(layer).__name__}) nests other layers; "
-                          "only flat models can be written for Keras.")
+                          "only flat models and the wrappers Bidirectional and TimeDistributed can be written "
+                          "for Keras.")
     config = {k: _keras_value(k, v) for k, v in layer.get_config().items() if k != "batch_input_shape"}
+    for key, inner in _WRAPPERS.get(type(layer).__name__, lambda _: {})(layer).items():
+        config[key] = {"module": "keras.layers", "class_name": type(inner).__name__, "registered_name": None,
+                       "config": {k: _keras_value(k, v) for k, v in inner.get_config().items()
+                                  if k != "batch_input_shape"}}
     entry = {"module": "keras.layers", "class_name": type(layer).__name__, "config": config, "registered_name": None}
     if layer.build_input_shape is not None:
         shape = layer.build_input_shape
@@ -487,17 +492,35 @@ def _h5_bytes(model):
     with h5py.File(buffer, "w") as file:
         layers = file.create_group("layers")
         for layer, key in zip(model.layers, keras_keys(model.layers)):
-            group = layers.create_group(key)
-            own = group.create_group("vars")
-            own.attrs["name"] = layer.name
-            target = own
-            if type(layer).__name__ in RECURRENT_CLASSES:
-                target = group.create_group("cell").create_group("vars")
-                target.attrs["name"] = f"{to_snake_case(type(layer).__name__)}_cell"
-            for i, variable in enumerate(layer.weights):
-                target.create_dataset(str(i), data=variable.numpy())
+            _write_layer_group(layers.create_group(key), layer)
         file.create_group("vars").attrs["name"] = model.name
     return buffer.getvalue()
+
+
+# the wrappers written for Keras: their inner layers by the attribute names Keras stores them under
+_WRAPPERS = {"Bidirectional": lambda layer: {"layer": layer.forward_layer, "backward_layer": layer.backward_layer},
+             "TimeDistributed": lambda layer: {"layer": layer.layer}}
+
+
+def _write_layer_group(group, layer):
+    """One layer's weights in Keras 3's layout: `vars/<i>`, a recurrent layer's under `cell/vars/<i>`, a
+    wrapper's inner layers in sub-groups named as Keras's attributes (`forward_layer`, `backward_layer`,
+    `layer`)."""
+    own = group.create_group("vars")
+    own.attrs["name"] = layer.name
+    name = type(layer).__name__
+    if name in _WRAPPERS:
+        parts = _WRAPPERS[name](layer)
+        for part, inner in parts.items():
+            _write_layer_group(group.create_group("forward_layer" if name == "Bidirectional" and part == "layer"
+                                                  else part), inner)
+        return
+    target = own
+    if name in RECURRENT_CLASSES:
+        target = group.create_group("cell").create_group("vars")
+        target.attrs["name"] = f"{to_snake_case(name)}_cell"
+    for i, variable in enumerate(layer.weights):
+        target.create_dataset(str(i), data=variable.numpy())
 
 
 def save_weights_h5(model, path):

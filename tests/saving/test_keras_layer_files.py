@@ -61,3 +61,26 @@ def test_keras_2_11_h5_optimizer_names_load_compiled(tmp_path):
     model = pk.load_model(str(path))
     assert isinstance(model.optimizer, pk.optimizers.RMSprop)
     assert model.optimizer.get_config()["rho"] == pytest.approx(0.8)
+
+
+def test_wrappers_are_written_in_keras_layout_and_read_back(tmp_path):
+    import h5py
+
+    model = pk.sequential() | pk.bidirectional(pk.lstm(3, return_sequences=True), input_shape=(5, 4)) | \
+        pk.time_distributed(pk.batch_normalization()) | pk.time_distributed(pk.dense(2))
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.uniform(0.5, 1.5, w.shape).astype("float32") for w in model.get_weights()])
+    path = tmp_path / "wrappers.keras"
+    model.save(str(path))
+    with zipfile.ZipFile(path) as archive:
+        config = json.loads(archive.read("config.json"))
+        (tmp_path / "w.h5").write_bytes(archive.read("model.weights.h5"))
+    inner = [layer["config"]["layer"] for layer in config["config"]["layers"][1:]]
+    assert [entry["class_name"] for entry in inner] == ["LSTM", "BatchNormalization", "Dense"]
+    with h5py.File(tmp_path / "w.h5", "r") as file:
+        assert len(file["layers/bidirectional/forward_layer/cell/vars"]) == 3
+        assert len(file["layers/bidirectional/backward_layer/cell/vars"]) == 3
+        assert len(file["layers/time_distributed/layer/vars"]) == 4
+        assert len(file["layers/time_distributed_1/layer/vars"]) == 2
+    x = rng.normal(size=(2, 5, 4)).astype("float32")
+    np.testing.assert_allclose(pk.load_model(str(path)).predict(x), model.predict(x), atol=1e-6)
