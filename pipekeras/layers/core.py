@@ -40,6 +40,7 @@ class Dense(DeclaresWeights, ActivatedLayer):
         >>> model = sequential() | dense(512, "relu", input_shape=784) | dense(10, "softmax")
     """
 
+    supports_masking = True  # per position: a sequence mask passes on, as in Keras 3
     declared_weights = (
         Weight("kernel", lambda layer, shape: (shape[-1], layer.units)),
         Weight("bias", lambda layer, shape: (layer.units,), enabled="use_bias"),
