@@ -49,6 +49,9 @@ _OFF_VALUES = {
     "time_major": (False,), "implementation": (1, 2), "reset_after": (),
     "renorm": (False,), "renorm_clipping": (None,), "renorm_momentum": (), "rms_scaling": (False,),
 }
+# Keras 3 functional graphs record the masks they compute (Masking, Embedding(mask_zero=True)) as operation
+# nodes that only feed `mask=` arguments; pipekeras's layers compute their masks themselves
+_MASK_OPS = {"NotEqual", "Any"}
 _LAYER_BASE_KEYS = {"name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype"}
 
 
@@ -198,7 +201,7 @@ def keras_entry_to_pipekeras(entry, custom_objects=None):
     class_name = entry.get("class_name")
     config = entry.get("config") or {}
     if class_name in ("Sequential", "Functional", "Model") and isinstance(config.get("layers"), list):
-        layers = config["layers"]
+        layers = [l for l in config["layers"] if not (isinstance(l, dict) and l.get("class_name") in _MASK_OPS)]
         check = {**(custom_objects or {}), "Functional": object, "Model": object}
         safety.check_layer_classes([l for l in layers if isinstance(l, dict)], check,
                                    f"Keras model config {config.get('name')!r}")

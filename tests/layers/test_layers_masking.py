@@ -34,3 +34,11 @@ def test_keras_file_with_masking_predicts_and_evaluates_as_keras():
     np.testing.assert_allclose(model.predict(FIXTURES["masking/x"]), FIXTURES["masking/pred"], atol=1e-5)
     loss = model.evaluate(FIXTURES["masking/x"], FIXTURES["masking/y"], verbose=0)["loss"]
     np.testing.assert_allclose(loss, FIXTURES["masking/eval"], rtol=1e-5)
+
+
+def test_keras_functional_file_with_mask_operations_loads_and_predicts_as_keras():
+    """Keras 3 records the masks of Masking and Embedding(mask_zero=True) as NotEqual/Any graph nodes."""
+    pytest.importorskip("h5py")
+    model = pk.load_model(os.path.join(FIXTURES_DIR, "masking_functional.keras"))
+    x = [FIXTURES["masking/x"], FIXTURES["masking_functional/ids"]]
+    np.testing.assert_allclose(model.predict(x), FIXTURES["masking_functional/pred"], atol=1e-5)
