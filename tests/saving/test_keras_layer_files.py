@@ -84,3 +84,18 @@ def test_wrappers_are_written_in_keras_layout_and_read_back(tmp_path):
         assert len(file["layers/time_distributed_1/layer/vars"]) == 2
     x = rng.normal(size=(2, 5, 4)).astype("float32")
     np.testing.assert_allclose(pk.load_model(str(path)).predict(x), model.predict(x), atol=1e-6)
+
+
+@pytest.mark.parametrize("file_name", ["convolutions.keras", "convolutions.h5"])
+def test_keras_files_with_every_convolution_and_pooling_predict_as_keras(file_name):
+    model = pk.load_model(os.path.join(HERE, file_name))
+    x = [FIXTURES[f"convolutions/x{i}"] for i in range(3)]
+    np.testing.assert_allclose(model.predict(x), FIXTURES["convolutions/y"], atol=1e-5)
+
+
+def test_keras_weights_file_with_convolutions_and_pooling_loads_by_order():
+    model = pk.load_model(os.path.join(HERE, "convolutions.keras"))
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])
+    model.load_weights(os.path.join(HERE, "convolutions.weights.h5"))
+    x = [FIXTURES[f"convolutions/x{i}"] for i in range(3)]
+    np.testing.assert_allclose(model.predict(x), FIXTURES["convolutions/y"], atol=1e-5)
