@@ -23,7 +23,7 @@ from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, A
                      Cropping1D, Cropping2D, Dense, DepthwiseConv2D, Dot, Dropout, Embedding, Flatten, GRU,
                      GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D,
                      GlobalMaxPooling2D, GlobalMaxPooling3D, LSTM, LayerNormalization, MaxPooling1D, MaxPooling2D,
-                     MaxPooling3D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SeparableConv2D,
+                     Masking, MaxPooling3D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SeparableConv2D,
                      SimpleRNN, SpatialDropout1D, SpatialDropout2D, Subtract, TimeDistributed, UpSampling1D,
                      TextVectorization, CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization,
                      StringLookup, CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
@@ -87,6 +87,7 @@ random_zoom = layer_constructor(RandomZoom)
 random_translation = layer_constructor(RandomTranslation)
 random_contrast = layer_constructor(RandomContrast)
 random_crop = layer_constructor(RandomCrop)
+masking = layer_constructor(Masking)
 simple_rnn = layer_constructor(SimpleRNN)
 lstm = layer_constructor(LSTM)
 gru = layer_constructor(GRU)
@@ -123,7 +124,7 @@ __all__ = [
     "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv2D", "Dot", "Dropout", "Embedding", "Flatten", "GRU",
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
     "GlobalMaxPooling2D", "GlobalMaxPooling3D", "History", "Input", "InputSpec", "LSTM", "Layer",
-    "LayerNormalization", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Maximum", "Minimum", "Model", "Multiply",
+    "LayerNormalization", "Masking", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Maximum", "Minimum", "Model", "Multiply",
     "Permute", "RepeatVector", "Reshape", "SeparableConv2D", "Sequential", "SimpleRNN", "SpatialDropout1D",
     "SpatialDropout2D", "Subtract", "TimeDistributed", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
     "ZeroPadding2D", "activation", "activations", "add", "average", "average_pooling_1d", "average_pooling_2d",
@@ -133,7 +134,7 @@ __all__ = [
     "dropout", "embedding", "errors", "evaluate", "fit", "flatten", "floatx", "global_average_pooling_1d",
     "global_average_pooling_2d", "global_average_pooling_3d", "global_max_pooling_1d", "global_max_pooling_2d",
     "global_max_pooling_3d", "gru", "initializers", "layer_constructor", "layer_input", "layer_normalization",
-    "layers", "load_model", "load_weights", "losses", "lstm", "max_pooling_1d", "max_pooling_2d", "max_pooling_3d",
+    "layers", "load_model", "load_weights", "losses", "lstm", "masking", "max_pooling_1d", "max_pooling_2d", "max_pooling_3d",
     "maximum", "metrics", "minimum", "model_from_json", "model_to_json", "multiply", "optimizers", "permute", "plot",
     "plot_model", "predict", "predict_on_batch", "regularizers", "repeat_vector", "reshape", "save_model",
     "save_weights", "saving", "schedules", "separable_conv_2d", "sequential", "serialize_model", "set_floatx",

@@ -47,6 +47,10 @@ class ActivationFunction:
         """Returns the gradient with respect to `x` given the gradient `dy` of `y = self(x)`."""
         raise NotImplementedError
 
+    def output_shape(self, shape):
+        """The output's shape for an input of `shape` (the same, but for glu)."""
+        return shape
+
     def get_config(self):
         return {"name": self.name, **self.options}
 
@@ -125,6 +129,34 @@ class LogSoftmax(_AxisFunction):
         return self._restore(dy - np.exp(y) * dy.sum(axis=-1, keepdims=True))
 
 
+class Glu(ActivationFunction):
+    """Gated linear unit: the input's halves a and b along `axis` give a * sigmoid(b) (half as wide)."""
+
+    def _halves(self, x):
+        if x.shape[self.options["axis"]] % 2:
+            raise ConfigError(f"activation 'glu' splits axis {self.options['axis']} in two halves; it has "
+                              f"{x.shape[self.options['axis']]} entries (shape {x.shape}), an odd number.")
+        return np.split(x, 2, axis=self.options["axis"])
+
+    def output_shape(self, shape):
+        shape = list(shape)
+        size = shape[self.options["axis"]]
+        if size is not None and size % 2:
+            raise ConfigError(f"activation 'glu' splits axis {self.options['axis']} in two halves; it has {size} "
+                              f"entries (shape {tuple(shape)}), an odd number. Give the layer before an even width.")
+        shape[self.options["axis"]] = None if size is None else size // 2
+        return tuple(shape)
+
+    def forward(self, x):
+        a, b = self._halves(x)
+        return a * sigmoid(b)
+
+    def backward(self, x, y, dy):
+        a, b = self._halves(x)
+        s = sigmoid(b)
+        return np.concatenate([dy * s, dy * a * s * (1 - s)], axis=self.options["axis"])
+
+
 class CustomActivation(ActivationFunction):
     """A user's forward and backward functions (see `custom_activation`)."""
 
@@ -197,6 +229,14 @@ silu = swish = _register(Elementwise("silu"), "swish")
 gelu = _register(Elementwise("gelu"))
 mish = _register(Elementwise("mish"))
 hard_silu = hard_swish = _register(Elementwise("hard_silu"), "hard_swish")
+celu = _register(Elementwise("celu"))
+log_sigmoid = _register(Elementwise("log_sigmoid"))
+hard_tanh = _register(Elementwise("hard_tanh"))
+squareplus = _register(Elementwise("squareplus"))
+sparse_plus = _register(Elementwise("sparse_plus"))
+tanh_shrink = _register(Elementwise("tanh_shrink"))
+threshold = _register(Elementwise("threshold"))
+glu = _register(Glu("glu", axis=-1))
 softmax = _register(Softmax("softmax", axis=-1))
 log_softmax = _register(LogSoftmax("log_softmax", axis=-1))
 

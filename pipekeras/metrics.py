@@ -268,13 +268,27 @@ class AUC(Metric):
                 return 0.0
             tpr, fpr = self.tp / self.positives, self.fp / self.negatives
             return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
-        recall = self.tp / self.positives if self.positives else np.zeros_like(self.tp)
-        predicted = self.tp + self.fp
-        precision = np.divide(self.tp, predicted, out=np.ones_like(self.tp), where=predicted > 0)
-        return float(np.sum((recall[:-1] - recall[1:]) * (precision[:-1] + precision[1:]) / 2))
+        return self._interpolated_pr_auc()
+
+    def _interpolated_pr_auc(self):
+        """Keras's PR area: between two thresholds TP and P = TP + FP vary linearly, so precision = TP / P is
+        integrated in closed form, slope * (dTP + intercept * log(P_A / P_B)) / positives (Davis & Goadrich)."""
+        tp, predicted = self.tp, self.tp + self.fp
+        dtp, dp = tp[:-1] - tp[1:], predicted[:-1] - predicted[1:]
+        slope = _divide_no_nan(dtp, np.maximum(dp, 0))
+        intercept = tp[1:] - slope * predicted[1:]
+        both = (predicted[:-1] > 0) & (predicted[1:] > 0)
+        ratio = np.where(both, _divide_no_nan(predicted[:-1], np.maximum(predicted[1:], 0)), 1.0)
+        return float(np.sum(_divide_no_nan(slope * (dtp + intercept * np.log(ratio)), self.positives)))
 
     def get_config(self):
         return {"name": self.name, "num_thresholds": self.num_thresholds, "curve": self.curve}
+
+
+def _divide_no_nan(a, b):
+    """a / b, 0 where b is 0."""
+    b = np.broadcast_to(np.asarray(b, dtype=np.float64), np.shape(a))
+    return np.divide(a, b, out=np.zeros(np.shape(a)), where=b != 0)
 
 
 def _resolve_accuracy(loss, output_shape):

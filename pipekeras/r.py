@@ -173,6 +173,7 @@ layer_depthwise_conv_2d = _pk.depthwise_conv_2d
 layer_dot = _pk.dot
 layer_dropout = _pk.dropout
 layer_embedding = _pk.embedding
+layer_masking = _pk.masking
 layer_flatten = _pk.flatten
 layer_global_average_pooling_1d = _pk.global_average_pooling_1d
 layer_global_average_pooling_2d = _pk.global_average_pooling_2d

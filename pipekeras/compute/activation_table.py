@@ -73,15 +73,15 @@ _add("linear", _linear, _linear_derivative)
 def _relu(v, a, b, c):  # a: negative_slope, b: max_value, c: threshold
     if v >= b:
         return b
-    if v >= c:
+    if v > c:
         return v
     return a * (v - c)
 
 
-def _relu_derivative(v, y, a, b, c):
+def _relu_derivative(v, y, a, b, c):  # at the threshold the slope below it: relu'(0) = 0 as Keras and PyTorch
     if v >= b:
         return 0.0
-    if v >= c:
+    if v > c:
         return 1.0
     return a
 
@@ -249,6 +249,93 @@ def _hard_silu_derivative(v, y, a, b, c):  # relu6'(v + 3) is 1 only strictly in
 
 _add("hard_silu", _hard_silu, _hard_silu_derivative)
 
+
+
+def _celu(v, a, b, c):  # a: alpha
+    return v if v > 0 else a * math.expm1(v / a)
+
+
+def _celu_derivative(v, y, a, b, c):
+    return 1.0 if v > 0 else math.exp(v / a)
+
+
+_add("celu", _celu, _celu_derivative, {"alpha": 1.0})
+
+
+def _log_sigmoid(v, a, b, c):
+    return -_softplus(-v)
+
+
+def _log_sigmoid_derivative(v, y, a, b, c):
+    return _sigmoid(-v)
+
+
+_add("log_sigmoid", _log_sigmoid, _log_sigmoid_derivative)
+
+
+def _hard_tanh(v, a, b, c):
+    return min(max(v, -1.0), 1.0)
+
+
+def _hard_tanh_derivative(v, y, a, b, c):  # 1 on [-1, 1], ends included, as Keras
+    return 1.0 if -1.0 <= v <= 1.0 else 0.0
+
+
+_add("hard_tanh", _hard_tanh, _hard_tanh_derivative)
+
+
+def _squareplus(v, a, b, c):  # a: b
+    return 0.5 * (v + math.sqrt(v * v + a))
+
+
+def _squareplus_derivative(v, y, a, b, c):
+    root = math.sqrt(v * v + a)
+    return 0.5 * (1.0 + v / root) if root > 0 else 0.5
+
+
+_add("squareplus", _squareplus, _squareplus_derivative, {"b": 4.0})
+
+
+def _sparse_plus(v, a, b, c):
+    if v <= -1.0:
+        return 0.0
+    if v >= 1.0:
+        return v
+    return 0.25 * (v + 1.0) * (v + 1.0)
+
+
+def _sparse_plus_derivative(v, y, a, b, c):
+    if v <= -1.0:
+        return 0.0
+    if v >= 1.0:
+        return 1.0
+    return 0.5 * (v + 1.0)
+
+
+_add("sparse_plus", _sparse_plus, _sparse_plus_derivative)
+
+
+def _tanh_shrink(v, a, b, c):
+    return v - math.tanh(v)
+
+
+def _tanh_shrink_derivative(v, y, a, b, c):
+    t = math.tanh(v)
+    return t * t
+
+
+_add("tanh_shrink", _tanh_shrink, _tanh_shrink_derivative)
+
+
+def _threshold(v, a, b, c):  # a: threshold, b: default_value
+    return v if v > a else b
+
+
+def _threshold_derivative(v, y, a, b, c):
+    return 1.0 if v > a else 0.0
+
+
+_add("threshold", _threshold, _threshold_derivative, {"threshold": 0.0, "default_value": 0.0})
 
 CODES = {entry.name: code for code, entry in enumerate(TABLE)}
 LINEAR, RELU, SIGMOID, TANH, HARD_SIGMOID = (CODES[n] for n in ("linear", "relu", "sigmoid", "tanh", "hard_sigmoid"))

@@ -43,8 +43,8 @@ def conv_geometry(length, kernel, stride, dilation, padding):
         out = -(-length // stride)
         total = max((out - 1) * stride + span - length, 0)
         return out, total // 2
-    if padding == "causal":
-        return length, span - 1
+    if padding == "causal":  # span - 1 zeros before, then "valid": ceil(length / stride) outputs
+        return -(-length // stride), span - 1
     raise ValueError(f"unknown padding {padding!r}")
 
 

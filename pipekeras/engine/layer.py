@@ -644,8 +644,10 @@ class Layer(PipeStep):
         return result
 
     def _all_weights(self):
+        """(variable, layer trainable) pairs layer by layer, as Keras lists them: this layer's own weights (those
+        created trainable first), then its sublayers' in order."""
         seen, result = set(), []
-        for variable in self._own_weights:
+        for variable in sorted(self._own_weights, key=lambda v: not v.trainable):
             if id(variable) not in seen:
                 seen.add(id(variable))
                 result.append((variable, self.trainable))
@@ -675,8 +677,9 @@ class Layer(PipeStep):
 
     @property
     def weights(self):
-        """Trainable weights, then non-trainable ones (as Keras orders them)."""
-        return self.trainable_weights + self.non_trainable_weights
+        """All weights layer by layer, as Keras lists them (each layer's trainable weights, then its other ones,
+        then its sublayers'); freezing a layer does not change the order."""
+        return [v for v, _ in self._all_weights()]
 
     @property
     def variables(self):

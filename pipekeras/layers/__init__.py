@@ -4,6 +4,7 @@ from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Conv3D, DepthwiseCon
 from .core import Activation, Dense, Dropout
 from .embedding import Embedding
 from .lambda_layer import Lambda
+from .masking import Masking
 from .image_reshaping import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D
 from .merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from .normalization import BatchNormalization, LayerNormalization
@@ -33,7 +34,7 @@ CONSTRUCTORS = {
     "global_max_pooling_3d": GlobalMaxPooling3D,
     "global_average_pooling_1d": GlobalAveragePooling1D, "global_average_pooling_2d": GlobalAveragePooling2D,
     "global_average_pooling_3d": GlobalAveragePooling3D,
-    "embedding": Embedding, "simple_rnn": SimpleRNN, "lstm": LSTM, "gru": GRU,
+    "embedding": Embedding, "masking": Masking, "simple_rnn": SimpleRNN, "lstm": LSTM, "gru": GRU,
     "batch_normalization": BatchNormalization, "layer_normalization": LayerNormalization,
     "up_sampling_1d": UpSampling1D, "up_sampling_2d": UpSampling2D,
     "zero_padding_1d": ZeroPadding1D, "zero_padding_2d": ZeroPadding2D,

@@ -6,6 +6,7 @@ skipped: this is both faster and numerically exact.
 """
 
 from .. import activations
+from ..errors import ConfigError
 from ..engine.layer import Layer
 from ..engine.gradients import PreActivationGrad
 from ..compute import activations as activation_kernels
@@ -15,10 +16,14 @@ class ActivatedLayer(Layer):
     """Base for layers computing `activation(linear(inputs) + bias)`."""
 
     accepts_pre_activation_grad = True
+    takes_shape_changing_activation = False
 
     def __init__(self, activation=None, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+        if isinstance(self.activation, activations.Glu) and not self.takes_shape_changing_activation:
+            raise ConfigError(f"{type(self).__name__}: activation 'glu' halves the last axis, which this layer's "
+                              "output shape does not allow. Use the layer without it, then activation('glu').")
         self._linear = self.activation.name == "linear"
         self._elementwise = isinstance(self.activation, activations.Elementwise) and not self._linear
 

@@ -41,6 +41,7 @@ class Dense(DeclaresWeights, ActivatedLayer):
         >>> model = sequential() | dense(512, "relu", input_shape=784) | dense(10, "softmax")
     """
 
+    supports_masking = True  # per position: a sequence mask passes on, as in Keras 3
     declared_weights = (
         Weight("kernel", lambda layer, shape: (shape[-1], layer.units)),
         Weight("bias", lambda layer, shape: (layer.units,), enabled="use_bias"),
@@ -112,12 +113,13 @@ class Activation(ActivatedLayer):
     """
 
     supports_masking = True
+    takes_shape_changing_activation = True
 
     def __init__(self, activation, **kwargs):
         super().__init__(activation=activation, **kwargs)
 
     def compute_output_shape(self, input_shape):
-        return input_shape
+        return self.activation.output_shape(input_shape)
 
     def call(self, inputs, training=False):
         y = self.activate(inputs)

@@ -50,7 +50,11 @@ _OFF_VALUES = {
     "zero_output_for_mask": (False, True), "input_length": (None,), "autocast": (True,),
     "synchronized": (False,), "use_cudnn": ("auto", True, False), "input_axes": (None,), "output_axes": (None,),
     "time_major": (False,), "implementation": (1, 2), "reset_after": (),
+    "renorm": (False,), "renorm_clipping": (None,), "renorm_momentum": (), "rms_scaling": (False,),
 }
+# Keras 3 functional graphs record the masks they compute (Masking, Embedding(mask_zero=True)) as operation
+# nodes that only feed `mask=` arguments; pipekeras's layers compute their masks themselves
+_MASK_OPS = {"NotEqual", "Any"}
 _LAYER_BASE_KEYS = {"name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype"}
 
 
@@ -139,6 +143,8 @@ def _layer_config(class_name, config, cls):
     accepted = set(params) | _LAYER_BASE_KEYS
     result = {}
     for key, value in config.items():
+        if key in _WRAPPED_PARTS or key == "layer":  # a wrapper's layer: its keys are checked the same way
+            value = keras_entry_to_pipekeras(value) if isinstance(value, dict) and "class_name" in value else value
         if key.endswith("_initializer"):
             value = _object("initializers", value, name, key)
             if value == "__default__":
@@ -196,7 +202,7 @@ def keras_entry_to_pipekeras(entry, custom_objects=None):
     class_name = entry.get("class_name")
     config = entry.get("config") or {}
     if class_name in ("Sequential", "Functional", "Model") and isinstance(config.get("layers"), list):
-        layers = config["layers"]
+        layers = [l for l in config["layers"] if not (isinstance(l, dict) and l.get("class_name") in _MASK_OPS)]
         check = {**(custom_objects or {}), "Functional": object, "Model": object}
         safety.check_layer_classes([l for l in layers if isinstance(l, dict)], check,
                                    f"Keras model config {config.get('name')!r}")
@@ -269,10 +275,19 @@ def _collect(group, source):
         vars_group = _group(group["vars"], f"{group.name}/vars", source)
         for key in sorted(vars_group.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30):
             arrays.append(_array(vars_group[key], f"{vars_group.name}/{key}", source))
-    for key in sorted(group.keys()):
+    for key in sorted(group.keys(), key=_subgroup_order):
         if key != "vars" and isinstance(group[key], Group):
             arrays += _collect(group[key], source)
     return arrays
+
+
+_WRAPPED_PARTS = {"forward_layer": 0, "backward_layer": 1}
+
+
+def _subgroup_order(key):
+    """Sub-groups by name in pipekeras's weight order: a Bidirectional's forward layer before its backward one
+    (sorted by name, backward would come first and the shapes would not tell), then the rest sorted."""
+    return _WRAPPED_PARTS.get(key, len(_WRAPPED_PARTS)), key
 
 
 def _keras3_groups(file, source):
@@ -370,7 +385,9 @@ def _compile_from_keras(model, compile_config, custom_objects):
     try:
         opt = _plain(compile_config.get("optimizer"))
         if isinstance(opt, dict):
-            cls = optimizers._REGISTRY.lookup(opt["class_name"], custom_objects)
+            name = opt["class_name"]  # Keras 2.11+ .h5 files name the optimizer "Custom>RMSprop"
+            cls = optimizers._REGISTRY.lookup(name[len("Custom>"):] if name.startswith("Custom>") else name,
+                                              custom_objects)
             params = inspect.signature(cls.__init__).parameters
             opt = cls(**{k: v for k, v in opt.get("config", {}).items() if k in params and k != "name"})
         loss = _plain(compile_config.get("loss"))
@@ -441,10 +458,15 @@ def _keras_layer_entry(layer):
         return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
                 "config": {"batch_shape": list(layer.batch_shape), "dtype": layer.dtype, "sparse": False,
                            "name": layer.name}}
-    if layer.weights and layer.sublayers:
+    if layer.weights and layer.sublayers and type(layer).__name__ not in _WRAPPERS:
         raise SavingError(f"Writing .keras: layer {layer.name!r} ({type(layer).__name__}) nests other layers; "
-                          "only flat models can be written for Keras.")
+                          "only flat models and the wrappers Bidirectional and TimeDistributed can be written "
+                          "for Keras.")
     config = {k: _keras_value(k, v) for k, v in layer.get_config().items() if k != "batch_input_shape"}
+    for key, inner in _WRAPPERS.get(type(layer).__name__, lambda _: {})(layer).items():
+        config[key] = {"module": "keras.layers", "class_name": type(inner).__name__, "registered_name": None,
+                       "config": {k: _keras_value(k, v) for k, v in inner.get_config().items()
+                                  if k != "batch_input_shape"}}
     entry = {"module": "keras.layers", "class_name": type(layer).__name__, "config": config, "registered_name": None}
     if layer.build_input_shape is not None:
         shape = layer.build_input_shape
@@ -488,17 +510,35 @@ def _h5_bytes(model):
     with h5py.File(buffer, "w") as file:
         layers = file.create_group("layers")
         for layer, key in zip(model.layers, keras_keys(model.layers)):
-            group = layers.create_group(key)
-            own = group.create_group("vars")
-            own.attrs["name"] = layer.name
-            target = own
-            if type(layer).__name__ in RECURRENT_CLASSES:
-                target = group.create_group("cell").create_group("vars")
-                target.attrs["name"] = f"{to_snake_case(type(layer).__name__)}_cell"
-            for i, variable in enumerate(layer.weights):
-                target.create_dataset(str(i), data=variable.numpy())
+            _write_layer_group(layers.create_group(key), layer)
         file.create_group("vars").attrs["name"] = model.name
     return buffer.getvalue()
+
+
+# the wrappers written for Keras: their inner layers by the attribute names Keras stores them under
+_WRAPPERS = {"Bidirectional": lambda layer: {"layer": layer.forward_layer, "backward_layer": layer.backward_layer},
+             "TimeDistributed": lambda layer: {"layer": layer.layer}}
+
+
+def _write_layer_group(group, layer):
+    """One layer's weights in Keras 3's layout: `vars/<i>`, a recurrent layer's under `cell/vars/<i>`, a
+    wrapper's inner layers in sub-groups named as Keras's attributes (`forward_layer`, `backward_layer`,
+    `layer`)."""
+    own = group.create_group("vars")
+    own.attrs["name"] = layer.name
+    name = type(layer).__name__
+    if name in _WRAPPERS:
+        parts = _WRAPPERS[name](layer)
+        for part, inner in parts.items():
+            _write_layer_group(group.create_group("forward_layer" if name == "Bidirectional" and part == "layer"
+                                                  else part), inner)
+        return
+    target = own
+    if name in RECURRENT_CLASSES:
+        target = group.create_group("cell").create_group("vars")
+        target.attrs["name"] = f"{to_snake_case(name)}_cell"
+    for i, variable in enumerate(layer.weights):
+        target.create_dataset(str(i), data=variable.numpy())
 
 
 def save_weights_h5(model, path):

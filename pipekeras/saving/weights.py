@@ -92,6 +92,15 @@ def _shapes(items):
     return [tuple(getattr(x, "shape", ())) for x in items]
 
 
+def fitting_order(owner, variables, arrays):
+    """`variables` (`owner.weights`), or, when only that fits the arrays' shapes, the order pipekeras files were
+    written in before `weights` followed Keras (all trainable weights, then the rest), so they still load."""
+    if _shapes(variables) == _shapes(arrays):
+        return variables
+    legacy = owner.trainable_weights + owner.non_trainable_weights
+    return legacy if _shapes(legacy) == _shapes(arrays) else variables
+
+
 def _mismatch(layer, variables, group):
     expected, received = _shapes(variables), _shapes(group.arrays)
     if expected == received:
@@ -130,6 +139,7 @@ def assign_weight_groups(model, groups, by_name=False, skip_mismatch=False, sour
                 " Load into the same architecture, or use by_name=True to load the layers whose names match."
             )
         pairs = [(layer, variables, group) for (layer, variables), group in zip(targets, groups)]
+    pairs = [(layer, fitting_order(layer, variables, group.arrays), group) for layer, variables, group in pairs]
     for layer, variables, group in pairs:
         problem = _mismatch(layer, variables, group)
         if problem is not None:
@@ -197,7 +207,7 @@ def assign_flat(model, arrays, by_name, source):
     if by_name:
         raise ConfigError(f"load_weights: {source} is a plain .npz without layer names; by_name=True needs a "
                           "file written by save_weights to a non-.npz path (e.g. 'model.pkweights').")
-    variables = model.weights
+    variables = fitting_order(model, model.weights, arrays)
     expected, received = _shapes(variables), _shapes(arrays)
     if expected != received:
         raise ShapeError(f"load_weights: {source} holds {len(arrays)} arrays with shapes {received}, model "

@@ -24,24 +24,25 @@ class LayerRunner:
         self._output_floats = _output_floats(model)
 
     def train_step(self, x_arrays, y_arrays, sample_weight, batch_size):
-        """One optimizer step on one batch; returns (loss before the update with the penalties, outputs)."""
+        """One optimizer step on one batch; returns (loss before the update with the penalties, outputs, output
+        masks)."""
         for variable in self.weights:
             variable.grad = None
         with training_step():
-            outputs, total = self._forward_backward_update(x_arrays, y_arrays, sample_weight)
+            outputs, masks, total = self._forward_backward_update(x_arrays, y_arrays, sample_weight)
         for variable in self.trainable:
             if variable.constraint is not None:
                 variable.value[...] = variable.constraint(variable.value)
-        return total, outputs
+        return total, outputs, masks
 
     def _forward_backward_update(self, x_arrays, y_arrays, sample_weight):
         with recording():
-            outputs, _, tape = self.model.run_forward(x_arrays, training=True)
-            total = self.config.total_loss(y_arrays, outputs, sample_weight) + self._activity_penalty()
-        self.model.run_backward(tape, self.config.loss_gradients(y_arrays, outputs, sample_weight))
+            outputs, masks, tape = self.model.run_forward(x_arrays, training=True)
+            total = self.config.total_loss(y_arrays, outputs, sample_weight, masks) + self._activity_penalty()
+        self.model.run_backward(tape, self.config.loss_gradients(y_arrays, outputs, sample_weight, masks))
         total += self._apply_regularizers()
         self.optimizer.apply_gradients(self.trainable)
-        return outputs, total
+        return outputs, masks, total
 
     def _activity_penalty(self):
         return sum(layer.activity_penalty for layer in self.model.flat_layers() if layer.activity_penalty)
@@ -60,15 +61,19 @@ class LayerRunner:
         """1: this runner takes one step per call."""
         return 1
 
-    def infer(self, x_arrays):
-        """Returns the output arrays for one batch in inference mode, in forward passes of `inference_chunk`."""
+    def infer(self, x_arrays, with_masks=False):
+        """Returns the output arrays for one batch in inference mode, in forward passes of `inference_chunk`;
+        with `with_masks`, (the output arrays, the output masks (None where an output has none))."""
         n = len(x_arrays[0])
         chunk = self.inference_chunk(n)
         if n <= chunk:
-            return self.model.run_forward(x_arrays, training=False)[0]
-        parts = [self.model.run_forward([a[s:s + chunk] for a in x_arrays], training=False)[0]
-                 for s in range(0, n, chunk)]
-        return [np.concatenate(outputs) for outputs in zip(*parts)]
+            outputs, masks, _ = self.model.run_forward(x_arrays, training=False)
+        else:
+            parts = [self.model.run_forward([a[s:s + chunk] for a in x_arrays], training=False)[:2]
+                     for s in range(0, n, chunk)]
+            outputs = [np.concatenate(items) for items in zip(*(p[0] for p in parts))]
+            masks = [None if items[0] is None else np.concatenate(items) for items in zip(*(p[1] for p in parts))]
+        return (outputs, masks) if with_masks else outputs
 
     def inference_chunk(self, n):
         """Samples per forward pass when inferring on `n`: about INFER_CHUNK_BYTES of layer outputs, so that

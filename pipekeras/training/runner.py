@@ -17,7 +17,8 @@ class Runner(Protocol):
 
     def train_step(self, x_arrays, y_arrays, sample_weight, batch_size):
         """One optimizer step on one batch of at most `batch_size` samples; returns (the loss before the
-        update, with the regularization penalties; the output arrays)."""
+        update, with the regularization penalties; the output arrays; the output masks, None where an
+        output has none)."""
 
     def steps_per_run(self, x_arrays, y_arrays, batch_size):
         """How many consecutive steps on these arrays one `train_run` call may take (1: fit calls train_step)."""
@@ -26,8 +27,9 @@ class Runner(Protocol):
         """Trains on the samples `rows` (an int array, in step order), `batch_size` at a time, in one call;
         returns the output arrays of the samples, each computed before its step's update."""
 
-    def infer(self, x_arrays):
-        """Returns the output arrays for one batch in inference mode."""
+    def infer(self, x_arrays, with_masks=False):
+        """Returns the output arrays for one batch in inference mode; with `with_masks`, (the output arrays,
+        the output masks (None where an output has none))."""
 
     def predict_direct(self, x, max_batch):
         """The outputs for user data `x` (at most `max_batch` samples; any number for None) when the runner

@@ -67,11 +67,11 @@ class DenseStackRunner:
         return batch * self.stack.params.size <= _max_work()
 
     def train_step(self, x_arrays, y_arrays, sample_weight, batch_size):
-        """One optimizer step on one batch; returns (loss before the update, outputs)."""
+        """One optimizer step on one batch; returns (loss before the update, outputs, output masks: none here)."""
         if not (self.trains and self.takes_batch(batch_size)):
             return self.fallback.train_step(x_arrays, y_arrays, sample_weight, batch_size)
         total, outputs = self.stack.train_step(self.config, self.optimizer, x_arrays[0], y_arrays[0], sample_weight)
-        return total, [outputs]
+        return total, [outputs], [None]
 
     def steps_per_run(self, x_arrays, y_arrays, batch_size):
         """How many steps of `batch_size` one `train_run` call takes on these arrays: about DENSE_STACK_RUN_FLOPS'
@@ -86,11 +86,13 @@ class DenseStackRunner:
         outputs of each sample before its step's update."""
         return [self.stack.train_steps(self.config, self.optimizer, x_arrays[0], y_arrays[0], rows, batch_size)]
 
-    def infer(self, x_arrays):
-        """Returns the output arrays for one batch in inference mode."""
+    def infer(self, x_arrays, with_masks=False):
+        """Returns the output arrays for one batch in inference mode (with `with_masks`, and their masks: none
+        here)."""
         if self.takes_batch(len(x_arrays[0])):
-            return [self.stack.predict(x_arrays[0])]
-        return self.fallback.infer(x_arrays)
+            outputs = [self.stack.predict(x_arrays[0])]
+            return (outputs, [None]) if with_masks else outputs
+        return self.fallback.infer(x_arrays, with_masks)
 
     def predict_direct(self, x, max_batch):
         """The outputs for `x` as the user gave it when the stack takes it as it is (see `DenseStack.accepts`)

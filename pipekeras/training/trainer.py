@@ -46,14 +46,17 @@ class Trainer:
 
     # ----- compile -------------------------------------------------------------------------------
 
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **unknown):
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
+                **unknown):
         """Configures the model for training.
 
         Args:
             optimizer: name (`"rmsprop"`) or optimizer object.
             loss: name, Loss object, or one per output (list or dict by output name).
-            metrics: list of metric names/objects (applied to every output), or a dict by output name.
+            metrics: list of metric names/objects (applied to every output), or a dict by output name; they
+                ignore sample and class weights, as in Keras.
             loss_weights: optional list or dict weighting each output's loss.
+            weighted_metrics: as `metrics`, for metrics weighted by the sample and class weights.
 
         Returns:
             The model (so `model | compile(...)` keeps piping).
@@ -63,7 +66,7 @@ class Trainer:
         """
         if unknown:
             bad = next(iter(unknown))
-            valid = ["optimizer", "loss", "metrics", "loss_weights"]
+            valid = ["optimizer", "loss", "metrics", "loss_weights", "weighted_metrics"]
             raise ConfigError(f"compile: unknown argument {bad!r}.{did_you_mean(bad, valid)} Valid: {valid}.")
         if self._steps_are_custom("train_step") and (loss is None or not self.built):
             self.optimizer = optimizers.get(optimizer)  # the model's own train_step computes its losses
@@ -78,7 +81,7 @@ class Trainer:
             raise ConfigError("compile: give a loss, e.g. loss='categorical_crossentropy' or loss='mse'.")
         self.optimizer = optimizers.get(optimizer)
         self.compile_config = CompileConfig(self.outputs, loss, metrics, loss_weights,
-                                            [self._fusable_activation(t) for t in self.outputs])
+                                            [self._fusable_activation(t) for t in self.outputs], weighted_metrics)
         self.compiled = True
         return self
 
@@ -170,8 +173,9 @@ class Trainer:
         zip(grads, variables))` and returning a dict of values that fit logs (see custom_steps.py).
         """
         samples = len(x_arrays[0])
-        loss, outputs = self._current_runner().train_step(x_arrays, y_arrays, sample_weight, batch_size or samples)
-        self.compile_config.update_metrics(y_arrays, outputs, sample_weight)
+        loss, outputs, masks = self._current_runner().train_step(x_arrays, y_arrays, sample_weight,
+                                                                 batch_size or samples)
+        self.compile_config.update_metrics(y_arrays, outputs, sample_weight, masks=masks)
         return loss, samples
 
     def _steps_per_run(self, data, callback_list):
@@ -397,9 +401,9 @@ class Trainer:
             index = slice(start, min(n, start + batch_size))
             xb, yb = [a[index] for a in x_arrays], [a[index] for a in y_arrays]
             wb = None if weights is None else weights[index]
-            outputs = self._infer(xb)
-            loss_sum += config.total_loss(yb, outputs, wb) * len(xb[0])
-            config.update_metrics(yb, outputs, wb, metrics)
+            outputs, masks = self._current_runner(training=False).infer(xb, with_masks=True)
+            loss_sum += config.total_loss(yb, outputs, wb, masks) * len(xb[0])
+            config.update_metrics(yb, outputs, wb, metrics, masks)
         return config.logs(loss_sum / n + self._regularization_penalty(), metrics)
 
     def _regularization_penalty(self):

@@ -65,15 +65,20 @@ def test_fused_bias_activation_in_place_and_without_bias(rng):
                                np.tanh(w), rtol=1e-15)
 
 
-def test_relu_derivative_at_zero_is_as_before():
-    """Plain relu takes dy where y > 0 (0 at 0); relu with options goes through the table (1 at the threshold)."""
+def test_relu_derivative_at_the_threshold_is_the_slope_below_it():
+    """Plain relu takes dy where y > 0 (0 at 0); relu with options goes through the table, which gives the slope
+    below the threshold there too (0, or negative_slope: TensorFlow's and PyTorch's leaky relu at 0)."""
     z = np.zeros((1, 2))
     y = np.zeros((1, 2))
     dy = np.ones((1, 2))
     plain = activations.relu
     assert activation_kernels.backward_rows(z, y, dy, plain.code, *plain.params).tolist() == [[0.0, 0.0]]
     leaky = plain.with_options(negative_slope=0.1)
-    assert activation_kernels.backward_rows(z, y, dy, leaky.code, *leaky.params).tolist() == [[1.0, 1.0]]
+    assert activation_kernels.backward_rows(z, y, dy, leaky.code, *leaky.params).tolist() == [[0.1, 0.1]]
+    capped = plain.with_options(max_value=6.0)
+    assert activation_kernels.backward_rows(z, y, dy, capped.code, *capped.params).tolist() == [[0.0, 0.0]]
+    leaky_relu = activations.leaky_relu
+    assert activation_kernels.backward_rows(z, y, dy, leaky_relu.code, *leaky_relu.params).tolist() == [[0.2, 0.2]]
 
 
 @pytest.mark.parametrize("name", ["gelu", "softsign", "elu", "mish", "relu"])

@@ -54,13 +54,31 @@ def _ref_forward(name, x):
         return x * np.tanh(np.log(1 + np.exp(x)))
     if name in ("hard_silu", "hard_swish"):
         return x * np.minimum(np.maximum(x + 3, 0), 6) / 6
+    if name == "celu":
+        return np.where(x > 0, x, np.exp(x) - 1)
+    if name == "log_sigmoid":
+        return -np.log(1 + np.exp(-x))
+    if name == "hard_tanh":
+        return np.minimum(np.maximum(x, -1.0), 1.0)
+    if name == "squareplus":
+        return (x + np.sqrt(x * x + 4)) / 2
+    if name == "sparse_plus":
+        return np.where(x <= -1, 0.0, np.where(x >= 1, x, (x + 1) ** 2 / 4))
+    if name == "tanh_shrink":
+        return x - np.tanh(x)
+    if name == "threshold":
+        return np.where(x > 0, x, 0.0)
+    if name == "glu":
+        a, b = np.split(x, 2, axis=-1)
+        return a / (1 + np.exp(-b))
     raise AssertionError(f"no reference for {name}")
 
 
-def _inputs(rng, shape=(4, 5)):
+def _inputs(rng, shape=(4, 6)):
     x = rng.uniform(-4, 4, size=shape)
-    # Keep away from kinks (0 for relu-like, +-3 for hard_sigmoid, 6 for relu6) so FD is valid.
-    for kink in (0.0, 3.0, -3.0, 6.0):
+    # Keep away from kinks (0 for relu-like, +-3 for hard_sigmoid, 6 for relu6, +-1 for hard_tanh and sparse_plus)
+    # so FD is valid; the last axis is even for glu, which halves it.
+    for kink in (0.0, 3.0, -3.0, 6.0, 1.0, -1.0):
         close = np.abs(x - kink) < 1e-2
         x[close] += 0.05
     return x
@@ -76,7 +94,7 @@ def test_names_include_keras_builtins():
 def test_forward_matches_reference(name, rng):
     x = _inputs(rng)
     y = activations.get(name)(x)
-    assert y.shape == x.shape
+    assert y.shape == _ref_forward(name, x).shape
     np.testing.assert_allclose(y, _ref_forward(name, x), rtol=1e-10, atol=1e-12)
 
 
@@ -85,7 +103,7 @@ def test_backward_matches_finite_differences(name, rng):
     f = activations.get(name)
     x = _inputs(rng)
     y = f(x)
-    dy = rng.normal(size=x.shape)
+    dy = rng.normal(size=y.shape)
     dx = f.backward(x, y, dy)
     h = 1e-6
     fd = np.zeros_like(x)

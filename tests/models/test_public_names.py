@@ -27,6 +27,7 @@ PIPEKERAS_NAMES = set("""
     Activation Add Average AveragePooling1D AveragePooling2D BatchNormalization Bidirectional CONSTRUCTORS
     Callback Concatenate Conv1D Conv2D Conv2DTranspose Cropping1D Cropping2D Dense DepthwiseConv2D Dot Dropout
     Embedding Flatten GRU GlobalAveragePooling1D GlobalAveragePooling2D GlobalMaxPooling1D GlobalMaxPooling2D
+    Masking masking
     History Input InputSpec LSTM Layer LayerNormalization MaxPooling1D MaxPooling2D Maximum Minimum Model
     Multiply Permute RepeatVector Reshape SeparableConv2D Sequential SimpleRNN SpatialDropout1D SpatialDropout2D
     Subtract TimeDistributed UpSampling1D UpSampling2D ZeroPadding1D ZeroPadding2D activation activations add
@@ -73,6 +74,7 @@ R_NAMES = set("""
     layer_text_vectorization
     fit_generator evaluate_generator predict_generator
     layer_conv_3d layer_max_pooling_3d layer_average_pooling_3d layer_global_max_pooling_3d layer_global_average_pooling_3d
+    layer_masking
     RList callback_csv_logger callback_early_stopping callback_lambda callback_learning_rate_scheduler
     callback_model_checkpoint callback_progbar_logger callback_reduce_lr_on_plateau callback_terminate_on_naan
     callback_terminate_on_nan compile count_params dataset_boston_housing dataset_cifar10 dataset_fashion_mnist
