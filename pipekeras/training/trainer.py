@@ -15,6 +15,7 @@ from ..activations import serialize as serialize_activation
 from ..callbacks import CallbackList, History, ProgbarLogger
 from ..callbacks.base import needs_every_batch
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError, did_you_mean
+from ..utils.metric_logs import MetricLogs
 from .compile_config import CompileConfig
 from .data import prepare_inputs, take_rows
 from .epochs import ArrayEpochs, check_batch_size, hold_out
@@ -331,14 +332,15 @@ class Trainer:
             return_dict: return {"loss": ..., metric: ...} (default) or a list in `metrics_names` order.
 
         Returns:
-            dict of loss and metrics.
+            A `MetricLogs` (a dict) of loss and metrics, also read as attributes (`results.accuracy`, R's
+            `results$accuracy`) and under a metric's other spelling (`results["acc"]`).
         """
         self._require_compiled("evaluate")
         batch_size = check_batch_size(batch_size, "evaluate")
         logs = self._evaluate_arrays(*prepare_data(self, self.loss_functions, x, y, sample_weight), batch_size)
         if verbose in (1, "auto"):
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
-        return logs if return_dict else list(logs.values())
+        return MetricLogs(logs) if return_dict else list(logs.values())
 
     def _evaluate_arrays(self, x_arrays, y_arrays, weights, batch_size):
         n = len(x_arrays[0])
