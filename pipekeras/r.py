@@ -805,6 +805,35 @@ layer_upsampling_1d = _pk.up_sampling_1d
 layer_upsampling_2d = _pk.up_sampling_2d
 keras_input = layer_input  # keras3's name
 
+bidirectional = _pk.bidirectional  # R keras 2 exports these two without the layer_ prefix too
+time_distributed = _pk.time_distributed
+
+
+def _activation_layer(r_name, activation_name, **defaults):
+    """R's `layer_activation_<name>(object, <options>)`: an `Activation` layer of one activation with options."""
+
+    def make(object=None, **kwargs):
+        options = {key: kwargs.pop(key) for key in list(kwargs) if key in defaults}
+        unknown = [key for key in kwargs if key not in ("name", "trainable", "dtype", "input_shape",
+                                                        "batch_input_shape", "batch_size")]
+        if unknown:
+            raise _ConfigError(f"{r_name}: unknown argument(s) {unknown}; the options are {sorted(defaults)}.")
+        options = {key: value for key, value in {**defaults, **options}.items() if value is not None}
+        layer = _pk.Activation({"name": activation_name, **options}, **kwargs)
+        return layer if object is None else object | layer
+
+    make.__name__ = make.__qualname__ = r_name
+    make.__doc__ = (f"R's `{r_name}(object, ...)`: an `Activation` layer applying {activation_name} with the options "
+                    f"{sorted(defaults)}; with a model, tensor or array first it is applied at once (R's form).")
+    return make
+
+
+layer_activation_relu = _activation_layer("layer_activation_relu", "relu", max_value=None, negative_slope=0.0,
+                                          threshold=0.0)
+layer_activation_leaky_relu = _activation_layer("layer_activation_leaky_relu", "leaky_relu", negative_slope=0.3)
+layer_activation_elu = _activation_layer("layer_activation_elu", "elu", alpha=1.0)
+layer_activation_softmax = _activation_layer("layer_activation_softmax", "softmax", axis=-1)
+
 # ----- optimizers: keras3 spells AdamW `optimizer_adam_w`
 
 optimizer_adam_w = _optimizer_alias(_optimizers.AdamW)
@@ -890,6 +919,20 @@ def k_argmax(x, axis=-1):
 
 # ----- arrays and files
 
+named_list = RList  # keras3's named_list(a = 1, b = 2)
+
+
+def keras_array(x, dtype=None):
+    """R's `keras_array(x, dtype = NULL)` (and `np_array`): `x` as a NumPy array, of `floatx()` for floating data."""
+    x = np.asarray(x)
+    if dtype is None and x.dtype.kind == "f":
+        dtype = _backend.floatx()
+    return x if dtype is None else x.astype(dtype)
+
+
+np_array = keras_array
+
+
 def array_reshape(x, dim, order="C"):
     """R keras's `array_reshape(x, dim)`: reshapes in row-major (C) order, as NumPy and Keras read arrays.
 
@@ -973,5 +1016,6 @@ __all__ += [
     "learning_rate_schedule_inverse_time_decay", "learning_rate_schedule_piecewise_constant_decay",
     "learning_rate_schedule_polynomial_decay", "set_random_seed", "use_session_with_seed", "clear_session",
     "k_clear_session", "config_floatx", "config_set_floatx", "config_epsilon", "k_argmax", "array_reshape",
-    "get_file",
+    "get_file", "bidirectional", "time_distributed", "layer_activation_relu", "layer_activation_leaky_relu",
+    "layer_activation_elu", "layer_activation_softmax", "named_list", "keras_array", "np_array",
 ]
