@@ -22,9 +22,10 @@ def _training_config(model):
         return None
     losses = [loss.name for loss in model.loss_functions]
     metrics = [[metric.name for metric in items] for items in model.output_metrics]
+    names = model.compile_config.output_names
     return {"optimizer_config": optimizers.serialize(model.optimizer),
             "loss": losses[0] if len(losses) == 1 else losses,
-            "metrics": metrics[0] if len(metrics) == 1 else metrics,
+            "metrics": metrics[0] if len(metrics) == 1 else dict(zip(names, metrics)),
             "loss_weights": list(model.loss_weights)}
 
 
