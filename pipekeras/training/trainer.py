@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import optimizers
 from ..activations import serialize as serialize_activation
-from ..callbacks import CallbackList, History, ProgbarLogger
+from ..callbacks import CallbackList, History, LivePlot, ProgbarLogger
 from ..callbacks.base import needs_every_batch
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError, did_you_mean
 from ..utils.metric_logs import MetricLogs
@@ -189,7 +189,7 @@ class Trainer:
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
-            initial_epoch=0, steps_per_epoch=None, validation_batch_size=None):
+            initial_epoch=0, steps_per_epoch=None, validation_batch_size=None, view_metrics=False):
         """Trains the model for a number of epochs.
 
         Args:
@@ -208,6 +208,9 @@ class Trainer:
             initial_epoch: epoch to start at (for resuming).
             steps_per_epoch: optional cap on the batches per epoch.
             validation_batch_size: batch size for validation (defaults to batch_size).
+            view_metrics: plot loss and metrics as each epoch ends (R keras's `view_metrics = TRUE`): one
+                figure updated in a Jupyter notebook, elsewhere `training.png` rewritten (needs matplotlib);
+                `callbacks.LivePlot` for other files or options.
 
         Returns:
             A `History` whose `.history` maps "loss", metrics and "val_*" to per-epoch values (also kept as
@@ -238,8 +241,9 @@ class Trainer:
         data = ArrayEpochs(*train, batch_size, steps_per_epoch)
         verbose = 1 if verbose == "auto" else int(verbose)
         history = History()
+        live = [LivePlot()] if view_metrics else []
         callback_list = CallbackList(
-            list(callbacks or []) + ([ProgbarLogger(verbose)] if verbose else []) + [history],
+            list(callbacks or []) + live + ([ProgbarLogger(verbose)] if verbose else []) + [history],
             model=self,
             params={"epochs": epochs, "steps": data.steps, "verbose": verbose, "batch_size": batch_size,
                     "samples": data.samples},
