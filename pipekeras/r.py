@@ -576,9 +576,12 @@ def _node(node_index):
 # Model-first functions as pipe steps, and the R keras 2.13 / keras3 names of features pipekeras has.
 # tests/r/test_r_reference_names.py compares these names with R's export lists.
 
+import importlib.util as _importlib_util
 import os as _os
 import pathlib as _pathlib
 import shutil as _shutil
+import subprocess as _subprocess
+import sys as _sys
 import urllib.parse as _urlparse
 
 from . import activations as _activations
@@ -592,6 +595,7 @@ from .callbacks import History as _History
 from .datasets import _files as _dataset_files
 from .models.functional import Model as _Model
 from .saving.keras2_h5 import save_keras2_h5 as _save_keras2_h5
+from .utils.plotting import MissingDependencyError as _MissingDependencyError
 
 # ----- the pipe for every model-first function: `f(model, ...)` runs, `model | f(...)` pipes; each returns
 # what R returns (the object itself where R returns it invisibly), so pipes chain as in R.
@@ -917,6 +921,32 @@ def k_argmax(x, axis=-1):
     return np.argmax(np.asarray(x), axis=axis)
 
 
+# ----- TensorBoard
+
+callback_tensorboard = _callbacks.TensorBoard
+
+
+def tensorboard(log_dir="logs", port=6006):
+    """R's `tensorboard(log_dir)`: starts TensorBoard on the event files of `callback_tensorboard`.
+
+    Args:
+        log_dir: the folder given to `callback_tensorboard` (or one above several runs).
+        port: the port TensorBoard serves on; open http://localhost:<port>.
+
+    Returns:
+        The running TensorBoard process (`subprocess.Popen`); `.terminate()` stops it.
+
+    Raises:
+        MissingDependencyError: TensorBoard is not installed (pip install tensorboard).
+    """
+    if _importlib_util.find_spec("tensorboard") is None:
+        raise _MissingDependencyError("tensorboard: TensorBoard is not installed; pip install tensorboard, or run "
+                                      f"it elsewhere on the event files in {_os.path.abspath(log_dir)!r}.")
+    command = [_sys.executable, "-m", "tensorboard.main", "--logdir", _os.fspath(log_dir), "--port", str(port)]
+    print(f"TensorBoard at http://localhost:{port}")
+    return _subprocess.Popen(command)
+
+
 # ----- arrays and files
 
 named_list = RList  # keras3's named_list(a = 1, b = 2)
@@ -1017,5 +1047,5 @@ __all__ += [
     "learning_rate_schedule_polynomial_decay", "set_random_seed", "use_session_with_seed", "clear_session",
     "k_clear_session", "config_floatx", "config_set_floatx", "config_epsilon", "k_argmax", "array_reshape",
     "get_file", "bidirectional", "time_distributed", "layer_activation_relu", "layer_activation_leaky_relu",
-    "layer_activation_elu", "layer_activation_softmax", "named_list", "keras_array", "np_array",
+    "layer_activation_elu", "layer_activation_softmax", "named_list", "keras_array", "np_array", "callback_tensorboard", "tensorboard",
 ]

@@ -37,6 +37,7 @@ PIPEKERAS_NAMES = set("""
 """.split())
 
 R_NAMES = set("""
+    callback_tensorboard tensorboard
     bidirectional time_distributed layer_activation_relu layer_activation_leaky_relu layer_activation_elu
     layer_activation_softmax named_list keras_array np_array
     get_input_mask_at get_output_mask_at reset_state pop_layer save_model save_model_tf save_model_hdf5 save_weights

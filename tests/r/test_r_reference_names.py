@@ -217,8 +217,6 @@ MISSING = {
     "callback_backup_and_restore": "callback not in pipekeras (callback_model_checkpoint saves models)",
     "callback_remote_monitor": "callback posting to a server: not in pipekeras",
     "callback_swap_ema_weights": "EMA weights: not in pipekeras's optimizers",
-    "callback_tensorboard": "TensorBoard event files: not in pipekeras yet (issue 21, live view of training)",
-    "tensorboard": "starts TensorBoard on callback_tensorboard's logs: not in pipekeras yet (issue 21)",
     "random_*": "keras3's random tensor functions: use numpy.random (pipekeras.backend.rng())",
 }
 
