@@ -74,3 +74,24 @@ def test_live_plot_arguments():
     with pytest.raises(ConfigError, match=r"LivePlot: path must name a \.png file, received 'x\.jpg'"):
         LivePlot("x.jpg")
     assert live_plot._notebook_display() is None  # pytest is no Jupyter kernel
+
+
+def test_plot_of_a_history_shows_once_in_a_notebook(monkeypatch):
+    formatters = pytest.importorskip("IPython.core.formatters")
+    import types
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    history = _model() | pk.fit(*_data(), epochs=2, verbose=0)
+    script_figure = history | pk.plot()  # a script: a plain figure, for plt.show()
+    assert "_ipython_display_" not in vars(script_figure)
+    plt.close(script_figure)
+
+    kernel = types.SimpleNamespace(kernel=object())
+    monkeypatch.setitem(__import__("sys").modules, "IPython", types.SimpleNamespace(get_ipython=lambda: kernel))
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
+    figure = history | pk.plot()
+    # the inline backend shows the open figure when the cell ends; the cell's value must not show it again
+    assert formatters.DisplayFormatter().format(figure) == ({}, {})
+    plt.close(figure)
