@@ -841,6 +841,7 @@ layer_activation_softmax = _activation_layer("layer_activation_softmax", "softma
 # ----- optimizers: keras3 spells AdamW `optimizer_adam_w`
 
 optimizer_adam_w = _optimizer_alias(_optimizers.AdamW)
+optimizer_adam_w.__name__ = optimizer_adam_w.__qualname__ = "optimizer_adam_w"
 
 # ----- regularizers, initializers, constraints, activations, learning rate schedules
 
