@@ -16,8 +16,10 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(PY) examples/mnist_mlp.py
 
+# make test: the quick tests (dots), then the real-data trainings (marked slow), each named as it starts.
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m slow -o addopts="" -v --durations=0
 
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -m "not slow"

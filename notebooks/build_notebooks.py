@@ -645,10 +645,13 @@ def execute(nb, quick, timeout=600, cwd=HERE):
         os.environ["PIPEKERAS_QUICK"] = "1"
     else:
         os.environ.pop("PIPEKERAS_QUICK", None)
+    km = kernel_manager()
     try:
-        client = NotebookClient(nb, km=kernel_manager(), timeout=timeout, resources={"metadata": {"path": cwd}})
+        client = NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": cwd}})
         client.execute()
     finally:
+        if km.has_kernel:  # nbclient shuts down only the kernels it made itself, and this one is ours
+            km.shutdown_kernel(now=True)
         if saved is None:
             os.environ.pop("PIPEKERAS_QUICK", None)
         else:

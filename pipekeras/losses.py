@@ -545,6 +545,7 @@ def validate_targets(loss, y, output_shape):
         _check_sparse_labels(loss, y, output_shape)
         return
     if isinstance(loss, CategoricalCrossentropy) and classes is not None:
+        _check_extra_output_axis(loss, y, output_shape)
         if y.ndim == len(output_shape) - 1 or (y.ndim == len(output_shape) and y.shape[-1] == 1 and classes > 1):
             raise ShapeError(
                 f"categorical_crossentropy needs one-hot targets of width {classes}, received class labels of "
@@ -573,12 +574,42 @@ def validate_targets(loss, y, output_shape):
         )
 
 
+def _check_extra_output_axis(loss, y, output_shape):
+    """Raises when the model has more axes per sample than the targets can fill: an output of shape
+    (None, steps, classes) with one-hot targets (samples, classes) or labels (samples,), usually a missing
+    `flatten()` or global pooling before the last dense layer."""
+    sparse = isinstance(loss, SparseCategoricalCrossentropy)
+    needed = len(output_shape) - (1 if sparse else 0)  # labels drop the class axis
+    given = y.ndim - (1 if sparse and y.ndim == needed + 1 and y.shape[-1] == 1 else 0)
+    if given >= needed or len(output_shape) <= 2:
+        return
+    per_sample = tuple(output_shape[1:-1]) if sparse else tuple(output_shape[1:])
+    kind = "labels" if sparse else ("class labels" if y.ndim == 1 else "one-hot targets")
+    raise ShapeError(
+        f"{loss.name}: the model outputs {tuple(output_shape)}, one prediction per sample and position "
+        f"{tuple(output_shape[1:-1])}, but the {kind} have shape {y.shape}, one per sample. Add layer_flatten() "
+        f"(or a global pooling layer) before the last dense layer so that the model outputs (None, "
+        f"{output_shape[-1]}), or give targets of shape (samples, {', '.join(map(str, per_sample))})."
+    )
+
+
 def _check_sparse_labels(loss, y, output_shape):
     classes = output_shape[-1]
+    _check_extra_output_axis(loss, y, output_shape)
     if y.ndim == len(output_shape) and y.shape[-1] == classes and classes > 1:
         raise ShapeError(
             f"sparse_categorical_crossentropy needs integer class labels, received one-hot targets of shape "
             f"{y.shape}. Use loss='categorical_crossentropy', or give the labels (np.argmax(y, axis=-1))."
+        )
+    expected = tuple(output_shape[1:-1])
+    received = tuple(y.shape[1:])
+    if received[-1:] == (1,) and len(received) == len(expected) + 1:
+        received = received[:-1]
+    if len(received) != len(expected) or any(e is not None and e != r for e, r in zip(expected, received)):
+        raise ShapeError(
+            f"sparse_categorical_crossentropy: the labels have shape {y.shape} but the model outputs "
+            f"{tuple(output_shape)}; it needs one integer label per prediction, an array of shape "
+            f"(samples{''.join(f', {d}' for d in expected)})."
         )
     if y.dtype.kind == "f" and y.size and not np.all(np.equal(np.mod(y, 1), 0)):
         raise DataError("sparse_categorical_crossentropy needs integer class labels; y has fractional values.")

@@ -31,6 +31,22 @@ def _fraction(owner, name, value):
     return value
 
 
+def _keras2_learning_rate(owner, learning_rate, lr, decay):
+    """The learning rate from Keras 2's arguments: `lr` names it, `decay` makes it an inverse time decay."""
+    if lr is not None:
+        if isinstance(learning_rate, schedules.LearningRateSchedule):
+            raise ConfigError(f"{owner}: give lr or learning_rate, not both (lr is Keras 2's name of learning_rate).")
+        learning_rate = lr
+    if decay:
+        decay = _positive(owner, "decay", decay, True)
+        if isinstance(learning_rate, schedules.LearningRateSchedule):
+            raise ConfigError(f"{owner}: decay (Keras 2's inverse time decay) cannot be combined with a learning "
+                              "rate schedule; give the schedule alone.")
+        learning_rate = schedules.InverseTimeDecay(_positive(owner, "learning_rate", learning_rate), decay_steps=1,
+                                                   decay_rate=decay)
+    return learning_rate
+
+
 class Optimizer:
     """Base class of optimizers.
 
@@ -41,13 +57,20 @@ class Optimizer:
         global_clipnorm: clip all gradients together to this global L2 norm.
         weight_decay: decoupled weight decay (w -= lr * weight_decay * w before the update).
         name: the optimizer's name.
+        lr: Keras 2's (and R keras 2's) name of `learning_rate`.
+        decay: Keras 2's learning rate decay: the rate at step t is `learning_rate / (1 + decay * t)`
+            (a `schedules.InverseTimeDecay` with `decay_steps=1`).
+
+    Raises:
+        ConfigError: for a negative value, `lr` and `learning_rate` both given, or `decay` with a schedule.
     """
 
     slot_names = ()
 
     def __init__(self, learning_rate=0.001, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 weight_decay=None, name=None):
+                 weight_decay=None, name=None, lr=None, decay=None):
         owner = type(self).__name__
+        learning_rate = _keras2_learning_rate(owner, learning_rate, lr, decay)
         if isinstance(learning_rate, schedules.LearningRateSchedule):
             self._learning_rate = learning_rate
         else:

@@ -1202,3 +1202,470 @@ __all__ += [
     "op_zeros",
     "op_zeros_like",
 ]
+
+
+# =================================================================== issue 21: R users at home (helper H10)
+# Model-first functions as pipe steps, and the R keras 2.13 / keras3 names of features pipekeras has.
+# tests/r/test_r_reference_names.py compares these names with R's export lists.
+
+import importlib.util as _importlib_util
+import os as _os
+import pathlib as _pathlib
+import shutil as _shutil
+import subprocess as _subprocess
+import sys as _sys
+import urllib.parse as _urlparse
+
+from . import activations as _activations
+from . import backend as _backend
+from . import constraints as _constraints
+from . import initializers as _initializers
+from . import regularizers as _regularizers
+from . import saving as _saving
+from . import schedules as _schedules
+from .callbacks import History as _History
+from .datasets import _files as _dataset_files
+from .models.functional import Model as _Model
+from .saving.keras2_h5 import save_keras2_h5 as _save_keras2_h5
+from .utils.plotting import MissingDependencyError as _MissingDependencyError
+
+# ----- the pipe for every model-first function: `f(model, ...)` runs, `model | f(...)` pipes; each returns
+# what R returns (the object itself where R returns it invisibly), so pipes chain as in R.
+
+get_weights = _function_step("get_weights", get_weights)
+set_weights = _function_step("set_weights", set_weights)
+count_params = _function_step("count_params", count_params)
+get_config = _function_step("get_config", get_config)
+get_layer = _function_step("get_layer", get_layer)
+reset_states = _function_step("reset_states", reset_states)
+reset_state = reset_states  # keras3's name
+get_input_at = _function_step("get_input_at", get_input_at)
+get_output_at = _function_step("get_output_at", get_output_at)
+get_input_shape_at = _function_step("get_input_shape_at", get_input_shape_at)
+get_output_shape_at = _function_step("get_output_shape_at", get_output_shape_at)
+
+
+def _get_input_mask_at(object, node_index):
+    """R's `get_input_mask_at(object, node_index)`: the input mask at the `node_index`-th call (from 1)."""
+    return object.get_input_mask_at(_node(node_index))
+
+
+def _get_output_mask_at(object, node_index):
+    """R's `get_output_mask_at(object, node_index)`: the output mask at the `node_index`-th call (from 1)."""
+    return object.get_output_mask_at(_node(node_index))
+
+
+get_input_mask_at = _function_step("get_input_mask_at", _get_input_mask_at)
+get_output_mask_at = _function_step("get_output_mask_at", _get_output_mask_at)
+
+
+def _model(object, what):
+    if not isinstance(object, _Model):
+        raise _ArgumentTypeError(f"{what}: expected a model, received {type(object).__name__}.")
+    return object
+
+
+def _pop_layer(object):
+    """R's `pop_layer(object)`: removes the last layer of a Sequential model.
+
+    Returns:
+        The model (modified in place), so that `model | pop_layer() | layer_dense(...)` chains.
+
+    Raises:
+        ConfigError: the model has no layers, or is not Sequential.
+    """
+    if not isinstance(object, _pk.Sequential):
+        raise _ConfigError(f"pop_layer: only a Sequential model loses its last layer; received "
+                           f"{type(object).__name__}.")
+    object.pop()
+    return object
+
+
+def _save_model(object, filepath, overwrite=True, include_optimizer=True):
+    """R's `save_model(object, filepath)` (keras3) and `save_model_tf`: the whole model in one file.
+
+    Args:
+        object: the model.
+        filepath: `.keras` (Keras 3), `.h5`/`.hdf5` (Keras 2's HDF5), any other name pipekeras's own format.
+        overwrite: when False, an existing file is an error.
+        include_optimizer: also save the compile settings and optimizer state.
+
+    Returns:
+        The model, so that pipes go on.
+    """
+    _saving.save_model(_model(object, "save_model"), filepath, include_optimizer=include_optimizer,
+                       overwrite=overwrite)
+    return object
+
+
+def _save_model_hdf5(object, filepath, overwrite=True, include_optimizer=True):
+    """R keras 2's `save_model_hdf5(object, filepath)`: Keras 2's HDF5 model file (needs h5py), whatever the
+    extension; `load_model_hdf5` (or Keras' `load_model`) reads it back.
+
+    Returns:
+        The model.
+
+    Raises:
+        SavingError: `overwrite` is False and the file exists, or the directory is not writable.
+    """
+    _model(object, "save_model_hdf5")
+    if not overwrite and _os.path.exists(filepath):
+        raise _pk.errors.SavingError(f"save_model_hdf5: {filepath!r} exists and overwrite=False.")
+    _save_keras2_h5(object, _os.fspath(filepath), include_optimizer=include_optimizer)
+    return object
+
+
+def _save_weights(object, filepath, overwrite=True):
+    """R's `save_model_weights_hdf5(object, filepath)` / `save_model_weights` (keras3): the weights only.
+
+    `.h5` writes Keras' HDF5 weights file (needs h5py), `.npz` NumPy's, any other name pipekeras's own.
+
+    Returns:
+        The model.
+    """
+    _saving.save_weights(_model(object, "save_model_weights"), filepath, overwrite=overwrite)
+    return object
+
+
+def _load_weights(object, filepath, by_name=False, skip_mismatch=False):
+    """R's `load_model_weights_hdf5(object, filepath)` / `load_model_weights` (keras3).
+
+    Returns:
+        The model, with its weights replaced.
+    """
+    _saving.load_weights(_model(object, "load_model_weights"), filepath, by_name=by_name,
+                         skip_mismatch=skip_mismatch)
+    return object
+
+
+def _clone_model(object, custom_objects=None):
+    """R's `clone_model(model)`: a new model with the same layers and fresh weights (not compiled)."""
+    return _saving.clone_model(_model(object, "clone_model"), custom_objects=custom_objects)
+
+
+def _plot_model(object, to_file=None, show_shapes=True, show_layer_names=True, rankdir="TB", dpi=96,
+                show_layer_activations=False):
+    """R's `plot_model(model)` (keras3) and `plot(model)`: draws the model's layers (see `plot_model`).
+
+    Returns:
+        A `ModelPlot`, shown as an image in a notebook.
+    """
+    return _pk.plot_model(_model(object, "plot_model"), to_file=to_file, show_shapes=show_shapes,
+                      show_layer_names=show_layer_names, rankdir=rankdir, dpi=dpi,
+                      show_layer_activations=show_layer_activations)
+
+
+def _plot(object, *args, **kwargs):
+    """R's `plot()`: `plot(history)` draws the loss and metrics per epoch, `plot(model)` the model's layers.
+
+    Returns:
+        For a history, the matplotlib `Figure` (see `History.plot`); for a model, a `ModelPlot`.
+    """
+    if isinstance(object, _History):
+        return object.plot(*args, **kwargs)
+    return _plot_model(object, *args, **kwargs)
+
+
+pop_layer = _function_step("pop_layer", _pop_layer)
+save_model = _function_step("save_model", _save_model)
+save_model_tf = _function_step("save_model_tf", _save_model)
+save_model_hdf5 = _function_step("save_model_hdf5", _save_model_hdf5)
+save_weights = _function_step("save_weights", _save_weights)
+save_model_weights = _function_step("save_model_weights", _save_weights)
+save_model_weights_hdf5 = _function_step("save_model_weights_hdf5", _save_weights)
+save_model_weights_tf = _function_step("save_model_weights_tf", _save_weights)
+load_weights = _function_step("load_weights", _load_weights)
+load_model_weights = _function_step("load_model_weights", _load_weights)
+load_model_weights_hdf5 = _function_step("load_model_weights_hdf5", _load_weights)
+load_model_weights_tf = _function_step("load_model_weights_tf", _load_weights)
+clone_model = _function_step("clone_model", _clone_model)
+plot_model = _function_step("plot_model", _plot_model)
+plot = _function_step("plot", _plot, applies_to=(_History, _Model))
+
+load_model = _saving.load_model
+load_model_hdf5 = _saving.load_model
+load_model_tf = _saving.load_model
+model_to_json = _saving.model_to_json
+model_from_json = _saving.model_from_json
+serialize_model = _saving.serialize_model
+unserialize_model = _saving.unserialize_model
+
+
+def _save_model_config(object, filepath, overwrite=True):
+    """keras3's `save_model_config(model, filepath)`: the model's architecture as a JSON file (no weights).
+
+    Returns:
+        The model.
+    """
+    if not overwrite and _os.path.exists(filepath):
+        raise _pk.errors.SavingError(f"save_model_config: {filepath!r} exists and overwrite=False.")
+    _pathlib.Path(filepath).write_text(_saving.model_to_json(_model(object, "save_model_config")))
+    return object
+
+
+def load_model_config(filepath, custom_objects=None):
+    """keras3's `load_model_config(filepath)`: a new model (fresh weights) from `save_model_config`'s file."""
+    return _saving.model_from_json(_pathlib.Path(filepath).read_text(), custom_objects=custom_objects)
+
+
+save_model_config = _function_step("save_model_config", _save_model_config)
+
+
+# ----- predictions as R keras 2 had them
+
+def _predict_proba(object, x, batch_size=None, verbose=0):
+    """R keras 2's `predict_proba(object, x)`: the model's outputs (the probabilities of a softmax or
+    sigmoid output), as `predict`."""
+    return _model(object, "predict_proba").predict(x, batch_size=batch_size, verbose=verbose)
+
+
+def _predict_classes(object, x, batch_size=None, verbose=0):
+    """R keras 2's `predict_classes(object, x)`: the predicted class of each sample.
+
+    With one output unit (a sigmoid), the class is 1 where the output exceeds 0.5, as an array of shape
+    (samples, 1); with several, the index of the largest output (0-based, as Keras'), shape (samples,).
+    """
+    probabilities = _predict_proba(object, x, batch_size=batch_size, verbose=verbose)
+    if probabilities.shape[-1] > 1:
+        return probabilities.argmax(axis=-1)
+    return (probabilities > 0.5).astype("int32")
+
+
+predict_proba = _function_step("predict_proba", _predict_proba)
+predict_classes = _function_step("predict_classes", _predict_classes)
+
+
+# ----- layers under their R spellings
+
+layer_upsampling_1d = _pk.up_sampling_1d
+layer_upsampling_2d = _pk.up_sampling_2d
+keras_input = layer_input  # keras3's name
+
+bidirectional = _pk.bidirectional  # R keras 2 exports these two without the layer_ prefix too
+time_distributed = _pk.time_distributed
+
+
+def _activation_layer(r_name, activation_name, **defaults):
+    """R's `layer_activation_<name>(object, <options>)`: an `Activation` layer of one activation with options."""
+
+    def make(object=None, **kwargs):
+        options = {key: kwargs.pop(key) for key in list(kwargs) if key in defaults}
+        unknown = [key for key in kwargs if key not in ("name", "trainable", "dtype", "input_shape",
+                                                        "batch_input_shape", "batch_size")]
+        if unknown:
+            raise _ConfigError(f"{r_name}: unknown argument(s) {unknown}; the options are {sorted(defaults)}.")
+        options = {key: value for key, value in {**defaults, **options}.items() if value is not None}
+        layer = _pk.Activation({"name": activation_name, **options}, **kwargs)
+        return layer if object is None else object | layer
+
+    make.__name__ = make.__qualname__ = r_name
+    make.__doc__ = (f"R's `{r_name}(object, ...)`: an `Activation` layer applying {activation_name} with the options "
+                    f"{sorted(defaults)}; with a model, tensor or array first it is applied at once (R's form).")
+    return make
+
+
+layer_activation_relu = _activation_layer("layer_activation_relu", "relu", max_value=None, negative_slope=0.0,
+                                          threshold=0.0)
+layer_activation_leaky_relu = _activation_layer("layer_activation_leaky_relu", "leaky_relu", negative_slope=0.3)
+layer_activation_elu = _activation_layer("layer_activation_elu", "elu", alpha=1.0)
+layer_activation_softmax = _activation_layer("layer_activation_softmax", "softmax", axis=-1)
+
+# ----- optimizers: keras3 spells AdamW `optimizer_adam_w`
+
+optimizer_adam_w = _optimizer_alias(_optimizers.AdamW)
+optimizer_adam_w.__name__ = optimizer_adam_w.__qualname__ = "optimizer_adam_w"
+
+# ----- regularizers, initializers, constraints, activations, learning rate schedules
+
+regularizer_l1 = _regularizers.L1
+regularizer_l2 = _regularizers.L2
+regularizer_l1_l2 = _regularizers.L1L2
+regularizer_orthogonal = _regularizers.OrthogonalRegularizer
+
+initializer_constant = _initializers.Constant
+initializer_glorot_normal = _initializers.GlorotNormal
+initializer_glorot_uniform = _initializers.GlorotUniform
+initializer_he_normal = _initializers.HeNormal
+initializer_he_uniform = _initializers.HeUniform
+initializer_identity = _initializers.Identity
+initializer_lecun_normal = _initializers.LecunNormal
+initializer_lecun_uniform = _initializers.LecunUniform
+initializer_ones = _initializers.Ones
+initializer_orthogonal = _initializers.Orthogonal
+initializer_random_normal = _initializers.RandomNormal
+initializer_random_uniform = _initializers.RandomUniform
+initializer_truncated_normal = _initializers.TruncatedNormal
+initializer_variance_scaling = _initializers.VarianceScaling
+initializer_zeros = _initializers.Zeros
+
+constraint_maxnorm = _constraints.MaxNorm
+constraint_minmaxnorm = _constraints.MinMaxNorm
+constraint_nonneg = _constraints.NonNeg
+constraint_unitnorm = _constraints.UnitNorm
+
+# R's activation_relu etc.: the activation, given as `activation = activation_relu` or called on an array.
+activation_elu = _activations.elu
+activation_exponential = _activations.exponential
+activation_gelu = _activations.gelu
+activation_hard_sigmoid = _activations.hard_sigmoid
+activation_hard_silu = _activations.hard_silu
+activation_hard_swish = _activations.hard_swish
+activation_leaky_relu = _activations.leaky_relu
+activation_linear = _activations.linear
+activation_log_softmax = _activations.log_softmax
+activation_mish = _activations.mish
+activation_relu = _activations.relu
+activation_relu6 = _activations.relu6
+activation_selu = _activations.selu
+activation_sigmoid = _activations.sigmoid
+activation_silu = _activations.silu
+activation_softmax = _activations.softmax
+activation_softplus = _activations.softplus
+activation_softsign = _activations.softsign
+activation_tanh = _activations.tanh
+
+learning_rate_schedule_cosine_decay = _schedules.CosineDecay
+learning_rate_schedule_exponential_decay = _schedules.ExponentialDecay
+learning_rate_schedule_inverse_time_decay = _schedules.InverseTimeDecay
+learning_rate_schedule_piecewise_constant_decay = _schedules.PiecewiseConstantDecay
+learning_rate_schedule_polynomial_decay = _schedules.PolynomialDecay
+
+# ----- session, seeds and configuration
+
+set_random_seed = _backend.set_seed
+use_session_with_seed = _backend.set_seed  # R keras 2's older name
+clear_session = _pk.clear_session
+k_clear_session = _pk.clear_session
+config_floatx = _backend.floatx
+config_set_floatx = _backend.set_floatx
+config_epsilon = _backend.epsilon
+
+
+# ----- TensorBoard
+
+callback_tensorboard = _callbacks.TensorBoard
+
+
+def tensorboard(log_dir="logs", port=6006):
+    """R's `tensorboard(log_dir)`: starts TensorBoard on the event files of `callback_tensorboard`.
+
+    Args:
+        log_dir: the folder given to `callback_tensorboard` (or one above several runs).
+        port: the port TensorBoard serves on; open http://localhost:<port>.
+
+    Returns:
+        The running TensorBoard process (`subprocess.Popen`); `.terminate()` stops it.
+
+    Raises:
+        MissingDependencyError: TensorBoard is not installed (pip install tensorboard).
+    """
+    if _importlib_util.find_spec("tensorboard") is None:
+        raise _MissingDependencyError("tensorboard: TensorBoard is not installed; pip install tensorboard, or run "
+                                      f"it elsewhere on the event files in {_os.path.abspath(log_dir)!r}.")
+    command = [_sys.executable, "-m", "tensorboard.main", "--logdir", _os.fspath(log_dir), "--port", str(port)]
+    print(f"TensorBoard at http://localhost:{port}")
+    return _subprocess.Popen(command)
+
+
+# ----- arrays and files
+
+named_list = RList  # keras3's named_list(a = 1, b = 2)
+
+
+def keras_array(x, dtype=None):
+    """R's `keras_array(x, dtype = NULL)` (and `np_array`): `x` as a NumPy array, of `floatx()` for floating data."""
+    x = np.asarray(x)
+    if dtype is None and x.dtype.kind == "f":
+        dtype = _backend.floatx()
+    return x if dtype is None else x.astype(dtype)
+
+
+np_array = keras_array
+
+
+def array_reshape(x, dim, order="C"):
+    """R keras's `array_reshape(x, dim)`: reshapes in row-major (C) order, as NumPy and Keras read arrays.
+
+    R's own `dim<-` fills column by column; `array_reshape` exists so R arrays match Keras. In Python that
+    is NumPy's `reshape`.
+
+    Args:
+        x: an array.
+        dim: the new shape (an integer or a tuple, R's `c(...)`).
+        order: "C" (row-major, the default) or "F" (column-major, as R's `dim<-`).
+
+    Returns:
+        The reshaped array.
+
+    Raises:
+        ConfigError: `order` is not "C" or "F", or the sizes do not match.
+    """
+    if order not in ("C", "F"):
+        raise _ConfigError(f"array_reshape: order must be 'C' (row-major) or 'F' (column-major), received {order!r}.")
+    x = np.asarray(x)
+    shape = _shape(dim)
+    try:
+        return np.reshape(x, shape, order=order)
+    except ValueError:
+        raise _ConfigError(f"array_reshape: cannot reshape an array of shape {x.shape} ({x.size} values) into "
+                           f"{shape}.") from None
+
+
+def get_file(fname, origin, file_hash=None, cache_subdir=None, extract=False, untar=False):
+    """R's `get_file(fname, origin)`: a local copy of a file, downloaded into the cache when missing.
+
+    The file is looked for in `$PIPEKERAS_DATASETS` and `~/.pipekeras/datasets` (under `cache_subdir`
+    first) before anything is fetched. `origin` may be a URL, a `file://` URL or a local path.
+
+    Args:
+        fname: the file's name in the cache.
+        origin: where to fetch it from.
+        file_hash: expected sha256 (or md5) of the fetched file.
+        cache_subdir: a sub-directory of the cache.
+        extract, untar: also unpack the archive (zip, tar, tar.gz) next to it; R's `untar = TRUE`.
+
+    Returns:
+        The path of the file (of the folder it unpacked to, with `extract` or `untar`).
+
+    Raises:
+        DataError: the file is missing and cannot be fetched (offline: put it in `$PIPEKERAS_DATASETS`).
+    """
+    if not _urlparse.urlparse(str(origin)).scheme or len(_urlparse.urlparse(str(origin)).scheme) == 1:
+        origin = _pathlib.Path(origin).expanduser().resolve().as_uri()  # a local path (or a Windows drive)
+    path = _dataset_files.get_file(fname, origin=origin, file_hash=file_hash, subdir=cache_subdir)
+    if not (extract or untar):
+        return path
+    target = path
+    for suffix in (".tar.gz", ".tgz", ".tar", ".zip"):
+        if target.endswith(suffix):
+            target = target[:-len(suffix)]
+            break
+    if not _os.path.isdir(target):
+        _shutil.unpack_archive(path, _os.path.dirname(path))
+    return target if _os.path.isdir(target) else _os.path.dirname(path)
+
+
+__all__ += [
+    "get_input_mask_at", "get_output_mask_at", "reset_state", "pop_layer", "save_model", "save_model_tf",
+    "save_model_hdf5", "save_weights", "save_model_weights", "save_model_weights_hdf5", "save_model_weights_tf",
+    "load_weights", "load_model_weights", "load_model_weights_hdf5", "load_model_weights_tf", "clone_model",
+    "load_model", "load_model_hdf5", "load_model_tf", "model_to_json", "model_from_json", "serialize_model",
+    "unserialize_model", "save_model_config", "load_model_config", "predict_proba", "predict_classes",
+    "layer_upsampling_1d", "layer_upsampling_2d", "keras_input", "optimizer_adam_w",
+    "regularizer_l1", "regularizer_l2", "regularizer_l1_l2", "regularizer_orthogonal",
+    "initializer_constant", "initializer_glorot_normal", "initializer_glorot_uniform", "initializer_he_normal",
+    "initializer_he_uniform", "initializer_identity", "initializer_lecun_normal", "initializer_lecun_uniform",
+    "initializer_ones", "initializer_orthogonal", "initializer_random_normal", "initializer_random_uniform",
+    "initializer_truncated_normal", "initializer_variance_scaling", "initializer_zeros",
+    "constraint_maxnorm", "constraint_minmaxnorm", "constraint_nonneg", "constraint_unitnorm",
+    "activation_elu", "activation_exponential", "activation_gelu", "activation_hard_sigmoid", "activation_hard_silu",
+    "activation_hard_swish", "activation_leaky_relu", "activation_linear", "activation_log_softmax",
+    "activation_mish", "activation_relu", "activation_relu6", "activation_selu", "activation_sigmoid",
+    "activation_silu", "activation_softmax", "activation_softplus", "activation_softsign", "activation_tanh",
+    "learning_rate_schedule_cosine_decay", "learning_rate_schedule_exponential_decay",
+    "learning_rate_schedule_inverse_time_decay", "learning_rate_schedule_piecewise_constant_decay",
+    "learning_rate_schedule_polynomial_decay", "set_random_seed", "use_session_with_seed", "clear_session",
+    "k_clear_session", "config_floatx", "config_set_floatx", "config_epsilon", "array_reshape",
+    "get_file", "bidirectional", "time_distributed", "layer_activation_relu", "layer_activation_leaky_relu",
+    "layer_activation_elu", "layer_activation_softmax", "named_list", "keras_array", "np_array", "callback_tensorboard", "tensorboard",
+]

@@ -20,3 +20,19 @@ def fresh_session():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+# Tests that train on no real data but take minutes on two cores: marked slow here, so that `make test` runs
+# them in its second group (each named as it starts) and `make test-fast` leaves them out.
+SLOW_BY_NAME = (
+    "tests/compute/test_boundscheck.py::",  # every kernel compiled afresh with bounds checks
+    "tests/compute/test_recurrent_split.py::test_split_kernels_run_under_bounds_checking",  # the same, recurrent
+    "tests/docs/test_notebooks.py::test_notebook_runs_in_quick_mode",  # a Jupyter kernel per notebook
+    "tests/saving/test_saving.py::test_keras_loads_the_keras_files_pipekeras_writes",  # imports Keras and JAX
+)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.nodeid.startswith(SLOW_BY_NAME):
+            item.add_marker(pytest.mark.slow)

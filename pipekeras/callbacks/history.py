@@ -2,6 +2,7 @@
 
 import io
 
+from ..utils.metric_logs import MetricLogs
 from ..utils.plotting import plot_history
 from .base import Callback
 
@@ -12,7 +13,9 @@ class History(Callback):
     In a notebook it shows as its plot (as text without matplotlib).
 
     Attributes:
-        history: dict metric name -> list of per-epoch values ("loss", "accuracy", "val_loss", ...).
+        history: dict metric name -> list of per-epoch values ("loss", "accuracy", "val_loss", ...), a
+            `MetricLogs`: `history.history.val_loss` and the other spelling (`"acc"`, `"mae"`) work too.
+        metrics: the same dict, R's `history$metrics`.
         epoch: list of epoch indices.
         params: fit's parameters.
         interrupted: True when fit stopped on Ctrl-C.
@@ -24,7 +27,7 @@ class History(Callback):
 
     def __init__(self):
         super().__init__()
-        self.history = {}
+        self.history = MetricLogs()
         self.epoch = []
         self.interrupted = False
 
@@ -32,6 +35,11 @@ class History(Callback):
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
+
+    @property
+    def metrics(self):
+        """The per-epoch values, as `history` (R's `history$metrics$loss` is `history.metrics.loss`)."""
+        return self.history
 
     def plot(self, metrics=None, smooth=False, **kwargs):
         """Plots loss and metrics per epoch, training vs validation, one panel each (needs matplotlib).

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..errors import ConfigError, PipeKerasError, SavingError
 from . import archive as ar
+from .keras2_h5 import save_keras2_h5
 from .keras_files import (is_keras_config, load_h5_weights, load_keras_archive, load_keras_h5, model_from_keras_config,
                           save_keras_file, save_weights_h5)
 from .model_config import MODEL_FORMAT, MODEL_FORMAT_VERSION, build_model, check_model
@@ -25,7 +26,8 @@ def save_model(model, path, include_optimizer=True, overwrite=True):
 
     Args:
         model: a Sequential or functional model.
-        path: the file; `.keras` writes Keras 3's format (needs h5py), `.h5` is refused (legacy Keras 2).
+        path: the file; `.keras` writes Keras 3's format (needs h5py), `.h5` / `.hdf5`
+            Keras 2's HDF5 model file (needs h5py; R's `save_model_hdf5`), without the optimizer's slots.
         include_optimizer: also save the compile state and the optimizer's slots, so `fit` resumes exactly.
         overwrite: when False, an existing file is an error.
 
@@ -47,8 +49,7 @@ def save_model(model, path, include_optimizer=True, overwrite=True):
     if lower.endswith(".keras"):
         return save_keras_file(model, path)
     if lower.endswith(".h5") or lower.endswith(".hdf5"):
-        raise SavingError(f"save_model: {path!r}: pipekeras does not write legacy Keras 2 .h5 model files. "
-                          f"Use '{EXTENSION}' (native) or '.keras' (Keras 3); save_weights writes .weights.h5.")
+        return save_keras2_h5(model, path, include_optimizer)
     return ar.write_file(path, serialize_model(model, include_optimizer))
 
 

@@ -55,13 +55,24 @@ def masked_weights(sample_weight, mask, for_loss):
     return mask * w.reshape(w.shape + (1,) * (mask.ndim - w.ndim))
 
 
+def _metric_list(items):
+    """compile's metrics for one output as a list: a single name or metric is a list of one (R passes
+    `metrics = "accuracy"`, a vector of length one)."""
+    if items is None:
+        return []
+    if isinstance(items, (list, tuple)):
+        return list(items)
+    return [items]
+
+
 class CompileConfig:
     """The losses, loss weights and metrics of a compiled model, one entry per output.
 
     Args:
         outputs: the model's output tensors.
         loss: name, Loss object, or one per output (list or dict by output name).
-        metrics: list of metrics for every output, or a dict by output name; they ignore sample weights.
+        metrics: list of metrics for every output (a single name such as `"accuracy"`, as R's
+            `metrics = "accuracy"`, is a list of one), or a dict by output name; they ignore sample weights.
         loss_weights: None, or one weight per output (list or dict by output name).
         fused_activations: per output, the name of the output layer's activation that the loss gradient may
             fuse with (see `losses.Loss.fused_gradient`), or None.
@@ -92,7 +103,7 @@ class CompileConfig:
     def _metric_lists(self, metrics, outputs, what):
         per_metric = per_output(metrics, self.output_names, what) if isinstance(metrics, dict) else \
             [metrics] * len(outputs)
-        return [[metrics_module.get(m, loss=loss, output_shape=t.shape) for m in (items or [])]
+        return [[metrics_module.get(m, loss=loss, output_shape=t.shape) for m in _metric_list(items)]
                 for items, loss, t in zip(per_metric, self.losses, outputs)]
 
     def total_loss(self, y_arrays, outputs, sample_weight, masks=None):

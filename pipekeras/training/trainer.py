@@ -12,9 +12,10 @@ import numpy as np
 
 from .. import optimizers
 from ..activations import serialize as serialize_activation
-from ..callbacks import CallbackList, History, ProgbarLogger
+from ..callbacks import CallbackList, History, LivePlot, ProgbarLogger
 from ..callbacks.base import needs_every_batch
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError, did_you_mean
+from ..utils.metric_logs import MetricLogs
 from .compile_config import CompileConfig
 from .custom_steps import evaluate_with_steps, fit_with_steps, predict_by_call, takes_data
 from .data import prepare_inputs, take_rows
@@ -210,7 +211,8 @@ class Trainer:
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
-            initial_epoch=0, steps_per_epoch=None, validation_batch_size=None, validation_steps=None):
+            initial_epoch=0, steps_per_epoch=None, validation_batch_size=None, validation_steps=None,
+            view_metrics=False):
         """Trains the model for a number of epochs.
 
         Args:
@@ -231,6 +233,9 @@ class Trainer:
             steps_per_epoch: optional cap on the batches per epoch; with a generator, the batches per epoch.
             validation_batch_size: batch size for validation (defaults to batch_size).
             validation_steps: batches of a `validation_data` source to validate on (all of a `Sequence`).
+            view_metrics: plot loss and metrics as each epoch ends (R keras's `view_metrics = TRUE`): one
+                figure updated in a Jupyter notebook, elsewhere `training.png` rewritten (needs matplotlib);
+                `callbacks.LivePlot` for other files or options.
 
         Returns:
             A `History` whose `.history` maps "loss", metrics and "val_*" to per-epoch values (also kept as
@@ -277,8 +282,9 @@ class Trainer:
                 train, validation = hold_out(*train, validation_split)
             data = ArrayEpochs(*train, batch_size, steps_per_epoch)
         history = History()
+        live = [LivePlot()] if view_metrics else []
         callback_list = CallbackList(
-            callbacks + ([ProgbarLogger(verbose)] if verbose else []) + [history],
+            callbacks + live + ([ProgbarLogger(verbose)] if verbose else []) + [history],
             model=self,
             params={"epochs": epochs, "steps": data.steps, "verbose": verbose, "batch_size": batch_size,
                     "samples": data.samples},
@@ -377,7 +383,8 @@ class Trainer:
             steps: batches of a data source to evaluate (all of a `Sequence` or a source with a length).
 
         Returns:
-            dict of loss and metrics.
+            A `MetricLogs` (a dict) of loss and metrics, also read as attributes (`results.accuracy`, R's
+            `results$accuracy`) and under a metric's other spelling (`results["acc"]`).
         """
         if self._steps_are_custom("test_step"):
             logs = evaluate_with_steps(self, x, y, check_batch_size(batch_size, "evaluate"))
@@ -390,7 +397,7 @@ class Trainer:
             logs = self._evaluate_arrays(*prepare_data(self, self.loss_functions, x, y, sample_weight), batch_size)
         if verbose in (1, "auto"):
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
-        return logs if return_dict else list(logs.values())
+        return MetricLogs(logs) if return_dict else list(logs.values())
 
     def _evaluate_arrays(self, x_arrays, y_arrays, weights, batch_size):
         n = len(x_arrays[0])

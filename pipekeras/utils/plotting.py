@@ -123,4 +123,19 @@ def plot_history(history, metrics=None, smooth=False, figsize=None, title=None):
     if title:
         fig.suptitle(title)
     fig.tight_layout()
+    shown_once_in_notebooks(fig)
     return fig
+
+
+def shown_once_in_notebooks(figure):
+    """Keeps a returned pyplot figure from showing twice in Jupyter: the inline backend shows every open figure
+    when the cell ends, and the cell's value (the figure) would show again, so the value shows nothing.
+
+    Elsewhere (scripts, other backends) the figure is left as it is.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    import matplotlib
+
+    if getattr(shell, "kernel", None) is not None and "inline" in matplotlib.get_backend():
+        figure._ipython_display_ = lambda: None

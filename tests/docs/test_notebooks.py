@@ -30,6 +30,24 @@ def _builder():
 builder = _builder()
 
 
+def _kernels_of_this_process():
+    """The ids of this process's child processes running ipykernel (Linux's /proc; empty elsewhere)."""
+    if not os.path.isdir("/proc/self/task"):
+        return []
+    kernels = []
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == os.getpid() and b"ipykernel" in command:
+            kernels.append(int(pid))
+    return kernels
+
+
 def test_committed_notebooks_match_the_generator():
     """The .ipynb files hold the generator's cells (outputs aside): edit build_notebooks.py, then rebuild."""
     for name in builder.LESSONS:
@@ -57,4 +75,5 @@ def test_notebook_runs_in_quick_mode(name, tmp_path):
               if output.get("output_type") == "error"]
     assert not errors, errors
     assert all(cell.get("execution_count") for cell in nb.cells if cell.cell_type == "code")
+    assert not _kernels_of_this_process(), "the notebook's kernel outlived its run"
     print(f"{name}: {time.perf_counter() - start:.1f} s")
