@@ -3,9 +3,9 @@
 By the calling thread's scope and the product's size (`tuning`):
 
 - on a serial thread (a chunk of a row split, a `serial()` block): NumPy's product, as it is;
-- split over the row-split threads by rows of `a` (or, for a reduction over a long axis, `a` with more
-  columns than rows as in x^T @ dgates, by blocks of that axis added in a fixed order), outside
-  `training_step()` or inside `row_pool()`, from SPLIT_MIN_FLOPS;
+- inside `row_pool()` (the recurrent kernels, whose loops run on the row-split threads), split over those
+  threads by rows of `a` (or, for a reduction over a long axis, `a` with more columns than rows as in
+  x^T @ dgates, by blocks of that axis added in a fixed order), from SPLIT_MIN_FLOPS;
 - inside `training_step()`, from BLAS_THREADED_MIN_FLOPS: split over Numba's threads into single-thread gemms
   on blocks of the output's longer side (`gemm.split_product`), since BLAS is on one thread there;
 - outside it, below BLAS_THREADED_MIN_FLOPS: on one BLAS thread (waking BLAS threads costs more than they

@@ -117,9 +117,9 @@ def row_pool():
 
 
 def in_row_pool():
-    """Whether this thread's large products split over the row-split threads (outside `training_step()` or
-    inside `row_pool()`)."""
-    return _scope.row_pool or not _scope.training
+    """Whether this thread's large products split over the row-split threads (inside `row_pool()`: the
+    recurrent kernels' products, in training and inference alike)."""
+    return _scope.row_pool
 
 
 @contextlib.contextmanager
