@@ -203,9 +203,9 @@ class Trainer:
         part = slice(batch * data.batch_size, (batch + 1) * data.batch_size)
         return total, len(rows), (batch, weight * loss(targets[0][part], outputs[part]))
 
-    def _infer(self, x_arrays):
-        """Returns the output arrays for one batch in inference mode."""
-        return self._current_runner(training=False).infer(x_arrays)
+    def _infer(self, x_arrays, with_masks=False):
+        """Returns the output arrays for one batch in inference mode (and their masks, with `with_masks`)."""
+        return self._current_runner(training=False).infer(x_arrays, with_masks=with_masks)
 
     # ----- fit -----------------------------------------------------------------------------------
 
@@ -408,7 +408,7 @@ class Trainer:
             index = slice(start, min(n, start + batch_size))
             xb, yb = [a[index] for a in x_arrays], [a[index] for a in y_arrays]
             wb = None if weights is None else weights[index]
-            outputs, masks = self._current_runner(training=False).infer(xb, with_masks=True)
+            outputs, masks = self._infer(xb, with_masks=True)
             loss_sum += config.total_loss(yb, outputs, wb, masks) * len(xb[0])
             config.update_metrics(yb, outputs, wb, metrics, masks)
         return config.logs(loss_sum / n + self._regularization_penalty(), metrics)
