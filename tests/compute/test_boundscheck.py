@@ -92,7 +92,7 @@ def _activations(rng):
     import pipekeras as pk
 
     for dtype in ("float32", "float64"):
-        x = rng.standard_normal((4, 7)).astype(dtype) * 3
+        x = rng.standard_normal((4, 8)).astype(dtype) * 3  # an even width: glu splits the last axis in halves
         for name in pk.activations.names():
             function = pk.activations.get(name)
             y = function(x)
