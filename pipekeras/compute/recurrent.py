@@ -83,16 +83,51 @@ def pre_activations(shape, dtype, *codes):
     return np.empty(shape if any(needs_pre_activation(code) for code in codes) else (0, 0, 0), dtype)
 
 
-@jit
+@jit(inline="always")
 def _pre_rows(pre, t, lo, hi, keep, fallback):
     """pre[t, lo:hi] where the pre-activations are kept, else `fallback` (any array of the same shape)."""
     return _rows(pre, t, lo, hi) if keep else fallback
 
 
 @jit
+def _activate_by_table(code, A, lo, hi, P):
+    """A[:, lo:hi] = activation(A[:, lo:hi]) in place through the activation table, keeping the input in
+    P[:, lo:hi]."""
+    for b in range(A.shape[0]):
+        a = A[b, lo:hi]
+        p = P[b, lo:hi]
+        for j in range(a.shape[0]):
+            v = a[j]
+            p[j] = v
+            a[j] = forward_scalar(v, code, 0.0, math.inf, 0.0)
+
+
+@jit
+def _scale_by_table_derivative(code, X, Y, D, lo, hi):
+    """D[:, lo:hi] *= activation'(X) where Y = activation(X), in place, through the activation table."""
+    for b in range(D.shape[0]):
+        d = D[b, lo:hi]
+        x = X[b, lo:hi]
+        y = Y[b, lo:hi]
+        for j in range(d.shape[0]):
+            d[j] = _ftz(d[j] * derivative_scalar(x[j], y[j], code, 0.0, math.inf, 0.0))
+
+
+@jit(inline="always")
 def _activate(code, fast, A, lo, hi, P):
-    """A[:, lo:hi] = activation(A[:, lo:hi]) in place, A 2D (loops over 1D views so they vectorize). For a
-    code that `needs_pre_activation`, P[:, lo:hi] = A[:, lo:hi] first."""
+    """A[:, lo:hi] = activation(A[:, lo:hi]) in place, A 2D. For a code that `needs_pre_activation`,
+    P[:, lo:hi] = A[:, lo:hi] first. Inlined, so that the time loops call the fast loops without P: an extra
+    array argument per call is a measurable share of a one-sample step (benchmarks/NOTES.md)."""
+    if needs_pre_activation(code):
+        _activate_by_table(code, A, lo, hi, P)
+    else:
+        _activate_fast(code, fast, A, lo, hi)
+
+
+@jit
+def _activate_fast(code, fast, A, lo, hi):
+    """A[:, lo:hi] = activation(A[:, lo:hi]) in place for the codes with their own loops (loops over 1D views
+    so they vectorize)."""
     for b in range(A.shape[0]):
         a = A[b, lo:hi]
         n = a.shape[0]
@@ -119,18 +154,21 @@ def _activate(code, fast, A, lo, hi, P):
                 v = a[j] * _SIXTH + _HALF
                 v = v if v > 0 else 0.0 * v
                 a[j] = v if v < 1 else 1.0 + 0.0 * v
-        elif code != LINEAR:
-            p = P[b, lo:hi]
-            for j in range(n):
-                v = a[j]
-                p[j] = v
-                a[j] = forward_scalar(v, code, 0.0, math.inf, 0.0)
+
+
+@jit(inline="always")
+def _scale_by_derivative(code, X, Y, D, lo, hi):
+    """D[:, lo:hi] *= activation'(x) where Y = activation(X), in place (flushing tiny results). X is read only
+    for codes that `needs_pre_activation` (inlined, as `_activate`)."""
+    if needs_pre_activation(code):
+        _scale_by_table_derivative(code, X, Y, D, lo, hi)
+    else:
+        _scale_by_fast_derivative(code, Y, D, lo, hi)
 
 
 @jit
-def _scale_by_derivative(code, X, Y, D, lo, hi):
-    """D[:, lo:hi] *= activation'(x) where Y = activation(X), in place (flushing tiny results). X is read only
-    for codes that `needs_pre_activation`."""
+def _scale_by_fast_derivative(code, Y, D, lo, hi):
+    """D[:, lo:hi] *= activation'(x) where Y = activation(x), for the codes with their own loops."""
     for b in range(D.shape[0]):
         d = D[b, lo:hi]
         y = Y[b, lo:hi]
@@ -147,10 +185,6 @@ def _scale_by_derivative(code, X, Y, D, lo, hi):
         elif code == HARD_SIGMOID:
             for j in range(n):
                 d[j] = d[j] * _SIXTH if 0 < y[j] < 1 else 0.0 * d[j]
-        elif code != LINEAR:
-            x = X[b, lo:hi]
-            for j in range(n):
-                d[j] = _ftz(d[j] * derivative_scalar(x[j], y[j], code, 0.0, math.inf, 0.0))
 
 
 @jit

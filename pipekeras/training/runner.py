@@ -33,7 +33,7 @@ class Runner(Protocol):
 
     def predict_direct(self, x, max_batch):
         """The outputs for user data `x` (at most `max_batch` samples; any number for None) when the runner
-        takes it without the checks and conversions of the data, else None."""
+        takes it without the checks and conversions of the data and still `holds_weights`, else None."""
 
     def holds_weights(self):
         """Whether the runner still computes with the weights' own arrays (not copies made before a weight's

@@ -96,8 +96,12 @@ class DenseStackRunner:
 
     def predict_direct(self, x, max_batch):
         """The outputs for `x` as the user gave it when the stack takes it as it is (see `DenseStack.accepts`)
-        and it holds only finite values; None otherwise (the data is then checked, converted and inferred)."""
-        return self.stack.predict(x) if self.stack.accepts(x, max_batch, _max_work()) else None
+        and it holds only finite values, and the stack still holds the weights; None otherwise (the data is then
+        checked, converted and inferred)."""
+        stack = self.stack
+        if stack.accepts(x, max_batch, _max_work()) and self.holds_weights():
+            return stack.predict(x)
+        return None
 
     def holds_weights(self):
         """Whether every weight's array is still the stack's view (`check_gradients`, say, swaps them)."""

@@ -462,7 +462,11 @@ class Trainer:
 
     def _predict_direct(self, x, max_batch):
         """The runner's outputs for `x` as given, without checking and converting it, when the runner takes it
-        so (see Runner.predict_direct); None otherwise, and for a model not built yet."""
+        so (see Runner.predict_direct); None otherwise, and for a model not built yet. The runner held for an
+        unchanged graph answers without the version check: it checks its own arrays (single-sample predict)."""
+        held = self._runner
+        if held is not None and held[0][0] is self.outputs:
+            return held[1].predict_direct(x, max_batch)
         return self._current_runner(training=False).predict_direct(x, max_batch) if self.built else None
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
