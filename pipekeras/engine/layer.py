@@ -303,8 +303,8 @@ class Layer(PipeStep):
                                  "(a corrupted or hostile file).")
             budget[0] -= size
         try:
-            value = np.ascontiguousarray(initializers.get(initializer)(tuple(shape), dtype=self.dtype),
-                                         dtype=self.dtype)
+            value = np.asarray(initializers.get(initializer)(tuple(shape), dtype=self.dtype), dtype=self.dtype,
+                               order="C")  # keeps a scalar weight's shape () (ascontiguousarray makes it (1,))
         except MemoryError:
             message = (f"its weight {name!r} of shape {tuple(shape)} does not fit in memory. Check the layer's "
                        "size arguments (units, filters, input_dim, ...).")

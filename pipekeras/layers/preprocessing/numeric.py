@@ -1,5 +1,6 @@
-"""Numeric preprocessing: Normalization (feature-wise standardization learned by `adapt`) and Discretization
-(values -> bin indices, boundaries learned as quantiles); their state is saved in the layer's config."""
+"""Numeric preprocessing: Normalization (feature-wise standardization learned by `adapt`, the statistics in
+weights as Keras keeps them) and Discretization (values -> bin indices, boundaries learned as quantiles and
+saved in the config, as Keras does)."""
 
 import numpy as np
 
@@ -23,6 +24,10 @@ class Normalization(Layer):
     variance given or learned by `adapt()` (R keras 3's `layer_normalization`; layer normalization is
     `layer_normalization` in pipekeras and `layer_layer_normalization` in pipekeras.r).
 
+    As in Keras, given statistics live in the config, and learned ones in three non-trainable weights (`mean`,
+    `variance`, one value per index of the kept axes, and `count`), so Keras files of adapted layers load;
+    before `adapt()` (or loading them) those are 0 and 1, and the layer passes its inputs through, as Keras's.
+
     Args:
         axis: the axis (or axes) with one mean and variance per index (-1: per feature); None for one overall.
         mean, variance: the statistics, instead of `adapt()` (scalars or arrays broadcasting to the kept axes).
@@ -42,42 +47,81 @@ class Normalization(Layer):
         if (mean is None) != (variance is None):
             raise self.error(ConfigError, "give both mean and variance, or neither (then call adapt()).")
         self.invert = bool(invert)
-        self.mean = None if mean is None else np.asarray(mean, dtype=np.float64)
-        self.variance = None if variance is None else np.asarray(variance, dtype=np.float64)
+        self._given = None if mean is None else (np.asarray(mean, dtype=np.float64),
+                                                 np.asarray(variance, dtype=np.float64))
+        self._learned = None  # (mean, variance, count) weights, made by build when nothing is given
 
     def _kept(self, ndim):
         return () if self.axis is None else tuple(a % ndim for a in self.axis)
 
+    def build(self, input_shape):
+        if self._given is not None or self._learned is not None:
+            return
+        shape = tuple(input_shape[a] for a in self._kept(len(input_shape)))
+        if any(d is None for d in shape):
+            raise self.error(ConfigError, f"the kept axes {list(self.axis)} of its input shape {tuple(input_shape)} "
+                                          "must have known sizes.")
+        self._learned = (self.add_weight("mean", shape, "zeros", trainable=False),
+                         self.add_weight("variance", shape, "ones", trainable=False),
+                         self.add_weight("count", (), "zeros", trainable=False))
+
+    @property
+    def mean(self):
+        """The mean per index of the kept axes (float64 as given, else the learned weight), or None."""
+        return self._statistic(0)
+
+    @property
+    def variance(self):
+        """The variance per index of the kept axes, or None (see `mean`)."""
+        return self._statistic(1)
+
+    def _statistic(self, index):
+        if self._given is not None:
+            return self._given[index]
+        return None if self._learned is None else self._learned[index].value
+
     def adapt(self, data, batch_size=None, steps=None):
         """Learns the mean and variance of `data` (an array, or an iterable of batches) over every axis but
-        `axis`. Returns the layer."""
-        count, total, squares = 0, None, None
+        `axis`. Returns the layer.
+
+        Raises:
+            ConfigError: for a layer given its mean and variance.
+            DataError: when `data` holds no samples.
+        """
+        if self._given is not None:
+            raise self.error(ConfigError, "it was given mean= and variance=; adapt() would replace them. Make "
+                                          "the layer without them to learn the statistics.")
+        count, total, squares, shape = 0, None, None, None
         for i, batch in enumerate(_adapt_batches(data)):
             if steps is not None and i >= steps:
                 break
             kept = self._kept(batch.ndim)
             reduce = tuple(a for a in range(batch.ndim) if a not in kept)
             n = int(np.prod([batch.shape[a] for a in reduce])) if reduce else 1
-            shift = batch.sum(axis=reduce, keepdims=True)
-            total = shift if total is None else total + shift
-            square = (batch ** 2).sum(axis=reduce, keepdims=True)
-            squares = square if squares is None else squares + square
-            count += n
+            total = batch.sum(axis=reduce) + (0.0 if total is None else total)
+            squares = (batch ** 2).sum(axis=reduce) + (0.0 if squares is None else squares)
+            count, shape = count + n, (None,) + batch.shape[1:]
         if not count:
             raise self.error(DataError, "adapt() received no data.")
+        self.build(shape)
         mean = total / count
-        self.mean = mean[0]  # without the batch axis; reduced axes stay as 1 and broadcast
-        self.variance = np.maximum(squares / count - mean ** 2, 0.0)[0]
+        for variable, value in zip(self._learned, (mean, np.maximum(squares / count - mean ** 2, 0.0), count)):
+            variable.assign(np.asarray(value, dtype=variable.dtype))
         return self
 
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
     def call(self, inputs):
-        if self.mean is None:
-            raise self.error(NotBuiltError, "no mean and variance yet: call adapt() on training data first, or "
-                                            "give mean= and variance=.")
+        x = np.asarray(inputs, dtype=self.dtype)
         mean, variance = self.mean, self.variance
+        if self._given is None:  # learned: one value per index of the kept axes, broadcast over the others
+            shape = [1] * x.ndim
+            for a in self._kept(x.ndim):
+                shape[a] = x.shape[a]
+            mean, variance = mean.reshape(shape), variance.reshape(shape)
         std = np.maximum(np.sqrt(variance), backend.epsilon()).astype(self.dtype)
         self.save_for_backward(std)
-        x = np.asarray(inputs, dtype=self.dtype)
         return x * std + mean.astype(self.dtype) if self.invert else (x - mean.astype(self.dtype)) / std
 
     def backward(self, grad_output):
@@ -85,9 +129,10 @@ class Normalization(Layer):
         return grad_output * std if self.invert else grad_output / std
 
     def get_config(self):
+        given = self._given
         return {**super().get_config(), "axis": None if self.axis is None else list(self.axis),
-                "mean": None if self.mean is None else self.mean.tolist(),
-                "variance": None if self.variance is None else self.variance.tolist(), "invert": self.invert}
+                "mean": None if given is None else given[0].tolist(),
+                "variance": None if given is None else given[1].tolist(), "invert": self.invert}
 
 
 class Discretization(Layer):
