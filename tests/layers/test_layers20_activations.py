@@ -92,3 +92,14 @@ def test_r_names_build_the_layers():
     assert [type(l).__name__ for l in model.layers] == ["ReLU", "PReLU", "ThresholdedReLU", "ELU", "Softmax"]
     layer = r.layer_activation_leaky_relu(r.layer_input(shape=3))
     assert layer.shape == (None, 3)
+
+
+def test_masking_with_infinite_padding_and_bad_mask_values():
+    x = np.array([[[1.0, 2.0], [-np.inf, -np.inf], [3.0, -np.inf]]], "float32")
+    layer = pk.Masking(-np.inf)
+    np.testing.assert_array_equal(layer(x), [[[1.0, 2.0], [0.0, 0.0], [3.0, -np.inf]]])
+    np.testing.assert_array_equal(layer.compute_mask(x), [[True, False, True]])
+    with pytest.raises(ConfigError, match="Masking: mask_value must be a number"):
+        pk.Masking("pad")
+    with pytest.raises(ConfigError, match="Masking: mask_value is NaN"):
+        pk.Masking(float("nan"))
