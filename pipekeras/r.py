@@ -226,6 +226,20 @@ layer_activation_elu = _pk.activation_elu
 layer_activation_parametric_relu = _pk.activation_parametric_relu
 layer_activation_softmax = _pk.activation_softmax
 layer_activation_thresholded_relu = _pk.activation_thresholded_relu
+# issue 20 item 5
+layer_conv_1d_transpose = _pk.conv_1d_transpose
+layer_conv_3d_transpose = _pk.conv_3d_transpose
+layer_up_sampling_3d = _pk.up_sampling_3d
+layer_zero_padding_3d = _pk.zero_padding_3d
+layer_cropping_3d = _pk.cropping_3d
+layer_spatial_dropout_3d = _pk.spatial_dropout_3d
+layer_group_normalization = _pk.group_normalization
+layer_unit_normalization = _pk.unit_normalization
+layer_gaussian_noise = _pk.gaussian_noise
+layer_gaussian_dropout = _pk.gaussian_dropout
+layer_alpha_dropout = _pk.alpha_dropout
+layer_activity_regularization = _pk.activity_regularization
+layer_identity = _pk.identity
 
 LAYER_ALIASES = {name: value for name, value in globals().items()
                  if name.startswith("layer_") and hasattr(value, "layer_class")}
@@ -1446,6 +1460,7 @@ predict_classes = _function_step("predict_classes", _predict_classes)
 
 layer_upsampling_1d = _pk.up_sampling_1d
 layer_upsampling_2d = _pk.up_sampling_2d
+layer_upsampling_3d = _pk.up_sampling_3d
 keras_input = layer_input  # keras3's name
 
 bidirectional = _pk.bidirectional  # R keras 2 exports these two without the layer_ prefix too
@@ -1634,7 +1649,7 @@ __all__ += [
     "load_weights", "load_model_weights", "load_model_weights_hdf5", "load_model_weights_tf", "clone_model",
     "load_model", "load_model_hdf5", "load_model_tf", "model_to_json", "model_from_json", "serialize_model",
     "unserialize_model", "save_model_config", "load_model_config", "predict_proba", "predict_classes",
-    "layer_upsampling_1d", "layer_upsampling_2d", "keras_input", "optimizer_adam_w",
+    "layer_upsampling_1d", "layer_upsampling_2d", "layer_upsampling_3d", "keras_input", "optimizer_adam_w",
     "regularizer_l1", "regularizer_l2", "regularizer_l1_l2", "regularizer_orthogonal",
     "initializer_constant", "initializer_glorot_normal", "initializer_glorot_uniform", "initializer_he_normal",
     "initializer_he_uniform", "initializer_identity", "initializer_lecun_normal", "initializer_lecun_uniform",

@@ -20,6 +20,8 @@ def test_keras_file_predicts_and_trains_one_step_as_keras(name):
                           safe_mode=False)  # a committed fixture: no child process
     x, y = FIXTURES[f"{name}/x"], FIXTURES[f"{name}/y"]
     np.testing.assert_allclose(model.predict(x, verbose=0), FIXTURES[f"{name}/pred"], atol=1e-5)
+    if f"{name}/loss" not in FIXTURES:  # the noise layers: random in training, so inference only
+        return
     model.compile(pk.optimizers.SGD(0.1), "mse")
     loss = model.train_on_batch(x, y)
     np.testing.assert_allclose(loss, FIXTURES[f"{name}/loss"], rtol=1e-5)
