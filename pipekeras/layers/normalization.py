@@ -412,3 +412,6 @@ class UnitNormalization(Layer):
         capped = factor >= self._largest_factor
         inner = (grad_output * x).sum(axis=self._axes(x), keepdims=True)
         return grad_output * factor - np.where(capped, 0.0, x * factor ** 3 * inner).astype(x.dtype, copy=False)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
