@@ -145,3 +145,15 @@ def test_r_names_build_the_layers():
         r.layer_gaussian_dropout(rate=0.1) | r.layer_alpha_dropout(rate=0.1) | \
         r.layer_activity_regularization(l1=0.01) | r.layer_identity()
     assert sequence.output_shape == (None, 5, 4)
+
+
+def test_keras_files_of_spatial_dropout_omit_trainable_which_keras_refuses(tmp_path):
+    import json
+    import zipfile
+
+    model = pk.sequential() | pk.spatial_dropout_3d(0.2, input_shape=(2, 2, 2, 1))
+    model.save(str(tmp_path / "m.keras"))
+    with zipfile.ZipFile(tmp_path / "m.keras") as archive:
+        layers = json.loads(archive.read("config.json"))["config"]["layers"]
+    assert [sorted(layer["config"]) for layer in layers if layer["class_name"] == "SpatialDropout3D"] == \
+        [["data_format", "dtype", "name", "rate", "seed"]]
