@@ -103,3 +103,20 @@ def test_masking_with_infinite_padding_and_bad_mask_values():
         pk.Masking("pad")
     with pytest.raises(ConfigError, match="Masking: mask_value is NaN"):
         pk.Masking(float("nan"))
+
+
+def test_keras_2_configs_of_the_activation_layers_load():
+    from pipekeras.engine.serialization import deserialize_layer
+    from pipekeras.saving.keras_files import keras_entry_to_pipekeras
+
+    entries = [{"class_name": "LeakyReLU", "config": {"name": "leaky", "trainable": True, "dtype": "float32",
+                                                       "alpha": 0.1}},
+               {"class_name": "ThresholdedReLU", "config": {"name": "thresholded", "trainable": True,
+                                                             "dtype": "float32", "theta": 0.5}},
+               {"class_name": "ReLU", "config": {"name": "relu6", "trainable": True, "dtype": "float32",
+                                                  "max_value": 6.0, "negative_slope": 0.0, "threshold": 0.0}}]
+    leaky, thresholded, relu6 = (deserialize_layer(keras_entry_to_pipekeras(entry)) for entry in entries)
+    x = np.array([[-1.0, 0.25, 0.75, 7.0]], "float32")
+    np.testing.assert_allclose(leaky(x), [[-0.1, 0.25, 0.75, 7.0]], rtol=1e-6)
+    np.testing.assert_allclose(thresholded(x), [[0.0, 0.0, 0.75, 7.0]])
+    np.testing.assert_allclose(relu6(x), [[0.0, 0.25, 0.75, 6.0]])
