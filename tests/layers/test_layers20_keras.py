@@ -37,3 +37,14 @@ def test_masked_softmax_matches_keras(case, layer, mask):
     x = FIXTURES["masked_softmax/x"]
     got = layer(x, mask=FIXTURES[f"masked_softmax/{mask}"])
     np.testing.assert_allclose(got, FIXTURES[f"masked_softmax/{case}"], atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["activations_conv", "transposed_3d", "group_norm_conv"])
+def test_keras_weight_files_load_into_the_same_model(name):
+    pytest.importorskip("h5py")
+    model = pk.load_model(os.path.join(FIXTURES_DIR, f"layers20_{name}.keras"), compile=False, safe_mode=False)
+    fresh = pk.Model.from_config(model.get_config()) if not model.is_stack else \
+        pk.Sequential.from_config(model.get_config())
+    fresh.load_weights(os.path.join(FIXTURES_DIR, f"layers20_{name}.weights.h5"), safe_mode=False)
+    np.testing.assert_allclose(fresh.predict(FIXTURES[f"{name}/x"], verbose=0), FIXTURES[f"{name}/pred"],
+                               atol=1e-5)
