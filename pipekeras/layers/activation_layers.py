@@ -31,6 +31,11 @@ def _non_negative(layer_class, argument, value, allow_none=False):
     return float(value)
 
 
+def _floats(layer, inputs):
+    """Integer or boolean inputs as the layer's float type (Keras computes activations in floats)."""
+    return inputs if inputs.dtype.kind == "f" else inputs.astype(layer.dtype)
+
+
 class _ElementwiseActivationLayer(Layer):
     """Applies `self.function`, an `activations.Elementwise` of the code table, to every entry."""
 
@@ -41,6 +46,7 @@ class _ElementwiseActivationLayer(Layer):
         return input_shape
 
     def call(self, inputs):
+        inputs = _floats(self, inputs)
         outputs = self.function(inputs)
         self.save_for_backward(inputs, outputs)
         return outputs
@@ -214,6 +220,7 @@ class Softmax(Layer):
         return np.broadcast_to(mask, shape)
 
     def call(self, inputs, mask=None):
+        inputs = _floats(self, inputs)
         if mask is not None:
             mask = self._broadcast_mask(mask, inputs.shape)
             inputs = np.where(mask, inputs, np.asarray(_MASKED_LOGIT, dtype=inputs.dtype))
@@ -301,6 +308,7 @@ class PReLU(DeclaresWeights, Layer):
         return input_shape
 
     def call(self, inputs):
+        inputs = _floats(self, inputs)
         alpha = self.alpha.value
         outputs = np.where(inputs > 0, inputs, alpha * inputs).astype(inputs.dtype, copy=False)
         self.save_for_backward(inputs)

@@ -28,6 +28,10 @@ class _Noise(Layer):
     def _random(self):
         return self._generator or backend.rng()
 
+    def _floats(self, inputs):
+        """Integer inputs as the layer's float type: noise is not an integer."""
+        return inputs if inputs.dtype.kind == "f" else inputs.astype(self.dtype)
+
     def compute_output_shape(self, input_shape):
         return input_shape
 
@@ -58,6 +62,7 @@ class GaussianNoise(_Noise):
     def call(self, inputs, training=False):
         if not training or self.stddev == 0.0:
             return inputs
+        inputs = self._floats(inputs)
         noise = self._random().normal(0.0, self.stddev, size=inputs.shape)
         return (inputs + noise).astype(inputs.dtype, copy=False)
 
@@ -91,6 +96,7 @@ class GaussianDropout(_Noise):
         if not training or self.rate == 0.0:
             self.save_for_backward(None)
             return inputs
+        inputs = self._floats(inputs)
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
         factor = self._random().normal(1.0, stddev, size=inputs.shape).astype(inputs.dtype)
         self.save_for_backward(factor)
@@ -132,6 +138,7 @@ class AlphaDropout(_Noise):
         if not training or self.rate == 0.0:
             self.save_for_backward(None)
             return inputs
+        inputs = self._floats(inputs)
         shape = inputs.shape if self.noise_shape is None else \
             tuple(size if n is None else n for size, n in zip(inputs.shape, self.noise_shape))
         kept = (self._random().random(shape) >= self.rate).astype(inputs.dtype)

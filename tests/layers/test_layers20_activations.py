@@ -120,3 +120,11 @@ def test_keras_2_configs_of_the_activation_layers_load():
     np.testing.assert_allclose(leaky(x), [[-0.1, 0.25, 0.75, 7.0]], rtol=1e-6)
     np.testing.assert_allclose(thresholded(x), [[0.0, 0.0, 0.75, 7.0]])
     np.testing.assert_allclose(relu6(x), [[0.0, 0.25, 0.75, 6.0]])
+
+
+def test_integer_inputs_compute_in_the_layers_float_type():
+    x = np.array([[-2, 0, 3]])
+    for layer in (pk.ReLU(), pk.LeakyReLU(), pk.ELU(), pk.ThresholdedReLU(), pk.Softmax(), pk.PReLU(),
+                  pk.GaussianNoise(0.1), pk.GaussianDropout(0.1), pk.AlphaDropout(0.1)):
+        assert layer(x, training=True).dtype == np.float32, layer
+    np.testing.assert_allclose(pk.LeakyReLU()(x), [[-0.6, 0.0, 3.0]], rtol=1e-6)
