@@ -28,6 +28,10 @@ from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, A
                      TextVectorization, CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization,
                      StringLookup, CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
                      RandomTranslation, RandomZoom, Rescaling, Resizing, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+from .layers import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
+from .layers import (ActivityRegularization, AlphaDropout, Conv1DTranspose, Conv3DTranspose, Cropping3D, GaussianDropout,
+                     GaussianNoise, GroupNormalization, Identity, SpatialDropout3D, UnitNormalization, UpSampling3D,
+                     ZeroPadding3D)
 from .layers.lambda_layer import Lambda
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
@@ -104,6 +108,25 @@ spatial_dropout_2d = layer_constructor(SpatialDropout2D, "spatial_dropout_2d")
 bidirectional = layer_constructor(Bidirectional)
 time_distributed = layer_constructor(TimeDistributed)
 lambda_layer = layer_constructor(Lambda, "lambda_layer")
+activation_relu = layer_constructor(ReLU, "activation_relu")
+activation_leaky_relu = layer_constructor(LeakyReLU, "activation_leaky_relu")
+activation_elu = layer_constructor(ELU, "activation_elu")
+activation_parametric_relu = layer_constructor(PReLU, "activation_parametric_relu")
+activation_softmax = layer_constructor(Softmax, "activation_softmax")
+activation_thresholded_relu = layer_constructor(ThresholdedReLU, "activation_thresholded_relu")
+conv_1d_transpose = layer_constructor(Conv1DTranspose, "conv_1d_transpose")
+conv_3d_transpose = layer_constructor(Conv3DTranspose, "conv_3d_transpose")
+up_sampling_3d = layer_constructor(UpSampling3D, "up_sampling_3d")
+zero_padding_3d = layer_constructor(ZeroPadding3D, "zero_padding_3d")
+cropping_3d = layer_constructor(Cropping3D, "cropping_3d")
+spatial_dropout_3d = layer_constructor(SpatialDropout3D, "spatial_dropout_3d")
+group_normalization = layer_constructor(GroupNormalization, "group_normalization")
+unit_normalization = layer_constructor(UnitNormalization, "unit_normalization")
+gaussian_noise = layer_constructor(GaussianNoise, "gaussian_noise")
+gaussian_dropout = layer_constructor(GaussianDropout, "gaussian_dropout")
+alpha_dropout = layer_constructor(AlphaDropout, "alpha_dropout")
+activity_regularization = layer_constructor(ActivityRegularization, "activity_regularization")
+identity = layer_constructor(Identity, "identity")
 
 # ----- verbs: `model | fit(...)`, or R's form `fit(model, ...)`
 compile = verb("compile", 'model | compile(optimizer="rmsprop", loss="categorical_crossentropy", '
@@ -145,4 +168,12 @@ __all__ = [
     "category_encoding", "discretization", "hashing", "integer_lookup", "normalization", "string_lookup",
     "CenterCrop", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "rescaling", "resizing", "center_crop", "random_flip", "random_rotation", "random_zoom", "random_translation", "random_contrast", "random_crop",
+    "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax", "ThresholdedReLU", "activation_elu", "activation_leaky_relu",
+    "activation_parametric_relu", "activation_relu", "activation_softmax", "activation_thresholded_relu",
+    "ActivityRegularization", "AlphaDropout", "Conv1DTranspose", "Conv3DTranspose", "Cropping3D",
+    "GaussianDropout", "GaussianNoise", "GroupNormalization", "Identity", "SpatialDropout3D",
+    "UnitNormalization", "UpSampling3D", "ZeroPadding3D", "activity_regularization", "alpha_dropout",
+    "conv_1d_transpose", "conv_3d_transpose", "cropping_3d", "gaussian_dropout", "gaussian_noise",
+    "group_normalization", "identity", "spatial_dropout_3d", "unit_normalization", "up_sampling_3d",
+    "zero_padding_3d",
 ]

@@ -1,13 +1,18 @@
 """Layer classes, one module per family."""
 
-from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Conv3D, DepthwiseConv2D, SeparableConv2D
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
+from .convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, DepthwiseConv2D,
+                            SeparableConv2D)
 from .core import Activation, Dense, Dropout
 from .embedding import Embedding
 from .lambda_layer import Lambda
 from .masking import Masking
-from .image_reshaping import Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D
+from .image_reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D,
+                              ZeroPadding2D, ZeroPadding3D)
 from .merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
-from .normalization import BatchNormalization, LayerNormalization
+from .noise import AlphaDropout, GaussianDropout, GaussianNoise
+from .normalization import BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization
+from .pass_through import ActivityRegularization, Identity
 from .preprocessing import (CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation,
                             RandomZoom, Rescaling, Resizing, CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization, StringLookup,
                             TextVectorization)
@@ -16,7 +21,7 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, Glob
                       GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from .recurrent import GRU, LSTM, SimpleRNN
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
-from .spatial_dropout import SpatialDropout1D, SpatialDropout2D
+from .spatial_dropout import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 from .wrappers import Bidirectional, TimeDistributed
 
 # Pipe constructor name -> layer class, as R keras names them without the `layer_` prefix.
@@ -53,6 +58,15 @@ CONSTRUCTORS = {
     "random_translation": RandomTranslation,
     "random_contrast": RandomContrast,
     "random_crop": RandomCrop,
+    # activation layers with arguments, R's layer_activation_*
+    "activation_relu": ReLU, "activation_leaky_relu": LeakyReLU, "activation_elu": ELU,
+    "activation_parametric_relu": PReLU, "activation_softmax": Softmax, "activation_thresholded_relu": ThresholdedReLU,
+    # issue 20 item 5
+    "conv_1d_transpose": Conv1DTranspose, "conv_3d_transpose": Conv3DTranspose, "up_sampling_3d": UpSampling3D,
+    "zero_padding_3d": ZeroPadding3D, "cropping_3d": Cropping3D, "spatial_dropout_3d": SpatialDropout3D,
+    "group_normalization": GroupNormalization, "unit_normalization": UnitNormalization,
+    "gaussian_noise": GaussianNoise, "gaussian_dropout": GaussianDropout, "alpha_dropout": AlphaDropout,
+    "activity_regularization": ActivityRegularization, "identity": Identity,
 }
 
 __all__ = sorted({cls.__name__ for cls in CONSTRUCTORS.values()}) + ["CONSTRUCTORS", "Lambda"]

@@ -1,4 +1,5 @@
-"""Spatial reshaping layers (channels_last): UpSampling1D/2D, ZeroPadding1D/2D, Cropping1D/2D.
+"""Spatial reshaping layers (channels_last) of any rank: UpSampling1D/2D/3D, ZeroPadding1D/2D/3D,
+Cropping1D/2D/3D.
 
 All are linear in their input, so backward is the transposed operation: summing the repeated (or
 interpolated) copies, slicing off the padding, padding back the cropped border with zeros.
@@ -21,8 +22,9 @@ def _pairs(layer_class, argument, value, rank):
 
     For rank 1 a single pair (before, after) is accepted as well. Returns a tuple of `rank` pairs of ints >= 0.
     """
-    forms = ("an int, (before, after)" if rank == 1 else
-             "an int, (sym_height, sym_width) or ((top, bottom), (left, right))")
+    forms = {1: "an int, (before, after)",
+             2: "an int, (sym_height, sym_width) or ((top, bottom), (left, right))",
+             3: "an int, (sym_depth, sym_height, sym_width) or 3 (before, after) pairs"}[rank]
     problem = ConfigError(f"{layer_class}: {argument} must be {forms} of non-negative ints, received {value!r}.")
     if _is_int(value):
         pairs = ((value, value),) * rank
@@ -59,7 +61,7 @@ class _Spatial(Layer):
 
     def get_config(self):
         config = super().get_config()
-        if self.rank == 2:
+        if self.rank >= 2:
             config["data_format"] = self.data_format
         return config
 
@@ -145,6 +147,24 @@ class UpSampling2D(_UpSampling):
     rank = 2
 
 
+class UpSampling3D(_UpSampling):
+    """Repeats each voxel along depth, height and width: (batch, d, h, w, ch) ->
+    (batch, d * size[0], h * size[1], w * size[2], ch).
+
+    Args:
+        size: int or 3 ints, the upsampling factors (default 2).
+        data_format: only "channels_last".
+
+    Example:
+        >>> model = sequential() | up_sampling_3d(2, input_shape=(4, 4, 4, 1))   # output (None, 8, 8, 8, 1)
+    """
+
+    rank = 3
+
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        super().__init__(size=size, data_format=data_format, **kwargs)
+
+
 class UpSampling1D(_UpSampling):
     """Repeats each step `size` times: (batch, steps, ch) -> (batch, steps * size, ch).
 
@@ -202,6 +222,24 @@ class ZeroPadding2D(_ZeroPadding):
     """
 
     rank = 2
+
+
+class ZeroPadding3D(_ZeroPadding):
+    """Adds zeros around a volume, along depth, height and width.
+
+    Args:
+        padding: int (all sides), (sym_depth, sym_height, sym_width), or three (before, after) pairs
+            (default 1).
+        data_format: only "channels_last".
+
+    Example:
+        >>> model = sequential() | zero_padding_3d(1, input_shape=(4, 4, 4, 2))   # output (None, 6, 6, 6, 2)
+    """
+
+    rank = 3
+
+    def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
+        super().__init__(padding=padding, data_format=data_format, **kwargs)
 
 
 class ZeroPadding1D(_ZeroPadding):
@@ -271,6 +309,24 @@ class Cropping2D(_Cropping):
     rank = 2
 
     def __init__(self, cropping=((0, 0), (0, 0)), **kwargs):
+        super().__init__(cropping, **kwargs)
+
+
+class Cropping3D(_Cropping):
+    """Removes voxels at the borders of a volume, along depth, height and width.
+
+    Args:
+        cropping: int (all sides), (sym_depth, sym_height, sym_width), or three (before, after) pairs
+            (default ((1, 1), (1, 1), (1, 1))).
+        data_format: only "channels_last".
+
+    Example:
+        >>> model = sequential() | cropping_3d(1, input_shape=(6, 6, 6, 2))   # output (None, 4, 4, 4, 2)
+    """
+
+    rank = 3
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), **kwargs):
         super().__init__(cropping, **kwargs)
 
 

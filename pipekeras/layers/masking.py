@@ -1,9 +1,12 @@
 """Masking: marks padded timesteps (all features equal to `mask_value`) for the layers and the loss after it."""
 
+import math
+
 import numpy as np
 
 from ..engine.layer import Layer
 from ..engine.tensor import SymbolicTensor
+from ..errors import ConfigError
 
 
 class Masking(Layer):
@@ -13,8 +16,11 @@ class Masking(Layer):
     leaves them out of the loss and the metrics.
 
     Args:
-        mask_value: the value marking padding (0.0).
+        mask_value: the value marking padding (0.0; an infinity works too, NaN never matches).
         **kwargs: name, trainable, input_shape, batch_input_shape, batch_size, dtype.
+
+    Raises:
+        ConfigError: for a mask_value that is not a number.
 
     Example:
         >>> model = sequential() | masking(0.0, input_shape=c(20, 8)) | lstm(16)
@@ -24,7 +30,14 @@ class Masking(Layer):
 
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
+        if isinstance(mask_value, (bool, np.bool_)) or not isinstance(mask_value, (int, float, np.integer,
+                                                                                   np.floating)):
+            raise ConfigError(f"Masking: mask_value must be a number (the value of padded steps), received "
+                              f"{mask_value!r}.")
         self.mask_value = float(mask_value)
+        if math.isnan(self.mask_value):
+            raise ConfigError("Masking: mask_value is NaN, which equals no value, so nothing would be masked; pad "
+                              "with a number and give it as mask_value.")
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -37,11 +50,11 @@ class Masking(Layer):
     def call(self, inputs, training=False):
         keep = self.compute_mask(inputs)[..., None]
         self.save_for_backward(keep)
-        return inputs * keep.astype(inputs.dtype)
+        return np.where(keep, inputs, np.zeros((), dtype=inputs.dtype))  # Keras's where: an infinite padding gives 0
 
     def backward(self, grad_output):
         (keep,) = self.saved_tensors
-        return grad_output * keep.astype(grad_output.dtype)
+        return np.where(keep, grad_output, np.zeros((), dtype=grad_output.dtype))
 
     def get_config(self):
         return {**super().get_config(), "mask_value": self.mask_value}

@@ -1,8 +1,9 @@
-"""Normalization layers: BatchNormalization and LayerNormalization.
+"""Normalization layers: BatchNormalization, LayerNormalization, GroupNormalization and UnitNormalization.
 
-Both lay the input out as a 2D array (rows, features) with the normalized feature axis (axes) last and call
+The first three lay the input out as a 2D array (rows, features) with the normalized feature axis (axes) last and call
 the Numba kernels in `compute/normalization.py`. For the default axis=-1 this is a free reshape; other axes
-are transposed there and back.
+are transposed there and back. GroupNormalization is a layer normalization of each group of channels
+(its rows: sample x group) with a per-channel scale and offset.
 
 BatchNormalization in training mode (`training=True` and the layer trainable) normalizes with the batch
 mean and the biased batch variance and updates the moving statistics,
@@ -264,3 +265,153 @@ class LayerNormalization(_Normalization):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon, **self._affine_config()}
+
+
+class GroupNormalization(_Normalization):
+    """Normalizes each sample over groups of channels: the channels along `axis` are split into `groups`
+    equal groups, and each group is normalized over its channels and every other non-batch axis.
+
+    `y = gamma * (x - mean) / sqrt(var + epsilon) + beta`, mean and (biased) variance per sample and group,
+    gamma and beta per channel. `groups=-1` gives one group per channel (instance normalization), `groups=1`
+    a layer normalization over all axes.
+
+    Args:
+        groups: a positive int dividing the number of channels, or -1 (32 by default, as Keras).
+        axis: the channel axis (default -1).
+        epsilon: added to the variance (default 1e-3).
+        center, scale: learn `beta`, `gamma`.
+        beta_initializer, gamma_initializer: initializers ("zeros", "ones").
+        beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: optional.
+
+    Raises:
+        ConfigError: for groups that is not a positive int or -1.
+        ShapeError: for a channel count that the groups do not divide.
+
+    Example:
+        >>> model = sequential() | conv_2d(32, 3, input_shape=(28, 28, 1)) | group_normalization(groups=8)
+    """
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        cls = type(self).__name__
+        if isinstance(groups, (bool, np.bool_)) or not isinstance(groups, (int, np.integer)) or \
+                (groups <= 0 and groups != -1):
+            raise ConfigError(f"{cls}: groups must be a positive int (or -1 for one group per channel), "
+                              f"received {groups!r}.")
+        self.groups = int(groups)
+        self.axis = _axis_argument(cls, axis, allow_list=False)
+        self.epsilon = _number(cls, "epsilon", epsilon, 0.0, np.inf, low_open=True)
+        self.center, self.scale = bool(center), bool(scale)
+        self.take_weight_arguments(locals())
+
+    def affine_shape(self, input_shape):
+        return (input_shape[self.axis],)
+
+    def validate_input_shape(self, input_shape):
+        (axis,) = self._resolve_axes(input_shape)
+        channels = input_shape[axis]
+        groups = channels if self.groups == -1 else self.groups
+        if channels % groups:
+            raise self.error(ShapeError, (
+                f"groups={groups} must divide the {channels} channels of axis {axis} (input "
+                f"{shape_str(input_shape)}); give a divisor of {channels}, or -1 for one group per channel."))
+
+    def build(self, input_shape):
+        (self._axis,) = self._resolve_axes(input_shape)
+        self._groups = input_shape[self._axis] if self.groups == -1 else self.groups
+        super().build(input_shape)
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={self._axis: input_shape[self._axis]})
+
+    def _group_rows(self, x_last):
+        """(batch, *spatial, channels) -> rows (batch * groups, spatial * channels / groups)."""
+        batch, channels = x_last.shape[0], x_last.shape[-1]
+        grouped = x_last.reshape(batch, -1, self._groups, channels // self._groups).transpose(0, 2, 1, 3)
+        return np.ascontiguousarray(grouped).reshape(batch * self._groups, -1)
+
+    def _ungroup(self, rows, shape):
+        batch, channels = shape[0], shape[-1]
+        grouped = rows.reshape(batch, self._groups, -1, channels // self._groups).transpose(0, 2, 1, 3)
+        return grouped.reshape(shape)
+
+    def call(self, inputs, training=False):
+        x = np.moveaxis(inputs if inputs.dtype.kind == "f" else inputs.astype(self.dtype), self._axis, -1)
+        rows = self._group_rows(x)
+        ones, zeros = np.ones(rows.shape[1], rows.dtype), np.zeros(rows.shape[1], rows.dtype)
+        _, xhat_rows, inv_std = layer_norm_forward(rows, ones, zeros, self.epsilon)
+        gamma, beta = self._affine_arrays(x.shape[-1], x.dtype)
+        xhat = self._ungroup(xhat_rows, x.shape)
+        self.save_for_backward(xhat_rows, xhat, gamma, inv_std)
+        return np.ascontiguousarray(np.moveaxis(xhat * gamma + beta, -1, self._axis))
+
+    def backward(self, grad_output):
+        xhat_rows, xhat, gamma, inv_std = self.saved_tensors
+        dy = np.moveaxis(np.asarray(grad_output, dtype=xhat.dtype), self._axis, -1)
+        if self.trainable:
+            summed = tuple(range(dy.ndim - 1))
+            self._add_affine_grads((dy * xhat).sum(axis=summed), dy.sum(axis=summed))
+        if not self.input_grad_needed:
+            return None
+        ones = np.ones(xhat_rows.shape[1], xhat_rows.dtype)
+        dx_rows, _, _ = layer_norm_backward(self._group_rows(dy * gamma), xhat_rows, ones, inv_std, True)
+        return np.ascontiguousarray(np.moveaxis(self._ungroup(dx_rows, dy.shape), -1, self._axis))
+
+    def get_config(self):
+        return {**super().get_config(), "groups": self.groups, "axis": self.axis, "epsilon": self.epsilon,
+                **self._affine_config()}
+
+
+class UnitNormalization(Layer):
+    """Scales each sample to unit L2 norm over `axis`: `x / sqrt(sum(x^2))` (the factor capped at 1e12, so an
+    all-zero slice stays zero).
+
+    Args:
+        axis: int or list of ints, the axes of the norm (default -1).
+        **kwargs: name, trainable, input_shape, batch_input_shape, batch_size, dtype.
+
+    Raises:
+        ConfigError: for an axis that is not an int or a list of ints.
+        ShapeError: for an axis outside the input or the batch axis.
+
+    Example:
+        >>> model = sequential() | dense(16, input_shape=8) | unit_normalization()
+    """
+
+    supports_masking = True
+    _largest_factor = 1e12  # Keras's 1 / epsilon
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = _axis_argument(type(self).__name__, axis, allow_list=True)
+
+    def validate_input_shape(self, input_shape):
+        rank = len(input_shape)
+        for axis in self.axis if isinstance(self.axis, list) else [self.axis]:
+            if not -rank <= axis < rank or axis % rank == 0:
+                raise self.error(ShapeError, (
+                    f"axis {axis} is not a feature axis of the input {shape_str(input_shape)}; valid axes are "
+                    f"1..{rank - 1} or -1..-{rank - 1}."))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def _axes(self, x):
+        return tuple(a % x.ndim for a in (self.axis if isinstance(self.axis, list) else [self.axis]))
+
+    def call(self, inputs):
+        x = inputs if inputs.dtype.kind == "f" else inputs.astype(self.dtype)
+        squares = np.square(x).sum(axis=self._axes(x), keepdims=True)
+        with np.errstate(divide="ignore"):
+            factor = np.minimum(1.0 / np.sqrt(squares), self._largest_factor).astype(x.dtype)
+        self.save_for_backward(x, factor)
+        return x * factor
+
+    def backward(self, grad_output):
+        x, factor = self.saved_tensors
+        capped = factor >= self._largest_factor
+        inner = (grad_output * x).sum(axis=self._axes(x), keepdims=True)
+        return grad_output * factor - np.where(capped, 0.0, x * factor ** 3 * inner).astype(x.dtype, copy=False)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}

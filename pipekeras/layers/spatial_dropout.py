@@ -1,8 +1,8 @@
-"""SpatialDropout1D/2D: dropout of whole feature maps (channels), for convolutional features.
+"""SpatialDropout1D/2D/3D: dropout of whole feature maps (channels), for convolutional features.
 
 Adjacent positions of a feature map are strongly correlated, so dropping single entries barely regularizes;
-these layers drop a channel at every position at once (noise shape (batch, 1, channels) or
-(batch, 1, 1, channels)) in training and scale the kept channels by 1 / (1 - rate). Inference is the identity.
+these layers drop a channel at every position at once (noise shape (batch, 1, channels),
+(batch, 1, 1, channels) or (batch, 1, 1, 1, channels)) in training and scale the kept channels by 1 / (1 - rate). Inference is the identity.
 """
 
 import numpy as np
@@ -35,7 +35,7 @@ class _SpatialDropout(Dropout):
     def get_config(self):
         config = super().get_config()
         config.pop("noise_shape", None)
-        if self.rank == 2:
+        if self.rank >= 2:
             config["data_format"] = self.data_format
         return config
 
@@ -67,3 +67,18 @@ class SpatialDropout2D(_SpatialDropout):
     """
 
     rank = 2
+
+
+class SpatialDropout3D(_SpatialDropout):
+    """Drops whole channels of (batch, depth, height, width, channels) inputs in training.
+
+    Args:
+        rate: fraction of channels to drop, in [0, 1).
+        seed: optional integer seed.
+        data_format: only "channels_last".
+
+    Example:
+        >>> model = model | conv_3d(8, 3) | spatial_dropout_3d(0.2)
+    """
+
+    rank = 3

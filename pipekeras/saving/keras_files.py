@@ -441,6 +441,8 @@ def load_keras_h5(data, source, custom_objects, compile, safe_mode=True):
 
 _OBJECT_MODULES = {"_initializer": "keras.initializers", "_regularizer": "keras.regularizers",
                    "_constraint": "keras.constraints"}
+# Keras layers whose constructor takes only name and dtype of the base arguments (no `trainable`)
+_NAME_AND_DTYPE_ONLY = {"SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"}
 
 
 def _keras_value(key, value):
@@ -463,6 +465,8 @@ def _keras_layer_entry(layer):
                           "only flat models and the wrappers Bidirectional and TimeDistributed can be written "
                           "for Keras.")
     config = {k: _keras_value(k, v) for k, v in layer.get_config().items() if k != "batch_input_shape"}
+    if type(layer).__name__ in _NAME_AND_DTYPE_ONLY:
+        config.pop("trainable", None)
     for key, inner in _WRAPPERS.get(type(layer).__name__, lambda _: {})(layer).items():
         config[key] = {"module": "keras.layers", "class_name": type(inner).__name__, "registered_name": None,
                        "config": {k: _keras_value(k, v) for k, v in inner.get_config().items()

@@ -1,4 +1,5 @@
-"""Conv2DTranspose: the transposed 2D convolution, for upsampling."""
+"""The transposed convolution of any spatial rank (`BaseConvTranspose`) and Conv1DTranspose, Conv2DTranspose,
+Conv3DTranspose: its subclasses of rank 1, 2 and 3, for upsampling."""
 
 import numpy as np
 
@@ -12,21 +13,18 @@ from ..spatial import WindowGeometry
 from ..validation import boolean, positive_int
 
 
-class Conv2DTranspose(DeclaresWeights, WindowGeometry, ActivatedLayer):
-    """Transposed 2D convolution (the gradient of Conv2D with respect to its input), for upsampling.
+class BaseConvTranspose(DeclaresWeights, WindowGeometry, ActivatedLayer):
+    """Transposed convolution of `rank` spatial axes (the gradient of the convolution with respect to its
+    input), for upsampling; a subclass names its rank: `class Conv3DTranspose(BaseConvTranspose, rank=3)`.
 
     Output size per axis: "valid": n * s + max(k_dilated - s, 0); "same": n * s; with output_padding p:
     (n - 1) * s + k_dilated - 2 * (k_dilated // 2 if "same" else 0) + p. The kernel has Keras' shape
-    (kh, kw, filters, in_channels).
+    (*kernel_size, filters, in_channels).
 
     Args:
         filters, kernel_size, strides, padding, dilation_rate, activation, use_bias, initializers,
-        regularizers, constraints: as Conv2D.
-        output_padding: None, an int or a pair, each smaller than the stride.
-
-    Example:
-        >>> model = sequential() | conv_2d_transpose(16, 3, strides=2, padding="same", input_shape=(14, 14, 8))
-        >>> model.output_shape   # (None, 28, 28, 16)
+        regularizers, constraints: as the convolution of the same rank (`BaseConv`).
+        output_padding: None, an int or `rank` ints, each smaller than its stride.
     """
 
     rank = 2
@@ -46,8 +44,9 @@ class Conv2DTranspose(DeclaresWeights, WindowGeometry, ActivatedLayer):
         if output_padding is None:
             self.output_padding = None
         else:
-            pads = (output_padding,) * 2 if isinstance(output_padding, (int, np.integer)) else tuple(output_padding)
-            if len(pads) != 2 or any(not isinstance(p, (int, np.integer)) or p < 0 or p >= s
+            pads = (output_padding,) * self.rank if isinstance(output_padding, (int, np.integer)) \
+                else tuple(output_padding)
+            if len(pads) != self.rank or any(not isinstance(p, (int, np.integer)) or p < 0 or p >= s
                                      for p, s in zip(pads, self.strides)):
                 raise ConfigError(f"{cls}: output_padding must be None or non-negative ints smaller than the "
                                   f"strides {self.strides}, received {output_padding!r}.")
@@ -75,7 +74,7 @@ class Conv2DTranspose(DeclaresWeights, WindowGeometry, ActivatedLayer):
 
     def build(self, input_shape):
         super().build(input_shape)
-        self.input_spec = InputSpec(ndim=4, axes={-1: input_shape[-1]})
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: input_shape[-1]})
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + tuple(out for out, _ in self._out(input_shape[1:-1])) + (self.filters,)
@@ -106,3 +105,33 @@ class Conv2DTranspose(DeclaresWeights, WindowGeometry, ActivatedLayer):
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, **self.window_config(),
                 "output_padding": self.output_padding, "use_bias": self.use_bias, **self.weight_config()}
+
+
+class Conv1DTranspose(BaseConvTranspose, rank=1):
+    """Transposed 1D convolution: (batch, steps, channels) -> (batch, out_steps, filters); kernel
+    (kernel_size, filters, channels). Arguments as `BaseConvTranspose`.
+
+    Example:
+        >>> model = sequential() | conv_1d_transpose(8, 3, strides=2, padding="same", input_shape=(10, 4))
+        >>> model.output_shape   # (None, 20, 8)
+    """
+
+
+class Conv2DTranspose(BaseConvTranspose, rank=2):
+    """Transposed 2D convolution: (batch, h, w, channels) -> (batch, out_h, out_w, filters); kernel
+    (kh, kw, filters, channels). Arguments as `BaseConvTranspose`.
+
+    Example:
+        >>> model = sequential() | conv_2d_transpose(16, 3, strides=2, padding="same", input_shape=(14, 14, 8))
+        >>> model.output_shape   # (None, 28, 28, 16)
+    """
+
+
+class Conv3DTranspose(BaseConvTranspose, rank=3):
+    """Transposed 3D convolution: (batch, d, h, w, channels) -> (batch, out_d, out_h, out_w, filters); kernel
+    (kd, kh, kw, filters, channels). Arguments as `BaseConvTranspose`.
+
+    Example:
+        >>> model = sequential() | conv_3d_transpose(4, 3, strides=2, padding="same", input_shape=(4, 4, 4, 2))
+        >>> model.output_shape   # (None, 8, 8, 8, 4)
+    """
