@@ -96,10 +96,9 @@ def test_book_gan_training_iteration():
     # combined_images <- array(0, dim = c(batch_size * 2, 32, 32, 3)) ... (generated first, then real)
     combined_images = np.concatenate([generated_images, real_images])
     # labels <- rbind(matrix(1, batch_size, 1), matrix(0, batch_size, 1))
-    # (the book then adds 0.5 * runif() noise, giving targets up to 1.5, which pipekeras's binary_crossentropy
-    # refuses with a DataError: targets must lie in [0, 1]; so the noise here keeps them inside)
     labels = np.concatenate([np.ones((batch_size, 1)), np.zeros((batch_size, 1))])
-    labels = np.abs(labels - 0.05 * rng.uniform(size=labels.shape)).astype("float32")
+    # labels <- labels + (0.5 * array(runif(prod(dim(labels))), dim = dim(labels)))
+    labels = (labels + 0.5 * rng.uniform(size=labels.shape)).astype("float32")
     # d_loss <- discriminator %>% train_on_batch(combined_images, labels)
     d_loss = discriminator | train_on_batch(combined_images, labels)
     discriminator_weights = [w.copy() for w in discriminator.get_weights()]

@@ -179,6 +179,10 @@ def test_binary_crossentropy_targets_outside_unit_interval():
     y[7, 0] = 2.0
     with pytest.raises(DataError, match=r"targets in \[0, 1\], but y\[7, 0\] is 2.0"):
         model.fit(x, y, verbose=0)
+    noisy = np.full((10, 1), 0.25, np.float32) + np.linspace(0, 1.25, 10, dtype=np.float32)[:, None]
+    p = np.clip(model.predict(x, verbose=0).astype(np.float64), 1e-7, 1 - 1e-7)
+    expected = -np.mean(noisy * np.log(p) + (1 - noisy) * np.log(1 - p))  # Keras's value for noisy labels
+    assert model.evaluate(x, noisy, verbose=0)["loss"] == pytest.approx(expected, rel=1e-4)
 
 
 # ----- sample and class weights, fit arguments -----------------------------------------------------
