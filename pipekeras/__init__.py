@@ -9,6 +9,7 @@ Every public name is written out below, so `grep "dense ="` finds the constructo
 
 from . import (activations, backend, callbacks, constraints, datasets, errors, initializers, layers, losses,
                metrics, ops, optimizers, regularizers, saving, schedules, utils)
+from . import distribution, tuning
 from .autodiff import GradientTape, custom_gradient
 from .backend import floatx, set_floatx, set_seed
 from .callbacks import Callback, History
@@ -145,4 +146,5 @@ __all__ = [
     "category_encoding", "discretization", "hashing", "integer_lookup", "normalization", "string_lookup",
     "CenterCrop", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "rescaling", "resizing", "center_crop", "random_flip", "random_rotation", "random_zoom", "random_translation", "random_contrast", "random_crop",
+    "distribution", "tuning",
 ]

@@ -8,6 +8,7 @@ optimizer, checks only the graph and the weights' arrays (`infers_as_built`), wi
 
 from typing import Protocol
 
+from ..distribution import distribution
 from .layer_runner import LayerRunner
 from .stack_runner import DenseStackRunner
 
@@ -44,12 +45,22 @@ def choose_runner(model, config, optimizer, weights):
     """Returns the runner for `model`: the dense-stack runner when its layers form a dense stack, else the
     layer-by-layer runner.
 
+    Under data parallelism (`pipekeras.distribution.set_distribution`), that runner takes this rank's shard of
+    each batch behind an allreduce of the gradients.
+
     Args:
         model: the model.
         config: its `CompileConfig`, or None when it is not compiled.
         optimizer: its optimizer, or None.
         weights: its (variable, layer trainable) pairs.
     """
+    strategy = distribution()
+    if strategy is not None:
+        return strategy.runner(model, config, optimizer, weights, _one_process_runner)
+    return _one_process_runner(model, config, optimizer, weights)
+
+
+def _one_process_runner(model, config, optimizer, weights):
     layers = LayerRunner(model, config, optimizer, weights)
     return DenseStackRunner.build(model, config, optimizer, layers) or layers
 
