@@ -1669,3 +1669,8 @@ __all__ += [
     "get_file", "bidirectional", "time_distributed", "layer_activation_relu", "layer_activation_leaky_relu",
     "layer_activation_elu", "layer_activation_softmax", "named_list", "keras_array", "np_array", "callback_tensorboard", "tensorboard",
 ]
+
+# ----- tfruns: a training script run over a grid of flags, the runs as Dask tasks (pipekeras.tuning) -----
+from .tuning import flags, tuning_run  # noqa: E402
+
+__all__ += ["flags", "tuning_run"]
