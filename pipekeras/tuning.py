@@ -37,25 +37,26 @@ _current_flags = None  # the flags of the trial running in this process (see `fl
 
 class TuningResults(list):
     """The trials' rows (dicts), in trial order: `run`, the flags (or `fold`), `history` (per epoch: metric ->
-    list), the final metrics (`metric_<name>`: each history metric's last value and, for returned metric
-    dicts, their values), `seconds`, `worker` and `error` (None, or the failed trial's error and the last
-    lines of its traceback)."""
+    list), the final metrics (`metric_<name>`: each history metric's last value, as tfruns names them;
+    `eval_<name>`: the values of a returned evaluate result), `seconds`, `worker` and `error` (None, or the
+    failed trial's error and the last lines of its traceback)."""
 
     def best(self, metric, mode="min"):
-        """Returns the row with the lowest (`mode="min"`) or highest (`"max"`) `metric_<metric>`, failed trials
-        left out.
+        """Returns the row with the lowest (`mode="min"`) or highest (`"max"`) `metric_<metric>` (or
+        `eval_<metric>` for a name starting with "eval_"), failed trials left out.
 
         Raises:
             ConfigError: for an unknown metric or mode, or when every trial failed.
         """
         if mode not in ("min", "max"):
             raise ConfigError(f"TuningResults.best: mode must be 'min' or 'max', received {mode!r}.")
-        key = f"metric_{metric}"
+        key = metric if metric.startswith("eval_") else f"metric_{metric}"
         rows = [row for row in self if row["error"] is None]
         if not rows:
             raise ConfigError("TuningResults.best: every trial failed; see each row's error.")
         if key not in rows[0]:
-            names = sorted(k[len("metric_"):] for k in rows[0] if k.startswith("metric_"))
+            names = sorted(k[len("metric_"):] if k.startswith("metric_") else k for k in rows[0]
+                           if k.startswith(("metric_", "eval_")))
             raise ConfigError(f"TuningResults.best: no metric {metric!r}; the trials report {names}.")
         pick = min if mode == "min" else max
         return pick(rows, key=lambda row: row[key])
@@ -291,7 +292,7 @@ def _trial(row, run, seed):
         row["history"] = {k: [float(v) for v in values] for k, values in history.history.items()}
         row.update({f"metric_{k}": values[-1] for k, values in row["history"].items() if values})
     if scores is not None:
-        row.update({f"metric_{k}": float(v) for k, v in dict(scores).items()})
+        row.update({f"eval_{k}": float(v) for k, v in dict(scores).items()})
     row["seconds"] = time.perf_counter() - start
     row["worker"] = _worker_name()
     return row
