@@ -126,6 +126,20 @@ class DataParallel:
             callbacks = [c for c in callbacks if not (isinstance(c, _WRITERS) or getattr(c, "rank_zero_only", False))]
         return verbose, [SharedRandomState(self.comm)] + list(callbacks)
 
+    def refuse_custom_steps(self, model):
+        """Raises, with more than one rank, for a model whose own `train_step(data)` applies its gradients
+        (they would not be reduced, and the ranks would drift apart).
+
+        Raises:
+            ConfigError: with more than one rank.
+        """
+        if self.size > 1:
+            raise ConfigError(
+                f"fit: model {model.name!r} ({type(model).__name__}) trains with its own train_step(data), whose "
+                "optimizer.apply_gradients is not reduced across ranks, so under DataParallel its ranks would "
+                "train apart. Train it in one process (set_distribution(None)), or use fit's own steps (compile "
+                "with a loss and no train_step override).")
+
     def writes(self):
         """Whether this rank writes files (rank 0)."""
         return self.rank == 0

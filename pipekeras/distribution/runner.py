@@ -17,8 +17,6 @@ import warnings
 
 import numpy as np
 
-from ..errors import ConfigError
-
 
 def shard(samples, size, rank):
     """The rows [start, stop) of a batch of `samples` that rank `rank` of `size` takes: consecutive runs, the
@@ -57,10 +55,6 @@ class ReducingOptimizer:
         """Packs the variables' gradients (and the statistics) into the flat buffer, sums it over the ranks,
         unpacks and updates (see Optimizer.apply_gradients)."""
         variables = list(variables)
-        if variables and isinstance(variables[0], tuple):
-            raise ConfigError(
-                "DataParallel: optimizer.apply_gradients(zip(grads, variables)) from a model's own train_step is "
-                "not reduced across ranks; data parallelism trains models through fit's own steps.")
         buffer = self._flat_buffer(variables)
         offset, scale = 0, buffer.dtype.type(self.scale)
         for variable in variables:

@@ -67,16 +67,16 @@ def _one_process_runner(model, config, optimizer, weights):
 
 def runner_version(model, config, optimizer, weights):
     """What a runner depends on, as a tuple of objects compared by identity (see `same_version`): the model's
-    list of outputs (a new one when layers are added or removed), the optimizer, the compiled losses, and
-    each weight, its array and whether it trains."""
-    return (model.outputs, optimizer, config, *(v for v, _ in weights), *(v.value for v, _ in weights),
+    list of outputs (a new one when layers are added or removed), the distribution, the optimizer, the
+    compiled losses, and each weight, its array and whether it trains."""
+    return (model.outputs, distribution(), optimizer, config, *(v for v, _ in weights), *(v.value for v, _ in weights),
             *(bool(trainable and v.trainable) for v, trainable in weights))
 
 
 def infers_as_built(version, runner, model):
     """Whether `runner`, built at `version`, still infers for `model`: the graph is the same and the runner's
-    arrays are the weights' (inference does not depend on the rest of the version)."""
-    return version[0] is model.outputs and runner.holds_weights()
+    arrays are the weights' and the distribution is the same (inference does not depend on the rest)."""
+    return version[0] is model.outputs and version[1] is distribution() and runner.holds_weights()
 
 
 def same_version(a, b):

@@ -251,6 +251,8 @@ class Trainer:
             KeyboardInterrupt: on a second Ctrl-C, as soon as the current step ends.
         """
         if self._steps_are_custom("train_step"):
+            if distribution() is not None:
+                distribution().refuse_custom_steps(self)
             epochs, initial_epoch, verbose, callbacks = check_fit_arguments(epochs, initial_epoch, verbose, callbacks)
             with self._training("fit"):
                 return fit_with_steps(self, x, y, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch,

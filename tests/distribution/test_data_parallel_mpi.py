@@ -39,7 +39,7 @@ def test_two_ranks_train_the_weights_of_one_process(tmp_path, kind, samples):
     assert int(ranks[0]["steps"]) == -(-samples // (128 if kind == "mlp" else 64))
 
 
-def test_uneven_batches_batch_normalization_callbacks_and_saving(tmp_path):
+def test_uneven_batches_batch_normalization_callbacks_saving_and_sequences(tmp_path):
     require_mpi()
     single, _ = run("checks.py", "single", tmp_path / "single")
     assert single.returncode == 0, single.stderr
@@ -47,15 +47,18 @@ def test_uneven_batches_batch_normalization_callbacks_and_saving(tmp_path):
     assert parallel.returncode == 0, parallel.stderr
     assert "batch_size=33 does not divide over 2 ranks" in parallel.stderr
     alone, zero, one = _load(tmp_path / "single", 0), _load(tmp_path / "parallel", 0), _load(tmp_path / "parallel", 1)
-    for key in zero.files:
+    for key in set(zero.files) - {"own_step"}:
         pairs = zip(zero[key], one[key]) if key.endswith("weights") else [(zero[key], one[key])]
         assert all(np.array_equal(a, b) for a, b in pairs), key  # every rank the same
     for key in ("uneven_weights", "uneven_loss", "uneven_accuracy", "stop_epochs", "stop_val_loss", "evaluate",
-                "predict"):
+                "predict", "sequence_weights", "sequence_loss"):
         pairs = zip(zero[key], alone[key]) if key.endswith("weights") else [(zero[key], alone[key])]
         for ours, reference in pairs:
             np.testing.assert_allclose(np.asarray(ours, np.float64), np.asarray(reference, np.float64),
                                        rtol=1e-5, atol=1e-6, err_msg=key)
+    assert str(alone["own_step"]) == "trained"
+    assert "trains with its own train_step(data), whose optimizer.apply_gradients is not reduced" in \
+        str(zero["own_step"])
     assert (tmp_path / "parallel.rank0.csv").exists() and (tmp_path / "parallel.rank0.pkeras").exists()
     assert not (tmp_path / "parallel.rank1.csv").exists() and not (tmp_path / "parallel.rank1.pkeras").exists()
     assert parallel.stdout.count("Epoch 1/30") == 1  # one progress bar: rank 0's

@@ -97,3 +97,25 @@ def test_predict_on_a_dask_array_in_this_process():
     x = np.arange(12, dtype="float32").reshape(4, 3)
     lazy = model | pk.predict(da.from_array(x, chunks=(3, 3)))
     np.testing.assert_allclose(lazy.compute(scheduler="synchronous"), model.predict(x), rtol=1e-6)
+
+
+def test_one_rank_data_parallel_trains_as_one_process_and_rebuilds_the_runner():
+    pytest.importorskip("mpi4py", reason="mpi4py is not installed (pipekeras[mpi])")
+    x = np.random.default_rng(0).normal(size=(40, 3)).astype("float32")
+
+    def trained():
+        pk.set_seed(0)
+        model = pk.sequential() | pk.dense(4, input_shape=3) | pk.dense(1)
+        model | pk.compile(optimizer="sgd", loss="mse")
+        model | pk.fit(x, x[:, :1] * 2, batch_size=8, verbose=0)
+        return model
+    alone = trained()
+    before = alone._current_runner()
+    strategy = pk.distribution.DataParallel()
+    pk.distribution.set_distribution(strategy)
+    try:
+        assert (strategy.rank, strategy.size) == (0, 1)
+        assert alone._current_runner() is not before  # a new distribution, a new runner
+        assert all(np.array_equal(a, b) for a, b in zip(trained().get_weights(), alone.get_weights()))
+    finally:
+        pk.distribution.set_distribution(None)

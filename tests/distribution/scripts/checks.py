@@ -56,6 +56,36 @@ scores = stop | evaluate(x, y, batch_size=30, verbose=0)
 results["evaluate"] = [scores["loss"], scores["accuracy"]]
 results["predict"] = stop.predict(x, batch_size=40)
 
+# 4. a Sequence: every rank reads each batch, trains on its shard
+class Batches(pk.utils.Sequence):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, index):
+        return x[index * 25:(index + 1) * 25], y[index * 25:(index + 1) * 25]
+
+
+pk.set_seed(0)
+seq = sequential() | dense(16, "relu", input_shape=6) | dense(3, "softmax")
+seq | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+history = seq | fit(Batches(), epochs=2, verbose=0)
+results["sequence_weights"] = seq.get_weights()
+results["sequence_loss"] = history.history["loss"]
+
+# 5. a model with its own train_step(data) is refused under data parallelism (its gradients would not be reduced)
+class OwnStep(pk.Model):
+    def train_step(self, data):
+        return {}
+
+
+own = OwnStep(seq.inputs, seq.outputs)
+own | compile(optimizer="sgd")
+try:
+    own | fit(x, y, verbose=0)
+    results["own_step"] = "trained"
+except pk.errors.ConfigError as error:
+    results["own_step"] = str(error)
+
 np.savez(f"{out}.rank{rank}.npz", **{k: np.array(v, dtype=object) if k.endswith("weights") else np.asarray(v)
                                      for k, v in results.items()})
 print(f"rank {rank} done", flush=True)
