@@ -97,8 +97,9 @@ def grid_search(train, flags, client=None, seed=0):
             a (History, dict) pair. It must be picklable (a module-level function; Dask ships it with
             cloudpickle).
         flags: dict flag name -> list of values (a single value is a list of one).
-        client: None for a local Dask cluster (2 worker processes, one thread each, closed afterwards), a
-            scheduler address, a `distributed.Client`, or False to run in this process one trial at a time.
+        client: None for a local Dask cluster (2 worker processes, one task at a time each, computing on half
+            the cores each; closed afterwards), a scheduler address, a `distributed.Client`, or False to run in
+            this process one trial at a time.
         seed: every trial starts with `pk.set_seed(seed)`, so a trial's result does not depend on where or
             after what it ran.
 
@@ -244,7 +245,10 @@ def _client(client):
         raise ConfigError("pipekeras.tuning: running trials on a Dask cluster needs dask.distributed: pip install "
                           "'pipekeras[dask]' (or pass client=False to run them here, one after the other).") from None
     if client is None:
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        threads = str(max(1, (os.cpu_count() or 2) // 2))  # each of the 2 workers computes on half the cores
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                           env={"NUMBA_NUM_THREADS": threads, "OMP_NUM_THREADS": threads,
+                                                "OPENBLAS_NUM_THREADS": threads, "MKL_NUM_THREADS": threads})
         return True, distributed.Client(cluster)
     if isinstance(client, str):
         return False, distributed.Client(client)
