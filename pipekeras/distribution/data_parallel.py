@@ -118,13 +118,14 @@ class DataParallel:
             variable.value[...] = buffer[offset:offset + variable.value.size].reshape(variable.shape)
             offset += variable.value.size
 
-    def fit_settings(self, verbose, callbacks):
-        """fit's verbosity and callbacks on this rank: silent and without writing callbacks off rank 0, with the
-        callback that keeps the ranks' random generators together first."""
+    def fit_settings(self, verbose, callbacks, view_metrics):
+        """fit's verbosity, callbacks and `view_metrics` on this rank: off rank 0 silent, without the callbacks
+        that write and without the live plot; the callback that keeps the ranks' random generators together
+        first."""
         if self.rank != 0:
-            verbose = 0
+            verbose, view_metrics = 0, False
             callbacks = [c for c in callbacks if not (isinstance(c, _WRITERS) or getattr(c, "rank_zero_only", False))]
-        return verbose, [SharedRandomState(self.comm)] + list(callbacks)
+        return verbose, [SharedRandomState(self.comm)] + list(callbacks), view_metrics
 
     def refuse_custom_steps(self, model):
         """Raises, with more than one rank, for a model whose own `train_step(data)` applies its gradients

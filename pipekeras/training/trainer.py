@@ -272,7 +272,7 @@ class Trainer:
         batch_size = None if is_source(x) else check_batch_size(batch_size, "fit")
         epochs, initial_epoch, verbose, callbacks = check_fit_arguments(epochs, initial_epoch, verbose, callbacks)
         if distribution() is not None:  # off rank 0: silent, no writing callbacks
-            verbose, callbacks = distribution().fit_settings(verbose, callbacks)
+            verbose, callbacks, view_metrics = distribution().fit_settings(verbose, callbacks, view_metrics)
         validation = None
         if is_source(validation_data):
             validation = training_source(self, validation_data, None, None, None, validation_steps, "fit",

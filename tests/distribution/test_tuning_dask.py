@@ -31,7 +31,7 @@ def test_boston_four_folds_on_two_workers_equal_the_serial_folds(client):
     assert len({row["worker"] for row in parallel}) == 2  # both workers took folds
     for ours, reference in zip(parallel, serial):
         assert ours["history"] == reference["history"]
-        assert ours["eval_mae"] == reference["eval_mae"] == ours["metric_val_mae"]
+        assert ours["eval_mae"] == reference["eval_mae"] == pytest.approx(ours["metric_val_mae"], rel=1e-6)
     print("\n" + str(parallel))
 
 
