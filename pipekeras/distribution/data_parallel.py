@@ -10,10 +10,12 @@ What is synchronised when (docs/distributed.md has the whole picture):
 - every step: one allreduce of the flat gradient (with the moving statistics of batch normalization), then
   one of the step's loss and outputs, so the loss and the metrics are the global batch's on every rank;
 - evaluate, predict and validation: each rank infers its shard of each batch, the outputs are gathered;
+- as each epoch ends: a digest of every rank's weights is compared (they must still be bit-identical);
 - on ranks other than 0: no progress bar, and callbacks that write (ModelCheckpoint, CSVLogger, TensorBoard,
   LivePlot, or any callback with `rank_zero_only = True`) are left out; `save_model` writes on rank 0 only.
 """
 
+import hashlib
 import sys
 from dataclasses import dataclass
 
@@ -148,7 +150,12 @@ class DataParallel:
 
 class SharedRandomState(Callback):
     """Gives every rank rank 0's random generator as fit starts and as each epoch begins, so the ranks shuffle
-    the samples alike (and so form the same global batches)."""
+    the samples alike (and so form the same global batches); checks as each epoch ends that the weights are
+    still bit-identical on every rank (a digest of them gathered).
+
+    Raises:
+        ConfigError: at the end of an epoch, when a rank's weights differ from rank 0's.
+    """
 
     def __init__(self, comm):
         super().__init__()
@@ -159,6 +166,18 @@ class SharedRandomState(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._share()
+
+    def on_epoch_end(self, epoch, logs=None):
+        digest = hashlib.blake2b(digest_size=16)
+        for weight in self.model.weights:
+            digest.update(np.ascontiguousarray(weight.value).view(np.uint8))
+        digests = self.comm.gather_objects(digest.hexdigest(), "the check that the ranks' weights agree")
+        apart = [rank for rank, d in enumerate(digests) if d != digests[0]]
+        if apart:
+            raise ConfigError(
+                f"DataParallel: after epoch {epoch + 1} the weights of rank(s) {apart} differ from rank 0's. Fit's "
+                "steps keep them identical; something changed them on some ranks only (set_weights, load_weights "
+                "or a callback run on one rank). Change weights on every rank alike.")
 
     def _share(self):
         generator = backend.rng()

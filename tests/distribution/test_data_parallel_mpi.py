@@ -47,6 +47,8 @@ def test_uneven_batches_batch_normalization_callbacks_saving_and_sequences(tmp_p
     assert parallel.returncode == 0, parallel.stderr
     assert "batch_size=33 does not divide over 2 ranks" in parallel.stderr
     alone, zero, one = _load(tmp_path / "single", 0), _load(tmp_path / "parallel", 0), _load(tmp_path / "parallel", 1)
+    assert str(alone["nudged"]) == "trained"
+    assert "after epoch 1 the weights of rank(s) [1] differ from rank 0's" in str(zero["nudged"])
     for key in set(zero.files) - {"own_step"}:
         pairs = zip(zero[key], one[key]) if key.endswith("weights") else [(zero[key], one[key])]
         assert all(np.array_equal(a, b) for a, b in pairs), key  # every rank the same

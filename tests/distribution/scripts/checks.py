@@ -86,6 +86,19 @@ try:
 except pk.errors.ConfigError as error:
     results["own_step"] = str(error)
 
+# 6. weights changed on one rank only are caught as the epoch ends
+class Nudge(pk.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        if rank == 1 and batch == 0:
+            self.model.weights[0].value[0, 0] += 1.0
+
+
+try:
+    seq | fit(Batches(), epochs=1, verbose=0, callbacks=[Nudge()])
+    results["nudged"] = "trained"
+except pk.errors.ConfigError as error:
+    results["nudged"] = str(error)
+
 np.savez(f"{out}.rank{rank}.npz", **{k: np.array(v, dtype=object) if k.endswith("weights") else np.asarray(v)
                                      for k, v in results.items()})
 print(f"rank {rank} done", flush=True)
