@@ -98,8 +98,8 @@ class DataParallelRunner:
     """Runs the steps of a model on this rank's shard of each global batch (see the module docstring).
 
     Args:
-        inner: the runner built with the `ReducingOptimizer` `reducer` (None for a model that does not train).
-        reducer: that optimizer, or None.
+        inner: the one-process runner, built with the `ReducingOptimizer` `reducer`.
+        reducer: that optimizer, or None for a model that is not compiled (inference only).
         comm: the `Communicator`.
         timings: the strategy's `Timings`.
     """
