@@ -9,6 +9,7 @@ Every public name is written out below, so `grep "dense ="` finds the constructo
 
 from . import (activations, backend, callbacks, constraints, datasets, errors, initializers, layers, losses,
                metrics, ops, optimizers, regularizers, saving, schedules, utils)
+from . import distribution, tuning
 from .autodiff import GradientTape, custom_gradient
 from .backend import floatx, set_floatx, set_seed
 from .callbacks import Callback, History
@@ -176,4 +177,5 @@ __all__ = [
     "conv_1d_transpose", "conv_3d_transpose", "cropping_3d", "gaussian_dropout", "gaussian_noise",
     "group_normalization", "identity", "spatial_dropout_3d", "unit_normalization", "up_sampling_3d",
     "zero_padding_3d",
+    "distribution", "tuning",
 ]

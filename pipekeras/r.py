@@ -1667,3 +1667,8 @@ __all__ += [
     "get_file", "bidirectional", "time_distributed",
     "named_list", "keras_array", "np_array", "callback_tensorboard", "tensorboard",
 ]
+
+# ----- tfruns: a training script run over a grid of flags, the runs as Dask tasks (pipekeras.tuning) -----
+from .tuning import flags, tuning_run  # noqa: E402
+
+__all__ += ["flags", "tuning_run"]

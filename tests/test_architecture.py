@@ -32,6 +32,8 @@ FORBIDDEN = {
     "models": {"pipe", "r"},
     "saving": {"pipe", "r"},
     "utils": {"engine", "layers", "models", "training", "saving", "pipe", "r"},
+    "distribution": {"engine", "layers", "models", "training", "saving", "pipe", "r"},
+    "tuning": {"engine", "layers", "models", "training", "saving", "pipe", "r"},
 }
 ALLOWED_UPWARD = {("pipekeras.models.functional", "pipekeras.saving")}
 

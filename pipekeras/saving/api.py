@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 
+from ..distribution import distribution
 from ..errors import ConfigError, PipeKerasError, SavingError
 from . import archive as ar
 from .keras2_h5 import save_keras2_h5
@@ -32,7 +33,7 @@ def save_model(model, path, include_optimizer=True, overwrite=True):
         overwrite: when False, an existing file is an error.
 
     Returns:
-        The path written.
+        The path written (under data parallelism, by rank 0 only: the other ranks write nothing).
 
     Raises:
         SavingError: for a directory that does not exist or is not writable, or a config that is not plain
@@ -43,6 +44,8 @@ def save_model(model, path, include_optimizer=True, overwrite=True):
     """
     path = os.fspath(path)
     check_model(model, "save_model")
+    if distribution() is not None and not distribution().writes():
+        return path  # under data parallelism rank 0 writes; every rank holds the same weights
     if not overwrite and os.path.exists(path):
         raise SavingError(f"save_model: {path!r} exists and overwrite=False.")
     lower = path.lower()
@@ -165,6 +168,8 @@ def save_weights(model, path, overwrite=True):
         >>> save_weights(model, "mnist.weights.h5")
     """
     path = os.fspath(path)
+    if distribution() is not None and not distribution().writes():
+        return path  # under data parallelism rank 0 writes
     if not overwrite and os.path.exists(path):
         raise SavingError(f"save_weights: {path!r} exists and overwrite=False.")
     kind = _kind_for_path(path)

@@ -8,6 +8,7 @@ optimizer, checks only the graph and the weights' arrays (`infers_as_built`), wi
 
 from typing import Protocol
 
+from ..distribution import distribution
 from .layer_runner import LayerRunner
 from .stack_runner import DenseStackRunner
 
@@ -44,28 +45,38 @@ def choose_runner(model, config, optimizer, weights):
     """Returns the runner for `model`: the dense-stack runner when its layers form a dense stack, else the
     layer-by-layer runner.
 
+    Under data parallelism (`pipekeras.distribution.set_distribution`), that runner takes this rank's shard of
+    each batch behind an allreduce of the gradients.
+
     Args:
         model: the model.
         config: its `CompileConfig`, or None when it is not compiled.
         optimizer: its optimizer, or None.
         weights: its (variable, layer trainable) pairs.
     """
+    strategy = distribution()
+    if strategy is not None:
+        return strategy.runner(model, config, optimizer, weights, _one_process_runner)
+    return _one_process_runner(model, config, optimizer, weights)
+
+
+def _one_process_runner(model, config, optimizer, weights):
     layers = LayerRunner(model, config, optimizer, weights)
     return DenseStackRunner.build(model, config, optimizer, layers) or layers
 
 
 def runner_version(model, config, optimizer, weights):
     """What a runner depends on, as a tuple of objects compared by identity (see `same_version`): the model's
-    list of outputs (a new one when layers are added or removed), the optimizer, the compiled losses, and
-    each weight, its array and whether it trains."""
-    return (model.outputs, optimizer, config, *(v for v, _ in weights), *(v.value for v, _ in weights),
+    list of outputs (a new one when layers are added or removed), the distribution, the optimizer, the
+    compiled losses, and each weight, its array and whether it trains."""
+    return (model.outputs, distribution(), optimizer, config, *(v for v, _ in weights), *(v.value for v, _ in weights),
             *(bool(trainable and v.trainable) for v, trainable in weights))
 
 
 def infers_as_built(version, runner, model):
     """Whether `runner`, built at `version`, still infers for `model`: the graph is the same and the runner's
-    arrays are the weights' (inference does not depend on the rest of the version)."""
-    return version[0] is model.outputs and runner.holds_weights()
+    arrays are the weights' and the distribution is the same (inference does not depend on the rest)."""
+    return version[0] is model.outputs and version[1] is distribution() and runner.holds_weights()
 
 
 def same_version(a, b):

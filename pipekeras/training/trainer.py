@@ -14,6 +14,7 @@ from .. import optimizers
 from ..activations import serialize as serialize_activation
 from ..callbacks import CallbackList, History, LivePlot, ProgbarLogger
 from ..callbacks.base import needs_every_batch
+from ..distribution import distribution, is_dask_array, predict_dask
 from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError, did_you_mean
 from ..utils.metric_logs import MetricLogs
 from .compile_config import CompileConfig
@@ -250,6 +251,8 @@ class Trainer:
             KeyboardInterrupt: on a second Ctrl-C, as soon as the current step ends.
         """
         if self._steps_are_custom("train_step"):
+            if distribution() is not None:
+                distribution().refuse_custom_steps(self)
             epochs, initial_epoch, verbose, callbacks = check_fit_arguments(epochs, initial_epoch, verbose, callbacks)
             with self._training("fit"):
                 return fit_with_steps(self, x, y, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch,
@@ -268,6 +271,8 @@ class Trainer:
             raise ConfigError(f"fit: validation_split must be in [0, 1), received {validation_split!r}.")
         batch_size = None if is_source(x) else check_batch_size(batch_size, "fit")
         epochs, initial_epoch, verbose, callbacks = check_fit_arguments(epochs, initial_epoch, verbose, callbacks)
+        if distribution() is not None:  # off rank 0: silent, no writing callbacks
+            verbose, callbacks, view_metrics = distribution().fit_settings(verbose, callbacks, view_metrics)
         validation = None
         if is_source(validation_data):
             validation = training_source(self, validation_data, None, None, None, validation_steps, "fit",
@@ -421,7 +426,8 @@ class Trainer:
 
         Args:
             x: inputs (array, or list/dict for several inputs), or a data source yielding batches of inputs
-                (targets in them are ignored; see `fit`).
+                (targets in them are ignored; see `fit`), or a Dask array (the result is then a Dask array
+                computed block by block).
             batch_size: samples per batch (32 by default).
             verbose: ignored (kept for Keras compatibility).
             steps: batches of a data source to predict (all of a `Sequence` or a source with a length).
@@ -432,6 +438,8 @@ class Trainer:
         if is_source(x):
             return self._pick(predict_source(self, input_source(self, x, steps)), self._outputs_are_list)
         batch_size = check_batch_size(batch_size, "predict")
+        if is_dask_array(x):
+            return predict_dask(self, x, batch_size)
         if not self.outputs:  # a subclassed model: its own call, batch by batch
             return predict_by_call(self, x, batch_size)
         outputs = self._predict_direct(x, batch_size)

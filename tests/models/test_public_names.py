@@ -17,6 +17,7 @@ from pipekeras import losses, metrics, optimizers
 from pipekeras.layers import CONSTRUCTORS
 
 PIPEKERAS_NAMES = set("""
+    distribution tuning
     GradientTape Lambda custom_gradient lambda_layer ops
     CenterCrop RandomContrast RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom Rescaling Resizing
     rescaling resizing center_crop random_flip random_rotation random_zoom random_translation random_contrast random_crop
@@ -47,6 +48,7 @@ PIPEKERAS_NAMES = set("""
 """.split())
 
 R_NAMES = set("""
+    flags tuning_run
     GradientTape k_abs k_all k_any k_arange k_argmax k_argmin k_binary_crossentropy k_cast
     k_categorical_crossentropy k_clip k_concatenate k_constant k_cos k_cumsum k_dot k_elu k_epsilon k_equal
     k_exp k_expand_dims k_flip k_gather k_greater k_greater_equal k_hard_sigmoid k_int_shape k_less k_less_equal
