@@ -2,7 +2,7 @@
 kernels (`compute/convolution.py`, `compute/pooling.py`), their backward kernels as the vector-Jacobian
 products: the same code the Conv, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose and pooling layers run.
 
-Shapes are Keras's: inputs (batch, *spatial, channels) for `data_format="channels_last"` (batch, channels,
+Shapes are Keras's: inputs (batch, *spatial, channels) for `data_format="channels_last"` ((batch, channels,
 *spatial) for "channels_first"), 1 to 3 spatial axes (depthwise and separable: 1 or 2); kernels as the
 layers store them.
 """
@@ -215,7 +215,8 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
         ShapeError: for kernels that do not fit the inputs or each other.
 
     Example:
-        >>> separable_conv(np.ones((1, 5, 5, 3)), np.ones((3, 3, 3, 2)), np.ones((1, 1, 6, 4))).shape   # (1, 3, 3, 4)
+        >>> y = separable_conv(np.ones((1, 5, 5, 3)), np.ones((3, 3, 3, 2)), np.ones((1, 1, 6, 4)))
+        >>> y.shape   # (1, 3, 3, 4)
     """
     depthwise = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
     return conv(depthwise, pointwise_kernel, 1, "valid", data_format, 1)
@@ -247,7 +248,8 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         ConfigError: for an unknown padding or data_format, or bad strides or output_padding.
 
     Example:
-        >>> conv_transpose(np.ones((1, 4, 4, 8)), np.ones((3, 3, 2, 8)), strides=2, padding="same").shape   # (1, 8, 8, 2)
+        >>> y = conv_transpose(np.ones((1, 4, 4, 8)), np.ones((3, 3, 2, 8)), strides=2, padding="same")
+        >>> y.shape   # (1, 8, 8, 2)
     """
     x, first = _channels_last("conv_transpose", value_of(inputs), data_format)
     rank = x.ndim - 2

@@ -7,6 +7,8 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pipekeras as pk
 from pipekeras import ops
@@ -37,6 +39,20 @@ GRADIENT_CASES = {
 def test_convolution_gradients_match_central_differences(name):
     fn, x_shape, k_shape = GRADIENT_CASES[name]
     check_gradient(fn, *_random(x_shape, k_shape))
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(rank=st.integers(1, 2), size=st.integers(3, 5), channels=st.integers(1, 2), window=st.integers(1, 3),
+       stride=st.integers(1, 2), padding=st.sampled_from(["valid", "same"]), op=st.sampled_from(
+           ["conv", "depthwise_conv", "conv_transpose", "max_pool", "average_pool"]), seed=st.integers(0, 99))
+def test_gradients_on_random_shapes(rank, size, channels, window, stride, padding, op, seed):
+    x_shape = (2,) + (size,) * rank + (channels,)
+    if op in ("max_pool", "average_pool"):
+        x = np.random.default_rng(seed).permutation(np.prod(x_shape)).reshape(x_shape) * 0.1
+        check_gradient(lambda v: getattr(ops, op)(v, window, stride, padding), x)
+        return
+    k_shape = (window,) * rank + ((2, channels) if op == "conv_transpose" else (channels, 2))
+    check_gradient(lambda v, k: getattr(ops, op)(v, k, stride, padding), *_random(x_shape, k_shape, seed=seed))
 
 
 def test_separable_conv_gradients_match_central_differences():
