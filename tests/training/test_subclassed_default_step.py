@@ -100,3 +100,14 @@ def test_targets_that_do_not_fit_the_outputs_are_named():
     x, y = _data()
     with pytest.raises(pk.errors.DataError, match="1 output\\(s\\) but y holds 2"):
         model.fit(x, [y, y], verbose=0)
+
+
+def test_saving_a_subclassed_model_says_to_save_its_weights(tmp_path):
+    sub, _ = _pair()
+    with pytest.raises(pk.errors.SavingError, match="subclassed Model .*save_weights"):
+        sub.save(str(tmp_path / "model.pkeras"))
+    sub.save_weights(str(tmp_path / "model.weights.h5"))
+    again = TwoLayers()
+    again(_data()[0][:1])
+    again.load_weights(str(tmp_path / "model.weights.h5"))
+    np.testing.assert_array_equal(again.predict(_data()[0]), sub.predict(_data()[0]))
