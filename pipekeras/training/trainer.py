@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from .. import optimizers
+from .. import losses, optimizers
 from ..activations import serialize as serialize_activation
 from ..callbacks import CallbackList, History, LivePlot, ProgbarLogger
 from ..callbacks.base import needs_every_batch
@@ -72,6 +72,10 @@ class Trainer:
             valid = ["optimizer", "loss", "metrics", "loss_weights", "weighted_metrics"]
             raise ConfigError(f"compile: unknown argument {bad!r}.{did_you_mean(bad, valid)} Valid: {valid}.")
         if self._subclassed:  # losses and metrics are set up at the first batch (custom_steps.compiled_for)
+            items = loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) else [loss]
+            for item in items:
+                if item is not None:
+                    losses.get(item)  # an unknown loss is named now, not at the first batch
             self.optimizer = optimizers.get(optimizer)
             self._compile_arguments = (loss, metrics, loss_weights, weighted_metrics)
             self.compile_config = None

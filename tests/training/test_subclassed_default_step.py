@@ -89,6 +89,11 @@ def test_a_subclassed_model_without_any_loss_is_named():
         model.fit(*_data(), verbose=0)
 
 
+def test_compile_names_an_unknown_loss_at_once():
+    with pytest.raises(pk.errors.ConfigError, match="mean_squared_eror"):
+        TwoLayers().compile(optimizer="sgd", loss="mean_squared_eror")
+
+
 def test_fit_of_an_uncompiled_subclassed_model_says_compile():
     with pytest.raises(pk.errors.NotBuiltError, match="not compiled"):
         TwoLayers().fit(*_data(), verbose=0)
