@@ -111,8 +111,8 @@ def test_saving_a_subclassed_model_says_to_save_its_weights(tmp_path):
     sub, _ = _pair()
     with pytest.raises(pk.errors.SavingError, match="subclassed Model .*save_weights"):
         sub.save(str(tmp_path / "model.pkeras"))
-    sub.save_weights(str(tmp_path / "model.weights.h5"))
+    sub.save_weights(str(tmp_path / "weights.npz"))
     again = TwoLayers()
     again(_data()[0][:1])
-    again.load_weights(str(tmp_path / "model.weights.h5"))
+    again.load_weights(str(tmp_path / "weights.npz"))
     np.testing.assert_array_equal(again.predict(_data()[0]), sub.predict(_data()[0]))
