@@ -49,7 +49,7 @@ def test_a_layer_loss_trains_in_a_graph_model_with_its_gradient():
 
 
 def test_a_subclassed_model_adds_losses_of_its_layers_and_its_own():
-    class Model(pk.Model):
+    class PenalizedModel(pk.Model):
         def __init__(self):
             super().__init__()
             self.first, self.penalized, self.last = pk.Dense(4), Penalized(), pk.Dense(2)
@@ -61,7 +61,7 @@ def test_a_subclassed_model_adds_losses_of_its_layers_and_its_own():
 
     pk.set_seed(0)
     x, y = _data()
-    model = Model()
+    model = PenalizedModel()
     model(x)
     model.compile(optimizer=pk.optimizers.SGD(learning_rate=0.05), loss="mse")
     expected_loss, expected = _reference_step(model.first, model.penalized, model.last, x, y, 0.05)
