@@ -5,7 +5,8 @@ labels), then the generator through the frozen discriminator ("adversarial" step
 subclassed Model whose train_step uses a GradientTape per network and optimizer.apply_gradients; fit logs the
 discriminator and generator losses.
 
-Set PIPEKERAS_QUICK=1 for a short run on a slice of the data.
+Set PIPEKERAS_QUICK=1 for a short run on a slice of the data; PIPEKERAS_SAMPLES and PIPEKERAS_EPOCHS set the
+training samples and epochs of a longer run (the full run's numbers are in benchmarks/NOTES.md).
 """
 
 import os
@@ -22,7 +23,8 @@ latent_dim = 32
 
 (x_train, _), _ = mnist.load_data()
 x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255
-x_train = x_train[:128] if quick else x_train[:20000]
+x_train = x_train[:128] if quick else x_train[:int(os.environ.get("PIPEKERAS_SAMPLES", 20000))]
+epochs = 1 if quick else int(os.environ.get("PIPEKERAS_EPOCHS", 5))
 
 generator = (pk.sequential(name="generator")
              | pk.dense(7 * 7 * 64, input_shape=latent_dim)
@@ -80,7 +82,7 @@ class GAN(pk.Model):
 gan = GAN(discriminator, generator, latent_dim)
 gan.compile(d_optimizer=pk.optimizers.RMSprop(learning_rate=8e-4, clipvalue=1.0),
             g_optimizer=pk.optimizers.RMSprop(learning_rate=4e-4, clipvalue=1.0))
-history = gan.fit(x_train, epochs=1 if quick else 5, batch_size=32 if quick else 64, verbose=2)
+history = gan.fit(x_train, epochs=epochs, batch_size=32 if quick else 64, verbose=2)
 print("d_loss by epoch:", [round(v, 4) for v in history.history["d_loss"]])
 print("g_loss by epoch:", [round(v, 4) for v in history.history["g_loss"]])
 samples = generator.predict(ops.normal((4, latent_dim)), verbose=0)

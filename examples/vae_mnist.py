@@ -3,7 +3,8 @@ latent space, a sampling Lambda layer, a decoder with a transposed convolution, 
 cross-entropy plus KL divergence) written with pipekeras.ops in a Keras 3-style train_step. No gradient is
 written by hand: the built-in layers use their fused backward, the rest is recorded on the GradientTape.
 
-Set PIPEKERAS_QUICK=1 for a short run on a slice of the data.
+Set PIPEKERAS_QUICK=1 for a short run on a slice of the data; PIPEKERAS_SAMPLES and PIPEKERAS_EPOCHS set the
+training samples and epochs of a longer run (the full run's numbers are in benchmarks/NOTES.md).
 """
 
 import os
@@ -20,8 +21,8 @@ latent_dim = 2
 
 (x_train, _), _ = mnist.load_data()
 x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255
-if quick:
-    x_train = x_train[:128]
+x_train = x_train[:128] if quick else x_train[:int(os.environ.get("PIPEKERAS_SAMPLES", len(x_train)))]
+epochs = 2 if quick else int(os.environ.get("PIPEKERAS_EPOCHS", 10))
 
 # Encoder: image -> (z_mean, z_log_var)
 image = pk.Input(shape=(28, 28, 1))
@@ -74,7 +75,7 @@ class VAE(pk.Model):
 
 vae = VAE(encoder, sample, decoder)
 vae.compile(optimizer="rmsprop")
-history = vae.fit(x_train, epochs=2 if quick else 10, batch_size=32 if quick else 100, verbose=2)
+history = vae.fit(x_train, epochs=epochs, batch_size=32 if quick else 100, verbose=2)
 losses = history.history["loss"]
 print(f"loss by epoch: {[round(v, 4) for v in losses]}")
 

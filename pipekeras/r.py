@@ -838,6 +838,12 @@ op_logsumexp = _ops.logsumexp
 op_matmul = _ops.matmul
 op_max = _ops.max
 op_maximum = _ops.maximum
+op_average_pool = _ops.average_pool
+op_conv = _ops.conv
+op_conv_transpose = _ops.conv_transpose
+op_depthwise_conv = _ops.depthwise_conv
+op_max_pool = _ops.max_pool
+op_separable_conv = _ops.separable_conv
 op_mean = _ops.mean
 op_mean_absolute_error = _ops.mean_absolute_error
 op_mean_absolute_percentage_error = _ops.mean_absolute_percentage_error
@@ -922,6 +928,10 @@ k_log = _ops.log
 k_logsumexp = _ops.logsumexp
 k_max = _ops.max
 k_maximum = _ops.maximum
+k_conv = _ops.conv
+k_conv_transpose = _ops.conv_transpose
+k_depthwise_conv = _ops.depthwise_conv
+k_separable_conv = _ops.separable_conv
 k_mean = _ops.mean
 k_min = _ops.min
 k_minimum = _ops.minimum
@@ -1069,6 +1079,10 @@ __all__ += [
     "k_logsumexp",
     "k_max",
     "k_maximum",
+    "k_conv",
+    "k_conv_transpose",
+    "k_depthwise_conv",
+    "k_separable_conv",
     "k_mean",
     "k_min",
     "k_minimum",
@@ -1162,6 +1176,12 @@ __all__ += [
     "op_matmul",
     "op_max",
     "op_maximum",
+    "op_average_pool",
+    "op_conv",
+    "op_conv_transpose",
+    "op_depthwise_conv",
+    "op_max_pool",
+    "op_separable_conv",
     "op_mean",
     "op_mean_absolute_error",
     "op_mean_absolute_percentage_error",

@@ -17,7 +17,7 @@ import traceback
 
 import numpy as np
 
-from .. import autodiff, backend, initializers
+from .. import autodiff, backend, initializers, ops
 from ..errors import ArgumentTypeError, ConfigError, NotBuiltError, PipeKerasError, ShapeError, did_you_mean
 from ..registry import Registry
 from .node import Node
@@ -28,6 +28,7 @@ from .variable import Variable
 _LAYER_CLASSES = Registry("layer class")
 _NAME_COUNTS = {}
 _recording = threading.local()
+_calls = threading.local()  # depth: how many eager layer calls are running in this thread
 
 # What data of each rank means (the seed lecture's table), used in error hints.
 RANK_MEANING = {
@@ -217,6 +218,7 @@ class Layer(PipeStep):
     supports_masking = False
     uses_learning_phase = False
     activity_regularizer = None
+    _added_losses = ()  # the losses `add_loss` added during the layer's last call
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -343,7 +345,9 @@ class Layer(PipeStep):
         """Returns the output shape for `input_shape`, by running `call` on zeros by default."""
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         dummies = [np.zeros(tuple(1 if d is None else d for d in s), dtype=self.dtype) for s in shapes]
-        outputs = self._invoke(dummies if isinstance(input_shape, list) else dummies[0], False, None)
+        with _outermost_call(self):
+            outputs = self._invoke(dummies if isinstance(input_shape, list) else dummies[0], False, None)
+        self._clear_added_losses()  # the losses of a call on zeros are no losses of the layer
         as_shape = lambda a: (input_shape[0][0] if isinstance(input_shape, list) else input_shape[0],) + a.shape[1:]
         return [as_shape(o) for o in outputs] if isinstance(outputs, (list, tuple)) else as_shape(outputs)
 
@@ -417,7 +421,8 @@ class Layer(PipeStep):
         """
         if is_symbolic(inputs):
             return self._call_symbolic(inputs)
-        return self._call_eager(inputs, training, mask)
+        with _outermost_call(self):
+            return self._call_eager(inputs, training, mask)
 
     def _input_shapes(self, inputs):
         if isinstance(inputs, (list, tuple)):
@@ -523,26 +528,30 @@ class Layer(PipeStep):
 
     def _forward_recorded(self, inputs, training, mask):
         """Runs `call` on a tape of its own (for training a layer without backward); returns (outputs, ctx)."""
-        with autodiff.GradientTape() as tape:
+        with autodiff.GradientTape() as tape, _outermost_call(self):
             watched = tape.watch(list(inputs) if isinstance(inputs, (list, tuple)) else inputs)
             outputs = self._checked_call(watched, training, mask)
         several = isinstance(outputs, (list, tuple))
         values = [autodiff.value_of(o) for o in outputs] if several else autodiff.value_of(outputs)
-        return values, (tape, watched, outputs)
+        added = self.added_losses()
+        for layer in [self, *self.flat_layers()]:
+            if layer._added_losses:  # `losses` reads values; the backward pass keeps the recorded ones
+                layer._added_losses = [autodiff.value_of(loss) for loss in layer._added_losses]
+        return values, (tape, watched, outputs, added)
 
     def _backward_from_recording(self, grad_output):
         """`backward` of a layer without one: the reverse pass of the tape `_forward_recorded` kept."""
         ctx = self.saved_tensors
-        if not (isinstance(ctx, tuple) and len(ctx) == 3 and isinstance(ctx[0], autodiff.GradientTape)):
+        if not (isinstance(ctx, tuple) and len(ctx) == 4 and isinstance(ctx[0], autodiff.GradientTape)):
             raise self.error(
                 NotImplementedError,
                 "has no backward() and its forward pass was not recorded. Write call() with pipekeras.ops (it is "
                 "then differentiated automatically), or implement backward(grad_output).",
             )
-        tape, watched, outputs = ctx
+        tape, watched, outputs, added_losses = ctx
         several = isinstance(outputs, (list, tuple))
-        targets = list(outputs) if several else [outputs]
-        seeds = list(grad_output) if several else [grad_output]
+        targets = list(outputs) + added_losses if several else [outputs, *added_losses]
+        seeds = (list(grad_output) if several else [grad_output]) + [1.0] * len(added_losses)
         pairs = [(t, g) for t, g in zip(targets, seeds) if isinstance(t, autodiff.Traced) and g is not None]
         inputs = list(watched) if isinstance(watched, list) else [watched]
         wanted = [x for x in inputs if self.input_grad_needed and x.is_float]
@@ -566,13 +575,19 @@ class Layer(PipeStep):
         self._ctx = None
         if self._differentiates_call and is_recording():
             outputs, ctx = self._forward_recorded(inputs, training, mask)
+            self._activity_penalty = sum(float(autodiff.value_of(loss)) for loss in ctx[3])  # add_loss's losses
+        elif self._differentiates_call:
+            with _outermost_call(self):
+                outputs = self._invoke(inputs, training, mask)
+            ctx = None
         else:
             outputs = self._invoke(inputs, training, mask)
             ctx = self._ctx
         out_mask = self.compute_mask(inputs, mask)
         self._ctx = None  # the node's tape entry holds the context; the layer keeps no batch after the step
         if self.activity_regularizer is not None and is_recording():
-            self._activity_penalty = float(self.activity_regularizer(outputs)) / len(outputs)
+            added = self._activity_penalty if self._differentiates_call else 0.0
+            self._activity_penalty = added + float(self.activity_regularizer(outputs)) / len(outputs)
             ctx = (ctx, outputs)
         return outputs, out_mask, ctx
 
@@ -632,7 +647,8 @@ class Layer(PipeStep):
 
     @property
     def activity_penalty(self):
-        """The activity regularizer's penalty from this layer's last training forward pass (0.0 without one)."""
+        """The activity regularizer's penalty from this layer's last training forward pass, plus the losses its
+        call added (`add_loss`) for a layer differentiated through its call (0.0 without either)."""
         return self._activity_penalty
 
     def flat_layers(self):
@@ -692,8 +708,49 @@ class Layer(PipeStep):
 
     @property
     def losses(self):
-        """Regularization penalties of this layer's weights (floats)."""
-        return [float(v.regularizer(v.value)) for v, _ in self._all_weights() if v.regularizer is not None]
+        """The losses `add_loss` added during the last call of this layer and the layers in it (traced values
+        while a tape records), then the regularization penalties of its weights (floats)."""
+        penalties = [float(v.regularizer(v.value)) for v, _ in self._all_weights() if v.regularizer is not None]
+        return self.added_losses() + penalties
+
+    def add_loss(self, loss, inputs=None):
+        """Adds a loss to the training loss; called inside `call` (R keras's `self$add_loss(loss)`).
+
+        The value is summed to a scalar (as Keras does) and added to the loss `fit` minimizes and reports,
+        with its gradient, for a layer written with `pipekeras.ops` (no `backward`) or a subclassed model;
+        `layer.losses` lists the losses of the last call.
+
+        Args:
+            loss: a value computed with `pipekeras.ops` from the call's inputs or the layer's weights (or a list
+                of them).
+            inputs: accepted for Keras 2 code (`add_loss(loss, inputs=inputs)`); unused.
+
+        Raises:
+            ArgumentTypeError: for something that is not a number or array.
+
+        Example:
+            >>> class ActivityPenalty(Layer):
+            ...     def call(self, x):
+            ...         self.add_loss(0.01 * ops.sum(ops.square(x)))
+            ...         return x
+        """
+        for value in loss if isinstance(loss, (list, tuple)) else [loss]:
+            if isinstance(value, bool) or not isinstance(value, (autodiff.Traced, Variable, np.ndarray, np.number,
+                                                                 int, float)):
+                raise self.error(ArgumentTypeError, f"add_loss expected a value computed with pipekeras.ops (an "
+                                 f"array or number), received {type(value).__name__}.")
+            if not isinstance(self._added_losses, list):
+                self._added_losses = []
+            self._added_losses.append(ops.sum(value))
+
+    def added_losses(self):
+        """The losses `add_loss` added during the last call of this layer and of the layers nested in it."""
+        return [loss for layer in [self, *self.flat_layers()] for loss in layer._added_losses]
+
+    def _clear_added_losses(self):
+        for layer in [self, *self.flat_layers()]:
+            if layer._added_losses:
+                layer._added_losses = []
 
     def get_weights(self):
         """Returns the weights as a list of NumPy arrays (copies), in `weights` order."""
@@ -848,6 +905,20 @@ def _call_is_newer_than_backward(cls):
     if cls.backward is Layer.backward:
         return True
     return not cls.__module__.startswith("pipekeras.") and definer("call") < definer("backward")
+
+
+@contextlib.contextmanager
+def _outermost_call(layer):
+    """The block of an eager call of `layer`: the outermost call in the thread clears the losses `add_loss`
+    added during the previous call of `layer` and its nested layers (as Keras does), nested calls keep them."""
+    depth = getattr(_calls, "depth", 0)
+    if not depth:
+        layer._clear_added_losses()
+    _calls.depth = depth + 1
+    try:
+        yield
+    finally:
+        _calls.depth = depth
 
 
 def _tracking_setattr(layer, name, value):

@@ -66,6 +66,7 @@ class Model(Trainer, Layer):
         attributes, and it is differentiated through the recording of its call."""
         self.inputs, self.outputs, self._nodes, self._layers = [], [], [], []
         self._inputs_are_list = self._outputs_are_list = False
+        self._subclassed = True
 
     # ----- the graph --------------------------------------------------------------------------
 

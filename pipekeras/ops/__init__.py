@@ -10,11 +10,11 @@ value and is recorded with its vector-Jacobian product, so the tape can differen
 - `reshaping.py`: reshape, expand_dims, squeeze, concatenate, stack, split, indexing, take, one_hot, tile, repeat,
   pad, cast, flip, top_k.
 - `nn.py`: softmax, log_softmax, the built-in activations, moments, layer_normalization.
+- `convolution.py`: conv, depthwise_conv, separable_conv, conv_transpose, max_pool, average_pool through the
+  convolution and pooling kernels, their backward kernels as the gradients.
 - `losses.py`: the built-in losses as functions (one value per position, as `pipekeras.losses`).
 - `random.py`: normal, uniform, dropout_mask, dropout (seeded by `backend.set_seed` or a `seed`).
 - `creation.py`: conversions and constant arrays.
-
-Convolution and pooling ops are not here yet (they will call the existing convolution kernels).
 """
 
 import sys as _sys
@@ -24,6 +24,7 @@ from ..autodiff import (GradientTape, Traced, custom_gradient, grad, is_recordin
                         value_and_grad)
 from .creation import (arange, convert_to_numpy, convert_to_tensor, eye, full, ones, ones_like, shape, zeros,
                        zeros_like)
+from .convolution import average_pool, conv, conv_transpose, depthwise_conv, max_pool, separable_conv
 from .linalg import dot, einsum, matmul, norm, tensordot, transpose
 from .losses import (binary_crossentropy, categorical_crossentropy, categorical_hinge, cosine_similarity, hinge,
                      huber, kl_divergence, log_cosh, mean_absolute_error, mean_absolute_percentage_error,

@@ -22,6 +22,12 @@ def check_model(model, verb):
     """Raises SavingError unless `model` is a pipekeras model; `verb` names the caller in the message."""
     if not isinstance(model, Model):
         raise SavingError(f"{verb}: expected a pipekeras model, received {type(model).__name__}.")
+    if getattr(model, "_subclassed", False):
+        kind = type(model).__name__
+        raise SavingError(
+            f"{verb}: model {model.name!r} is a subclassed Model ({kind}: its own call, no graph of layers), whose "
+            f"architecture is its Python code, so it cannot be saved as a model file. Save its weights with "
+            f"model.save_weights(path); to restore, make a new {kind}, call it once on data and load_weights(path).")
 
 
 def _serialize_loss(loss):

@@ -1,12 +1,20 @@
 """What compile sets up, per output: a loss, its weight and metrics; and what they compute on a batch."""
 
 import copy
+from typing import NamedTuple
 
 import numpy as np
 
 from .. import losses as losses_module, metrics as metrics_module
 from ..engine.gradients import PreActivationGrad
 from ..errors import ConfigError
+
+
+class OutputSpec(NamedTuple):
+    """An output known by name and shape only (a subclassed model's, seen at its first batch)."""
+
+    name: str
+    shape: tuple
 
 
 def per_output(value, output_names, what):
@@ -69,7 +77,7 @@ class CompileConfig:
     """The losses, loss weights and metrics of a compiled model, one entry per output.
 
     Args:
-        outputs: the model's output tensors.
+        outputs: the model's output tensors (or `OutputSpec`s).
         loss: name, Loss object, or one per output (list or dict by output name).
         metrics: list of metrics for every output (a single name such as `"accuracy"`, as R's
             `metrics = "accuracy"`, is a list of one), or a dict by output name; they ignore sample weights.
@@ -92,7 +100,7 @@ class CompileConfig:
     """
 
     def __init__(self, outputs, loss, metrics, loss_weights, fused_activations, weighted_metrics=None):
-        self.output_names = [t.node.layer.name for t in outputs]
+        self.output_names = [t.name if isinstance(t, OutputSpec) else t.node.layer.name for t in outputs]
         self.losses = [losses_module.get(item) for item in per_output(loss, self.output_names, "loss")]
         weights = per_output(1.0 if loss_weights is None else loss_weights, self.output_names, "loss_weights")
         self.loss_weights = [1.0 if w is None else float(w) for w in weights]

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from .. import optimizers
+from .. import losses, optimizers
 from ..activations import serialize as serialize_activation
 from ..callbacks import CallbackList, History, LivePlot, ProgbarLogger
 from ..callbacks.base import needs_every_batch
@@ -19,6 +19,7 @@ from ..errors import ConcurrencyError, ConfigError, DataError, NotBuiltError, di
 from ..utils.metric_logs import MetricLogs
 from .compile_config import CompileConfig
 from .custom_steps import evaluate_with_steps, fit_with_steps, predict_by_call, takes_data
+from .custom_steps import train_on_batch as custom_train_on_batch
 from .data import prepare_inputs, take_rows
 from .epochs import ArrayEpochs, check_batch_size, hold_out
 from .fit_arguments import check_fit_arguments
@@ -40,6 +41,7 @@ class Trainer:
     """
 
     compiled = False
+    _subclassed = False  # a subclassed model: its own call, no graph; trained through its Keras-style steps
     stop_training = False
     optimizer = None
     compile_config = None
@@ -70,6 +72,16 @@ class Trainer:
             bad = next(iter(unknown))
             valid = ["optimizer", "loss", "metrics", "loss_weights", "weighted_metrics"]
             raise ConfigError(f"compile: unknown argument {bad!r}.{did_you_mean(bad, valid)} Valid: {valid}.")
+        if self._subclassed:  # losses and metrics are set up at the first batch (custom_steps.compiled_for)
+            items = loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) else [loss]
+            for item in items:
+                if item is not None:
+                    losses.get(item)  # an unknown loss is named now, not at the first batch
+            self.optimizer = optimizers.get(optimizer)
+            self._compile_arguments = (loss, metrics, loss_weights, weighted_metrics)
+            self.compile_config = None
+            self.compiled = True
+            return self
         if self._steps_are_custom("train_step") and (loss is None or not self.built):
             self.optimizer = optimizers.get(optimizer)  # the model's own train_step computes its losses
             self.compiled = True
@@ -86,6 +98,11 @@ class Trainer:
                                             [self._fusable_activation(t) for t in self.outputs], weighted_metrics)
         self.compiled = True
         return self
+
+    def _takes_data(self, method):
+        """Whether `method` ("train_step" or "test_step") runs Keras 3's way: the model's own one taking `data`,
+        or the default one of a subclassed model (custom_steps.py)."""
+        return self._subclassed or self._steps_are_custom(method)
 
     def _steps_are_custom(self, method):
         """Whether the model's class overrides `method` ("train_step" or "test_step") Keras 3's way, taking one
@@ -250,13 +267,14 @@ class Trainer:
             ConcurrencyError: if another thread is training the model.
             KeyboardInterrupt: on a second Ctrl-C, as soon as the current step ends.
         """
-        if self._steps_are_custom("train_step"):
+        if self._takes_data("train_step"):
             if distribution() is not None:
                 distribution().refuse_custom_steps(self)
+            self._require_compiled("fit")
             epochs, initial_epoch, verbose, callbacks = check_fit_arguments(epochs, initial_epoch, verbose, callbacks)
             with self._training("fit"):
                 return fit_with_steps(self, x, y, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch,
-                                      validation_data)
+                                      validation_data, validation_split, sample_weight, class_weight)
         self._require_compiled("fit")
         if is_source(x):
             if validation_split:
@@ -391,9 +409,11 @@ class Trainer:
             A `MetricLogs` (a dict) of loss and metrics, also read as attributes (`results.accuracy`, R's
             `results$accuracy`) and under a metric's other spelling (`results["acc"]`).
         """
-        if self._steps_are_custom("test_step"):
-            logs = evaluate_with_steps(self, x, y, check_batch_size(batch_size, "evaluate"))
-            return logs if return_dict else list(logs.values())
+        if self._takes_data("test_step"):
+            logs = evaluate_with_steps(self, x, y, sample_weight, check_batch_size(batch_size, "evaluate"))
+            if verbose in (1, "auto"):
+                print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+            return MetricLogs(logs) if return_dict else list(logs.values())
         self._require_compiled("evaluate")
         if is_source(x):
             logs = evaluate_source(self, training_source(self, x, y, sample_weight, None, steps, "evaluate", "steps"))
@@ -463,6 +483,8 @@ class Trainer:
         Returns:
             An array (or a list of arrays for several outputs).
         """
+        if self._subclassed:
+            return predict_by_call(self, x, None)
         outputs = self._predict_direct(x, None)
         if outputs is not None:
             return outputs
@@ -494,6 +516,10 @@ class Trainer:
             ConcurrencyError: if another thread is training the model.
         """
         self._require_compiled("train_on_batch")
+        if self._takes_data("train_step"):
+            with self._training("train_on_batch"):
+                logs = custom_train_on_batch(self, x, y, sample_weight, class_weight)
+            return logs if return_dict else (logs["loss"] if len(logs) == 1 else list(logs.values()))
         x_arrays, y_arrays, weights = prepare_data(self, self.loss_functions, x, y, sample_weight, class_weight)
         with self._training("train_on_batch"):
             self.compile_config.reset_metrics()
@@ -516,6 +542,9 @@ class Trainer:
             NotBuiltError: if the model is not compiled.
         """
         self._require_compiled("test_on_batch")
+        if self._takes_data("test_step"):
+            logs = evaluate_with_steps(self, x, y, sample_weight, batch_size=None)
+            return logs if return_dict else (logs["loss"] if len(logs) == 1 else list(logs.values()))
         x_arrays, y_arrays, weights = prepare_data(self, self.loss_functions, x, y, sample_weight)
         logs = self._evaluate_arrays(x_arrays, y_arrays, weights, len(x_arrays[0]))
         return logs if return_dict else (logs["loss"] if len(logs) == 1 else list(logs.values()))

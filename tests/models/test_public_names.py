@@ -52,7 +52,7 @@ R_NAMES = set("""
     GradientTape k_abs k_all k_any k_arange k_argmax k_argmin k_binary_crossentropy k_cast
     k_categorical_crossentropy k_clip k_concatenate k_constant k_cos k_cumsum k_dot k_elu k_epsilon k_equal
     k_exp k_expand_dims k_flip k_gather k_greater k_greater_equal k_hard_sigmoid k_int_shape k_less k_less_equal
-    k_log k_logsumexp k_max k_maximum k_mean k_min k_minimum k_not_equal k_one_hot k_ones k_ones_like k_pow
+    k_log k_logsumexp k_max k_maximum k_mean k_conv k_conv_transpose k_depthwise_conv k_separable_conv k_min k_minimum k_not_equal k_one_hot k_ones k_ones_like k_pow
     k_prod k_random_normal k_random_uniform k_relu k_reshape k_shape k_sigmoid k_sign k_sin k_softmax k_softplus
     k_softsign k_sparse_categorical_crossentropy k_sqrt k_square k_squeeze k_stack k_std k_stop_gradient k_sum
     k_tanh k_tile k_transpose k_var k_zeros k_zeros_like layer_lambda new_layer_class new_model_class op_abs op_absolute op_add
@@ -64,7 +64,7 @@ R_NAMES = set("""
     op_layer_normalization op_leaky_relu op_less op_less_equal op_linear op_log op_log1p op_log_cosh
     op_log_softmax op_logsumexp op_matmul op_max op_maximum op_mean op_mean_absolute_error
     op_mean_absolute_percentage_error op_mean_squared_error op_mean_squared_logarithmic_error op_min op_minimum
-    op_mish op_moments op_multiply op_negative op_norm op_normal op_not_equal op_one_hot op_ones op_ones_like
+    op_mish op_moments op_average_pool op_conv op_conv_transpose op_depthwise_conv op_max_pool op_separable_conv op_multiply op_negative op_norm op_normal op_not_equal op_one_hot op_ones op_ones_like
     op_pad op_poisson op_power op_prod op_relu op_relu6 op_repeat op_reshape op_rsqrt op_selu op_shape
     op_sigmoid op_sign op_silu op_sin op_slice op_softmax op_softplus op_softsign
     op_sparse_categorical_crossentropy op_split op_sqrt op_square op_squared_hinge op_squeeze op_stack op_std
