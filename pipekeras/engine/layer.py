@@ -189,6 +189,11 @@ def _dtype_name(layer_class, dtype, accepted):
     return name
 
 
+def _is_builtin(cls):
+    """Whether `cls` is one of pipekeras's own classes (not a user's subclass)."""
+    return cls.__module__.startswith("pipekeras.")
+
+
 class Layer(PipeStep):
     """Base class of every layer (and of models, which are layers too).
 
@@ -222,14 +227,16 @@ class Layer(PipeStep):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        _LAYER_CLASSES.register()(cls)
+        known = _LAYER_CLASSES.find(cls.__name__)
+        if known is None or not _is_builtin(known) or _is_builtin(cls):  # a user's `Dense` never hides pipekeras's
+            _LAYER_CLASSES.register()(cls)
         if "__init__" in cls.__dict__:
             cls.__init__ = _naming_the_layer(cls.__init__)
         params = inspect.signature(cls.call).parameters
         cls._call_takes_training = "training" in params
         cls._call_takes_mask = "mask" in params
         cls._differentiates_call = _call_is_newer_than_backward(cls)
-        if not cls.__module__.startswith("pipekeras."):
+        if not _is_builtin(cls):
             cls.__setattr__ = _tracking_setattr
 
     def __init__(self, name=None, trainable=True, input_shape=None, batch_input_shape=None,

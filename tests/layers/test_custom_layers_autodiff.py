@@ -118,3 +118,18 @@ def test_built_in_layers_called_in_a_tape_enter_it_as_one_op_each():
     grads = tape.gradient(out, [first.kernel, custom.w, last.bias])
     np.testing.assert_allclose(grads[2], np.full(3, len(x)), rtol=1e-6)
     assert all(g is not None and np.abs(g).sum() > 0 for g in grads)
+
+
+def test_a_user_class_named_like_a_built_in_does_not_replace_it_when_loading(tmp_path):
+    model = pk.sequential() | pk.dense(3, input_shape=(4,)) | pk.dense(1)
+    path = tmp_path / "m.pkeras"
+    model.save(path)
+
+    class Dense(pk.Layer):  # a user's own class that happens to share Keras's name
+        def call(self, inputs):
+            return inputs
+
+    loaded = pk.load_model(path)
+    assert type(loaded.layers[0]) is pk.layers.Dense and type(loaded.layers[0]) is not Dense
+    x = np.ones((2, 4), np.float32)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
