@@ -184,6 +184,9 @@ def _inbound(nodes):
             for arg in args[:1]:
                 items = arg if isinstance(arg, list) else [arg]
                 refs += [_history_ref(item) for item in items]
+            states = (node.get("kwargs") or {}).get("initial_state")  # a recurrent layer's: inputs after args
+            if states is not None:
+                refs += [_history_ref(item) for item in (states if isinstance(states, list) else [states])]
             result.append(refs)
         else:  # Keras 2: [[name, node, tensor, kwargs], ...]
             result.append([_history_ref(item) for item in node])
@@ -471,6 +474,9 @@ def _keras_layer_entry(layer):
     if layer.build_input_shape is not None:
         shape = layer.build_input_shape
         entry["build_config"] = {"input_shape": [list(s) for s in shape] if isinstance(shape, list) else list(shape)}
+        if getattr(layer, "takes_initial_state", False) and isinstance(shape, list):  # built with initial states
+            entry["build_config"] = {"shapes_dict": {"sequences_shape": list(shape[0]),
+                                                     "initial_state_shape": [list(s) for s in shape[1:]]}}
     return entry
 
 
@@ -495,6 +501,9 @@ def keras_model_config(model):
             if node.is_input:
                 continue
             tensors = [_keras_tensor(model, t) for t in node.input_tensors]
+            if getattr(layer, "takes_initial_state", False) and len(tensors) > 1:  # Keras 3 passes states by keyword
+                entry["inbound_nodes"].append({"args": [tensors[0]], "kwargs": {"initial_state": tensors[1:]}})
+                continue
             entry["inbound_nodes"].append({"args": [tensors if node.inputs_are_list else tensors[0]], "kwargs": {}})
         layers.append(entry)
     refs = lambda structure: ([model.tensor_ref(t) for t in structure] if isinstance(structure, list)
