@@ -28,6 +28,7 @@ from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, A
                      TextVectorization, CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization,
                      StringLookup, CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
                      RandomTranslation, RandomZoom, Rescaling, Resizing, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+from .layers import RNN, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .layers.lambda_layer import Lambda
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
@@ -91,6 +92,11 @@ masking = layer_constructor(Masking)
 simple_rnn = layer_constructor(SimpleRNN)
 lstm = layer_constructor(LSTM)
 gru = layer_constructor(GRU)
+rnn = layer_constructor(RNN)
+simple_rnn_cell = layer_constructor(SimpleRNNCell)
+lstm_cell = layer_constructor(LSTMCell)
+gru_cell = layer_constructor(GRUCell)
+stacked_rnn_cells = layer_constructor(StackedRNNCells)
 batch_normalization = layer_constructor(BatchNormalization)
 layer_normalization = layer_constructor(LayerNormalization)
 up_sampling_1d = layer_constructor(UpSampling1D, "up_sampling_1d")
@@ -145,4 +151,6 @@ __all__ = [
     "category_encoding", "discretization", "hashing", "integer_lookup", "normalization", "string_lookup",
     "CenterCrop", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "rescaling", "resizing", "center_crop", "random_flip", "random_rotation", "random_zoom", "random_translation", "random_contrast", "random_crop",
+    "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
+    "rnn", "simple_rnn_cell", "lstm_cell", "gru_cell", "stacked_rnn_cells",
 ]

@@ -143,8 +143,10 @@ def _layer_config(class_name, config, cls):
     accepted = set(params) | _LAYER_BASE_KEYS
     result = {}
     for key, value in config.items():
-        if key in _WRAPPED_PARTS or key == "layer":  # a wrapper's layer: its keys are checked the same way
+        if key in _WRAPPED_PARTS or key in ("layer", "cell"):  # a wrapper's layer, an RNN's cell: checked alike
             value = keras_entry_to_pipekeras(value) if isinstance(value, dict) and "class_name" in value else value
+        if key == "cells" and isinstance(value, list):  # StackedRNNCells
+            value = [keras_entry_to_pipekeras(v) if isinstance(v, dict) and "class_name" in v else v for v in value]
         if key.endswith("_initializer"):
             value = _object("initializers", value, name, key)
             if value == "__default__":

@@ -1,4 +1,6 @@
-"""Recurrent layers: the fused SimpleRNN, LSTM and GRU (fused.py), their cells and the generic RNN over any
-cell (cells.py, rnn.py), and ConvLSTM2D (conv_lstm.py)."""
+"""Recurrent layers: the fused SimpleRNN, LSTM and GRU (fused.py), the cells and the generic RNN over any cell
+(cells.py, rnn.py), initial states as call inputs (states.py)."""
 
+from .cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .fused import GRU, LSTM, RNNBase, SimpleRNN
+from .rnn import RNN
