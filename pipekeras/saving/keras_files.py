@@ -274,15 +274,20 @@ def _array(item, path, source):
     return item
 
 
-def _collect(group, source):
+def _collect(group, source, cell_names=()):
+    """The arrays of a layer's group, its own vars then its sub-groups'; a StackedRNNCells' `cells` in the order
+    of `cell_names` (Keras's keys of the stack's cells, in stack order; sorted, they could come out of order)."""
     arrays = []
     if "vars" in group:
         vars_group = _group(group["vars"], f"{group.name}/vars", source)
         for key in sorted(vars_group.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30):
             arrays.append(_array(vars_group[key], f"{vars_group.name}/{key}", source))
-    for key in sorted(group.keys(), key=_subgroup_order):
+    order = _subgroup_order
+    if group.name.endswith("/cells") and cell_names:
+        order = lambda key: (cell_names.index(key) if key in cell_names else len(cell_names), key)
+    for key in sorted(group.keys(), key=order):
         if key != "vars" and isinstance(group[key], Group):
-            arrays += _collect(group[key], source)
+            arrays += _collect(group[key], source, cell_names)
     return arrays
 
 
@@ -295,8 +300,8 @@ def _subgroup_order(key):
     return _WRAPPED_PARTS.get(key, len(_WRAPPED_PARTS)), key
 
 
-def _keras3_groups(file, source):
-    """{h5 key: WeightGroup named after the layer} for a Keras 3 weights file."""
+def _keras3_groups(file, source, cell_names=()):
+    """{h5 key: WeightGroup named after the layer} for a Keras 3 weights file (`cell_names`: see `_collect`)."""
     groups = {}
     layers = _group(file["layers"], "/layers", source)
     for key in layers.keys():
@@ -304,7 +309,7 @@ def _keras3_groups(file, source):
         name = key
         if isinstance(group.members.get("vars"), Group) and "name" in group["vars"].attrs:
             name = _text(group["vars"].attrs["name"])
-        groups[key] = WeightGroup(name, key, _collect(group, source))
+        groups[key] = WeightGroup(name, key, _collect(group, source, cell_names))
     return groups
 
 
@@ -347,7 +352,9 @@ def load_h5_weights(model, data, by_name=False, skip_mismatch=False, source="the
     file = _read_h5(data, source, safe_mode)
     try:
         if "layers" in file:
-            keyed, legacy = _keras3_groups(file, source), None
+            stacked = [getattr(getattr(layer, "cell", None), "cells", None) for layer in model.layers]
+            cell_names = [key for cells in stacked if isinstance(cells, list) for key in keras_keys(cells)]
+            keyed, legacy = _keras3_groups(file, source, cell_names), None
         elif "model_weights" in file or "layer_names" in file.attrs:
             keyed, legacy = None, _legacy_groups(file, source)
         else:

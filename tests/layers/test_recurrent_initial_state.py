@@ -1,8 +1,6 @@
 """initial_state of SimpleRNN, LSTM and GRU: gradients into the states (float64 finite differences), symbolic
-states from an encoder, masks and stateful layers with given states, saving, errors, and Keras's numbers
-(tests/fixtures/make_recurrent_fixtures.py: a Keras seq2seq file, forward and one SGD step)."""
-
-import os
+states from an encoder, masks and stateful layers with given states, and errors. Keras's numbers:
+test_recurrent_keras_parity.py."""
 
 import numpy as np
 import pytest
@@ -12,8 +10,6 @@ from pipekeras.errors import ShapeError
 from pipekeras.gradient_check import check_gradients
 from pipekeras.layers.recurrent import GRU, LSTM, SimpleRNN
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
-PARITY = np.load(os.path.join(FIXTURES, "recurrent_parity.npz"))
 STATES = {SimpleRNN: 1, LSTM: 2, GRU: 1}
 
 
@@ -75,56 +71,6 @@ def test_stateful_layer_takes_given_states_then_carries_its_own():
     np.testing.assert_allclose(layer.states[0], first)
     second = layer(x)
     np.testing.assert_allclose(second, layer(x, initial_state=[first]))
-
-
-def test_keras_seq2seq_file_loads_and_predicts():
-    model = pk.load_model(os.path.join(FIXTURES, "seq2seq.keras"))
-    predicted = model.predict([PARITY["seq2seq/x0"], PARITY["seq2seq/x1"]], verbose=0)
-    np.testing.assert_allclose(predicted, PARITY["seq2seq/y"], atol=1e-5)
-
-
-@pytest.mark.parametrize("suffix", ["keras", "pkeras"])
-def test_seq2seq_saves_and_loads(tmp_path, suffix):
-    model = pk.load_model(os.path.join(FIXTURES, "seq2seq.keras"))
-    path = str(tmp_path / f"s2s.{suffix}")
-    model.save(path)
-    again = pk.load_model(path)
-    x = [PARITY["seq2seq/x0"], PARITY["seq2seq/x1"]]
-    np.testing.assert_allclose(again.predict(x, verbose=0), PARITY["seq2seq/y"], atol=1e-5)
-
-
-PARITY_CASES = {
-    "lstm_state": lambda: LSTM(6, return_sequences=True, return_state=True),
-    "gru_state": lambda: GRU(6, return_state=True, go_backwards=True),
-    "gru_before_state": lambda: GRU(6, reset_after=False, return_sequences=True),
-    "simple_rnn_state": lambda: SimpleRNN(6, return_sequences=True),
-}
-
-
-def keras_parity(prefix, make_layer):
-    """Rebuilds a fixture case (x and states as inputs, one layer, mse, SGD(0.1)) and compares it with Keras:
-    the forward outputs and the weights after one training step."""
-    count = lambda key: len([k for k in PARITY.files if k.startswith(f"{prefix}/{key}")])
-    inputs = [PARITY[f"{prefix}/in{i}"] for i in range(count("in"))]
-    tensors = [pk.Input(a.shape[1:]) for a in inputs]
-    layer = make_layer()
-    outputs = layer(tensors[0], initial_state=tensors[1:]) if len(tensors) > 1 else layer(tensors[0])
-    model = pk.Model(tensors, outputs)
-    model.set_weights([PARITY[f"{prefix}/w{i}"] for i in range(count("w"))])
-    predicted = model.predict(inputs, verbose=0)
-    predicted = predicted if isinstance(predicted, list) else [predicted]
-    for i, p in enumerate(predicted):
-        np.testing.assert_allclose(p, PARITY[f"{prefix}/out{i}"], atol=1e-5)
-    targets = [PARITY[f"{prefix}/target{i}"] for i in range(count("target"))]
-    model.compile(pk.optimizers.SGD(0.1), ["mse"] * len(targets))
-    model.train_on_batch(inputs, targets if len(targets) > 1 else targets[0])
-    for i, w in enumerate(model.get_weights()):
-        np.testing.assert_allclose(w, PARITY[f"{prefix}/after{i}"], atol=1e-5)
-
-
-@pytest.mark.parametrize("prefix", sorted(PARITY_CASES))
-def test_matches_keras_forward_and_one_step(prefix):
-    keras_parity(prefix, PARITY_CASES[prefix])
 
 
 def test_wrong_number_of_states_names_layer_argument_and_shapes():

@@ -45,7 +45,7 @@ class RNN(StateInputs, Layer):
         ...     def call(self, inputs, states):
         ...         h = ops.tanh(ops.matmul(inputs, self.w) + states[0])
         ...         return h, [h]
-        >>> model = sequential(input_shape=(10, 4)) | rnn(MinimalCell()) | dense(1)
+        >>> model = sequential() | rnn(MinimalCell(), input_shape=(10, 4)) | dense(1)
     """
 
     supports_masking = True
@@ -161,14 +161,15 @@ class RNN(StateInputs, Layer):
                 raise self.error(ShapeError, f"the mask must have shape (samples, timesteps) = {(batch, steps)}, "
                                              f"received {mask.shape}.")
         at = self.cell.output_state_index() if isinstance(self.cell, StackedRNNCells) else 0
-        previous = states[at] if mask is not None and not self.zero_output_for_mask else None
+        previous = states[at]
         outputs = []
         try:
             for t in (range(steps - 1, -1, -1) if self.go_backwards else range(steps)):
                 output, new_states = step(self.cell, x[:, t], states, training)
                 if mask is not None:
                     keep = mask[:, t]
-                    output = self._where(keep, output, previous if previous is not None else ops.zeros_like(output))
+                    output = self._where(keep, output, ops.zeros_like(output) if self.zero_output_for_mask else
+                                         previous)
                     new_states = [self._where(keep, new, old) for new, old in zip(new_states, states)]
                     previous = output
                 states = new_states
