@@ -28,7 +28,7 @@ from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, A
                      TextVectorization, CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization,
                      StringLookup, CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
                      RandomTranslation, RandomZoom, Rescaling, Resizing, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
-from .layers import RNN, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from .layers import RNN, ConvLSTM2D, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .layers.lambda_layer import Lambda
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
@@ -97,6 +97,7 @@ simple_rnn_cell = layer_constructor(SimpleRNNCell)
 lstm_cell = layer_constructor(LSTMCell)
 gru_cell = layer_constructor(GRUCell)
 stacked_rnn_cells = layer_constructor(StackedRNNCells)
+conv_lstm_2d = layer_constructor(ConvLSTM2D, "conv_lstm_2d")
 batch_normalization = layer_constructor(BatchNormalization)
 layer_normalization = layer_constructor(LayerNormalization)
 up_sampling_1d = layer_constructor(UpSampling1D, "up_sampling_1d")
@@ -152,5 +153,5 @@ __all__ = [
     "CenterCrop", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "rescaling", "resizing", "center_crop", "random_flip", "random_rotation", "random_zoom", "random_translation", "random_contrast", "random_crop",
     "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
-    "rnn", "simple_rnn_cell", "lstm_cell", "gru_cell", "stacked_rnn_cells",
+    "rnn", "simple_rnn_cell", "lstm_cell", "gru_cell", "stacked_rnn_cells", "ConvLSTM2D", "conv_lstm_2d",
 ]

@@ -200,6 +200,7 @@ layer_simple_rnn_cell = _pk.simple_rnn_cell
 layer_lstm_cell = _pk.lstm_cell
 layer_gru_cell = _pk.gru_cell
 layer_stacked_rnn_cells = _pk.stacked_rnn_cells
+layer_conv_lstm_2d = _pk.conv_lstm_2d
 layer_spatial_dropout_1d = _pk.spatial_dropout_1d
 layer_spatial_dropout_2d = _pk.spatial_dropout_2d
 layer_subtract = _pk.subtract

@@ -14,7 +14,7 @@ from .preprocessing import (CenterCrop, RandomContrast, RandomCrop, RandomFlip, 
 from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                       GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
-from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells
+from .recurrent import GRU, LSTM, RNN, ConvLSTM2D, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .spatial_dropout import SpatialDropout1D, SpatialDropout2D
 from .wrappers import Bidirectional, TimeDistributed
@@ -55,7 +55,7 @@ CONSTRUCTORS = {
     "random_crop": RandomCrop,
     # recurrent cells and the generic RNN (issue 20)
     "rnn": RNN, "simple_rnn_cell": SimpleRNNCell, "lstm_cell": LSTMCell, "gru_cell": GRUCell,
-    "stacked_rnn_cells": StackedRNNCells,
+    "stacked_rnn_cells": StackedRNNCells, "conv_lstm_2d": ConvLSTM2D,
 }
 
 __all__ = sorted({cls.__name__ for cls in CONSTRUCTORS.values()}) + ["CONSTRUCTORS", "Lambda"]

@@ -50,14 +50,14 @@ CELLS = {
 @pytest.mark.parametrize("name", sorted(CELLS))
 def test_gradients_through_the_tape(name):
     layer = RNN(CELLS[name](), return_sequences=True, go_backwards=name == "gru")
-    result = check_gradients(layer, X)
+    result = check_gradients(layer, X[:, :3], max_entries=8)
     assert result, result
 
 
 def test_gradients_reach_initial_states_and_skip_masked_steps():
     layer = RNN(LSTMCell(3), return_state=True)
     states = [RNG.standard_normal((2, 3)) for _ in range(2)]
-    result = check_gradients(layer, [X] + states)
+    result = check_gradients(layer, [X[:, :3]] + states, max_entries=8)
     assert result, result
 
 

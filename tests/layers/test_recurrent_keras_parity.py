@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import pipekeras as pk
-from pipekeras.layers.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells
+from pipekeras.layers.recurrent import GRU, LSTM, RNN, ConvLSTM2D, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
 PARITY = np.load(os.path.join(FIXTURES, "recurrent_parity.npz"))
@@ -86,3 +86,14 @@ def test_keras_files_with_cells_load(prefix):
     predicted = model.predict([PARITY[f"{prefix}/in{i}"] for i in range(count)], verbose=0)
     np.testing.assert_allclose(predicted[0] if isinstance(predicted, list) else predicted, PARITY[f"{prefix}/out0"],
                                atol=1e-5)
+
+
+CONV_CASES = {
+    "conv_lstm_2d": lambda: ConvLSTM2D(3, 3, padding="same", return_sequences=True),
+    "conv_lstm_2d_valid": lambda: ConvLSTM2D(2, (2, 3), strides=(1, 2)),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(CONV_CASES))
+def test_conv_lstm_matches_keras_forward_and_one_step(prefix):
+    keras_parity(prefix, CONV_CASES[prefix])

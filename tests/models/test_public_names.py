@@ -29,6 +29,7 @@ PIPEKERAS_NAMES = set("""
     Embedding Flatten GRU GlobalAveragePooling1D GlobalAveragePooling2D GlobalMaxPooling1D GlobalMaxPooling2D
     Masking masking
     RNN SimpleRNNCell LSTMCell GRUCell StackedRNNCells rnn simple_rnn_cell lstm_cell gru_cell stacked_rnn_cells
+    ConvLSTM2D conv_lstm_2d
     History Input InputSpec LSTM Layer LayerNormalization MaxPooling1D MaxPooling2D Maximum Minimum Model
     Multiply Permute RepeatVector Reshape SeparableConv2D Sequential SimpleRNN SpatialDropout1D SpatialDropout2D
     Subtract TimeDistributed UpSampling1D UpSampling2D ZeroPadding1D ZeroPadding2D activation activations add
@@ -45,7 +46,7 @@ PIPEKERAS_NAMES = set("""
 """.split())
 
 R_NAMES = set("""
-    layer_rnn layer_simple_rnn_cell layer_lstm_cell layer_gru_cell layer_stacked_rnn_cells
+    layer_rnn layer_simple_rnn_cell layer_lstm_cell layer_gru_cell layer_stacked_rnn_cells layer_conv_lstm_2d
     GradientTape k_abs k_all k_any k_arange k_argmax k_argmin k_binary_crossentropy k_cast
     k_categorical_crossentropy k_clip k_concatenate k_constant k_cos k_cumsum k_dot k_elu k_epsilon k_equal
     k_exp k_expand_dims k_flip k_gather k_greater k_greater_equal k_hard_sigmoid k_int_shape k_less k_less_equal

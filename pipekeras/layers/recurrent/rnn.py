@@ -132,9 +132,10 @@ class RNN(StateInputs, Layer):
                                          f"{[np.shape(s) for s in states]}.")
         self.states = [np.array(s, dtype=self.dtype) for s in states]
 
-    def _first_states(self, given, batch, dtype):
+    def _first_states(self, given, sequence_shape, dtype):
+        batch = sequence_shape[0]
         if given is not None:
-            self._check_state_shapes((batch,), [tuple(np.shape(value_of(s))) for s in given])
+            self._check_state_shapes(sequence_shape, [tuple(np.shape(value_of(s))) for s in given])
             return list(given)
         if not self.stateful:
             return [np.zeros((batch,) + shape, dtype=dtype) for shape in state_sizes(self.cell)]
@@ -154,7 +155,7 @@ class RNN(StateInputs, Layer):
         x, given = self.split_states(inputs)
         x_value = np.asarray(value_of(x))
         batch, steps = x_value.shape[:2]
-        states = self._first_states(given, batch, x_value.dtype)
+        states = self._first_states(given, x_value.shape, x_value.dtype)
         if mask is not None:
             mask = np.asarray(mask, bool)
             if mask.shape != (batch, steps):
