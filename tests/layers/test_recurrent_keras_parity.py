@@ -97,3 +97,8 @@ CONV_CASES = {
 @pytest.mark.parametrize("prefix", sorted(CONV_CASES))
 def test_conv_lstm_matches_keras_forward_and_one_step(prefix):
     keras_parity(prefix, CONV_CASES[prefix])
+
+
+@pytest.mark.parametrize("prefix", sorted(CONV_CASES))
+def test_keras_conv_lstm_files_load(prefix):
+    test_keras_files_with_cells_load(prefix)
