@@ -27,6 +27,7 @@ import importlib
 import inspect
 import io
 import json
+import re
 import warnings
 
 import numpy as np
@@ -42,7 +43,7 @@ from .model_config import build_model, check_loss_weights
 from .weights import WeightGroup, assign_weight_groups
 
 KERAS_MODEL_CLASSES = {"Sequential": "Sequential", "Functional": "Model", "Model": "Model"}
-RECURRENT_CLASSES = {"SimpleRNN", "LSTM", "GRU"}
+RECURRENT_CLASSES = {"SimpleRNN", "LSTM", "GRU", "ConvLSTM2D"}
 # Keras config keys that pipekeras layers do not take, with the values meaning "not used".
 _OFF_VALUES = {
     "quantization_config": (None,), "sparse": (False,), "ragged": (False,), "optional": (False,),
@@ -313,11 +314,18 @@ def _keras3_groups(file, source, cell_names=()):
     return groups
 
 
+def _keras_snake_case(name):
+    """Keras 3's snake_case of a class name: as `to_snake_case`, but digits do not extend a capital's word
+    (`ConvLSTM2D` -> `conv_lstm2d`)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
 def keras_keys(layers):
     """Keras 3's h5 group keys for layers in model order: snake_case class name, then _1, _2, ..."""
     counts, keys = {}, []
     for layer in layers:
-        base = to_snake_case(type(layer).__name__ if not isinstance(layer, str) else layer)
+        base = _keras_snake_case(type(layer).__name__ if not isinstance(layer, str) else layer)
         if base == "model":
             base = "functional"
         n = counts.get(base, 0)
@@ -470,11 +478,13 @@ def _keras_layer_entry(layer):
         return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
                 "config": {"batch_shape": list(layer.batch_shape), "dtype": layer.dtype, "sparse": False,
                            "name": layer.name}}
-    if layer.weights and layer.sublayers and type(layer).__name__ not in _WRAPPERS:
+    if layer.weights and layer.sublayers and type(layer).__name__ not in (*_WRAPPERS, "RNN", "ConvLSTM2D"):
         raise SavingError(f"Writing .keras: layer {layer.name!r} ({type(layer).__name__}) nests other layers; "
                           "only flat models and the wrappers Bidirectional and TimeDistributed can be written "
                           "for Keras.")
     config = {k: _keras_value(k, v) for k, v in layer.get_config().items() if k != "batch_input_shape"}
+    if type(layer).__name__ == "RNN":
+        config["cell"] = _keras_cell_entry(layer.cell)
     for key, inner in _WRAPPERS.get(type(layer).__name__, lambda _: {})(layer).items():
         config[key] = {"module": "keras.layers", "class_name": type(inner).__name__, "registered_name": None,
                        "config": {k: _keras_value(k, v) for k, v in inner.get_config().items()
@@ -487,6 +497,14 @@ def _keras_layer_entry(layer):
             entry["build_config"] = {"shapes_dict": {"sequences_shape": list(shape[0]),
                                                      "initial_state_shape": [list(s) for s in shape[1:]]}}
     return entry
+
+
+def _keras_cell_entry(cell):
+    """An RNN's cell (a StackedRNNCells' cells nested) as Keras writes it."""
+    config = {k: _keras_value(k, v) for k, v in cell.get_config().items() if k != "cells"}
+    if isinstance(getattr(cell, "cells", None), list):
+        config["cells"] = [_keras_cell_entry(inner) for inner in cell.cells]
+    return {"module": "keras.layers", "class_name": type(cell).__name__, "config": config, "registered_name": None}
 
 
 def _keras_tensor(model, tensor):
@@ -552,6 +570,15 @@ def _write_layer_group(group, layer):
                                                   else part), inner)
         return
     target = own
+    if name == "RNN":
+        cell = group.create_group("cell")
+        cells = getattr(layer.cell, "cells", None)
+        for inner, key in zip(cells, keras_keys(cells)) if isinstance(cells, list) else [(layer.cell, None)]:
+            vars_group = (cell if key is None else cell.require_group("cells").create_group(key)).create_group("vars")
+            vars_group.attrs["name"] = inner.name
+            for i, variable in enumerate(inner.weights):
+                vars_group.create_dataset(str(i), data=variable.numpy())
+        return
     if name in RECURRENT_CLASSES:
         target = group.create_group("cell").create_group("vars")
         target.attrs["name"] = f"{to_snake_case(name)}_cell"

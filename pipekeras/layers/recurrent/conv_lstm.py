@@ -12,7 +12,7 @@ import numpy as np
 
 from ... import activations, ops, regularizers
 from ...autodiff import value_of
-from ...engine.layer import InputSpec
+from ...engine.layer import InputSpec, unique_name
 from ...engine.weights import Weight
 from ...errors import ShapeError
 from ..spatial import data_format_argument, window_geometry
@@ -157,7 +157,8 @@ class ConvLSTM2D(RNN):
                               recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
                               kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
                               bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
-                              seed=seed, name="conv_lstm_cell")
+                              seed=seed, name=unique_name("conv_lstm_cell"))
+        kwargs["name"] = kwargs.get("name") or unique_name("conv_lstm2d")  # Keras's name
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful, unroll, **kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.input_spec = InputSpec(ndim=5)
