@@ -96,6 +96,17 @@ def test_trains_in_a_model_and_a_stacked_list_is_stacked():
     assert all(np.abs(a - b).max() > 0 for a, b in zip(model.get_weights(), before))
 
 
+def test_cell_dropout_trains_and_inference_is_deterministic():
+    model = pk.sequential() | pk.rnn(pk.gru_cell(4, dropout=0.3, recurrent_dropout=0.3, seed=1),
+                                     input_shape=(4, 3)) | pk.dense(1)
+    model.compile("adam", "mse")
+    x, y = RNG.standard_normal((8, 4, 3)).astype("float32"), RNG.standard_normal((8, 1)).astype("float32")
+    history = model.fit(x, y, epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    np.testing.assert_array_equal(model.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert model.layers[0].cell._masks == {}  # a sequence's masks are dropped after it
+
+
 @pytest.mark.parametrize("name", ["simple", "lstm", "gru_before", "stacked"])
 def test_config_and_weight_round_trip(name):
     layer = RNN(CELLS[name](), return_sequences=True, go_backwards=True, unroll=True, name="r")
