@@ -480,8 +480,8 @@ def _keras_layer_entry(layer):
                            "name": layer.name}}
     if layer.weights and layer.sublayers and type(layer).__name__ not in (*_WRAPPERS, "RNN", "ConvLSTM2D"):
         raise SavingError(f"Writing .keras: layer {layer.name!r} ({type(layer).__name__}) nests other layers; "
-                          "only flat models and the wrappers Bidirectional and TimeDistributed can be written "
-                          "for Keras.")
+                          "only flat models, RNN(cell), ConvLSTM2D and the wrappers Bidirectional and "
+                          "TimeDistributed can be written for Keras.")
     config = {k: _keras_value(k, v) for k, v in layer.get_config().items() if k != "batch_input_shape"}
     if type(layer).__name__ == "RNN":
         config["cell"] = _keras_cell_entry(layer.cell)
