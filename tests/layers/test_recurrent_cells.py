@@ -149,3 +149,13 @@ def test_a_cell_without_state_size_names_layer_argument_expected_and_received():
 def test_wrong_initial_state_for_rnn():
     with pytest.raises(ShapeError, match=r"initial_state expected 2 tensor\(s\).*received 1 of shape\(s\) \(2, 3\)"):
         RNN(LSTMCell(3))(X, initial_state=[np.zeros((2, 3))])
+
+
+def test_built_in_cells_run_through_the_fused_loops_and_others_through_ops():
+    fused = RNN(LSTMCell(3))
+    fused(X)
+    assert isinstance(fused._fused, LSTM) and fused._fused.kernel is fused.cell.kernel
+    for layer in (RNN(MinimalCell(3)), RNN(StackedRNNCells([LSTMCell(3)])), RNN(GRUCell(3), zero_output_for_mask=True),
+                  RNN(SimpleRNNCell(3, activation=lambda v: ops.tanh(v)))):
+        layer(X)
+        assert layer._fused is None

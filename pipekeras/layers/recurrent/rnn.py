@@ -4,19 +4,26 @@ The loop is written with pipekeras.ops, so inside training the gradient tape rec
 differentiates the cell, a user's cell written in ops included: a Layer with `state_size` and
 `call(inputs, states) -> (output, new_states)`. A masked step keeps the previous states and repeats the
 previous output (zeros with zero_output_for_mask=True), as Keras does.
+
+A built-in SimpleRNNCell, LSTMCell or GRUCell (with elementwise activations) runs instead through its fused
+layer (fused.py), which holds the cell's own weights: the compiled time loops, entered in a recording as one
+op whose backward is the fused one, so RNN(lstm_cell(n)) is as fast as lstm(n).
 """
 
 import numpy as np
 
-from ... import ops
+from ... import activations, ops
 from ...autodiff import value_of
 from ...engine.layer import InputSpec, Layer
 from ...engine.serialization import deserialize_layer
 from ...errors import ConfigError, ShapeError
 from ...engine.layer import shape_str
 from ..validation import boolean
-from .cells import StackedRNNCells, check_cell, state_sizes, step
+from .cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, check_cell, state_sizes, step
+from .fused import GRU, LSTM, SimpleRNN
 from .states import StateInputs
+
+_FUSED = {SimpleRNNCell: SimpleRNN, LSTMCell: LSTM, GRUCell: GRU}
 
 
 class RNN(StateInputs, Layer):
@@ -68,6 +75,7 @@ class RNN(StateInputs, Layer):
         self.zero_output_for_mask = boolean(cls, "zero_output_for_mask", zero_output_for_mask)
         self.states = None
         self._state_batch = None
+        self._fused = None
         self.input_spec = InputSpec(min_ndim=3)
 
     def state_shapes(self, sequence_shape):
@@ -89,6 +97,7 @@ class RNN(StateInputs, Layer):
     def build(self, input_shape):
         input_shape = self.sequence_shape(input_shape)
         self.cell.ensure_built((input_shape[0],) + tuple(input_shape[2:]))
+        self._fused = self._fused_twin(input_shape)
         if self.stateful:
             self._state_batch = input_shape[0]
             self.reset_states()
@@ -132,6 +141,29 @@ class RNN(StateInputs, Layer):
                                          f"{[np.shape(s) for s in states]}.")
         self.states = [np.array(s, dtype=self.dtype) for s in states]
 
+    def _fused_twin(self, input_shape):
+        """The fused layer computing what this RNN computes with its built-in cell, sharing the cell's
+        weights; None for other cells, activations the fused loops do not run, or zero_output_for_mask."""
+        cell = self.cell
+        kind = _FUSED.get(type(cell))
+        if kind is None or self.zero_output_for_mask:
+            return None
+        used = [cell.activation] + ([cell.recurrent_activation] if kind is not SimpleRNN else [])
+        if not all(isinstance(a, activations.Elementwise) for a in used):
+            return None
+        options = {"reset_after": cell.reset_after} if kind is GRU else {}
+        if kind is not SimpleRNN:
+            options["recurrent_activation"] = cell.recurrent_activation
+        twin = kind(cell.units, activation=cell.activation, use_bias=cell.use_bias, dropout=cell.dropout,
+                    recurrent_dropout=cell.recurrent_dropout, return_sequences=self.return_sequences,
+                    return_state=True, go_backwards=self.go_backwards, seed=cell.seed, name=f"{self.name}/fused",
+                    **options)
+        twin.kernel, twin.recurrent_kernel, twin.bias = cell.kernel, cell.recurrent_kernel, cell.bias
+        twin._own_weights = list(cell._own_weights)
+        twin.input_spec = InputSpec(ndim=3, axes={-1: input_shape[-1]})
+        twin.built = True
+        return twin
+
     def _first_states(self, given, sequence_shape, dtype):
         batch = sequence_shape[0]
         if given is not None:
@@ -161,6 +193,9 @@ class RNN(StateInputs, Layer):
             if mask.shape != (batch, steps):
                 raise self.error(ShapeError, f"the mask must have shape (samples, timesteps) = {(batch, steps)}, "
                                              f"received {mask.shape}.")
+        if self._fused is not None:
+            output, *states = self._fused([x] + states, training=training, mask=mask)
+            return self._finish(output, states)
         at = self.cell.output_state_index() if isinstance(self.cell, StackedRNNCells) else 0
         previous = states[at]
         outputs = []
@@ -178,9 +213,11 @@ class RNN(StateInputs, Layer):
         finally:
             if hasattr(self.cell, "reset_dropout_masks"):
                 self.cell.reset_dropout_masks()
+        return self._finish(ops.stack(outputs, axis=1) if self.return_sequences else outputs[-1], states)
+
+    def _finish(self, output, states):
         if self.stateful:
             self.states = [np.array(value_of(s), dtype=self.dtype) for s in states]
-        output = ops.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         if self.return_state:
             return [output] + list(states)
         return output
