@@ -1675,3 +1675,10 @@ __all__ += [
     "get_file", "bidirectional", "time_distributed", "layer_activation_relu", "layer_activation_leaky_relu",
     "layer_activation_elu", "layer_activation_softmax", "named_list", "keras_array", "np_array", "callback_tensorboard", "tensorboard",
 ]
+
+# keras3's names of the recurrent cells (the same constructors as layer_*_cell)
+rnn_cell_simple = _pk.simple_rnn_cell
+rnn_cell_lstm = _pk.lstm_cell
+rnn_cell_gru = _pk.gru_cell
+rnn_cells_stack = _pk.stacked_rnn_cells
+__all__ += ["rnn_cell_simple", "rnn_cell_lstm", "rnn_cell_gru", "rnn_cells_stack"]

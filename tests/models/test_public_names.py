@@ -47,6 +47,7 @@ PIPEKERAS_NAMES = set("""
 
 R_NAMES = set("""
     layer_rnn layer_simple_rnn_cell layer_lstm_cell layer_gru_cell layer_stacked_rnn_cells layer_conv_lstm_2d
+    rnn_cell_simple rnn_cell_lstm rnn_cell_gru rnn_cells_stack
     GradientTape k_abs k_all k_any k_arange k_argmax k_argmin k_binary_crossentropy k_cast
     k_categorical_crossentropy k_clip k_concatenate k_constant k_cos k_cumsum k_dot k_elu k_epsilon k_equal
     k_exp k_expand_dims k_flip k_gather k_greater k_greater_equal k_hard_sigmoid k_int_shape k_less k_less_equal
