@@ -33,6 +33,7 @@ from .layers import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from .layers import (ActivityRegularization, AlphaDropout, Conv1DTranspose, Conv3DTranspose, Cropping3D, GaussianDropout,
                      GaussianNoise, GroupNormalization, Identity, SpatialDropout3D, UnitNormalization, UpSampling3D,
                      ZeroPadding3D)
+from .layers import RNN, ConvLSTM2D, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .layers.lambda_layer import Lambda
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
@@ -96,6 +97,12 @@ masking = layer_constructor(Masking)
 simple_rnn = layer_constructor(SimpleRNN)
 lstm = layer_constructor(LSTM)
 gru = layer_constructor(GRU)
+rnn = layer_constructor(RNN)
+simple_rnn_cell = layer_constructor(SimpleRNNCell)
+lstm_cell = layer_constructor(LSTMCell)
+gru_cell = layer_constructor(GRUCell)
+stacked_rnn_cells = layer_constructor(StackedRNNCells)
+conv_lstm_2d = layer_constructor(ConvLSTM2D, "conv_lstm_2d")
 batch_normalization = layer_constructor(BatchNormalization)
 layer_normalization = layer_constructor(LayerNormalization)
 up_sampling_1d = layer_constructor(UpSampling1D, "up_sampling_1d")
@@ -178,4 +185,6 @@ __all__ = [
     "group_normalization", "identity", "spatial_dropout_3d", "unit_normalization", "up_sampling_3d",
     "zero_padding_3d",
     "distribution", "tuning",
+    "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
+    "rnn", "simple_rnn_cell", "lstm_cell", "gru_cell", "stacked_rnn_cells", "ConvLSTM2D", "conv_lstm_2d",
 ]

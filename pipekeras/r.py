@@ -195,6 +195,12 @@ layer_repeat_vector = _pk.repeat_vector
 layer_reshape = _pk.reshape
 layer_separable_conv_2d = _pk.separable_conv_2d
 layer_simple_rnn = _pk.simple_rnn
+layer_rnn = _pk.rnn
+layer_simple_rnn_cell = _pk.simple_rnn_cell
+layer_lstm_cell = _pk.lstm_cell
+layer_gru_cell = _pk.gru_cell
+layer_stacked_rnn_cells = _pk.stacked_rnn_cells
+layer_conv_lstm_2d = _pk.conv_lstm_2d
 layer_spatial_dropout_1d = _pk.spatial_dropout_1d
 layer_spatial_dropout_2d = _pk.spatial_dropout_2d
 layer_subtract = _pk.subtract
@@ -1692,3 +1698,9 @@ __all__ += [
 from .tuning import flags, tuning_run  # noqa: E402
 
 __all__ += ["flags", "tuning_run"]
+# keras3's names of the recurrent cells (the same constructors as layer_*_cell)
+rnn_cell_simple = _pk.simple_rnn_cell
+rnn_cell_lstm = _pk.lstm_cell
+rnn_cell_gru = _pk.gru_cell
+rnn_cells_stack = _pk.stacked_rnn_cells
+__all__ += ["rnn_cell_simple", "rnn_cell_lstm", "rnn_cell_gru", "rnn_cells_stack"]

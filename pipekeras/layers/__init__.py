@@ -19,7 +19,7 @@ from .preprocessing import (CenterCrop, RandomContrast, RandomCrop, RandomFlip, 
 from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                       GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
-from .recurrent import GRU, LSTM, SimpleRNN
+from .recurrent import GRU, LSTM, RNN, ConvLSTM2D, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .spatial_dropout import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 from .wrappers import Bidirectional, TimeDistributed
@@ -67,6 +67,9 @@ CONSTRUCTORS = {
     "group_normalization": GroupNormalization, "unit_normalization": UnitNormalization,
     "gaussian_noise": GaussianNoise, "gaussian_dropout": GaussianDropout, "alpha_dropout": AlphaDropout,
     "activity_regularization": ActivityRegularization, "identity": Identity,
+    # recurrent cells and the generic RNN (issue 20)
+    "rnn": RNN, "simple_rnn_cell": SimpleRNNCell, "lstm_cell": LSTMCell, "gru_cell": GRUCell,
+    "stacked_rnn_cells": StackedRNNCells, "conv_lstm_2d": ConvLSTM2D,
 }
 
 __all__ = sorted({cls.__name__ for cls in CONSTRUCTORS.values()}) + ["CONSTRUCTORS", "Lambda"]

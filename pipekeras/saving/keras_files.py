@@ -27,6 +27,7 @@ import importlib
 import inspect
 import io
 import json
+import re
 import warnings
 
 import numpy as np
@@ -42,7 +43,7 @@ from .model_config import build_model, check_loss_weights
 from .weights import WeightGroup, assign_weight_groups
 
 KERAS_MODEL_CLASSES = {"Sequential": "Sequential", "Functional": "Model", "Model": "Model"}
-RECURRENT_CLASSES = {"SimpleRNN", "LSTM", "GRU"}
+RECURRENT_CLASSES = {"SimpleRNN", "LSTM", "GRU", "ConvLSTM2D"}
 # Keras config keys that pipekeras layers do not take, with the values meaning "not used".
 _OFF_VALUES = {
     "quantization_config": (None,), "sparse": (False,), "ragged": (False,), "optional": (False,),
@@ -143,8 +144,10 @@ def _layer_config(class_name, config, cls):
     accepted = set(params) | _LAYER_BASE_KEYS
     result = {}
     for key, value in config.items():
-        if key in _WRAPPED_PARTS or key == "layer":  # a wrapper's layer: its keys are checked the same way
+        if key in _WRAPPED_PARTS or key in ("layer", "cell"):  # a wrapper's layer, an RNN's cell: checked alike
             value = keras_entry_to_pipekeras(value) if isinstance(value, dict) and "class_name" in value else value
+        if key == "cells" and isinstance(value, list):  # StackedRNNCells
+            value = [keras_entry_to_pipekeras(v) if isinstance(v, dict) and "class_name" in v else v for v in value]
         if key.endswith("_initializer"):
             value = _object("initializers", value, name, key)
             if value == "__default__":
@@ -184,6 +187,9 @@ def _inbound(nodes):
             for arg in args[:1]:
                 items = arg if isinstance(arg, list) else [arg]
                 refs += [_history_ref(item) for item in items]
+            states = (node.get("kwargs") or {}).get("initial_state")  # a recurrent layer's: inputs after args
+            if states is not None:
+                refs += [_history_ref(item) for item in (states if isinstance(states, list) else [states])]
             result.append(refs)
         else:  # Keras 2: [[name, node, tensor, kwargs], ...]
             result.append([_history_ref(item) for item in node])
@@ -269,15 +275,20 @@ def _array(item, path, source):
     return item
 
 
-def _collect(group, source):
+def _collect(group, source, cell_names=()):
+    """The arrays of a layer's group, its own vars then its sub-groups'; a StackedRNNCells' `cells` in the order
+    of `cell_names` (Keras's keys of the stack's cells, in stack order; sorted, they could come out of order)."""
     arrays = []
     if "vars" in group:
         vars_group = _group(group["vars"], f"{group.name}/vars", source)
         for key in sorted(vars_group.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30):
             arrays.append(_array(vars_group[key], f"{vars_group.name}/{key}", source))
-    for key in sorted(group.keys(), key=_subgroup_order):
+    order = _subgroup_order
+    if group.name.endswith("/cells") and cell_names:
+        order = lambda key: (cell_names.index(key) if key in cell_names else len(cell_names), key)
+    for key in sorted(group.keys(), key=order):
         if key != "vars" and isinstance(group[key], Group):
-            arrays += _collect(group[key], source)
+            arrays += _collect(group[key], source, cell_names)
     return arrays
 
 
@@ -290,8 +301,8 @@ def _subgroup_order(key):
     return _WRAPPED_PARTS.get(key, len(_WRAPPED_PARTS)), key
 
 
-def _keras3_groups(file, source):
-    """{h5 key: WeightGroup named after the layer} for a Keras 3 weights file."""
+def _keras3_groups(file, source, cell_names=()):
+    """{h5 key: WeightGroup named after the layer} for a Keras 3 weights file (`cell_names`: see `_collect`)."""
     groups = {}
     layers = _group(file["layers"], "/layers", source)
     for key in layers.keys():
@@ -299,15 +310,22 @@ def _keras3_groups(file, source):
         name = key
         if isinstance(group.members.get("vars"), Group) and "name" in group["vars"].attrs:
             name = _text(group["vars"].attrs["name"])
-        groups[key] = WeightGroup(name, key, _collect(group, source))
+        groups[key] = WeightGroup(name, key, _collect(group, source, cell_names))
     return groups
+
+
+def _keras_snake_case(name):
+    """Keras 3's snake_case of a class name: as `to_snake_case`, but digits do not extend a capital's word
+    (`ConvLSTM2D` -> `conv_lstm2d`)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def keras_keys(layers):
     """Keras 3's h5 group keys for layers in model order: snake_case class name, then _1, _2, ..."""
     counts, keys = {}, []
     for layer in layers:
-        base = to_snake_case(type(layer).__name__ if not isinstance(layer, str) else layer)
+        base = _keras_snake_case(type(layer).__name__ if not isinstance(layer, str) else layer)
         if base == "model":
             base = "functional"
         n = counts.get(base, 0)
@@ -342,7 +360,9 @@ def load_h5_weights(model, data, by_name=False, skip_mismatch=False, source="the
     file = _read_h5(data, source, safe_mode)
     try:
         if "layers" in file:
-            keyed, legacy = _keras3_groups(file, source), None
+            stacked = [getattr(getattr(layer, "cell", None), "cells", None) for layer in model.layers]
+            cell_names = [key for cells in stacked if isinstance(cells, list) for key in keras_keys(cells)]
+            keyed, legacy = _keras3_groups(file, source, cell_names), None
         elif "model_weights" in file or "layer_names" in file.attrs:
             keyed, legacy = None, _legacy_groups(file, source)
         else:
@@ -460,13 +480,15 @@ def _keras_layer_entry(layer):
         return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
                 "config": {"batch_shape": list(layer.batch_shape), "dtype": layer.dtype, "sparse": False,
                            "name": layer.name}}
-    if layer.weights and layer.sublayers and type(layer).__name__ not in _WRAPPERS:
+    if layer.weights and layer.sublayers and type(layer).__name__ not in (*_WRAPPERS, "RNN", "ConvLSTM2D"):
         raise SavingError(f"Writing .keras: layer {layer.name!r} ({type(layer).__name__}) nests other layers; "
-                          "only flat models and the wrappers Bidirectional and TimeDistributed can be written "
-                          "for Keras.")
+                          "only flat models, RNN(cell), ConvLSTM2D and the wrappers Bidirectional and "
+                          "TimeDistributed can be written for Keras.")
     config = {k: _keras_value(k, v) for k, v in layer.get_config().items() if k != "batch_input_shape"}
     if type(layer).__name__ in _NAME_AND_DTYPE_ONLY:
         config.pop("trainable", None)
+    if type(layer).__name__ == "RNN":
+        config["cell"] = _keras_cell_entry(layer.cell)
     for key, inner in _WRAPPERS.get(type(layer).__name__, lambda _: {})(layer).items():
         config[key] = {"module": "keras.layers", "class_name": type(inner).__name__, "registered_name": None,
                        "config": {k: _keras_value(k, v) for k, v in inner.get_config().items()
@@ -475,7 +497,18 @@ def _keras_layer_entry(layer):
     if layer.build_input_shape is not None:
         shape = layer.build_input_shape
         entry["build_config"] = {"input_shape": [list(s) for s in shape] if isinstance(shape, list) else list(shape)}
+        if getattr(layer, "takes_initial_state", False) and isinstance(shape, list):  # built with initial states
+            entry["build_config"] = {"shapes_dict": {"sequences_shape": list(shape[0]),
+                                                     "initial_state_shape": [list(s) for s in shape[1:]]}}
     return entry
+
+
+def _keras_cell_entry(cell):
+    """An RNN's cell (a StackedRNNCells' cells nested) as Keras writes it."""
+    config = {k: _keras_value(k, v) for k, v in cell.get_config().items() if k != "cells"}
+    if isinstance(getattr(cell, "cells", None), list):
+        config["cells"] = [_keras_cell_entry(inner) for inner in cell.cells]
+    return {"module": "keras.layers", "class_name": type(cell).__name__, "config": config, "registered_name": None}
 
 
 def _keras_tensor(model, tensor):
@@ -499,6 +532,9 @@ def keras_model_config(model):
             if node.is_input:
                 continue
             tensors = [_keras_tensor(model, t) for t in node.input_tensors]
+            if getattr(layer, "takes_initial_state", False) and len(tensors) > 1:  # Keras 3 passes states by keyword
+                entry["inbound_nodes"].append({"args": [tensors[0]], "kwargs": {"initial_state": tensors[1:]}})
+                continue
             entry["inbound_nodes"].append({"args": [tensors if node.inputs_are_list else tensors[0]], "kwargs": {}})
         layers.append(entry)
     refs = lambda structure: ([model.tensor_ref(t) for t in structure] if isinstance(structure, list)
@@ -538,6 +574,15 @@ def _write_layer_group(group, layer):
                                                   else part), inner)
         return
     target = own
+    if name == "RNN":
+        cell = group.create_group("cell")
+        cells = getattr(layer.cell, "cells", None)
+        for inner, key in zip(cells, keras_keys(cells)) if isinstance(cells, list) else [(layer.cell, None)]:
+            vars_group = (cell if key is None else cell.require_group("cells").create_group(key)).create_group("vars")
+            vars_group.attrs["name"] = inner.name
+            for i, variable in enumerate(inner.weights):
+                vars_group.create_dataset(str(i), data=variable.numpy())
+        return
     if name in RECURRENT_CLASSES:
         target = group.create_group("cell").create_group("vars")
         target.attrs["name"] = f"{to_snake_case(name)}_cell"

@@ -32,6 +32,8 @@ PIPEKERAS_NAMES = set("""
     ELU LeakyReLU PReLU ReLU Softmax ThresholdedReLU activation_elu activation_leaky_relu activation_parametric_relu
     activation_relu activation_softmax activation_thresholded_relu
     ActivityRegularization AlphaDropout Conv1DTranspose Conv3DTranspose Cropping3D GaussianDropout GaussianNoise GroupNormalization Identity SpatialDropout3D UnitNormalization UpSampling3D ZeroPadding3D activity_regularization alpha_dropout conv_1d_transpose conv_3d_transpose cropping_3d gaussian_dropout gaussian_noise group_normalization identity spatial_dropout_3d unit_normalization up_sampling_3d zero_padding_3d
+    RNN SimpleRNNCell LSTMCell GRUCell StackedRNNCells rnn simple_rnn_cell lstm_cell gru_cell stacked_rnn_cells
+    ConvLSTM2D conv_lstm_2d
     History Input InputSpec LSTM Layer LayerNormalization MaxPooling1D MaxPooling2D Maximum Minimum Model
     Multiply Permute RepeatVector Reshape SeparableConv2D Sequential SimpleRNN SpatialDropout1D SpatialDropout2D
     Subtract TimeDistributed UpSampling1D UpSampling2D ZeroPadding1D ZeroPadding2D activation activations add
@@ -49,6 +51,8 @@ PIPEKERAS_NAMES = set("""
 
 R_NAMES = set("""
     flags tuning_run
+    layer_rnn layer_simple_rnn_cell layer_lstm_cell layer_gru_cell layer_stacked_rnn_cells layer_conv_lstm_2d
+    rnn_cell_simple rnn_cell_lstm rnn_cell_gru rnn_cells_stack
     GradientTape k_abs k_all k_any k_arange k_argmax k_argmin k_binary_crossentropy k_cast
     k_categorical_crossentropy k_clip k_concatenate k_constant k_cos k_cumsum k_dot k_elu k_epsilon k_equal
     k_exp k_expand_dims k_flip k_gather k_greater k_greater_equal k_hard_sigmoid k_int_shape k_less k_less_equal

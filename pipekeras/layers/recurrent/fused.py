@@ -13,12 +13,13 @@ reset_after=True, the default, holding the input bias then the recurrent bias).
 
 import numpy as np
 
-from .. import activations, backend
-from ..engine.layer import InputSpec, Layer, is_recording, shape_str
-from ..engine.weights import DeclaresWeights, Weight
-from ..errors import ConfigError, ShapeError
-from ..compute import recurrent as K
-from .validation import boolean, positive_int, rate_in_unit_interval
+from ... import activations, backend
+from ...engine.layer import InputSpec, Layer, is_recording, shape_str
+from ...engine.weights import DeclaresWeights, Weight
+from ...errors import ConfigError, ShapeError
+from ...compute import recurrent as K
+from ..validation import boolean, positive_int, rate_in_unit_interval
+from .states import StateInputs
 
 
 def _activation_code(layer_class, argument, identifier):
@@ -36,7 +37,7 @@ def _fast(array):
     return array.dtype == np.float32
 
 
-class RNNBase(DeclaresWeights, Layer):
+class RNNBase(StateInputs, DeclaresWeights, Layer):
     """Shared machinery of SimpleRNN, LSTM and GRU (not used directly).
 
     Args:
@@ -54,8 +55,13 @@ class RNNBase(DeclaresWeights, Layer):
         go_backwards: process the sequence backwards (and return the reversed sequence).
         stateful: keep the final states of a batch as the initial states of the next batch (needs a fixed
             batch size: batch_input_shape, or batch_size on the first layer). reset_states() zeroes them.
+            An `initial_state` given to a call takes their place for that call.
         unroll: accepted for Keras compatibility; the compiled loop needs no unrolling.
         seed: optional seed for the dropout masks.
+
+    Call arguments: `layer(x, initial_state=[h] or [h, c])` starts from the given states (symbolic tensors,
+    e.g. an encoder's return_state outputs, or arrays; see states.py); the fused loops take them as their
+    first states, and backward returns their gradients.
     """
 
     supports_masking = True
@@ -99,7 +105,11 @@ class RNNBase(DeclaresWeights, Layer):
 
     # ----- shapes -------------------------------------------------------------------------------
 
+    def state_shapes(self, sequence_shape):
+        return [(self.units,) for _ in self.state_names]
+
     def validate_input_shape(self, input_shape):
+        input_shape = self.sequence_shape(input_shape)
         if input_shape[-1] is None:
             raise self.error(ShapeError, f"the features axis of the input must be known, received "
                                          f"{shape_str(input_shape)}.")
@@ -113,6 +123,7 @@ class RNNBase(DeclaresWeights, Layer):
             )
 
     def build(self, input_shape):
+        input_shape = self.sequence_shape(input_shape)
         super().build(input_shape)
         self.input_spec = InputSpec(ndim=3, axes={-1: input_shape[-1]})
         if self.stateful:
@@ -126,7 +137,7 @@ class RNNBase(DeclaresWeights, Layer):
         return self.bias_initializer
 
     def compute_output_shape(self, input_shape):
-        batch, steps = input_shape[0], input_shape[1]
+        batch, steps = self.sequence_shape(input_shape)[:2]
         output = (batch, steps, self.units) if self.return_sequences else (batch, self.units)
         if self.return_state:
             return [output] + [(batch, self.units) for _ in self.state_names]
@@ -182,6 +193,12 @@ class RNNBase(DeclaresWeights, Layer):
             self.reset_states()
         return [np.ascontiguousarray(s, dtype=dtype) for s in self.states]
 
+    def _given_states(self, given, batch, dtype):
+        """The arrays of `initial_state` as the loops take them, checked against the batch."""
+        states = [np.asarray(s) for s in given]
+        self._check_state_shapes((batch, None, None), [s.shape for s in states])
+        return [np.ascontiguousarray(s, dtype=dtype) for s in states]
+
     # ----- forward ------------------------------------------------------------------------------
 
     def _dropout_mask(self, shape, rate, dtype):
@@ -234,12 +251,17 @@ class RNNBase(DeclaresWeights, Layer):
     def call(self, inputs, training=False, mask=None):
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
+        inputs, given = self.split_states(inputs)
         x, x_tm, mask_tm, use_mask, dmask, rmask, use_rmask = self._prepare(inputs, training, mask)
-        states0 = self._initial_states(x.shape[0], x.dtype)
+        if given is None:
+            states0 = self._initial_states(x.shape[0], x.dtype)
+        else:
+            states0 = self._given_states(given, x.shape[0], x.dtype)
         if is_recording():
             x_flat, xproj = self._project(x_tm, dmask)
             h_seq, extra_states, saved = self._run(xproj, states0, rmask, use_rmask, mask_tm, use_mask)
-            self.save_for_backward(x_flat, x.shape, h_seq, saved, rmask, use_rmask, dmask, mask_tm, use_mask)
+            self.save_for_backward(x_flat, x.shape, h_seq, saved, rmask, use_rmask, dmask, mask_tm, use_mask,
+                                   given is not None)
             h_steps, final = h_seq[1:], [h_seq[-1]] + extra_states
         else:
             h_steps, final = self._infer(x_tm, states0, mask_tm, use_mask, dmask, rmask, use_rmask)
@@ -294,7 +316,7 @@ class RNNBase(DeclaresWeights, Layer):
     # ----- backward -----------------------------------------------------------------------------
 
     def backward(self, grad_output):
-        x_flat, x_shape, h_seq, saved, rmask, use_rmask, dmask, mask_tm, use_mask = self.saved_tensors
+        x_flat, x_shape, h_seq, saved, rmask, use_rmask, dmask, mask_tm, use_mask, has_states = self.saved_tensors
         batch, steps, features = x_shape
         dtype = x_flat.dtype
         if self.return_state:
@@ -329,7 +351,9 @@ class RNNBase(DeclaresWeights, Layer):
             dx_tm *= dmask
         if self.go_backwards:
             dx_tm = dx_tm[::-1]
-        return np.ascontiguousarray(dx_tm.transpose(1, 0, 2))
+        dx = np.ascontiguousarray(dx_tm.transpose(1, 0, 2))
+        # the loops leave the gradients of the first states in dh_last and d_extra
+        return [dx, dh_last] + d_extra if has_states else dx
 
     def _h_in(self, h_seq, rmask, use_rmask):
         """The previous states as fed to the recurrent product, (T*B, units)."""
