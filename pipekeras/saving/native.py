@@ -7,6 +7,7 @@ Layout (format "pipekeras-model", version 1):
                           "layers": [{"name", "class_name", "weights": [{"name", "shape", "dtype", "entry"}]}],
                           "compile_config": null | {"optimizer": {"class_name", "config"},
                                                     "loss": [per output], "metrics": [[per output]],
+                                                    "weighted_metrics": [[per output]] (absent: none),
                                                     "loss_weights": [per output]},
                           "optimizer_state": null | [{"shape", "dtype", "entry"}, ...]}
     weights/00000.npy    the model's weights, layer by layer (each layer's `weights` order)
