@@ -28,6 +28,7 @@ from .layers import (CONSTRUCTORS, Activation, Add, Average, AveragePooling1D, A
                      TextVectorization, CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization,
                      StringLookup, CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
                      RandomTranslation, RandomZoom, Rescaling, Resizing, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+from .layers import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from .layers.lambda_layer import Lambda
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
@@ -104,6 +105,12 @@ spatial_dropout_2d = layer_constructor(SpatialDropout2D, "spatial_dropout_2d")
 bidirectional = layer_constructor(Bidirectional)
 time_distributed = layer_constructor(TimeDistributed)
 lambda_layer = layer_constructor(Lambda, "lambda_layer")
+activation_relu = layer_constructor(ReLU, "activation_relu")
+activation_leaky_relu = layer_constructor(LeakyReLU, "activation_leaky_relu")
+activation_elu = layer_constructor(ELU, "activation_elu")
+activation_parametric_relu = layer_constructor(PReLU, "activation_parametric_relu")
+activation_softmax = layer_constructor(Softmax, "activation_softmax")
+activation_thresholded_relu = layer_constructor(ThresholdedReLU, "activation_thresholded_relu")
 
 # ----- verbs: `model | fit(...)`, or R's form `fit(model, ...)`
 compile = verb("compile", 'model | compile(optimizer="rmsprop", loss="categorical_crossentropy", '
@@ -145,4 +152,6 @@ __all__ = [
     "category_encoding", "discretization", "hashing", "integer_lookup", "normalization", "string_lookup",
     "CenterCrop", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "rescaling", "resizing", "center_crop", "random_flip", "random_rotation", "random_zoom", "random_translation", "random_contrast", "random_crop",
+    "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax", "ThresholdedReLU", "activation_elu", "activation_leaky_relu",
+    "activation_parametric_relu", "activation_relu", "activation_softmax", "activation_thresholded_relu",
 ]

@@ -219,6 +219,13 @@ layer_up_sampling_1d = _pk.up_sampling_1d
 layer_up_sampling_2d = _pk.up_sampling_2d
 layer_zero_padding_1d = _pk.zero_padding_1d
 layer_zero_padding_2d = _pk.zero_padding_2d
+# activation layers with arguments (R keras's layer_activation_*)
+layer_activation_relu = _pk.activation_relu
+layer_activation_leaky_relu = _pk.activation_leaky_relu
+layer_activation_elu = _pk.activation_elu
+layer_activation_parametric_relu = _pk.activation_parametric_relu
+layer_activation_softmax = _pk.activation_softmax
+layer_activation_thresholded_relu = _pk.activation_thresholded_relu
 
 LAYER_ALIASES = {name: value for name, value in globals().items()
                  if name.startswith("layer_") and hasattr(value, "layer_class")}
@@ -1445,30 +1452,6 @@ bidirectional = _pk.bidirectional  # R keras 2 exports these two without the lay
 time_distributed = _pk.time_distributed
 
 
-def _activation_layer(r_name, activation_name, **defaults):
-    """R's `layer_activation_<name>(object, <options>)`: an `Activation` layer of one activation with options."""
-
-    def make(object=None, **kwargs):
-        options = {key: kwargs.pop(key) for key in list(kwargs) if key in defaults}
-        unknown = [key for key in kwargs if key not in ("name", "trainable", "dtype", "input_shape",
-                                                        "batch_input_shape", "batch_size")]
-        if unknown:
-            raise _ConfigError(f"{r_name}: unknown argument(s) {unknown}; the options are {sorted(defaults)}.")
-        options = {key: value for key, value in {**defaults, **options}.items() if value is not None}
-        layer = _pk.Activation({"name": activation_name, **options}, **kwargs)
-        return layer if object is None else object | layer
-
-    make.__name__ = make.__qualname__ = r_name
-    make.__doc__ = (f"R's `{r_name}(object, ...)`: an `Activation` layer applying {activation_name} with the options "
-                    f"{sorted(defaults)}; with a model, tensor or array first it is applied at once (R's form).")
-    return make
-
-
-layer_activation_relu = _activation_layer("layer_activation_relu", "relu", max_value=None, negative_slope=0.0,
-                                          threshold=0.0)
-layer_activation_leaky_relu = _activation_layer("layer_activation_leaky_relu", "leaky_relu", negative_slope=0.3)
-layer_activation_elu = _activation_layer("layer_activation_elu", "elu", alpha=1.0)
-layer_activation_softmax = _activation_layer("layer_activation_softmax", "softmax", axis=-1)
 
 # ----- optimizers: keras3 spells AdamW `optimizer_adam_w`
 
@@ -1666,6 +1649,6 @@ __all__ += [
     "learning_rate_schedule_inverse_time_decay", "learning_rate_schedule_piecewise_constant_decay",
     "learning_rate_schedule_polynomial_decay", "set_random_seed", "use_session_with_seed", "clear_session",
     "k_clear_session", "config_floatx", "config_set_floatx", "config_epsilon", "array_reshape",
-    "get_file", "bidirectional", "time_distributed", "layer_activation_relu", "layer_activation_leaky_relu",
-    "layer_activation_elu", "layer_activation_softmax", "named_list", "keras_array", "np_array", "callback_tensorboard", "tensorboard",
+    "get_file", "bidirectional", "time_distributed",
+    "named_list", "keras_array", "np_array", "callback_tensorboard", "tensorboard",
 ]

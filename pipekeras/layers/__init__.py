@@ -1,5 +1,6 @@
 """Layer classes, one module per family."""
 
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Conv3D, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout
 from .embedding import Embedding
@@ -53,6 +54,9 @@ CONSTRUCTORS = {
     "random_translation": RandomTranslation,
     "random_contrast": RandomContrast,
     "random_crop": RandomCrop,
+    # activation layers with arguments, R's layer_activation_*
+    "activation_relu": ReLU, "activation_leaky_relu": LeakyReLU, "activation_elu": ELU,
+    "activation_parametric_relu": PReLU, "activation_softmax": Softmax, "activation_thresholded_relu": ThresholdedReLU,
 }
 
 __all__ = sorted({cls.__name__ for cls in CONSTRUCTORS.values()}) + ["CONSTRUCTORS", "Lambda"]

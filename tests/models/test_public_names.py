@@ -28,6 +28,8 @@ PIPEKERAS_NAMES = set("""
     Callback Concatenate Conv1D Conv2D Conv2DTranspose Cropping1D Cropping2D Dense DepthwiseConv2D Dot Dropout
     Embedding Flatten GRU GlobalAveragePooling1D GlobalAveragePooling2D GlobalMaxPooling1D GlobalMaxPooling2D
     Masking masking
+    ELU LeakyReLU PReLU ReLU Softmax ThresholdedReLU activation_elu activation_leaky_relu activation_parametric_relu
+    activation_relu activation_softmax activation_thresholded_relu
     History Input InputSpec LSTM Layer LayerNormalization MaxPooling1D MaxPooling2D Maximum Minimum Model
     Multiply Permute RepeatVector Reshape SeparableConv2D Sequential SimpleRNN SpatialDropout1D SpatialDropout2D
     Subtract TimeDistributed UpSampling1D UpSampling2D ZeroPadding1D ZeroPadding2D activation activations add
@@ -89,6 +91,7 @@ R_NAMES = set("""
     clear_session k_clear_session config_floatx config_set_floatx config_epsilon k_argmax array_reshape get_file
     layer_conv_3d layer_max_pooling_3d layer_average_pooling_3d layer_global_max_pooling_3d layer_global_average_pooling_3d
     layer_masking
+    layer_activation_parametric_relu layer_activation_thresholded_relu
     RList callback_csv_logger callback_early_stopping callback_lambda callback_learning_rate_scheduler
     callback_model_checkpoint callback_progbar_logger callback_reduce_lr_on_plateau callback_terminate_on_naan
     callback_terminate_on_nan compile count_params dataset_boston_housing dataset_cifar10 dataset_fashion_mnist

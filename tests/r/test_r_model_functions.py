@@ -179,7 +179,7 @@ def test_layer_aliases_of_r_spellings():
     e = np.exp([0.0, 1.5])
     np.testing.assert_allclose(out, [e / e.sum()], rtol=1e-6)
     np.testing.assert_allclose(layer_activation_elu(np.array([[-1.0, 1.0]])), [[np.expm1(-1.0), 1.0]], rtol=1e-6)
-    with pytest.raises(ConfigError, match=r"layer_activation_elu: unknown argument\(s\) \['beta'\]; the options are"):
+    with pytest.raises(ConfigError, match=r"ELU: unknown argument 'beta'"):
         layer_activation_elu(beta=2)
 
 

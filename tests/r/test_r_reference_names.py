@@ -149,7 +149,6 @@ MISSING = {
     "layer_gaussian_noise": "noise layers: not in pipekeras",
     "layer_alpha_dropout": "noise layers: not in pipekeras",
     "layer_activity_regularization": "ActivityRegularization layer: give activity_regularizer= to a layer instead",
-    "layer_activation_parametric_relu": "PReLU (a trainable activation): not in pipekeras",
     "layer_identity": "Identity layer: not in pipekeras",
     "layer_group_normalization": "GroupNormalization: not in pipekeras",
     "layer_unit_normalization": "UnitNormalization: not in pipekeras",
