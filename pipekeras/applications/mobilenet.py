@@ -2,15 +2,19 @@
 
 from ..errors import ConfigError
 from ..layers import Activation, BatchNormalization, Conv2D, DepthwiseConv2D, Dropout, GlobalAveragePooling2D, \
-    Reshape, ZeroPadding2D
+    ReLU, Reshape, ZeroPadding2D
 from .base import Names, check_arguments, check_classifier_activation, finish, image_input, input_shape_for, \
     top, weights_file
-from .relu6 import relu6
 
 _ALPHA_TEXT = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0", 0.25: "2_5"}
 # (pointwise filters, strides) of the 13 depthwise separable blocks.
 _BLOCKS = ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1), (512, 1), (512, 1),
            (512, 1), (1024, 2), (1024, 1))
+
+
+def relu6(x, name):
+    """min(max(x, 0), 6) as Keras's `ReLU(6.0)` layer `name`."""
+    return ReLU(6.0, name=name)(x)
 
 
 def _default_size(input_shape, sizes):

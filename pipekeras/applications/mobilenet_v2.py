@@ -2,8 +2,7 @@
 
 from ..layers import Add, BatchNormalization, Conv2D, DepthwiseConv2D, ZeroPadding2D
 from .base import Names, check_arguments, finish, image_input, input_shape_for, top, weights_file
-from .mobilenet import imagenet_rows
-from .relu6 import relu6
+from .mobilenet import imagenet_rows, relu6
 
 _ALPHAS = (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)
 _SIZES = (96, 128, 160, 192, 224)
