@@ -124,3 +124,62 @@ def decode_predictions(preds, top=5, class_index=None):
         result.sort(key=lambda item: item[2], reverse=True)
         results.append(result)
     return results
+
+
+# Model name (Keras's default names of the applications) -> the family's preprocessing mode; V2 ResNets first.
+_MODES_BY_NAME = (("resnet50v2", "tf"), ("resnet101v2", "tf"), ("resnet152v2", "tf"), ("vgg", "caffe"),
+                  ("resnet", "caffe"), ("mobilenet", "tf"), ("inception_v3", "tf"), ("xception", "tf"),
+                  ("densenet", "torch"))
+
+
+def preprocessing_mode(model):
+    """The `preprocess_input` mode of an application model, told by its name (Keras's default names)."""
+    name = getattr(model, "name", "")
+    for prefix, mode in _MODES_BY_NAME:
+        if name.startswith(prefix):
+            return mode
+    raise ConfigError(f"preprocess_inputs: model {name!r} is not named as a Keras application (vgg16, resnet50, "
+                      "mobilenetv2_..., ...), so its preprocessing is unknown; call "
+                      "imagenet_preprocess_input(x, mode='caffe' | 'tf' | 'torch') instead.")
+
+
+def preprocess_inputs_for(model, x, data_format=None):
+    """Prepares images for the application `model` with its family's mode (R keras3's
+    `application_preprocess_inputs`).
+
+    Args:
+        model: an application model (its Keras default name tells the family).
+        x: images with values 0-255, as for `preprocess_input`.
+        data_format: "channels_last" (default) or "channels_first".
+
+    Returns:
+        The prepared float array.
+
+    Raises:
+        ConfigError: the model's name is not an application's.
+
+    Example:
+        >>> x = application_preprocess_inputs(model, images)
+    """
+    return preprocess_input(x, data_format, preprocessing_mode(model))
+
+
+def decode_predictions_for(model, preds, top=5, class_index=None):
+    """`decode_predictions` for an application model's predictions (R keras3's `application_decode_predictions`).
+
+    Args:
+        model: the application model (any: every ImageNet application shares the class index).
+        preds: array (samples, 1000) of class probabilities.
+        top: how many classes per sample.
+        class_index: path of Keras's `imagenet_class_index.json` (see `decode_predictions`).
+
+    Returns:
+        One list per sample of (wordnet id, class name, score) tuples, best first.
+
+    Raises:
+        ShapeError: `preds` is not (samples, 1000); DataError: no class index file.
+
+    Example:
+        >>> application_decode_predictions(model, model.predict(x), top=3)
+    """
+    return decode_predictions(preds, top, class_index)
