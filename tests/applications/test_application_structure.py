@@ -24,8 +24,8 @@ def _check(app):
     assert layer_table(model) == keras_table(app)
     del model
     assert getattr(apps, app)(include_top=False).count_params() == STRUCTURE[app]["params_notop"]
-    # about 25 ns per parameter here (uniform draws); far above it means weights are made more than once
-    assert seconds < 5.0 + STRUCTURE[app]["params"] * 2e-7
+    # Building draws each weight once; a generous bound (for shared machines) that catches weights made again.
+    assert seconds < 10.0 + STRUCTURE[app]["params"] * 5e-7
 
 
 @pytest.mark.parametrize("app", QUICK)
