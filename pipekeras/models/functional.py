@@ -366,8 +366,8 @@ class Model(Trainer, Layer):
 def _keras_layer_order(inputs, outputs):
     """The graph's layers in Keras's order (its `model.layers`, the order of `get_weights()` and of by-order weight
     files): by depth, the longest path to an output, deepest first; at equal depth in the order a depth-first walk
-    from the outputs first meets them (inputs no output needs last). Parents always come first. Walked on
-    explicit stacks, for deep models."""
+    from the outputs first meets them (an input no output needs: depth 0, before the others there). Parents
+    always come first. Walked on explicit stacks, for deep models."""
     index, order, done, in_progress = {}, [], set(), set()
     for output in outputs:
         if id(output.node) in done:
