@@ -1,5 +1,7 @@
 """MobileNet (Howard et al., 2017), as Keras builds it."""
 
+import warnings
+
 from ..errors import ConfigError
 from ..layers import Activation, BatchNormalization, Conv2D, DepthwiseConv2D, Dropout, GlobalAveragePooling2D, \
     ReLU, Reshape, ZeroPadding2D
@@ -28,7 +30,11 @@ def imagenet_rows(app, alpha, alphas, rows, cols, sizes):
     input is not one of the published square sizes, as Keras then loads the 224 file)."""
     if alpha not in alphas:
         raise ConfigError(f"{app}: ImageNet weights exist for alpha in {list(alphas)} only; received alpha={alpha}.")
-    return rows if rows == cols and rows in sizes else 224
+    if rows == cols and rows in sizes:
+        return rows
+    warnings.warn(f"{app}: the input is not one of the square sizes {list(sizes)} ImageNet weights exist for; the "
+                  "weights for 224x224 are loaded.", UserWarning, stacklevel=3)
+    return 224
 
 
 def _depthwise_block(x, filters, alpha, depth_multiplier, stride, block_id):
