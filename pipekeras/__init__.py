@@ -7,8 +7,8 @@ Every public name is written out below, so `grep "dense ="` finds the constructo
 `tests/models/test_public_names.py` keeps the list whole (one constructor per entry of `layers.CONSTRUCTORS`).
 """
 
-from . import (activations, backend, callbacks, constraints, datasets, errors, initializers, layers, losses,
-               metrics, ops, optimizers, regularizers, saving, schedules, utils)
+from . import (activations, applications, backend, callbacks, constraints, datasets, errors, initializers, layers,
+               losses, metrics, ops, optimizers, regularizers, saving, schedules, utils)
 from . import distribution, tuning
 from .autodiff import GradientTape, custom_gradient
 from .backend import floatx, set_floatx, set_seed
@@ -150,6 +150,7 @@ plot = verb("plot", "history | plot(smooth=True)", applies_to=(History,))
 
 __all__ = [
     "GradientTape", "Lambda", "custom_gradient", "lambda_layer", "ops",
+    "applications",
     "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "BatchNormalization",
     "Bidirectional", "CONSTRUCTORS", "Callback", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D",
     "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv2D", "Dot", "Dropout", "Embedding", "Flatten", "GRU",

@@ -41,6 +41,20 @@ class _Seeded(Initializer):
         return {"seed": self.seed}
 
 
+UNIFORM_CHUNK = 1 << 20
+
+
+def uniform_in_chunks(rng, low, high, shape, dtype):
+    """`rng.uniform(low, high, shape).astype(dtype)` (the same values) drawn a million at a time into the result,
+    so a large weight (VGG16's 102,760,448) never exists in float64 as well."""
+    out = np.empty(shape, dtype)
+    flat = out.reshape(-1)
+    for start in range(0, flat.size, UNIFORM_CHUNK):
+        stop = min(start + UNIFORM_CHUNK, flat.size)
+        flat[start:stop] = rng.uniform(low, high, stop - start)
+    return out
+
+
 @_REGISTRY.register("zeros", "zero")
 class Zeros(Initializer):
     """All zeros."""
@@ -169,8 +183,8 @@ class VarianceScaling(_Seeded):
         rng = self._rng()
         if self.distribution == "uniform":
             limit = math.sqrt(3.0 * variance)
-            values = rng.uniform(-limit, limit, shape)
-        elif self.distribution == "untruncated_normal":
+            return uniform_in_chunks(rng, -limit, limit, shape, dtype or backend.floatx())
+        if self.distribution == "untruncated_normal":
             values = rng.normal(0.0, math.sqrt(variance), shape)
         else:
             # 0.8796... is the stddev of a unit normal truncated at two standard deviations.

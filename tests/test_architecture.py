@@ -31,6 +31,7 @@ FORBIDDEN = {
     "training": {"models", "saving", "pipe", "r", "layers"},
     "models": {"pipe", "r"},
     "saving": {"pipe", "r"},
+    "applications": {"pipe", "r"},
     "utils": {"engine", "layers", "models", "training", "saving", "pipe", "r"},
     "distribution": {"engine", "layers", "models", "training", "saving", "pipe", "r"},
     "tuning": {"engine", "layers", "models", "training", "saving", "pipe", "r"},

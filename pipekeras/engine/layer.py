@@ -687,7 +687,11 @@ class Layer(PipeStep):
 
     @trainable.setter
     def trainable(self, value):
+        # As Keras: setting it sets the nested layers' too, so a frozen model's BatchNormalization layers run in
+        # inference mode (a frozen convolutional base keeps its moving statistics).
         self._trainable = bool(value)
+        for layer in self._sublayers:
+            layer.trainable = value
 
     @property
     def trainable_weights(self):

@@ -22,18 +22,8 @@ def _strip(name, prefix):
 
 
 class Wrapper(Layer):
-    """Shared parts of the wrappers: sublayer bookkeeping and trainability."""
-
-    @property
-    def trainable(self):
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value):
-        # As Keras: freezing a wrapper freezes what it wraps (so no gradients are accumulated for it).
-        self._trainable = bool(value)
-        for layer in self._sublayers:
-            layer.trainable = value
+    """Shared parts of the wrappers: sublayer bookkeeping (freezing a wrapper freezes what it wraps, as for every
+    layer)."""
 
     @classmethod
     def _inner_from_config(cls, entry, custom_objects):

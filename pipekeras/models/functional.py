@@ -81,7 +81,7 @@ class Model(Trainer, Layer):
                     f"Model: input {tensor.name!r} is not an Input(): a model's inputs must come from Input()."
                 )
         self._nodes = self._topological_nodes()
-        self._layers = list({id(node.layer): node.layer for node in self._nodes}.values())  # first-seen order
+        self._layers = _keras_layer_order(self.inputs, self.outputs)
         self._check_unique_names(self._layers)
         self._sublayers = [layer for layer in self._layers if not isinstance(layer, InputLayer)]
         model_inputs = {id(t) for t in self.inputs}
@@ -362,3 +362,43 @@ class Model(Trainer, Layer):
         return pipe_into(self, step)
 
     __rshift__ = __or__
+
+
+def _keras_layer_order(inputs, outputs):
+    """The graph's layers in Keras's order (its `model.layers`, the order of `get_weights()` and of by-order weight
+    files): by depth, the longest path to an output, deepest first; at equal depth in the order a depth-first walk
+    from the outputs first meets them (an input no output needs: depth 0, before the others there). Parents
+    always come first. Walked on explicit stacks, for deep models."""
+    index, order, done, in_progress = {}, [], set(), set()
+    for output in outputs:
+        if id(output.node) in done:
+            continue
+        stack = [(output.node, iter(output.node.input_tensors))]
+        index.setdefault(id(output.node.layer), (len(index), output.node.layer))
+        in_progress.add(id(output.node))
+        while stack:
+            node, parents = stack[-1]
+            for tensor in parents:
+                parent = tensor.node
+                if id(parent) not in done and id(parent) not in in_progress:
+                    index.setdefault(id(parent.layer), (len(index), parent.layer))
+                    in_progress.add(id(parent))
+                    stack.append((parent, iter(parent.input_tensors)))
+                    break
+            else:
+                stack.pop()
+                in_progress.discard(id(node))
+                done.add(id(node))
+                order.append(node)
+    node_depth, layer_depth = {}, {}
+    for node in reversed(order):
+        depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = node_depth[id(node)] = depth
+        for tensor in node.input_tensors:
+            node_depth[id(tensor.node)] = max(depth + 1, node_depth.get(id(tensor.node), 0))
+    for tensor in inputs:
+        if id(tensor.node.layer) not in index:
+            index[id(tensor.node.layer)] = (-1, tensor.node.layer)
+            layer_depth[id(tensor.node.layer)] = 0
+    ranked = sorted(index.items(), key=lambda item: (-layer_depth[item[0]], item[1][0]))
+    return [layer for _, (_, layer) in ranked]

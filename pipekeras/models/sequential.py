@@ -95,7 +95,7 @@ class Sequential(Model):
         try:
             if self.built:
                 self._append_to_graph(layer, step)
-            elif step == 1 and layer.batch_input_shape is not None:
+            elif step == 1 and _declared_input(layer) is not None:
                 self._rebuild()
         except PipeKerasError:
             self._stack.pop()
@@ -151,9 +151,9 @@ class Sequential(Model):
         self._drop_old_nodes()
         self.built = False
         tensor = self._input_tensor
-        if tensor is None and self._stack and self._stack[0].batch_input_shape is not None:
-            first = self._stack[0]
-            tensor = Input(batch_shape=first.batch_input_shape, dtype=getattr(first, "input_dtype", None))
+        declared = _declared_input(self._stack[0]) if tensor is None and self._stack else None
+        if declared is not None:
+            tensor = Input(batch_shape=declared[0], dtype=declared[1])
         if tensor is None:
             return
         self._init_graph(tensor, tensor)
@@ -229,3 +229,14 @@ def sequential(layers=None, name=None):
         >>> model = sequential() | dense(64, "relu", input_shape=13) | dense(1)
     """
     return Sequential(layers=layers, name=name)
+
+
+def _declared_input(layer):
+    """(batch shape, dtype) of the input a first layer declares: its `input_shape=`, or the one input of a model
+    added first (as Keras's Sequential takes it: `sequential() | conv_base | ...`); None when it declares none."""
+    if layer.batch_input_shape is not None:
+        return layer.batch_input_shape, getattr(layer, "input_dtype", None)
+    inputs = getattr(layer, "inputs", None) if isinstance(layer, Model) else None
+    if inputs and len(inputs) == 1:
+        return inputs[0].shape, inputs[0].dtype
+    return None

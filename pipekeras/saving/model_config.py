@@ -78,6 +78,7 @@ def compile_config(model):
         "optimizer": optimizers_module.serialize(model.optimizer),
         "loss": [_serialize_loss(loss) for loss in model.loss_functions],
         "metrics": [[_serialize_metric(m) for m in items] for items in model.output_metrics],
+        "weighted_metrics": [[_serialize_metric(m) for m in items] for items in model.output_weighted_metrics],
         "loss_weights": [float(w) for w in model.loss_weights],
     }
 
@@ -107,13 +108,24 @@ def compile_from_config(model, config, custom_objects=None, source="the file"):
     model.compile(optimizer=optimizer, loss=losses if n > 1 else losses[0],
                   loss_weights=[float(w) for w in config["loss_weights"]] if n > 1 else None)
     model.loss_weights = [float(w) for w in config["loss_weights"]]
-    output_metrics = []
-    for items, loss, tensor in zip(config["metrics"], model.loss_functions, model.outputs):
+    model.output_metrics = _metric_lists(model, config["metrics"], custom_objects, source)
+    # Files written before weighted metrics were saved have no entry: none were kept.
+    weighted = config.get("weighted_metrics", [[] for _ in range(n)])
+    if not isinstance(weighted, list) or len(weighted) != n:
+        raise SavingError(f"{source}: the compile config's weighted_metrics do not fit a model with {n} outputs; "
+                          "the file is corrupted.")
+    model.output_weighted_metrics = _metric_lists(model, weighted, custom_objects, source)
+    return model
+
+
+def _metric_lists(model, config_lists, custom_objects, source):
+    """One list of metric objects per output from the compile config's entries."""
+    lists = []
+    for items, loss, tensor in zip(config_lists, model.loss_functions, model.outputs):
         if not isinstance(items, list):
             raise SavingError(f"{source}: the compile config is malformed; the file is corrupted.")
-        output_metrics.append([_deserialize_metric(e, loss, tensor.shape, custom_objects) for e in items])
-    model.output_metrics = output_metrics
-    return model
+        lists.append([_deserialize_metric(e, loss, tensor.shape, custom_objects) for e in items])
+    return lists
 
 
 def build_model(entry, custom_objects=None, source="the config", weight_bytes=None):

@@ -7,6 +7,7 @@ Layout (format "pipekeras-model", version 1):
                           "layers": [{"name", "class_name", "weights": [{"name", "shape", "dtype", "entry"}]}],
                           "compile_config": null | {"optimizer": {"class_name", "config"},
                                                     "loss": [per output], "metrics": [[per output]],
+                                                    "weighted_metrics": [[per output]] (absent: none),
                                                     "loss_weights": [per output]},
                           "optimizer_state": null | [{"shape", "dtype", "entry"}, ...]}
     weights/00000.npy    the model's weights, layer by layer (each layer's `weights` order)
@@ -80,7 +81,10 @@ def load_native(archive, manifest, source, custom_objects, compile):
     check_version(manifest, MODEL_FORMAT_VERSION, source)
     model = build_model(manifest, custom_objects, source, weight_bytes=archive.declared_bytes)
     groups = read_weight_groups(archive, manifest.get("layers"))
-    assign_weight_groups(model, groups, source=source)
+    # By name when the file names the model's layers (its own file): files written while a branching model's
+    # layers were listed in another order still load; else by order.
+    named = {g.name for g in groups if g.arrays} == {layer.name for layer in model.layers if layer.weights}
+    assign_weight_groups(model, groups, by_name=named, source=source)
     cc = manifest.get("compile_config")
     if compile and cc is not None:
         compile_from_config(model, cc, custom_objects, source)

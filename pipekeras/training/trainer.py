@@ -151,6 +151,15 @@ class Trainer:
         self.compile_config.metrics = metrics
 
     @property
+    def output_weighted_metrics(self):
+        """One list of weighted metrics (compile's `weighted_metrics`) per output."""
+        return self.compile_config.weighted_metrics
+
+    @output_weighted_metrics.setter
+    def output_weighted_metrics(self, metrics):
+        self.compile_config.weighted_metrics = metrics
+
+    @property
     def metrics_names(self):
         return self.compile_config.metrics_names()
 

@@ -19,6 +19,7 @@ from pipekeras.layers import CONSTRUCTORS
 PIPEKERAS_NAMES = set("""
     distribution tuning
     GradientTape Lambda custom_gradient lambda_layer ops
+    applications
     CenterCrop RandomContrast RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom Rescaling Resizing
     rescaling resizing center_crop random_flip random_rotation random_zoom random_translation random_contrast random_crop
     CategoryEncoding Discretization Hashing IntegerLookup Normalization StringLookup
@@ -53,6 +54,11 @@ R_NAMES = set("""
     flags tuning_run
     layer_rnn layer_simple_rnn_cell layer_lstm_cell layer_gru_cell layer_stacked_rnn_cells layer_conv_lstm_2d
     rnn_cell_simple rnn_cell_lstm rnn_cell_gru rnn_cells_stack
+    application_vgg16 application_vgg19 application_resnet50 application_resnet101 application_resnet152
+    application_resnet50_v2 application_resnet101_v2 application_resnet152_v2 application_mobilenet
+    application_mobilenet_v2 application_inception_v3 application_xception application_densenet121
+    application_densenet169 application_densenet201 imagenet_preprocess_input imagenet_decode_predictions
+    application_preprocess_inputs application_decode_predictions
     GradientTape k_abs k_all k_any k_arange k_argmax k_argmin k_binary_crossentropy k_cast
     k_categorical_crossentropy k_clip k_concatenate k_constant k_cos k_cumsum k_dot k_elu k_epsilon k_equal
     k_exp k_expand_dims k_flip k_gather k_greater k_greater_equal k_hard_sigmoid k_int_shape k_less k_less_equal

@@ -217,8 +217,9 @@ def test_freeze_weights_whole_model_and_ranges():
 
     freeze_weights(model, from_=2)  # 1-based, as R: b and c
     assert [layer.trainable for layer in model.layers] == [True, False, False]
-    unfreeze_weights(model)  # as R: only the model's own flag; the layers frozen by name stay frozen
-    assert model.trainable and [layer.trainable for layer in model.layers] == [True, False, False]
+    unfreeze_weights(model)  # as R: `model$trainable <- TRUE`, which in Keras sets every nested layer's flag too
+    assert model.trainable and [layer.trainable for layer in model.layers] == [True, True, True]
+    freeze_weights(model, from_=2)
     unfreeze_weights(model, from_=1)
     assert [layer.trainable for layer in model.layers] == [True, True, True]
 

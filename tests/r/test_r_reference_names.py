@@ -103,8 +103,9 @@ MISSING = {
     "keras_variable": "backend variables: pipekeras weights are NumPy arrays in Variables made by layers",
     "generate": "keras3's text generation helper for KerasHub models: not in pipekeras",
     # --- applications and pretrained weights
-    "application_*": "pretrained ImageNet models: pipekeras has neither the architectures nor the weights",
-    "imagenet_*": "ImageNet helpers for the pretrained applications: not in pipekeras",
+    "application_*": "ImageNet architectures pipekeras does not build (ConvNeXt, EfficientNet, NASNet, MobileNetV3, "
+                     "InceptionResNetV2); it has VGG, ResNet (V1, V2), MobileNet (V1, V2), InceptionV3, Xception, "
+                     "DenseNet",
     "dataset_cifar100": "CIFAR-100 loader: not in pipekeras.datasets",
     "dataset_california_housing": "California housing loader: not in pipekeras.datasets",
     # --- data pipelines, images, text, audio

@@ -1,0 +1,106 @@
+"""DenseNet121/169/201 (Huang et al., 2017), as Keras builds them."""
+
+from ..layers import Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, MaxPooling2D, \
+    ZeroPadding2D
+from .base import Names, check_arguments, finish, image_input, input_shape_for, top, weights_file
+
+_EPSILON = 1.001e-5
+_GROWTH = 32
+_MD5 = {
+    "densenet121": ("9d60b8095a5708f2dcce2bca79d332c7", "30ee3e1110167f948a6b9946edeeb738"),
+    "densenet169": ("d699b8f76981ab1b30698df4c175e90b", "b8c4d4c20dd625c148057b9ff1c1176b"),
+    "densenet201": ("1ceb130c1ea1b78c3bf6114dbdfd8807", "c13680b51ded0fb44dff2d8f86ac8bb1"),
+}
+
+
+def _bn_relu(x, name):
+    x = BatchNormalization(axis=3, epsilon=_EPSILON, name=f"{name}_bn")(x)
+    return Activation("relu", name=f"{name}_relu")(x)
+
+
+def _conv_block(x, name):
+    y = _bn_relu(x, f"{name}_0")
+    y = Conv2D(4 * _GROWTH, 1, use_bias=False, name=f"{name}_1_conv")(y)
+    y = _bn_relu(y, f"{name}_1")
+    y = Conv2D(_GROWTH, 3, padding="same", use_bias=False, name=f"{name}_2_conv")(y)
+    return Concatenate(axis=3, name=f"{name}_concat")([x, y])
+
+
+def _transition(x, name):
+    x = _bn_relu(x, name)
+    x = Conv2D(int(x.shape[3] * 0.5), 1, use_bias=False, name=f"{name}_conv")(x)
+    return AveragePooling2D(2, strides=2, name=f"{name}_pool")(x)
+
+
+def _densenet(app, blocks, include_top, weights, input_tensor, input_shape, pooling, classes,
+              classifier_activation, name):
+    check_arguments(app, weights, include_top, classes, pooling)
+    key = app.lower()
+    path = weights_file(app, weights, f"{key}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}"
+                        ".h5", _MD5[key][0 if include_top else 1], "densenet/")
+    input_shape = input_shape_for(app, input_shape, 224, 32, include_top, weights)
+    names = Names()
+    x, inputs = image_input(app, input_tensor, input_shape, names)
+    x = ZeroPadding2D(((3, 3), (3, 3)), name=names("zero_padding2d"))(x)
+    x = Conv2D(64, 7, strides=2, use_bias=False, name="conv1_conv")(x)
+    x = _bn_relu(x, "conv1")
+    x = ZeroPadding2D(((1, 1), (1, 1)), name=names("zero_padding2d"))(x)
+    x = MaxPooling2D(3, strides=2, name="pool1")(x)
+    for stage, count in enumerate(blocks, start=2):
+        for i in range(1, count + 1):
+            x = _conv_block(x, f"conv{stage}_block{i}")
+        if stage < 5:
+            x = _transition(x, f"pool{stage}")
+    x = BatchNormalization(axis=3, epsilon=_EPSILON, name="bn")(x)
+    x = Activation("relu", name="relu")(x)
+    x = top(app, x, include_top, pooling, classes, classifier_activation, weights, names, "avg_pool", "max_pool")
+    return finish(inputs, x, name, path)
+
+
+_DOC = """The {app} network, with Keras's layers and layer names ({params} parameters with its top).
+
+    Args:
+        include_top: keep the classifier on top (global average pooling and a Dense "predictions" layer; the
+            input is then 224x224x3 by default).
+        weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
+            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+        input_tensor: a model tensor to build on instead of a new Input.
+        input_shape: (height, width, 3), at least 32x32; (None, None, 3) without the top when not given.
+        pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
+        classes: number of classes of the top.
+        classifier_activation: activation of the "predictions" layer (None gives logits).
+        name: the model's name.
+
+    Returns:
+        A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="torch")`.
+
+    Raises:
+        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+            refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
+
+    Example:
+        >>> conv_base = {app}(include_top=False, input_shape=(150, 150, 3), pooling="avg")
+    """
+
+
+def DenseNet121(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+                classifier_activation="softmax", name="densenet121"):
+    return _densenet("DenseNet121", (6, 12, 24, 16), include_top, weights, input_tensor, input_shape, pooling,
+                     classes, classifier_activation, name)
+
+
+def DenseNet169(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+                classifier_activation="softmax", name="densenet169"):
+    return _densenet("DenseNet169", (6, 12, 32, 32), include_top, weights, input_tensor, input_shape, pooling,
+                     classes, classifier_activation, name)
+
+
+def DenseNet201(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+                classifier_activation="softmax", name="densenet201"):
+    return _densenet("DenseNet201", (6, 12, 48, 32), include_top, weights, input_tensor, input_shape, pooling,
+                     classes, classifier_activation, name)
+
+
+for _f, _params in ((DenseNet121, "8,062,504"), (DenseNet169, "14,307,880"), (DenseNet201, "20,242,984")):
+    _f.__doc__ = _DOC.format(app=_f.__name__, params=_params)
+del _f, _params

@@ -1,0 +1,94 @@
+"""VGG16 and VGG19 (Simonyan and Zisserman, 2015), as Keras builds them."""
+
+from ..layers import Conv2D, Dense, Flatten, MaxPooling2D
+from .base import Names, check_arguments, check_classifier_activation, finish, image_input, input_shape_for, \
+    top, weights_file
+
+_FILES = {
+    "vgg16": ("vgg16_weights_tf_dim_ordering_tf_kernels", "64373286793e3c8b2b4e3219cbf3544b",
+              "6d6bbae143d832006294945121d1f1fc"),
+    "vgg19": ("vgg19_weights_tf_dim_ordering_tf_kernels", "cbe5617147190e668d6c5d5026f83318",
+              "253f8cb515780f3b799900260a226db6"),
+}
+
+
+def _vgg(app, convs_per_block, include_top, weights, input_tensor, input_shape, pooling, classes,
+         classifier_activation, name):
+    check_arguments(app, weights, include_top, classes, pooling)
+    stem, md5_top, md5_notop = _FILES[app.lower()]
+    path = weights_file(app, weights, f"{stem}.h5" if include_top else f"{stem}_notop.h5",
+                        md5_top if include_top else md5_notop, f"{app.lower()}/")
+    input_shape = input_shape_for(app, input_shape, 224, 32, include_top, weights)
+    names = Names()
+    x, inputs = image_input(app, input_tensor, input_shape, names)
+    for block, (filters, convs) in enumerate(zip((64, 128, 256, 512, 512), convs_per_block), start=1):
+        for i in range(1, convs + 1):
+            x = Conv2D(filters, 3, activation="relu", padding="same", name=f"block{block}_conv{i}")(x)
+        x = MaxPooling2D(2, strides=2, name=f"block{block}_pool")(x)
+    if include_top:
+        x = Flatten(name="flatten")(x)
+        x = Dense(4096, activation="relu", name="fc1")(x)
+        x = Dense(4096, activation="relu", name="fc2")(x)
+        check_classifier_activation(app, classifier_activation, weights)
+        x = Dense(classes, activation=classifier_activation, name="predictions")(x)
+    else:
+        x = top(app, x, False, pooling, classes, classifier_activation, weights, names)
+    return finish(inputs, x, name, path)
+
+
+def VGG16(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", name="vgg16"):
+    """The VGG16 network, with Keras's layers and layer names (138,357,544 parameters with its top).
+
+    Args:
+        include_top: keep the three fully connected layers on top (the input is then 224x224x3 by default).
+        weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
+            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+        input_tensor: a model tensor to build on instead of a new Input.
+        input_shape: (height, width, 3), at least 32x32; (None, None, 3) without the top when not given.
+        pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
+        classes: number of classes of the top.
+        classifier_activation: activation of the top's "predictions" layer (None gives logits).
+        name: the model's name.
+
+    Returns:
+        A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="caffe")`.
+
+    Raises:
+        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+            refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
+
+    Example:
+        >>> conv_base = VGG16(include_top=False, input_shape=(150, 150, 3))
+    """
+    return _vgg("VGG16", (2, 2, 3, 3, 3), include_top, weights, input_tensor, input_shape, pooling, classes,
+                classifier_activation, name)
+
+
+def VGG19(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", name="vgg19"):
+    """The VGG19 network, with Keras's layers and layer names (143,667,240 parameters with its top).
+
+    Args:
+        include_top: keep the three fully connected layers on top (the input is then 224x224x3 by default).
+        weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
+            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+        input_tensor: a model tensor to build on instead of a new Input.
+        input_shape: (height, width, 3), at least 32x32; (None, None, 3) without the top when not given.
+        pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
+        classes: number of classes of the top.
+        classifier_activation: activation of the top's "predictions" layer (None gives logits).
+        name: the model's name.
+
+    Returns:
+        A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="caffe")`.
+
+    Raises:
+        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+            refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
+
+    Example:
+        >>> conv_base = VGG19(include_top=False, input_shape=(150, 150, 3))
+    """
+    return _vgg("VGG19", (2, 2, 4, 4, 4), include_top, weights, input_tensor, input_shape, pooling, classes,
+                classifier_activation, name)

@@ -1,0 +1,84 @@
+"""Xception (Chollet, 2017), as Keras builds it (its shortcut convolutions are unnamed in Keras: they get the
+names a fresh Keras session gives, conv2d, batch_normalization, add, ...)."""
+
+from ..layers import Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, SeparableConv2D
+from .base import Names, check_arguments, finish, image_input, input_shape_for, top, weights_file
+
+
+def _sep_bn(x, filters, name):
+    x = SeparableConv2D(filters, 3, padding="same", use_bias=False, name=name)(x)
+    return BatchNormalization(axis=-1, name=f"{name}_bn")(x)
+
+
+def _shortcut(x, names, filters):
+    x = Conv2D(filters, 1, strides=2, padding="same", use_bias=False, name=names("conv2d"))(x)
+    return BatchNormalization(axis=-1, name=names("batch_normalization"))(x)
+
+
+def _entry_block(x, names, filters, block, first_relu):
+    residual = _shortcut(x, names, filters)
+    if first_relu:
+        x = Activation("relu", name=f"block{block}_sepconv1_act")(x)
+    x = _sep_bn(x, filters, f"block{block}_sepconv1")
+    x = Activation("relu", name=f"block{block}_sepconv2_act")(x)
+    x = _sep_bn(x, filters, f"block{block}_sepconv2")
+    x = MaxPooling2D(3, strides=2, padding="same", name=f"block{block}_pool")(x)
+    return Add(name=names("add"))([x, residual])
+
+
+def Xception(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+             classifier_activation="softmax", name="xception"):
+    """The Xception network, with Keras's layers and layer names (22,910,480 parameters with its top).
+
+    Args:
+        include_top: keep the classifier on top (global average pooling and a Dense "predictions" layer; the
+            input is then 299x299x3 by default).
+        weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
+            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+        input_tensor: a model tensor to build on instead of a new Input.
+        input_shape: (height, width, 3), at least 71x71; (None, None, 3) without the top when not given.
+        pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
+        classes: number of classes of the top.
+        classifier_activation: activation of the "predictions" layer (None gives logits).
+        name: the model's name.
+
+    Returns:
+        A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="tf")`.
+
+    Raises:
+        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+            refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
+
+    Example:
+        >>> conv_base = Xception(include_top=False, input_shape=(150, 150, 3), pooling="avg")
+    """
+    app = "Xception"
+    check_arguments(app, weights, include_top, classes, pooling)
+    path = weights_file(app, weights, f"xception_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}"
+                        ".h5", "0a58e3b7378bc2990ea3b43d5981f1f6" if include_top else
+                        "b0042744bf5b25fce3cb969f33bebb97", "xception/")
+    input_shape = input_shape_for(app, input_shape, 299, 71, include_top, weights)
+    names = Names()
+    x, inputs = image_input(app, input_tensor, input_shape, names)
+    x = Conv2D(32, 3, strides=2, use_bias=False, name="block1_conv1")(x)
+    x = Activation("relu", name="block1_conv1_act")(BatchNormalization(axis=-1, name="block1_conv1_bn")(x))
+    x = Conv2D(64, 3, use_bias=False, name="block1_conv2")(x)
+    x = Activation("relu", name="block1_conv2_act")(BatchNormalization(axis=-1, name="block1_conv2_bn")(x))
+    for block, filters in ((2, 128), (3, 256), (4, 728)):
+        x = _entry_block(x, names, filters, block, block > 2)
+    for block in range(5, 13):
+        residual = x
+        for i in (1, 2, 3):
+            x = Activation("relu", name=f"block{block}_sepconv{i}_act")(x)
+            x = _sep_bn(x, 728, f"block{block}_sepconv{i}")
+        x = Add(name=names("add"))([x, residual])
+    residual = _shortcut(x, names, 1024)
+    x = _sep_bn(Activation("relu", name="block13_sepconv1_act")(x), 728, "block13_sepconv1")
+    x = _sep_bn(Activation("relu", name="block13_sepconv2_act")(x), 1024, "block13_sepconv2")
+    x = MaxPooling2D(3, strides=2, padding="same", name="block13_pool")(x)
+    x = Add(name=names("add"))([x, residual])
+    x = Activation("relu", name="block14_sepconv1_act")(_sep_bn(x, 1536, "block14_sepconv1"))
+    x = Activation("relu", name="block14_sepconv2_act")(_sep_bn(x, 2048, "block14_sepconv2"))
+    x = top(app, x, include_top, pooling, classes, classifier_activation, weights, names, avg_name="avg_pool"
+            if include_top else None)
+    return finish(inputs, x, name, path)

@@ -1,0 +1,28 @@
+"""What tests/fixtures/make_application_fixtures.py recorded from Keras 3.15.1 (see that script)."""
+
+import json
+import os
+
+import numpy as np
+
+from synthetic_weights import synthetic_weight, weight_name
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "applications")
+with open(os.path.join(FIXTURES, "structure.json")) as _f:
+    STRUCTURE = json.load(_f)["applications"]
+PREDICTIONS = np.load(os.path.join(FIXTURES, "predictions.npz"))
+
+
+def layer_table(model):
+    """[name, class name, [weight shapes]] per layer in model order, as the fixture lists Keras's."""
+    return [[layer.name, type(layer).__name__, [list(w.shape) for w in layer.weights]] for layer in model.layers]
+
+
+def keras_table(app):
+    return STRUCTURE[app]["layers"]
+
+
+def set_synthetic_weights(model):
+    for layer in model.layers:
+        if layer.weights:
+            layer.set_weights([synthetic_weight(layer.name, weight_name(w), w.shape) for w in layer.weights])
