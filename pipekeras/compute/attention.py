@@ -110,3 +110,18 @@ def masked_softmax_backward(probs, grad, mask=None, causal=False, mode=MASK_REPL
     out = np.empty_like(probs)
     _softmax_rows_backward(probs.size, probs, grad, _mask_array(mask, probs), bool(causal), int(mode), out)
     return out
+
+
+def batched_product(a, b, transpose_a=False, transpose_b=False):
+    """a @ b over a stack of matrices (leading axes alike): one BLAS product per matrix, through NumPy.
+
+    Args:
+        a, b: arrays (..., m, k) and (..., k, n), or their transposes as flagged.
+        transpose_a, transpose_b: use the transpose of the last two axes.
+
+    Returns:
+        The stack of products, C-contiguous.
+    """
+    a = np.swapaxes(a, -1, -2) if transpose_a else a
+    b = np.swapaxes(b, -1, -2) if transpose_b else b
+    return np.ascontiguousarray(np.matmul(a, b))

@@ -303,8 +303,9 @@ class Layer(PipeStep):
                                  "(a corrupted or hostile file).")
             budget[0] -= size
         try:
-            value = np.ascontiguousarray(initializers.get(initializer)(tuple(shape), dtype=self.dtype),
-                                         dtype=self.dtype)
+            # asarray(order="C") rather than ascontiguousarray, which makes a scalar weight (shape ()) 1-D
+            value = np.asarray(initializers.get(initializer)(tuple(shape), dtype=self.dtype), dtype=self.dtype,
+                               order="C")
         except MemoryError:
             message = (f"its weight {name!r} of shape {tuple(shape)} does not fit in memory. Check the layer's "
                        "size arguments (units, filters, input_dim, ...).")

@@ -1,0 +1,7 @@
+"""Attention layers: multi-head attention, dot-product and additive attention, and the token-and-position
+embedding of transformer models."""
+
+from .dot_product import AdditiveAttention, Attention
+from .multi_head import MultiHeadAttention
+
+__all__ = ["AdditiveAttention", "Attention", "MultiHeadAttention"]
