@@ -1,5 +1,6 @@
 """Layer classes, one module per family."""
 
+from .attention import AdditiveAttention, Attention, MultiHeadAttention, TokenAndPositionEmbedding
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Conv3D, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout
 from .embedding import Embedding
@@ -53,6 +54,9 @@ CONSTRUCTORS = {
     "random_translation": RandomTranslation,
     "random_contrast": RandomContrast,
     "random_crop": RandomCrop,
+    # attention and transformer blocks (issue 20)
+    "multi_head_attention": MultiHeadAttention, "attention": Attention, "additive_attention": AdditiveAttention,
+    "token_and_position_embedding": TokenAndPositionEmbedding,
 }
 
 __all__ = sorted({cls.__name__ for cls in CONSTRUCTORS.values()}) + ["CONSTRUCTORS", "Lambda"]

@@ -18,6 +18,8 @@ from pipekeras.layers import CONSTRUCTORS
 
 PIPEKERAS_NAMES = set("""
     GradientTape Lambda custom_gradient lambda_layer ops
+    AdditiveAttention Attention MultiHeadAttention TokenAndPositionEmbedding additive_attention attention
+    multi_head_attention positional_embedding token_and_position_embedding
     CenterCrop RandomContrast RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom Rescaling Resizing
     rescaling resizing center_crop random_flip random_rotation random_zoom random_translation random_contrast random_crop
     CategoryEncoding Discretization Hashing IntegerLookup Normalization StringLookup
@@ -89,6 +91,8 @@ R_NAMES = set("""
     clear_session k_clear_session config_floatx config_set_floatx config_epsilon k_argmax array_reshape get_file
     layer_conv_3d layer_max_pooling_3d layer_average_pooling_3d layer_global_max_pooling_3d layer_global_average_pooling_3d
     layer_masking
+    layer_multi_head_attention layer_attention layer_additive_attention layer_token_and_position_embedding
+    layer_positional_embedding
     RList callback_csv_logger callback_early_stopping callback_lambda callback_learning_rate_scheduler
     callback_model_checkpoint callback_progbar_logger callback_reduce_lr_on_plateau callback_terminate_on_naan
     callback_terminate_on_nan compile count_params dataset_boston_housing dataset_cifar10 dataset_fashion_mnist

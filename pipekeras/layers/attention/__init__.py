@@ -3,5 +3,6 @@ embedding of transformer models."""
 
 from .dot_product import AdditiveAttention, Attention
 from .multi_head import MultiHeadAttention
+from .positional import TokenAndPositionEmbedding
 
-__all__ = ["AdditiveAttention", "Attention", "MultiHeadAttention"]
+__all__ = ["AdditiveAttention", "Attention", "MultiHeadAttention", "TokenAndPositionEmbedding"]
