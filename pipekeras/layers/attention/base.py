@@ -62,8 +62,9 @@ class AttentionLayer(Layer):
             self._attention_mask = None
 
     def _parts(self, inputs):
-        """(query, value, key) from a list [query, value(, key)], or one tensor attending to itself."""
-        if not isinstance(inputs, (list, tuple)):
+        """(query, value, key) from a list [query, value(, key)] (of tensors, arrays or shapes), or one tensor
+        (one shape tuple) attending to itself."""
+        if not isinstance(inputs, list):
             return inputs, inputs, inputs
         if not 2 <= len(inputs) <= 3:
             raise self.error(ShapeError, f"expected [query, value] or [query, value, key], received a list of "

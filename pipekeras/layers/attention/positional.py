@@ -28,8 +28,9 @@ class TokenAndPositionEmbedding(DeclaresWeights, Layer):
         **kwargs: name, trainable, input_shape, batch_input_shape, batch_size, dtype.
 
     Example:
-        >>> model = sequential(input_shape = 200) | token_and_position_embedding(200, 20000, 32) |
-        ...     transformer layers ...
+        >>> ids = Input(shape=200)
+        >>> x = ids | token_and_position_embedding(200, 20000, 32)
+        >>> x = multi_head_attention(num_heads=2, key_dim=32)(x, x)
     """
 
     input_dtype = "int32"
@@ -75,7 +76,7 @@ class TokenAndPositionEmbedding(DeclaresWeights, Layer):
             bad |= np.rint(ids) != ids
         if bad.any():
             where = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise self.error(DataError, f"id {ids[where]!r} at (sample {where[0]}, step {where[1]}) is not a whole "
+            raise self.error(DataError, f"id {ids[where].item()!r} at (sample {where[0]}, step {where[1]}) is not a whole "
                                         f"number in [0, {self.vocab_size - 1}] (vocab_size={self.vocab_size}). "
                                         "Limit the vocabulary when loading the data (num_words=vocab_size).")
         return ids.reshape(-1).astype(np.int64)
