@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 
-from ... import backend, constraints, initializers, regularizers
+from ... import backend
 from ...compute.attention import MASK_REPLACE, batched_product, masked_softmax, masked_softmax_backward
 from ...compute.dense import dense_backward, dense_forward
 from ...engine.layer import InputSpec
+from ...engine.weights import DeclaresWeights, Weight
 from ...errors import ConfigError
 from ..validation import boolean, positive_int, rate_in_unit_interval
 from .base import AttentionLayer
@@ -26,7 +27,22 @@ def _output_shape_argument(value):
     return tuple(positive_int("MultiHeadAttention", "output_shape", v) for v in items)
 
 
-class MultiHeadAttention(AttentionLayer):
+def _projection_shape(part, size_attribute):
+    index = {"query": 0, "value": 1, "key": 2}[part]
+
+    def shape(layer, input_shape):
+        features = layer._parts(input_shape)[index][-1]
+        return (features, layer.num_heads, getattr(layer, size_attribute))
+    return shape
+
+
+def _projection_weights(part, size_attribute):
+    return (Weight(f"{part}/kernel", _projection_shape(part, size_attribute), argument="kernel"),
+            Weight(f"{part}/bias", lambda layer, shape: (layer.num_heads, getattr(layer, size_attribute)),
+                   argument="bias", enabled="use_bias"))
+
+
+class MultiHeadAttention(DeclaresWeights, AttentionLayer):
     """Multi-head attention (Vaswani et al., 2017), as Keras 3's `MultiHeadAttention`.
 
     Each head projects the query, key and value (kernels of shape (features, num_heads, key_dim) etc.), takes
@@ -64,6 +80,16 @@ class MultiHeadAttention(AttentionLayer):
         >>> y = multi_head_attention(num_heads=2, key_dim=32)(x, x)
     """
 
+    # Keras's weights and their order: the query, key, value and output projections, each kernel then bias
+    declared_weights = (
+        _projection_weights("query", "key_dim") + _projection_weights("key", "key_dim")
+        + _projection_weights("value", "value_dim")
+        + (Weight("attention_output/kernel", lambda layer, shape: (layer.num_heads, layer.value_dim)
+                  + tuple(layer._feature_shape(layer._parts(shape)[0])), argument="kernel"),
+           Weight("attention_output/bias", lambda layer, shape: tuple(layer._feature_shape(layer._parts(shape)[0])),
+                  argument="bias", enabled="use_bias"))
+    )
+
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
                  attention_axes=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
@@ -86,13 +112,7 @@ class MultiHeadAttention(AttentionLayer):
                               f"{attention_axes!r}.")
         self.attention_axes = (int(attention_axes),) if isinstance(attention_axes, (int, np.integer)) else \
             None if attention_axes is None else tuple(int(a) for a in attention_axes)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self.take_weight_arguments(locals())
         self.seed = seed
         self._generator = np.random.default_rng(seed) if seed is not None else None
 
@@ -135,23 +155,12 @@ class MultiHeadAttention(AttentionLayer):
             if locals()[name][-1] is None:
                 raise self.error(ConfigError, f"the {name}'s last axis must be known to build the layer.")
         self.attention_axes = tuple(range(1, len(query) - 1))
-        heads = self.num_heads
-
-        def projection(name, features, size):
-            kernel = self.add_weight(f"{name}/kernel", (features, heads, size), self.kernel_initializer,
-                                     self.kernel_regularizer, self.kernel_constraint)
-            bias = self.add_weight(f"{name}/bias", (heads, size), self.bias_initializer, self.bias_regularizer,
-                                   self.bias_constraint) if self.use_bias else None
-            return kernel, bias
-
-        self.query_kernel, self.query_bias = projection("query", query[-1], self.key_dim)
-        self.key_kernel, self.key_bias = projection("key", key[-1], self.key_dim)
-        self.value_kernel, self.value_bias = projection("value", value[-1], self.value_dim)
-        out = self._feature_shape(query)
-        self.output_kernel = self.add_weight("attention_output/kernel", (heads, self.value_dim) + tuple(out),
-                                             self.kernel_initializer, self.kernel_regularizer, self.kernel_constraint)
-        self.output_bias = self.add_weight("attention_output/bias", tuple(out), self.bias_initializer,
-                                           self.bias_regularizer, self.bias_constraint) if self.use_bias else None
+        super().build(input_shape)
+        weight = lambda name: getattr(self, name) if self.use_bias or not name.endswith("bias") else None
+        self.query_kernel, self.query_bias = weight("query/kernel"), weight("query/bias")
+        self.key_kernel, self.key_bias = weight("key/kernel"), weight("key/bias")
+        self.value_kernel, self.value_bias = weight("value/kernel"), weight("value/bias")
+        self.output_kernel, self.output_bias = weight("attention_output/kernel"), weight("attention_output/bias")
         specs = [InputSpec(ndim=len(s), axes={-1: s[-1]}) for s in (query, value, key)]
         self.input_spec = specs[:len(input_shape)] if isinstance(input_shape, list) else specs[0]
 
@@ -270,7 +279,6 @@ class MultiHeadAttention(AttentionLayer):
         return [dq_in, dv_in, dk_in]
 
     def get_config(self):
-        serialize = lambda module, value: module.serialize(value)
         return {
             **super().get_config(),
             "num_heads": self.num_heads,
@@ -280,12 +288,6 @@ class MultiHeadAttention(AttentionLayer):
             "use_bias": self.use_bias,
             "output_shape": self.output_shape_argument,
             "attention_axes": self.attention_axes,
-            "kernel_initializer": serialize(initializers, self.kernel_initializer),
-            "bias_initializer": serialize(initializers, self.bias_initializer),
-            "kernel_regularizer": serialize(regularizers, self.kernel_regularizer),
-            "bias_regularizer": serialize(regularizers, self.bias_regularizer),
-            "activity_regularizer": serialize(regularizers, self.activity_regularizer),
-            "kernel_constraint": serialize(constraints, self.kernel_constraint),
-            "bias_constraint": serialize(constraints, self.bias_constraint),
+            **self.weight_config(),
             "seed": self.seed,
         }
