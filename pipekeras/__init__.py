@@ -35,6 +35,7 @@ from .layers import (ActivityRegularization, AlphaDropout, Conv1DTranspose, Conv
                      ZeroPadding3D)
 from .layers import RNN, ConvLSTM2D, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .layers.lambda_layer import Lambda
+from .layers.attention import AdditiveAttention, Attention, MultiHeadAttention, TokenAndPositionEmbedding
 from .pipe import layer_constructor, verb
 from .runtime.threads import set_num_threads
 from .saving import (clone_model, load_model, load_weights, model_from_json, model_to_json, save_model,
@@ -94,6 +95,11 @@ random_translation = layer_constructor(RandomTranslation)
 random_contrast = layer_constructor(RandomContrast)
 random_crop = layer_constructor(RandomCrop)
 masking = layer_constructor(Masking)
+multi_head_attention = layer_constructor(MultiHeadAttention)
+attention = layer_constructor(Attention)
+additive_attention = layer_constructor(AdditiveAttention)
+token_and_position_embedding = layer_constructor(TokenAndPositionEmbedding)
+positional_embedding = token_and_position_embedding
 simple_rnn = layer_constructor(SimpleRNN)
 lstm = layer_constructor(LSTM)
 gru = layer_constructor(GRU)
@@ -151,6 +157,8 @@ plot = verb("plot", "history | plot(smooth=True)", applies_to=(History,))
 __all__ = [
     "GradientTape", "Lambda", "custom_gradient", "lambda_layer", "ops",
     "applications",
+    "AdditiveAttention", "Attention", "MultiHeadAttention", "TokenAndPositionEmbedding", "additive_attention",
+    "attention", "multi_head_attention", "positional_embedding", "token_and_position_embedding",
     "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "BatchNormalization",
     "Bidirectional", "CONSTRUCTORS", "Callback", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D",
     "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv2D", "Dot", "Dropout", "Embedding", "Flatten", "GRU",

@@ -1,6 +1,7 @@
 """Layer classes, one module per family."""
 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
+from .attention import AdditiveAttention, Attention, MultiHeadAttention, TokenAndPositionEmbedding
 from .convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, DepthwiseConv2D,
                             SeparableConv2D)
 from .core import Activation, Dense, Dropout
@@ -70,6 +71,9 @@ CONSTRUCTORS = {
     # recurrent cells and the generic RNN (issue 20)
     "rnn": RNN, "simple_rnn_cell": SimpleRNNCell, "lstm_cell": LSTMCell, "gru_cell": GRUCell,
     "stacked_rnn_cells": StackedRNNCells, "conv_lstm_2d": ConvLSTM2D,
+    # attention and transformer blocks (issue 20)
+    "multi_head_attention": MultiHeadAttention, "attention": Attention, "additive_attention": AdditiveAttention,
+    "token_and_position_embedding": TokenAndPositionEmbedding,
 }
 
 __all__ = sorted({cls.__name__ for cls in CONSTRUCTORS.values()}) + ["CONSTRUCTORS", "Lambda"]

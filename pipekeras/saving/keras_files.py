@@ -55,7 +55,7 @@ _OFF_VALUES = {
 }
 # Keras 3 functional graphs record the masks they compute (Masking, Embedding(mask_zero=True)) as operation
 # nodes that only feed `mask=` arguments; pipekeras's layers compute their masks themselves
-_MASK_OPS = {"NotEqual", "Any"}
+_MASK_OPS = {"NotEqual", "Any", "LogicalOr", "LogicalAnd"}
 _LAYER_BASE_KEYS = {"name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype"}
 
 
@@ -183,8 +183,15 @@ def _inbound(nodes):
     for node in nodes:
         if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
             args = node.get("args", [])
+            kwargs = node.get("kwargs") or {}
+            if isinstance(kwargs.get("attention_mask"), dict):
+                raise ConfigError("Keras config: an attention_mask tensor given to a layer call is not supported; "
+                                  "pipekeras's attention layers take masks from their inputs or use_causal_mask.")
+            # MultiHeadAttention is called as layer(query, value, key=...): every tensor argument is an input
+            tensor_args = args if len(args) > 1 or "key" in kwargs else args[:1]
+            tensor_args = list(tensor_args) + [kwargs[k] for k in ("key",) if isinstance(kwargs.get(k), dict)]
             refs = []
-            for arg in args[:1]:
+            for arg in tensor_args:
                 items = arg if isinstance(arg, list) else [arg]
                 refs += [_history_ref(item) for item in items]
             states = (node.get("kwargs") or {}).get("initial_state")  # a recurrent layer's: inputs after args
@@ -194,6 +201,17 @@ def _inbound(nodes):
         else:  # Keras 2: [[name, node, tensor, kwargs], ...]
             result.append([_history_ref(item) for item in node])
     return result
+
+
+def _call_options(cls, nodes):
+    """Call arguments of a Keras node that pipekeras keeps on the layer (`use_causal_mask`, ...), as config."""
+    options = {}
+    for node in nodes:
+        kwargs = node.get("kwargs") or {} if isinstance(node, dict) else {}
+        for name in getattr(cls, "call_options", ()):
+            if kwargs.get(name):
+                options[name] = True
+    return options
 
 
 def _refs(value):
@@ -231,6 +249,8 @@ def keras_entry_to_pipekeras(entry, custom_objects=None):
             converted = keras_entry_to_pipekeras(layer, custom_objects)
             converted["name"] = layer.get("name", converted["config"].get("name"))
             converted["inbound_nodes"] = _inbound(layer.get("inbound_nodes", []))
+            cls = get_layer_class(converted["class_name"])
+            converted["config"].update(_call_options(cls, layer.get("inbound_nodes", [])))
             out_layers.append(converted)
         inputs, inputs_are_list = _refs(config["input_layers"])
         outputs, outputs_are_list = _refs(config["output_layers"])
@@ -293,12 +313,15 @@ def _collect(group, source, cell_names=()):
 
 
 _WRAPPED_PARTS = {"forward_layer": 0, "backward_layer": 1}
+# MultiHeadAttention's projections, in its weight order (sorted by name, key would come before query)
+_PART_ORDER = {**_WRAPPED_PARTS, "query_dense": 2, "key_dense": 3, "value_dense": 4, "output_dense": 5}
 
 
 def _subgroup_order(key):
     """Sub-groups by name in pipekeras's weight order: a Bidirectional's forward layer before its backward one
-    (sorted by name, backward would come first and the shapes would not tell), then the rest sorted."""
-    return _WRAPPED_PARTS.get(key, len(_WRAPPED_PARTS)), key
+    (sorted by name, backward would come first and the shapes would not tell), MultiHeadAttention's query,
+    key, value and output projections, then the rest sorted."""
+    return _PART_ORDER.get(key, len(_PART_ORDER)), key
 
 
 def _keras3_groups(file, source, cell_names=()):
@@ -484,7 +507,9 @@ def _keras_layer_entry(layer):
         raise SavingError(f"Writing .keras: layer {layer.name!r} ({type(layer).__name__}) nests other layers; "
                           "only flat models, RNN(cell), ConvLSTM2D and the wrappers Bidirectional and "
                           "TimeDistributed can be written for Keras.")
-    config = {k: _keras_value(k, v) for k, v in layer.get_config().items() if k != "batch_input_shape"}
+    options = getattr(layer, "call_options", ())
+    config = {k: _keras_value(k, v) for k, v in layer.get_config().items()
+              if k != "batch_input_shape" and k not in options}
     if type(layer).__name__ in _NAME_AND_DTYPE_ONLY:
         config.pop("trainable", None)
     if type(layer).__name__ == "RNN":
@@ -500,6 +525,10 @@ def _keras_layer_entry(layer):
         if getattr(layer, "takes_initial_state", False) and isinstance(shape, list):  # built with initial states
             entry["build_config"] = {"shapes_dict": {"sequences_shape": list(shape[0]),
                                                      "initial_state_shape": [list(s) for s in shape[1:]]}}
+        elif hasattr(layer, "keras_weight_groups"):  # MultiHeadAttention builds from (query, value, key) shapes
+            shapes = shape if isinstance(shape, list) else [shape, shape]
+            entry["build_config"] = {"shapes_dict": {f"{part}_shape": list(s) for part, s in
+                                                     zip(("query", "value", "key"), shapes)}}
     return entry
 
 
@@ -535,7 +564,11 @@ def keras_model_config(model):
             if getattr(layer, "takes_initial_state", False) and len(tensors) > 1:  # Keras 3 passes states by keyword
                 entry["inbound_nodes"].append({"args": [tensors[0]], "kwargs": {"initial_state": tensors[1:]}})
                 continue
-            entry["inbound_nodes"].append({"args": [tensors if node.inputs_are_list else tensors[0]], "kwargs": {}})
+            args = [tensors if node.inputs_are_list else tensors[0]]
+            if hasattr(layer, "keras_weight_groups"):  # MultiHeadAttention: layer(query, value, key)
+                args = tensors if len(tensors) > 1 else tensors * 2
+            kwargs = {name: True for name in getattr(layer, "call_options", ()) if getattr(layer, name)}
+            entry["inbound_nodes"].append({"args": args, "kwargs": kwargs})
         layers.append(entry)
     refs = lambda structure: ([model.tensor_ref(t) for t in structure] if isinstance(structure, list)
                               else model.tensor_ref(structure))
@@ -572,6 +605,13 @@ def _write_layer_group(group, layer):
         for part, inner in parts.items():
             _write_layer_group(group.create_group("forward_layer" if name == "Bidirectional" and part == "layer"
                                                   else part), inner)
+        return
+    if hasattr(layer, "keras_weight_groups"):  # MultiHeadAttention: one sub-group per projection
+        for part, vars_name, variables in layer.keras_weight_groups():
+            target = group.create_group(part).create_group("vars")
+            target.attrs["name"] = vars_name
+            for i, variable in enumerate(variables):
+                target.create_dataset(str(i), data=variable.numpy())
         return
     target = own
     if name == "RNN":

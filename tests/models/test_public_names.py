@@ -20,6 +20,8 @@ PIPEKERAS_NAMES = set("""
     distribution tuning
     GradientTape Lambda custom_gradient lambda_layer ops
     applications
+    AdditiveAttention Attention MultiHeadAttention TokenAndPositionEmbedding additive_attention attention
+    multi_head_attention positional_embedding token_and_position_embedding
     CenterCrop RandomContrast RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom Rescaling Resizing
     rescaling resizing center_crop random_flip random_rotation random_zoom random_translation random_contrast random_crop
     CategoryEncoding Discretization Hashing IntegerLookup Normalization StringLookup
@@ -106,6 +108,8 @@ R_NAMES = set("""
     layer_masking
     layer_activation_parametric_relu layer_activation_thresholded_relu
     layer_conv_1d_transpose layer_conv_3d_transpose layer_up_sampling_3d layer_zero_padding_3d layer_cropping_3d layer_spatial_dropout_3d layer_group_normalization layer_unit_normalization layer_gaussian_noise layer_gaussian_dropout layer_alpha_dropout layer_activity_regularization layer_identity layer_upsampling_3d
+    layer_multi_head_attention layer_attention layer_additive_attention layer_token_and_position_embedding
+    layer_positional_embedding
     RList callback_csv_logger callback_early_stopping callback_lambda callback_learning_rate_scheduler
     callback_model_checkpoint callback_progbar_logger callback_reduce_lr_on_plateau callback_terminate_on_naan
     callback_terminate_on_nan compile count_params dataset_boston_housing dataset_cifar10 dataset_fashion_mnist

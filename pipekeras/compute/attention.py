@@ -1,0 +1,127 @@
+"""Attention kernels: the fused masked softmax over the last axis of attention scores, forward and backward.
+
+Scores are laid out as (groups, queries, keys), C-contiguous: `groups` is batch x heads for multi-head
+attention (batch for single-head attention). A boolean mask of shape (mask_groups, queries, keys) is shared by
+`groups // mask_groups` consecutive groups (the heads of one sample); an empty mask means none. `causal`
+masks key j for query i when j > i (Keras's lower-triangular causal mask). Masked scores are set to -1e9
+(`MASK_REPLACE`, Keras's Softmax layer, used by MultiHeadAttention) or lowered by 1e9 (`MASK_SUBTRACT`,
+Keras's Attention layers), so a row whose keys are all masked gets the softmax Keras gives it rather than NaN.
+
+Each row is a single pass for its maximum, one for the exponentials and their sum, one to scale; backward is
+dS = P * (dP - sum(dP * P)) per row, with masked entries of a replaced row given no gradient.
+"""
+
+import numpy as np
+from numba import prange
+
+from ..runtime.threads import parallel_loop
+
+MASK_REPLACE = 0
+MASK_SUBTRACT = 1
+LARGE = 1e9
+
+
+@parallel_loop
+def _softmax_rows(scores, mask, causal, mode, out):
+    groups, queries, keys = scores.shape
+    shared = groups // mask.shape[0] if mask.shape[0] > 0 else 1
+    has_mask = mask.shape[0] > 0
+    for g in prange(groups):
+        mg = g // shared
+        for i in range(queries):
+            row = scores[g, i]
+            dest = out[g, i]
+            top = -np.inf
+            for j in range(keys):
+                v = row[j]
+                if (has_mask and not mask[mg, i, j]) or (causal and j > i):
+                    v = v - LARGE if mode == 1 else -LARGE
+                dest[j] = v
+                if v > top:
+                    top = v
+            total = 0.0
+            for j in range(keys):
+                e = np.exp(dest[j] - top)
+                dest[j] = e
+                total += e
+            inv = 1.0 / total
+            for j in range(keys):
+                dest[j] = dest[j] * inv
+
+
+@parallel_loop
+def _softmax_rows_backward(probs, grad, mask, causal, mode, out):
+    groups, queries, keys = probs.shape
+    shared = groups // mask.shape[0] if mask.shape[0] > 0 else 1
+    has_mask = mask.shape[0] > 0
+    for g in prange(groups):
+        mg = g // shared
+        for i in range(queries):
+            p = probs[g, i]
+            d = grad[g, i]
+            dest = out[g, i]
+            dot = 0.0
+            for j in range(keys):
+                dot += p[j] * d[j]
+            for j in range(keys):
+                value = p[j] * (d[j] - dot)
+                if mode == 0 and ((has_mask and not mask[mg, i, j]) or (causal and j > i)):
+                    value = 0.0
+                dest[j] = value
+
+
+def _mask_array(mask, scores):
+    if mask is None:
+        return np.zeros((0, 1, 1), dtype=np.bool_)
+    return np.ascontiguousarray(mask, dtype=np.bool_)
+
+
+def masked_softmax(scores, mask=None, causal=False, mode=MASK_REPLACE):
+    """Softmax over the last axis of (groups, queries, keys) scores, masked positions excluded.
+
+    Args:
+        scores: C-contiguous float array (groups, queries, keys).
+        mask: None or a boolean array (mask_groups, queries, keys), mask_groups dividing groups; True keeps.
+        causal: also mask keys after the query's position.
+        mode: MASK_REPLACE (masked scores become -1e9) or MASK_SUBTRACT (masked scores are lowered by 1e9).
+
+    Returns:
+        The probabilities, an array of the scores' shape and dtype.
+    """
+    scores = np.ascontiguousarray(scores)
+    out = np.empty_like(scores)
+    _softmax_rows(scores.size, scores, _mask_array(mask, scores), bool(causal), int(mode), out)
+    return out
+
+
+def masked_softmax_backward(probs, grad, mask=None, causal=False, mode=MASK_REPLACE):
+    """The gradient of the scores from the gradient of `masked_softmax`'s probabilities `probs`.
+
+    Args:
+        probs: what `masked_softmax` returned.
+        grad: the gradient of the probabilities, same shape.
+        mask, causal, mode: as given to `masked_softmax`.
+
+    Returns:
+        The gradient of the scores.
+    """
+    probs = np.ascontiguousarray(probs)
+    grad = np.ascontiguousarray(grad, dtype=probs.dtype)
+    out = np.empty_like(probs)
+    _softmax_rows_backward(probs.size, probs, grad, _mask_array(mask, probs), bool(causal), int(mode), out)
+    return out
+
+
+def batched_product(a, b, transpose_a=False, transpose_b=False):
+    """a @ b over a stack of matrices (leading axes alike): one BLAS product per matrix, through NumPy.
+
+    Args:
+        a, b: arrays (..., m, k) and (..., k, n), or their transposes as flagged.
+        transpose_a, transpose_b: use the transpose of the last two axes.
+
+    Returns:
+        The stack of products, C-contiguous.
+    """
+    a = np.swapaxes(a, -1, -2) if transpose_a else a
+    b = np.swapaxes(b, -1, -2) if transpose_b else b
+    return np.ascontiguousarray(np.matmul(a, b))
