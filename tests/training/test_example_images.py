@@ -1,5 +1,7 @@
-"""The image-folder convnet example: quick run (1,000 MNIST digits as PNGs), and (slow) the full run with the
-book's accuracy."""
+"""The image-folder convnet example: quick run (1,000 MNIST digits as PNGs), and (slow) its full settings on a
+sixth of the digits. The full run, `python examples/mnist_png_convnet.py` (60,000 digits, 5 epochs, about three
+minutes on two cores), reaches >= 98.5% test accuracy: this file's slow test asserted it until the suite was
+shortened."""
 
 import importlib.util
 import pathlib
@@ -22,6 +24,15 @@ def test_quick_run_learns():
 
 
 @pytest.mark.slow
-def test_full_run_reaches_98_5_percent():
-    accuracy, _ = _example().main(quick=False)
-    assert accuracy >= 0.985
+def test_full_settings_on_10000_digits_reach_95_percent(monkeypatch):
+    import pipekeras as pk
+
+    load_data = pk.datasets.mnist.load_data
+
+    def sliced():
+        (x_train, y_train), (x_test, y_test) = load_data()
+        return (x_train[:10000], y_train[:10000]), (x_test[:2000], y_test[:2000])
+
+    monkeypatch.setattr(pk.datasets.mnist, "load_data", sliced)
+    accuracy, _ = _example().main(quick=False)  # 5 epochs with augmentation
+    assert accuracy >= 0.95

@@ -5,6 +5,7 @@ with the book's accuracy."""
 import importlib.util
 import os
 import pathlib
+import tarfile
 
 import pytest
 
@@ -20,9 +21,25 @@ def _example():
     return module
 
 
+@pytest.fixture(scope="module")
+def small_archive(tmp_path_factory):
+    """The real archive cut to its first 1,000 reviews of each class in train and in test (the quick run uses
+    2,000 training reviews, and unpacking all 50,000 took most of its time)."""
+    path = tmp_path_factory.mktemp("imdb") / "aclImdb_small.tar.gz"
+    kept = {}
+    with tarfile.open(ARCHIVE, "r:gz") as source, tarfile.open(path, "w:gz") as small:
+        for member in source:
+            folder = member.name.rsplit("/", 1)[0]
+            if member.isfile() and folder.count("/") == 2 and kept.get(folder, 0) < 1000:
+                kept[folder] = kept.get(folder, 0) + 1
+                small.addfile(member, source.extractfile(member))
+    assert sorted(kept.values()) == [1000] * 4, kept
+    return path
+
+
 @needs_archive
-def test_quick_run_of_the_raw_text_example_learns():
-    accuracy, _ = _example().main(quick=True, archive=str(ARCHIVE))
+def test_quick_run_of_the_raw_text_example_learns(small_archive):
+    accuracy, _ = _example().main(quick=True, archive=str(small_archive))
     assert accuracy > 0.7
 
 
@@ -34,6 +51,7 @@ def test_raw_text_multi_hot_model_reaches_87_5_percent():
 
 
 @needs_archive
+@pytest.mark.slow  # tokenizes all 25,000 training reviews, for the book's token count
 def test_book_chapter_6_1_tokenizer_path_runs_as_written(capsys):
     spec = importlib.util.spec_from_file_location("imdb_tokenizer_r", EXAMPLE.parent / "imdb_tokenizer_r.py")
     module = importlib.util.module_from_spec(spec)
