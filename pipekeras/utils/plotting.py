@@ -128,8 +128,9 @@ def plot_history(history, metrics=None, smooth=False, figsize=None, title=None):
 
 
 def shown_once_in_notebooks(figure):
-    """Keeps a returned pyplot figure from showing twice in Jupyter: the inline backend shows every open figure
-    when the cell ends, and the cell's value (the figure) would show again, so the value shows nothing.
+    """Shows a returned pyplot figure once in Jupyter, as it is made: the inline backend would show it when the
+    cell ends and the cell's value (the figure) again, so the figure is shown now, closed in pyplot (the backend
+    then skips it) and its value shows nothing.
 
     Elsewhere (scripts, other backends) the figure is left as it is.
     """
@@ -138,4 +139,9 @@ def shown_once_in_notebooks(figure):
     import matplotlib
 
     if getattr(shell, "kernel", None) is not None and "inline" in matplotlib.get_backend():
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        display(figure)
+        plt.close(figure)
         figure._ipython_display_ = lambda: None

@@ -89,9 +89,14 @@ def test_plot_of_a_history_shows_once_in_a_notebook(monkeypatch):
     plt.close(script_figure)
 
     kernel = types.SimpleNamespace(kernel=object())
-    monkeypatch.setitem(__import__("sys").modules, "IPython", types.SimpleNamespace(get_ipython=lambda: kernel))
+    shown = []
+    modules = __import__("sys").modules
+    monkeypatch.setitem(modules, "IPython", types.SimpleNamespace(get_ipython=lambda: kernel))
+    monkeypatch.setitem(modules, "IPython.display", types.SimpleNamespace(display=shown.append))
     monkeypatch.setattr(matplotlib, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
     figure = history | pk.plot()
-    # the inline backend shows the open figure when the cell ends; the cell's value must not show it again
+    # shown now, once; closed, so the inline backend does not show it again when the cell ends; and the cell's
+    # value shows nothing
+    assert shown == [figure]
+    assert figure.number not in plt.get_fignums()
     assert formatters.DisplayFormatter().format(figure) == ({}, {})
-    plt.close(figure)
