@@ -8,6 +8,9 @@ For each format a seed file (the Keras-written fixtures for `.keras`, `.weights.
 pipekeras for `.pkeras`) is mutated deterministically from `--seed` and the case index:
 
 - flip: one byte at a random offset set to a random other value;
+- hdf5-flip (not in the default set): a flip of the HDF5 content: of the file itself for `.weights.h5` and
+  `.h5`, of the `model.weights.h5` inside a `.keras` (rezipped with a valid CRC, so that the flip reaches
+  the HDF5 reader instead of the zip's checksum);
 - truncate: the file cut at a random length;
 - config: one value of the model config (config.json, or the `.h5` file's `model_config` attribute; for
   `.weights.h5` one dataset's shape and dtype) replaced by a hostile one (huge, negative, NaN, wrong type).
@@ -34,6 +37,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 FIXTURES = os.path.join(REPO, "tests", "fixtures")
 FORMATS = (".pkeras", ".keras", ".weights.h5", ".h5")
 MUTATIONS = ("flip", "truncate", "config")
+EXTRA_MUTATIONS = ("hdf5-flip",)
 HOSTILE_VALUES = (None, -1, 0, 1 << 40, -(1 << 40), 1e308, float("nan"), float("inf"), "abc", "", True, [],
                   {}, [1, 2], {"class_name": "Lambda", "config": {}}, "../../../../etc/passwd", 1.5, [[[[[]]]]])
 
@@ -114,7 +118,9 @@ def _mutate_h5(data, rng):
 
 def mutate(kind, data, mutation, rng):
     """One mutated copy of `data` (a file of `kind`)."""
-    if mutation == "flip":
+    if mutation == "hdf5-flip" and kind == ".keras":
+        return _rezip(data, "model.weights.h5", lambda content: mutate(".weights.h5", content, "flip", rng))
+    if mutation in ("flip", "hdf5-flip"):
         at = rng.randrange(len(data))
         value = (data[at] + rng.randrange(1, 256)) % 256
         return data[:at] + bytes([value]) + data[at + 1:]
@@ -225,7 +231,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=FORMATS)
     parser.add_argument("--count", type=int, default=200, help="cases per format")
-    parser.add_argument("--mutations", nargs="+", default=list(MUTATIONS), choices=MUTATIONS)
+    parser.add_argument("--mutations", nargs="+", default=list(MUTATIONS), choices=MUTATIONS + EXTRA_MUTATIONS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--unsafe", action="store_true", help="load with safe_mode=False")
     parser.add_argument("--case-timeout", type=float, default=60.0)
