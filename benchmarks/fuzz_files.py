@@ -184,10 +184,17 @@ def worker(kind, mutations, seed, start, stop, safe_mode):
     os.rmdir(folder)
 
 
+def _write_progress(path, kind, done, counts, examples, start_time):
+    with open(path, "w") as file:
+        json.dump({"format": kind, "done": done, "counts": dict(counts), "examples": examples,
+                   "seconds": round(time.monotonic() - start_time, 1)}, file)
+
+
 # ----- the driver: runs workers, restarts them after a crash or a hang -----------------------------------
 
-def campaign(kind, count, mutations=MUTATIONS, seed=0, safe_mode=True, case_timeout=60.0):
-    """Outcome counts (and examples of each failure) of `count` cases of `kind`."""
+def campaign(kind, count, mutations=MUTATIONS, seed=0, safe_mode=True, case_timeout=60.0, progress=None):
+    """Outcome counts (and examples of each failure) of `count` cases of `kind`; every 200 cases the counts
+    so far are written to the file `progress` (if given), so an interrupted campaign still says what ran."""
     counts, examples, index = Counter(), {}, 0
     start_time = time.monotonic()
     while index < count:
@@ -220,6 +227,8 @@ def campaign(kind, count, mutations=MUTATIONS, seed=0, safe_mode=True, case_time
                 examples.setdefault("raw", []).append((row["index"], row["mutation"], row["detail"]))
             index = row["index"] + 1
             deadline = time.monotonic() + case_timeout
+            if progress and index % 200 == 0:
+                _write_progress(progress, kind, index, counts, examples, start_time)
         process.kill()
         process.wait()
         process.stdout.close()
@@ -236,12 +245,14 @@ def main():
     parser.add_argument("--unsafe", action="store_true", help="load with safe_mode=False")
     parser.add_argument("--case-timeout", type=float, default=60.0)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--progress", help="a file to write the counts so far to, every 200 cases")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker, args.mutations, args.seed, args.start, args.count, not args.unsafe)
-    results = [campaign(kind, args.count, args.mutations, args.seed, not args.unsafe, args.case_timeout)
+    results = [campaign(kind, args.count, args.mutations, args.seed, not args.unsafe, args.case_timeout,
+                        args.progress)
                for kind in args.formats]
     if args.json:
         print(json.dumps(results))
