@@ -350,7 +350,7 @@ def _parse_one(data_fd, reply_fd, memory, seconds):
     size = os.fstat(data_fd).st_size
     parts, offset = [], 0
     while offset < size:
-        part = os.pread(data_fd, min(size - offset, 1 << 26), offset)
+        part = os.pread(data_fd, min(size - offset, 1 << 30), offset)  # one part (no copy to join) below 1 GiB
         if not part:
             break
         parts.append(part)
