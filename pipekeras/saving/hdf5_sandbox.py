@@ -196,6 +196,20 @@ def _server():
     return server
 
 
+def _forget_servers_after_fork():
+    """In a forked copy of this process: the parent's server is not ours (its socket is closed here, which
+    leaves the parent's open), and a lock another thread held at the fork is not held here."""
+    global _lock
+    _lock = threading.Lock()
+    server = _servers.pop("server", None)
+    if server is not None:
+        server.control.close()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_servers_after_fork)
+
+
 @atexit.register
 def _close_servers():
     server = _servers.pop("server", None)
