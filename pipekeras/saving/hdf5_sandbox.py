@@ -252,10 +252,10 @@ def read_hdf5(data, safe_mode=True):
             if isinstance(error, (OSError, ValueError)):
                 raise RuntimeError(f"the HDF5 parsing process failed ({type(error).__name__}: {error})") from None
             raise
-    return _result(header, body, status, seconds)
+    return _result(header, body, status, seconds, memory)
 
 
-def _result(header, body, status, seconds):
+def _result(header, body, status, seconds, memory):
     kind = status.get("status")
     if kind == "timeout":
         raise RuntimeError(f"the HDF5 library did not finish reading it within {seconds:.0f} s (it loops on "
@@ -272,7 +272,12 @@ def _result(header, body, status, seconds):
     if header.get("ok") is not True:
         if "refused" in header:
             raise Refused(str(header["refused"]))
-        raise RuntimeError(f"not a readable HDF5 file ({str(header.get('error'))[:2000]})")
+        error = str(header.get("error"))[:2000]
+        if error.startswith("MemoryError"):
+            raise RuntimeError(f"reading it needs more than the parser's memory limit ({memory >> 20} MiB: "
+                               f"{CHILD_BASE_MEMORY >> 20} MiB + {CHILD_MEMORY_PER_BYTE} x the file); the file is "
+                               "corrupted or hostile, or load a file you trust with safe_mode=False")
+        raise RuntimeError(f"not a readable HDF5 file ({error})")
     try:
         return _tree(header, body)
     except (ValueError, KeyError, TypeError, IndexError) as error:
