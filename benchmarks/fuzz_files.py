@@ -8,6 +8,9 @@ For each format a seed file (the Keras-written fixtures for `.keras`, `.weights.
 pipekeras for `.pkeras`) is mutated deterministically from `--seed` and the case index:
 
 - flip: one byte at a random offset set to a random other value;
+- hdf5-flip (not in the default set): a flip of the HDF5 content: of the file itself for `.weights.h5` and
+  `.h5`, of the `model.weights.h5` inside a `.keras` (rezipped with a valid CRC, so that the flip reaches
+  the HDF5 reader instead of the zip's checksum);
 - truncate: the file cut at a random length;
 - config: one value of the model config (config.json, or the `.h5` file's `model_config` attribute; for
   `.weights.h5` one dataset's shape and dtype) replaced by a hostile one (huge, negative, NaN, wrong type).
@@ -34,6 +37,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 FIXTURES = os.path.join(REPO, "tests", "fixtures")
 FORMATS = (".pkeras", ".keras", ".weights.h5", ".h5")
 MUTATIONS = ("flip", "truncate", "config")
+EXTRA_MUTATIONS = ("hdf5-flip",)
 HOSTILE_VALUES = (None, -1, 0, 1 << 40, -(1 << 40), 1e308, float("nan"), float("inf"), "abc", "", True, [],
                   {}, [1, 2], {"class_name": "Lambda", "config": {}}, "../../../../etc/passwd", 1.5, [[[[[]]]]])
 
@@ -114,7 +118,9 @@ def _mutate_h5(data, rng):
 
 def mutate(kind, data, mutation, rng):
     """One mutated copy of `data` (a file of `kind`)."""
-    if mutation == "flip":
+    if mutation == "hdf5-flip" and kind == ".keras":
+        return _rezip(data, "model.weights.h5", lambda content: mutate(".weights.h5", content, "flip", rng))
+    if mutation in ("flip", "hdf5-flip"):
         at = rng.randrange(len(data))
         value = (data[at] + rng.randrange(1, 256)) % 256
         return data[:at] + bytes([value]) + data[at + 1:]
@@ -178,10 +184,17 @@ def worker(kind, mutations, seed, start, stop, safe_mode):
     os.rmdir(folder)
 
 
+def _write_progress(path, kind, done, counts, examples, start_time):
+    with open(path, "w") as file:
+        json.dump({"format": kind, "done": done, "counts": dict(counts), "examples": examples,
+                   "seconds": round(time.monotonic() - start_time, 1)}, file)
+
+
 # ----- the driver: runs workers, restarts them after a crash or a hang -----------------------------------
 
-def campaign(kind, count, mutations=MUTATIONS, seed=0, safe_mode=True, case_timeout=60.0):
-    """Outcome counts (and examples of each failure) of `count` cases of `kind`."""
+def campaign(kind, count, mutations=MUTATIONS, seed=0, safe_mode=True, case_timeout=60.0, progress=None):
+    """Outcome counts (and examples of each failure) of `count` cases of `kind`; every 200 cases the counts
+    so far are written to the file `progress` (if given), so an interrupted campaign still says what ran."""
     counts, examples, index = Counter(), {}, 0
     start_time = time.monotonic()
     while index < count:
@@ -214,6 +227,8 @@ def campaign(kind, count, mutations=MUTATIONS, seed=0, safe_mode=True, case_time
                 examples.setdefault("raw", []).append((row["index"], row["mutation"], row["detail"]))
             index = row["index"] + 1
             deadline = time.monotonic() + case_timeout
+            if progress and index % 200 == 0:
+                _write_progress(progress, kind, index, counts, examples, start_time)
         process.kill()
         process.wait()
         process.stdout.close()
@@ -225,17 +240,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=FORMATS)
     parser.add_argument("--count", type=int, default=200, help="cases per format")
-    parser.add_argument("--mutations", nargs="+", default=list(MUTATIONS), choices=MUTATIONS)
+    parser.add_argument("--mutations", nargs="+", default=list(MUTATIONS), choices=MUTATIONS + EXTRA_MUTATIONS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--unsafe", action="store_true", help="load with safe_mode=False")
     parser.add_argument("--case-timeout", type=float, default=60.0)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--progress", help="a file to write the counts so far to, every 200 cases")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker, args.mutations, args.seed, args.start, args.count, not args.unsafe)
-    results = [campaign(kind, args.count, args.mutations, args.seed, not args.unsafe, args.case_timeout)
+    results = [campaign(kind, args.count, args.mutations, args.seed, not args.unsafe, args.case_timeout,
+                        args.progress)
                for kind in args.formats]
     if args.json:
         print(json.dumps(results))

@@ -75,11 +75,13 @@ def _relu(v, a, b, c):  # a: negative_slope, b: max_value, c: threshold
         return b
     if v > c:
         return v
+    if a == 0.0 and v <= c:  # 0, also at -inf (0 * -inf would be NaN); NaN falls through and stays NaN
+        return 0.0
     return a * (v - c)
 
 
 def _relu_derivative(v, y, a, b, c):  # at the threshold the slope below it: relu'(0) = 0 as Keras and PyTorch
-    if v >= b:
+    if v >= b and b < math.inf:  # without max_value, relu'(+inf) = 1
         return 0.0
     if v > c:
         return 1.0
@@ -126,8 +128,8 @@ def _selu(v, a, b, c):
     return SELU_SCALE * (v if v > 0 else SELU_ALPHA * math.expm1(v))
 
 
-def _selu_derivative(v, y, a, b, c):
-    return SELU_SCALE if v > 0 else y + SELU_SCALE * SELU_ALPHA
+def _selu_derivative(v, y, a, b, c):  # from v, not y: y + scale * alpha keeps y's float32 rounding (2e-8 at -inf)
+    return SELU_SCALE if v > 0 else SELU_SCALE * SELU_ALPHA * math.exp(v)
 
 
 _add("selu", _selu, _selu_derivative)

@@ -35,14 +35,14 @@ def _bias_activation(z, bias, y, in_place, code, a, b, c):
             zi = z[i]
             for j in range(cols):
                 v = zi[j] + bias[j]
-                zi[j] = v if v > 0 else 0.0 * v  # NaN stays NaN, as in the activation layer
+                zi[j] = v if not v <= 0 else 0.0  # NaN stays NaN and -inf gives 0, as in the activation layer
     elif plain_relu:
         for i in prange(rows):
             zi, yi = z[i], y[i]
             for j in range(cols):
                 v = zi[j] + bias[j]
                 zi[j] = v
-                yi[j] = v if v > 0 else 0.0 * v
+                yi[j] = v if not v <= 0 else 0.0
     elif in_place and code == LINEAR:
         for i in prange(rows):
             zi = z[i]

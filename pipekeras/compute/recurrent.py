@@ -63,8 +63,8 @@ def _ftz(v):
 
 @jit
 def _tanh32(x):
-    x = x if x < _CLAMP else _CLAMP
-    x = x if x > -_CLAMP else -_CLAMP
+    x = x if not x >= _CLAMP else _CLAMP  # written so that NaN passes (and stays NaN)
+    x = x if not x <= -_CLAMP else -_CLAMP
     s = x * x
     p = (((((_P6 * s + _P5) * s + _P4) * s + _P3) * s + _P2) * s + _P1) * s + _P0
     q = (((((_Q6 * s + _Q5) * s + _Q4) * s + _Q3) * s + _Q2) * s + _Q1) * s + _Q0
@@ -148,12 +148,12 @@ def _activate_fast(code, fast, A, lo, hi):
         elif code == RELU:
             for j in range(n):
                 v = a[j]
-                a[j] = v if v > 0 else 0.0 * v
+                a[j] = v if not v <= 0 else 0.0  # NaN stays NaN, -inf gives 0
         elif code == HARD_SIGMOID:
             for j in range(n):
                 v = a[j] * _SIXTH + _HALF
-                v = v if v > 0 else 0.0 * v
-                a[j] = v if v < 1 else 1.0 + 0.0 * v
+                v = v if not v <= 0 else 0.0
+                a[j] = v if not v >= 1 else 1.0
 
 
 @jit(inline="always")

@@ -70,7 +70,12 @@ class Embedding(DeclaresWeights, Layer):
 
     def _ids(self, inputs):
         """Returns the ids as a flat int64 array (float ids are rounded; they must be whole numbers)."""
-        ids = np.asarray(inputs)
+        ids = self._as_array(inputs)
+        if ids.dtype.kind == "u" and ids.dtype.itemsize >= 8:  # before the cast: 2**63 and above would wrap
+            outside = ids >= self.input_dim
+            if outside.any():
+                where = tuple(int(i) for i in np.argwhere(outside)[0])
+                raise self._out_of_range(int(ids[where]), where)
         if ids.dtype.kind == "f":
             rounded = np.rint(ids)
             if not np.all(rounded == ids):
@@ -93,7 +98,7 @@ class Embedding(DeclaresWeights, Layer):
         shown = bad if isinstance(bad, int) else f"{bad:g}"
         if bad < 0:
             advice = "Ids cannot be negative."
-        elif isinstance(bad, int):
+        elif isinstance(bad, int) and bad < 2 ** 31:
             advice = (f"Raise input_dim to at least {bad + 1}, or limit the vocabulary when loading the data "
                       "(e.g. num_words=input_dim).")
         else:

@@ -3,7 +3,8 @@
 `api` holds the verbs and picks the format by file kind; `native` is the model file layout, `weights`
 weight files, `model_config` what the formats share (compile state, building a checked model), `safety`
 what loading refuses, `keras_files` Keras 3 `.keras` / `.weights.h5` and Keras 2 `.h5`
-interoperability, `hdf5_reader` the checked reading of untrusted HDF5 (in a child process by default), and
+interoperability, `hdf5_reader` the checked reading of untrusted HDF5, `hdf5_sandbox` the processes that
+parse it in safe mode (the default), and
 `archive` the bounded reading of zips. Saving builds on the graph core; the core reaches it only through `Model.save` and its
 siblings (one import, made when first used).
 """

@@ -14,10 +14,10 @@ reader allocate gigabytes it never stored. So before any data is read, every obj
 - only the attributes Keras files use are read (`ALLOWED_ATTRIBUTES`), strings or numbers, bounded in size.
 
 The HDF5 library itself can crash or loop forever on corrupted bytes, which no check in Python can prevent.
-`read_hdf5(data, safe_mode=True)` therefore parses the file in a child Python process (this file run as a
-script: it imports only NumPy and h5py) under a memory and a time limit, and receives plain arrays and
-attributes back; a crash, a hang or an exhausted limit there is an error here. `safe_mode=False` parses in
-this process, with the same checks, for files you trust (no process start-up, no copy).
+So in safe mode (`hdf5_sandbox.read_hdf5`) files are parsed in other processes: this file run as a script
+(it imports only NumPy and h5py) is a server that forks one parser per file, under a memory and a time
+limit, and the parser sends the tree back as plain bytes (`reply_chunks`). `read_tree` parses in the calling
+process, for files you trust.
 """
 
 import io
@@ -25,7 +25,6 @@ import json
 import math
 import os
 import struct
-import subprocess
 import sys
 
 import numpy as np
@@ -38,15 +37,7 @@ MAX_OBJECTS = 200_000
 MAX_DEPTH = 64
 # HDF5 filter ids whose output is never larger than their input by more than a checksum.
 SAFE_FILTERS = {2: "shuffle", 3: "fletcher32"}
-# The child process: address space and wall-clock time, both grow with the file.
-CHILD_BASE_MEMORY = 768 << 20
-CHILD_MEMORY_PER_BYTE = 4
-CHILD_BASE_SECONDS = 30.0
-CHILD_SECONDS_PER_BYTE = 1 / (20 << 20)
-_MAGIC = b"PKH5"
-# The child: this file run as a script by the same interpreter, isolated from the user's environment
-# variables and site directory (`-I`); its argument is the address-space limit in bytes.
-CHILD_COMMAND = [sys.executable, "-I", os.path.abspath(__file__)]
+REPLY_MAGIC = b"PKH5"
 
 
 class Refused(Exception):
@@ -227,13 +218,21 @@ def read_tree(data):
         return _Walk(h5py, len(data)).group(file, "/", frozenset(), 0)
 
 
-# ----- the child process and its reply ---------------------------------------------------------------------
 
-def _encode(tree):
-    """Bytes for a Group tree: magic, header length, JSON header, then the arrays' raw bytes."""
-    arrays, index, chunks, offset = [], {}, [], 0
+# ----- the reply: the tree as plain bytes --------------------------------------------------------------------
+
+def reply_chunks(header, tree=None):
+    """The reply as byte chunks: magic, header length, JSON header, then every array's bytes (the body).
+
+    `header` is `{"ok": False, "refused"/"error": text}`, or `{"ok": True}` with `tree` the Group tree; the
+    header then holds the tree with arrays as indices into `header["arrays"]` (dtype, shape, offset and
+    size in the body) and the body's total size.
+    """
+    arrays, index, body = [], {}, []
+    offset = 0
 
     def node(group):
+        nonlocal offset
         members = {}
         for name, item in group.members.items():
             if isinstance(item, Group):
@@ -241,125 +240,137 @@ def _encode(tree):
                 continue
             if id(item) not in index:
                 index[id(item)] = len(arrays)
-                raw = np.ascontiguousarray(item).tobytes()
-                nonlocal offset
+                raw = np.ascontiguousarray(item).reshape(-1).view(np.uint8)
                 arrays.append({"dtype": item.dtype.str, "shape": list(item.shape), "offset": offset,
-                               "nbytes": len(raw)})
-                chunks.append(raw)
-                offset += len(raw)
+                               "nbytes": raw.size})
+                body.append(raw)
+                offset += raw.size
             members[name] = {"array": index[id(item)]}
         return {"name": group.name, "attrs": group.attrs, "members": members}
 
-    header = json.dumps({"ok": True, "tree": node(tree), "arrays": arrays}).encode()
-    return b"".join([_MAGIC, struct.pack("<Q", len(header)), header] + chunks)
+    if tree is not None:
+        header = {**header, "tree": node(tree), "arrays": arrays, "body": offset}
+    text = json.dumps(header).encode()
+    return [REPLY_MAGIC, struct.pack("<Q", len(text)), text] + body
 
 
-def _decode(reply):
-    """The Group tree (or the child's refusal) from a reply; every size is checked against the reply."""
-    if len(reply) < 12 or reply[:4] != _MAGIC:
-        raise ValueError("malformed reply")
-    (length,) = struct.unpack("<Q", reply[4:12])
-    if length > len(reply) - 12:
-        raise ValueError("malformed reply")
-    header = json.loads(reply[12:12 + length])
-    if not header["ok"]:
-        return header
-    body = memoryview(reply)[12 + length:]
-    arrays = []
-    for row in header["arrays"]:
-        dtype = np.dtype(row["dtype"])
-        if dtype.kind not in "iuf" or row["offset"] + row["nbytes"] > len(body) or \
-                math.prod(row["shape"]) * dtype.itemsize != row["nbytes"]:
-            raise ValueError("malformed reply")
-        start = row["offset"]
-        arrays.append(np.frombuffer(body[start:start + row["nbytes"]], dtype).reshape(row["shape"]).copy())
+# ----- the parsing processes (this file run as a script) ------------------------------------------------------
+# A server process imports NumPy and h5py once, then forks one fresh process per file: the file is parsed
+# in a copy of a process that has never seen untrusted bytes, so no file can affect another, and a load
+# costs a fork (about a millisecond) instead of an interpreter start with its imports (about 0.3 s).
 
-    def node(entry):
-        members = {name: node(m["group"]) if "group" in m else arrays[m["array"]]
-                   for name, m in entry["members"].items()}
-        return Group(entry["name"], entry["attrs"], members)
+def serve(control_fd):
+    """The server: per request on the control socket (a JSON line of limits, a file holding the data and
+    the write end of the reply pipe), forks a parser, waits for it within the time limit (killing it past
+    the limit) and answers with how it ended. Returns when the caller closes the socket."""
+    import signal
+    import socket
 
-    return {"ok": True, "tree": node(header["tree"])}
-
-
-def read_hdf5(data, safe_mode=True):
-    """The checked content of untrusted HDF5 bytes as a `Group` tree of attributes and NumPy arrays.
-
-    Args:
-        data: the file's bytes.
-        safe_mode: parse in a child process under a memory and time limit (see the module doc); False parses
-            in this process, for files you trust.
-
-    Returns:
-        The root `Group`.
-
-    Raises:
-        Refused: the file uses a feature model files never need (the message says which and where).
-        RuntimeError: the HDF5 library failed, crashed, ran out of its limits, or did not finish in time
-            (message for the user).
-    """
-    if not safe_mode:
+    _warm_up()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    control = socket.socket(fileno=control_fd)
+    while True:
         try:
-            return read_tree(data)
-        except Refused:
-            raise
-        except (Exception, RecursionError) as error:  # noqa: BLE001 - h5py raises many types for bad bytes
-            raise RuntimeError(f"not a readable HDF5 file ({type(error).__name__}: {error})") from None
-    memory = CHILD_BASE_MEMORY + CHILD_MEMORY_PER_BYTE * len(data)
-    seconds = CHILD_BASE_SECONDS + CHILD_SECONDS_PER_BYTE * len(data)
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "HDF5_PLUGIN_PATH": os.devnull}
-    child = subprocess.Popen(CHILD_COMMAND + [str(memory)], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    try:
-        reply, errors = child.communicate(data, timeout=seconds)
-    except subprocess.TimeoutExpired:
-        raise RuntimeError(f"the HDF5 library did not finish reading it within {seconds:.0f} s (it loops on "
-                           "corrupted bytes); the file is corrupted or hostile") from None
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    if child.returncode < 0:
-        raise RuntimeError(f"the HDF5 library crashed reading it (signal {-child.returncode}); the file is "
-                           "corrupted or hostile")
-    if child.returncode != 0:
-        last = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-        raise RuntimeError(f"the HDF5 reader failed ({last[0][:300]})")
-    try:
-        result = _decode(reply)
-    except (ValueError, KeyError, TypeError) as error:
-        raise RuntimeError(f"the HDF5 reader's reply was malformed ({error})") from None
-    if result["ok"]:
-        return result["tree"]
-    if "refused" in result:
-        raise Refused(result["refused"])
-    raise RuntimeError(f"not a readable HDF5 file ({result['error']})")
+            message, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
+        except OSError:
+            return
+        if not message:
+            return
+        try:
+            request = json.loads(message)
+            memory, seconds = int(request["memory"]), float(request["seconds"])
+            data_fd, reply_fd = fds
+        except (ValueError, KeyError, TypeError):
+            for fd in fds:
+                os.close(fd)
+            control.send(json.dumps({"status": "bad request"}).encode())
+            continue
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            code = 0
+            try:
+                _parse_one(data_fd, reply_fd, memory, seconds)
+            except BaseException:  # noqa: BLE001 - the parent sees the exit status
+                code = 1
+            os._exit(code)
+        os.close(data_fd)
+        os.close(reply_fd)
+        control.send(json.dumps(_wait(pid, seconds)).encode())
 
 
-def _child_main(memory_bytes):
-    """Limits this process (before any untrusted byte is parsed), reads the file from stdin, replies on stdout."""
+def _warm_up():
+    """Imports h5py and reads a small file of its own making, so that every parser forked later inherits the
+    libraries loaded and initialized (a process's first read costs about 15 ms more than the next ones)."""
+    import h5py
+
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as file:
+        group = file.create_group("layers/dense/vars")
+        group.attrs["name"] = "dense"
+        group.create_dataset("0", data=np.ones((2, 3), "float32"))
+    reply_chunks({"ok": True}, read_tree(buffer.getvalue()))
+
+
+def _wait(pid, seconds):
+    """How the parser `pid` ended: exit status, signal, or killed after `seconds`."""
+    import select
+    import signal
+    import time
+
+    if hasattr(os, "pidfd_open"):
+        pidfd = os.pidfd_open(pid)
+        try:
+            ended = bool(select.select([pidfd], [], [], seconds)[0])
+        finally:
+            os.close(pidfd)
+    else:  # no pidfd (not Linux): poll
+        deadline = time.monotonic() + seconds
+        while not (ended := os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None) and \
+                time.monotonic() < deadline:
+            time.sleep(0.002)
+    if not ended:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    if not ended:
+        return {"status": "timeout"}
+    if os.WIFSIGNALED(status):
+        return {"status": "signal", "signal": os.WTERMSIG(status)}
+    return {"status": "exit", "code": os.WEXITSTATUS(status)}
+
+
+def _parse_one(data_fd, reply_fd, memory, seconds):
+    """In a forked parser: limits itself, reads the file's bytes, writes the reply."""
     import resource
 
-    import h5py  # noqa: F401 - loaded before the limit: the libraries are trusted, the file is not
-
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    data = sys.stdin.buffer.read()
+    cpu = int(math.ceil(seconds)) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    size = os.fstat(data_fd).st_size
+    parts, offset = [], 0
+    while offset < size:
+        part = os.pread(data_fd, min(size - offset, 1 << 30), offset)  # one part (no copy to join) below 1 GiB
+        if not part:
+            break
+        parts.append(part)
+        offset += len(part)
+    os.close(data_fd)
+    data = b"".join(parts)
+    del parts
     try:
-        reply = _encode(read_tree(data))
+        chunks = reply_chunks({"ok": True}, read_tree(data))
     except Refused as refusal:
-        reply = _error_reply({"ok": False, "refused": str(refusal)})
+        chunks = reply_chunks({"ok": False, "refused": str(refusal)})
     except (Exception, RecursionError) as error:  # noqa: BLE001 - reported to the parent as text
-        reply = _error_reply({"ok": False, "error": f"{type(error).__name__}: {error}"[:2000]})
-    sys.stdout.buffer.write(reply)
-    sys.stdout.buffer.flush()
-
-
-def _error_reply(header):
-    text = json.dumps(header).encode()
-    return _MAGIC + struct.pack("<Q", len(text)) + text
+        chunks = reply_chunks({"ok": False, "error": f"{type(error).__name__}: {error}"[:2000]})
+    del data
+    for chunk in chunks:
+        view = memoryview(chunk)
+        while view.nbytes:
+            view = view[os.write(reply_fd, view):]
+    os.close(reply_fd)
 
 
 if __name__ == "__main__":
-    _child_main(int(sys.argv[1]))
+    serve(int(sys.argv[1]))

@@ -38,7 +38,8 @@ from ..engine.layer import get_layer_class, to_snake_case
 from ..errors import ConfigError, PipeKerasError, SavingError, ShapeError
 from . import safety
 from .archive import dumps, write_file, zip_bytes
-from .hdf5_reader import Group, Refused, read_hdf5
+from .hdf5_reader import Group, Refused
+from .hdf5_sandbox import read_hdf5
 from .model_config import build_model, check_loss_weights
 from .weights import WeightGroup, assign_weight_groups
 

@@ -73,6 +73,18 @@ def _metric_list(items):
     return [items]
 
 
+def _finite_weight(weight, output):
+    """A loss weight as a float; a ConfigError unless it is a finite number (NaN would make the loss NaN)."""
+    try:
+        value = float(weight)
+    except (TypeError, ValueError):
+        value = None
+    if isinstance(weight, bool) or value is None or not np.isfinite(value):
+        raise ConfigError(f"compile: loss_weights for output {output!r} must be a finite number, received "
+                          f"{weight!r}.")
+    return value
+
+
 class CompileConfig:
     """The losses, loss weights and metrics of a compiled model, one entry per output.
 
@@ -103,7 +115,8 @@ class CompileConfig:
         self.output_names = [t.name if isinstance(t, OutputSpec) else t.node.layer.name for t in outputs]
         self.losses = [losses_module.get(item) for item in per_output(loss, self.output_names, "loss")]
         weights = per_output(1.0 if loss_weights is None else loss_weights, self.output_names, "loss_weights")
-        self.loss_weights = [1.0 if w is None else float(w) for w in weights]
+        self.loss_weights = [1.0 if w is None else _finite_weight(w, name)
+                             for w, name in zip(weights, self.output_names)]
         self.metrics = self._metric_lists(metrics, outputs, "metrics")
         self.weighted_metrics = self._metric_lists(weighted_metrics, outputs, "weighted_metrics")
         self.fused_activations = list(fused_activations)

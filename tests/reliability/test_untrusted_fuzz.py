@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("h5py")
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-# Cases per format: HDF5 content is parsed in a child process per load (about 0.2 s each).
+# Cases per format: each HDF5 load forks a parser of the parsing server (tens of ms), each worker starts one.
 CASES = {".pkeras": 300, ".keras": 60, ".weights.h5": 45, ".h5": 45}
 
 

@@ -203,31 +203,166 @@ def test_clean_files_still_load_in_both_modes(tmp_path, safe_mode):
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), other.get_weights()))
 
 
-def test_a_crash_in_the_child_is_a_saving_error(monkeypatch):
-    """A signal that kills the parsing child (what a segfault in HDF5 does) is reported, not inherited."""
+def parser_server(tmp_path, replacement):
+    """A parsing-server command whose parsers run `replacement` (source of a `read_tree(data)`) instead."""
     from pipekeras.saving import hdf5_reader
 
-    segfault = "import os, signal, sys; sys.stdin.buffer.read(); os.kill(os.getpid(), signal.SIGSEGV)"
-    monkeypatch.setattr(hdf5_reader, "CHILD_COMMAND", [sys.executable, "-c", segfault])
-    with pytest.raises(RuntimeError, match=r"crashed reading it \(signal 11\)"):
-        hdf5_reader.read_hdf5(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
+    script = tmp_path / "server.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {os.path.dirname(hdf5_reader.__file__)!r})
+        import hdf5_reader
+        hdf5_reader._warm_up()  # with the real reader, then never again
+        hdf5_reader._warm_up = lambda: None
+        {textwrap.indent(textwrap.dedent(replacement), "        ").strip()}
+        hdf5_reader.read_tree = read_tree
+        hdf5_reader.serve(int(sys.argv[1]))
+    """))
+    return [sys.executable, "-I", str(script)]
+
+
+def ended(pid, wait=5.0):
+    """Whether process `pid` ends (or is a zombie: killed, not yet reaped by whoever adopted it) within `wait`."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] in "ZX":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+MINIMAL = b"\x89HDF\r\n\x1a\n" + b"\0" * 100
+
+
+def test_a_crash_in_the_parser_is_a_saving_error_and_the_next_load_works(monkeypatch, tmp_path):
+    """A signal that kills the parser (what a segfault in HDF5 does) is reported, not inherited; the server
+    forks a fresh parser for the next file."""
+    from pipekeras.saving import hdf5_sandbox
+
+    monkeypatch.setattr(hdf5_sandbox, "CHILD_COMMAND", parser_server(tmp_path, """
+        import os, signal
+        def read_tree(data):
+            if data.startswith(b"crash"):
+                os.kill(os.getpid(), signal.SIGSEGV)
+            return hdf5_reader.Group("/", {}, {})
+    """))
+    with pytest.raises(RuntimeError, match=r"crashed reading it \(signal 11, SIGSEGV\)"):
+        hdf5_sandbox.read_hdf5(b"crash")
+    assert hdf5_sandbox.read_hdf5(b"fine").members == {}
 
 
 def test_exhausting_the_memory_limit_is_a_saving_error(monkeypatch, tmp_path):
-    from pipekeras.saving import hdf5_reader
+    from pipekeras.saving import hdf5_sandbox
 
     path = str(tmp_path / "w.weights.h5")
-    big = pk.sequential() | pk.dense(3000, input_shape=(3000,))  # 36 MB: several copies exceed 200 MB
-    big.save_weights(path)
-    monkeypatch.setattr(hdf5_reader, "CHILD_BASE_MEMORY", 200 << 20)
-    monkeypatch.setattr(hdf5_reader, "CHILD_MEMORY_PER_BYTE", 0)
-    with pytest.raises(SavingError):
+    big = pk.sequential() | pk.dense(3000, input_shape=(3000,))  # 36 MB: the file, its copy and the array
+    big.save_weights(path)                                         # exceed the parser's 160 MB
+    monkeypatch.setattr(hdf5_sandbox, "CHILD_BASE_MEMORY", 160 << 20)
+    monkeypatch.setattr(hdf5_sandbox, "CHILD_MEMORY_PER_BYTE", 0)
+    with pytest.raises(SavingError, match=r"memory limit \(160 MiB|without a complete reply"):
         big.load_weights(path)
 
 
-def test_a_hang_in_the_child_is_a_saving_error(monkeypatch):
-    from pipekeras.saving import hdf5_reader
+def test_a_hang_in_the_parser_is_a_saving_error_and_the_parser_is_killed(monkeypatch, tmp_path):
+    """A parser spinning at 100% CPU (what HDF5 does on some corrupted bytes) is killed at the time limit."""
+    from pipekeras.saving import hdf5_sandbox
 
-    monkeypatch.setattr(hdf5_reader, "CHILD_BASE_SECONDS", 0.01)
+    marker = tmp_path / "spinning"
+    monkeypatch.setattr(hdf5_sandbox, "CHILD_COMMAND", parser_server(tmp_path, f"""
+        import os
+        def read_tree(data):
+            open({str(marker)!r}, "w").write(str(os.getpid()))
+            while True:
+                pass
+    """))
+    monkeypatch.setattr(hdf5_sandbox, "CHILD_BASE_SECONDS", 0.5)
+    start = time.monotonic()
     with pytest.raises(RuntimeError, match="did not finish"):
-        hdf5_reader.read_hdf5(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
+        hdf5_sandbox.read_hdf5(MINIMAL)
+    assert time.monotonic() - start < 10
+    assert ended(int(marker.read_text()))
+
+
+def test_ctrl_c_during_a_load_ends_the_parser_and_the_next_load_starts_a_new_server(monkeypatch, tmp_path):
+    import signal
+
+    from pipekeras.saving import hdf5_sandbox
+
+    marker = tmp_path / "spinning"
+    monkeypatch.setattr(hdf5_sandbox, "CHILD_COMMAND", parser_server(tmp_path, f"""
+        import os
+        def read_tree(data):
+            if data != b"spin":
+                return hdf5_reader.Group("/", {{}}, {{}})
+            open({str(marker)!r}, "w").write(str(os.getpid()))
+            while True:
+                pass
+    """))
+    hdf5_sandbox.read_hdf5(b"fine")
+    server = hdf5_sandbox._servers["server"].process
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(KeyboardInterrupt):
+            hdf5_sandbox.read_hdf5(b"spin")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert server.poll() is not None
+    assert ended(int(marker.read_text()))
+    assert hdf5_sandbox.read_hdf5(b"fine").members == {}
+    assert hdf5_sandbox._servers["server"].process.pid != server.pid
+
+
+def test_a_hostile_parser_cannot_send_more_than_its_limit(monkeypatch, tmp_path):
+    """A reply that declares a body larger than the parser's memory limit is not allocated."""
+    from pipekeras.saving import hdf5_sandbox
+
+    monkeypatch.setattr(hdf5_sandbox, "CHILD_COMMAND", parser_server(tmp_path, """
+        import os
+        def read_tree(data):
+            return hdf5_reader.Group("/", {}, {})
+        real = hdf5_reader.reply_chunks
+        def reply_chunks(header, tree=None):
+            return real({"ok": True, "tree": {"name": "/", "attrs": {}, "members": {}}, "arrays": [],
+                         "body": 1 << 60})
+        hdf5_reader.reply_chunks = reply_chunks
+    """))
+    with pytest.raises(RuntimeError, match="without a complete reply"):
+        hdf5_sandbox.read_hdf5(MINIMAL)
+
+
+def test_loads_reuse_one_server_and_a_forked_process_starts_its_own(tmp_path):
+    from pipekeras.saving import hdf5_sandbox
+
+    model = small_model()
+    path = str(tmp_path / "clean.weights.h5")
+    model.save_weights(path)
+    model.load_weights(path)
+    server = hdf5_sandbox._servers["server"].process.pid
+    model.load_weights(path)
+    assert hdf5_sandbox._servers["server"].process.pid == server
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a forked copy (a data-loading worker) must not talk to its parent's server
+        try:
+            model.load_weights(path)
+            ok = hdf5_sandbox._servers["server"].process.pid != server
+        except BaseException:  # noqa: BLE001 - reported through the pipe
+            ok = False
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write)
+    assert os.read(read, 1) == b"1"
+    os.waitpid(pid, 0)
+    os.close(read)
+    model.load_weights(path)
+    assert hdf5_sandbox._servers["server"].process.pid == server
