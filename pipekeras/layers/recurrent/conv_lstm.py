@@ -10,10 +10,10 @@ strides, padding and dilation; the recurrent one is "same" with stride 1, so the
 
 import numpy as np
 
-from ... import activations, ops, regularizers
+from ... import activations, ops
 from ...autodiff import value_of
 from ...engine.layer import InputSpec, unique_name
-from ...engine.weights import Weight
+from ...engine.weights import DeclaresWeights, Weight
 from ...errors import ShapeError
 from ..spatial import data_format_argument, window_geometry
 from ..validation import int_tuple, one_of
@@ -118,7 +118,7 @@ class ConvLSTM2DCell(RNNCellBase):
         return h, [h, c]
 
 
-class ConvLSTM2D(RNN):
+class ConvLSTM2D(DeclaresWeights, RNN):
     """2-D convolutional LSTM over sequences of images (samples, timesteps, rows, cols, channels).
 
     Args:
@@ -160,7 +160,7 @@ class ConvLSTM2D(RNN):
                               seed=seed, name=unique_name("conv_lstm_cell"))
         kwargs["name"] = kwargs.get("name") or unique_name("conv_lstm2d")  # Keras's name
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful, unroll, **kwargs)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.take_weight_arguments({"activity_regularizer": activity_regularizer})  # the cell has the weights
         self.input_spec = InputSpec(ndim=5)
 
     def validate_input_shape(self, input_shape):
@@ -192,7 +192,7 @@ class ConvLSTM2D(RNN):
             "activation": cell["activation"], "recurrent_activation": cell["recurrent_activation"],
             "use_bias": cell["use_bias"], "unit_forget_bias": self.cell.unit_forget_bias,
             **{key: cell[key] for key in cell if key.endswith(("_initializer", "_regularizer", "_constraint"))},
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            **self.weight_config(),
             "dropout": cell["dropout"], "recurrent_dropout": cell["recurrent_dropout"], "seed": cell["seed"],
         })
         return config
