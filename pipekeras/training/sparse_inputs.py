@@ -10,6 +10,7 @@ Anything else (rectangular arrays, lists of equal-length rows of the input's wid
 import numpy as np
 
 from ..errors import DataError, ShapeError
+from ..compute.sparse_dense import csr_of_ids
 from ..engine.sparse_rows import SparseRows
 
 
@@ -114,8 +115,5 @@ def _from_lists(seqs, width, dtype, what, layer):
         raise DataError(f"{what}: id {int(flat[i])} (sample {row}, position {i - int(starts[row])}) is out of range "
                         f"for {type(layer).__name__} {layer.name!r}, whose input width is {width}: ids must be in "
                         f"[0, {width}). Load the data with num_words={width} or widen the layer's input.")
-    rows = np.repeat(np.arange(len(seqs), dtype=np.int64), lengths)
-    keys = np.unique(rows * width + flat)  # sorted by row, then id; repeated ids once
-    indptr = np.zeros(len(seqs) + 1, np.int64)
-    np.cumsum(np.bincount(keys // width, minlength=len(seqs)), out=indptr[1:])
-    return SparseRows(indptr, (keys % width).astype(np.int32), None, width, dtype)
+    indptr, indices = csr_of_ids(np.repeat(np.arange(len(seqs), dtype=np.int64), lengths), flat, len(seqs), width)
+    return SparseRows(indptr, indices, None, width, dtype)  # repeated ids once, as multi_hot

@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 
 from ..errors import ConfigError, DataError
+from ..compute.sparse_dense import csr_of_ids
 
 _PADDING_MODES = ("pre", "post")
 
@@ -256,11 +257,8 @@ def _sparse_multi_hot(rows, ids, count, num_classes, dtype):
     """The multi-hot rows as a CSR matrix: ids sorted and once per row."""
     import scipy.sparse  # slow to import; only sparse=True needs it
 
-    keys = np.unique(rows.astype(np.int64) * num_classes + ids)
-    indptr = np.zeros(count + 1, np.int64)
-    np.cumsum(np.bincount(keys // num_classes, minlength=count), out=indptr[1:])
-    indices = (keys % num_classes).astype(np.int32 if num_classes < 2 ** 31 else np.int64)
-    return scipy.sparse.csr_matrix((np.ones(keys.size, dtype), indices, indptr), shape=(count, num_classes))
+    indptr, indices = csr_of_ids(rows.astype(np.int64), ids.astype(np.int64), count, num_classes)
+    return scipy.sparse.csr_matrix((np.ones(indices.size, dtype), indices, indptr), shape=(count, num_classes))
 
 
 def normalize(x, axis=-1, order=2):
