@@ -16,6 +16,11 @@ import numpy as np
 
 from ..runtime.jit import jit
 from ..runtime.threads import split_rows
+# The work (entries x units) from which the loops split: an add per element, ~0.2 ms per million on one thread,
+# so the recurrent loops' SPLIT_MIN_WORK (~1 ms of their work) is too early; at IMDB's batch of 512 (1.1
+# million) a split waited 8 ms per step for its helper on a loaded 2-core machine.
+_MIN_WORK = "PARALLEL_MIN_WORK"
+
 
 @jit(nogil=True)
 def _times_rows(indptr, indices, values, kernel, out, lo, hi):
@@ -76,7 +81,7 @@ def sparse_times(indptr, indices, values, kernel):
     def run(lo, hi):
         _times_rows(indptr, indices, values, kernel, out, lo, hi)
 
-    split_rows(run, len(out), indices.size * kernel.shape[1])
+    split_rows(run, len(out), indices.size * kernel.shape[1], _MIN_WORK)
     return out
 
 
@@ -88,7 +93,7 @@ def sparse_kernel_grad(indptr, indices, values, dz, fan_in):
     def run(lo, hi):
         _kernel_grad_rows(indptr, indices, values, dz, grad, lo, hi)
 
-    split_rows(run, fan_in, indices.size * dz.shape[1] + grad.size)
+    split_rows(run, fan_in, indices.size * dz.shape[1] + grad.size, _MIN_WORK)
     return grad
 
 
