@@ -40,8 +40,8 @@ def sparse_inputs(model, x, what):
     """
     sparse = is_sparse_matrix(x) or isinstance(x, SparseRows)
     if not sparse:
-        if len(model.inputs) != 1 or len(model.inputs[0].shape) != 2:
-            return None
+        if len(model.inputs) != 1 or len(model.inputs[0].shape) != 2 or np.dtype(model.inputs[0].dtype).kind != "f":
+            return None  # ragged lists for an integer input (an Embedding's) keep their own error
         width = model.inputs[0].shape[1]
         if not _is_index_lists(x, width):
             return None

@@ -91,3 +91,9 @@ def test_a_model_not_starting_with_dense_says_what_is_accepted(data):
         model.fit(multi_hot(seqs, WIDTH, sparse=True), y, verbose=0)
     with pytest.raises(DataError, match="lists of ids"):
         model.predict(seqs)
+
+
+def test_ragged_lists_for_an_integer_input_are_not_taken_as_ids():
+    model = pk.sequential() | pk.embedding(20, 2, input_shape=3) | pk.flatten() | pk.dense(1)
+    with pytest.raises(DataError, match="cannot be turned into an array"):
+        model.predict([[1, 2], [3]])
