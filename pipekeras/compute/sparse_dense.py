@@ -5,7 +5,7 @@ A multi-hot IMDB review holds ~120 ids out of 10,000: its product with a (10000,
 each in [0, fan_in): callers check them before, these loops do not) and `values` (the entries, or an empty
 array when every entry is 1, as in multi-hot rows: then no multiplications).
 
-The forward product splits the batch rows over threads (`runtime.threads.split_rows`: chunks claimed in
+The forward product splits the batch rows over threads (`runtime.threads.split_chunks`: chunks claimed in
 turn by threads that block, not spin, so a loaded machine costs no barrier waits; Numba's prange threads
 lost 8x at 2 threads beside other jobs); the kernel gradient splits the kernel's rows, each chunk scanning
 the batch for the ids of its range, so every kernel row sums its contributions in batch order whatever the
@@ -15,7 +15,7 @@ thread count.
 import numpy as np
 
 from ..runtime.jit import jit
-from ..runtime.threads import split_rows
+from ..runtime.threads import chunk_count, split_chunks
 # The work (entries x units) from which the loops split: an add per element, ~0.2 ms per million on one thread,
 # so the recurrent loops' SPLIT_MIN_WORK (~1 ms of their work) is too early; at IMDB's batch of 512 (1.1
 # million) a split waited 8 ms per step for its helper on a loaded 2-core machine.
@@ -66,6 +66,16 @@ def _kernel_grad_rows(indptr, indices, values, dz, grad, lo, hi):
                     grad[k, j] += v * dz[i, j]
 
 
+def _split(run, rows, work):
+    """run(lo, hi) over range(rows), split over the row-split threads from _MIN_WORK; unsplit, called directly
+    (its loops use no BLAS, so `split_rows`'s one-BLAS-thread scope would only cost its ~15 us)."""
+    chunks = chunk_count(rows, work, _MIN_WORK)
+    if chunks == 1:
+        run(0, rows)
+    else:
+        split_chunks(run, rows, chunks)
+
+
 def sparse_times(indptr, indices, values, kernel):
     """Returns rows @ kernel for CSR rows (see the module docstring) and a 2D C-contiguous kernel.
 
@@ -81,7 +91,7 @@ def sparse_times(indptr, indices, values, kernel):
     def run(lo, hi):
         _times_rows(indptr, indices, values, kernel, out, lo, hi)
 
-    split_rows(run, len(out), indices.size * kernel.shape[1], _MIN_WORK)
+    _split(run, len(out), indices.size * kernel.shape[1])
     return out
 
 
@@ -93,7 +103,7 @@ def sparse_kernel_grad(indptr, indices, values, dz, fan_in):
     def run(lo, hi):
         _kernel_grad_rows(indptr, indices, values, dz, grad, lo, hi)
 
-    split_rows(run, fan_in, indices.size * dz.shape[1] + grad.size, _MIN_WORK)
+    _split(run, fan_in, indices.size * dz.shape[1] + grad.size)
     return grad
 
 

@@ -6,7 +6,8 @@ import pytest
 import pipekeras as pk
 from pipekeras.compute import sparse_dense
 from pipekeras.engine.sparse_rows import SparseRows
-from pipekeras.runtime.threads import get_num_threads
+from pipekeras.runtime import tuning
+from pipekeras.runtime.threads import chunk_count, get_num_threads
 
 
 def _rows(rng, count, width, with_values, dtype=np.float64):
@@ -44,8 +45,11 @@ def test_split_over_two_threads_matches_one():
     args = rows.indptr, rows.indices, rows.value_array()
     results, before = [], get_num_threads()
     for threads in (1, 2):
-        pk.set_num_threads(threads)
-        results.append((sparse_dense.sparse_times(*args, kernel), sparse_dense.sparse_kernel_grad(*args, dz, 300)))
+        threads = pk.set_num_threads(threads)  # 1 on a one-core machine
+        with tuning.override(PARALLEL_MIN_WORK=1, SPLIT_MIN_ROWS=8):  # split this small job on 2 threads
+            assert (chunk_count(4000, 1, "PARALLEL_MIN_WORK") > 1) == (threads == 2)
+            results.append((sparse_dense.sparse_times(*args, kernel),
+                            sparse_dense.sparse_kernel_grad(*args, dz, 300)))
     pk.set_num_threads(before)
     for one, two in zip(*results):
         np.testing.assert_array_equal(one, two)  # each row and kernel row sums in the same order
