@@ -223,6 +223,16 @@ def targets(agg, workloads, threads_list):
         rows.append(("training throughput >= the best peer, every workload, 1 and 2 threads",
                      f"{len(train) - len(below)} of {len(train)} cells; below: {', '.join(below) or 'none'}; "
                      f"lowest {worst[2]:.2f}× ({worst[0]}, {worst[1]} thread(s))", not below))
+    sparse = []
+    for t in threads_list:
+        cell = agg.get(("pipekeras", "imdb_mlp_sparse", t), {})
+        peer, who = best_peer(agg, "imdb_mlp", t, "train_sps", True)
+        if cell.get("status") == "ok" and peer is not None:
+            sparse.append((cell["train_sps"] / peer, who))
+    if sparse:
+        rows.append(("sparse IMDB MLP training >= 5× the best peer's dense imdb_mlp",
+                     " / ".join(f"{r:.1f}× ({who})" for r, who in sparse) + " (by thread count)",
+                     min(r for r, _ in sparse) >= 5.0))
     for m, what in (("train_sps", "boston_mlp_b1 training step"), ("latency_us", "single-sample predict (Boston)")):
         cells = [_pk_ratio(agg, "boston_mlp_b1", t, m, m == "train_sps")[0] for t in threads_list]
         cells = [c for c in cells if c is not None]

@@ -78,8 +78,14 @@ class PipekerasRunner:
             model = (model | emb(spec["vocab"], spec["embed"], input_length=spec["input_shape"][0])
                      | lstm(spec["units"]) | pk.dense(1, "sigmoid"))
         model.compile(optimizer="rmsprop", loss=spec["loss"])
-        self.model = model
+        self.model, self.sparse = model, spec.get("sparse", False)
         return int(model.count_params())
+
+    def convert(self, x, y):
+        if not self.sparse:
+            return x, y
+        import scipy.sparse
+        return scipy.sparse.csr_matrix(x), y
 
     def train_epoch(self, x, y, batch):
         self.model.fit(x, y, epochs=1, batch_size=batch, verbose=0, shuffle=True)
@@ -114,6 +120,8 @@ class TorchRunner:
                 "blas": f"torch {torch.__version__}: " + ", ".join(flags + [f"CPU capability {c}" for c in isa])}
 
     def build(self, spec):
+        if spec.get("sparse"):
+            raise NotAvailable("imdb_mlp_sparse runs in pipekeras only: compare it with this framework's imdb_mlp")
         import torch
         from torch import nn
         self.torch = torch
@@ -220,6 +228,8 @@ class KerasRunner:
         return {"jax_devices": [str(d) for d in jax.devices()], "XLA_FLAGS": os.environ.get("XLA_FLAGS", "")}
 
     def build(self, spec):
+        if spec.get("sparse"):
+            raise NotAvailable("imdb_mlp_sparse runs in pipekeras only: compare it with this framework's imdb_mlp")
         import keras
         from keras import layers
         if spec["kind"] == "mlp":

@@ -23,6 +23,13 @@ WORKLOADS = {
         batch=512, n=25_000, n_quick=2_500, epochs=3, epochs_quick=3,
         n_predict=25_000, n_predict_quick=2_500, predict_batch=1024,
         model="10,000 multi-hot -> dense 16 relu -> dense 16 relu -> dense 1 sigmoid"),
+    # imdb_mlp with the reviews kept sparse (a SciPy CSR matrix of the same rows): pipekeras only, compared with
+    # the peers' dense imdb_mlp (the Targets table of run.py).
+    "imdb_mlp_sparse": dict(
+        kind="mlp", input_shape=(10_000,), hidden=(16, 16), out=1, loss="binary_crossentropy", sparse=True,
+        batch=512, n=25_000, n_quick=2_500, epochs=3, epochs_quick=3,
+        n_predict=25_000, n_predict_quick=2_500, predict_batch=1024,
+        model="imdb_mlp on a SciPy CSR matrix (pipekeras: a first Dense layer summing kernel rows)"),
     "boston_mlp_b1": dict(
         kind="mlp", input_shape=(13,), hidden=(64, 64), out=0, loss="mse",
         batch=1, n=404, n_quick=404, epochs=10, epochs_quick=4,
@@ -66,7 +73,7 @@ def make_data(name, quick, seed=0):
     rng = np.random.default_rng(seed)
     if spec["kind"] == "lstm":
         x = rng.integers(1, spec["vocab"], size=(n,) + spec["input_shape"], dtype=np.int32)
-    elif name == "imdb_mlp":
+    elif name in ("imdb_mlp", "imdb_mlp_sparse"):
         # multi-hot: ~120 distinct words per review out of 10,000 (density does not change dense matmul cost)
         x = np.zeros((n, spec["input_shape"][0]), dtype=np.float32)
         idx = rng.integers(0, spec["input_shape"][0], size=(n, 120))

@@ -8,7 +8,9 @@ from .. import backend
 from ..engine.layer import InputSpec, Layer
 from ..engine.weights import DeclaresWeights, Weight
 from ..errors import ShapeError
-from ..compute.dense import dense_backward, dense_forward
+from ..compute.dense import column_sums, dense_backward, dense_forward
+from ..compute.sparse_dense import sparse_kernel_grad, sparse_times
+from ..engine.sparse_rows import SparseRows
 from .activated import ActivatedLayer
 from .validation import boolean, positive_int, rate_in_unit_interval
 from .validation import noise_shape as validate_noise_shape
@@ -27,6 +29,8 @@ class Dense(DeclaresWeights, ActivatedLayer):
     """Densely connected layer: `output = activation(dot(input, kernel) + bias)`.
 
     On inputs of rank > 2 it acts on the last axis (as Keras 2 and 3 do): (batch, t, d) -> (batch, t, units).
+    As a model's first layer it also takes sparse rows (a SciPy sparse matrix or lists of ids given to fit,
+    evaluate or predict): it then sums the kernel rows of each row's ids.
 
     Args:
         units: positive integer, size of the output.
@@ -42,6 +46,7 @@ class Dense(DeclaresWeights, ActivatedLayer):
     """
 
     supports_masking = True  # per position: a sequence mask passes on, as in Keras 3
+    takes_sparse_rows = True  # see training/sparse_inputs.py
     declared_weights = (
         Weight("kernel", lambda layer, shape: (shape[-1], layer.units)),
         Weight("bias", lambda layer, shape: (layer.units,), enabled="use_bias"),
@@ -75,16 +80,32 @@ class Dense(DeclaresWeights, ActivatedLayer):
         return DenseSpec(self.units, self.activation, self.kernel, self.bias)
 
     def call(self, inputs, training=False):
+        if isinstance(inputs, SparseRows):
+            return self._call_sparse(inputs)
         x = inputs.reshape(-1, inputs.shape[-1])
         z = dense_forward(x, self.kernel.value)
         y = self.add_bias_and_activate(z, None if self.bias is None else self.bias.value)
         self.save_for_backward(x, z, y, inputs.shape)
         return y.reshape(inputs.shape[:-1] + (self.units,))
 
+    def _call_sparse(self, rows):
+        """Forward on `SparseRows` (ids checked by the training data checks): the sum of the ids' kernel rows,
+        times their values, then the bias and the activation."""
+        kernel = self.kernel.value
+        if rows.width != kernel.shape[0]:
+            raise self.error(ShapeError, f"sparse rows of width {rows.width} given to a kernel of {kernel.shape[0]} "
+                                         "input features.")
+        z = sparse_times(rows.indptr, rows.indices, rows.value_array().astype(kernel.dtype, copy=False), kernel)
+        y = self.add_bias_and_activate(z, None if self.bias is None else self.bias.value)
+        self.save_for_backward(rows, z, y, rows.shape)
+        return y
+
     def backward(self, grad_output):
         x, z, y, input_shape = self.saved_tensors
         grad = grad_output if not hasattr(grad_output, "reshape") else grad_output.reshape(z.shape)
         dz = self.pre_activation_grad(grad, z, y).reshape(z.shape)
+        if isinstance(x, SparseRows):
+            return self._backward_sparse(x, np.ascontiguousarray(dz))
         dx, dkernel, dbias = dense_backward(x, self.kernel.value, dz, need_dx=self.input_grad_needed,
                                             need_dkernel=self.trainable, has_bias=self.bias is not None)
         if dkernel is not None:
@@ -92,6 +113,18 @@ class Dense(DeclaresWeights, ActivatedLayer):
             if dbias is not None:
                 self.add_grad(self.bias, dbias)
         return None if dx is None else dx.reshape(input_shape)
+
+    def _backward_sparse(self, rows, dz):
+        """The weights' gradients for sparse rows (scattered into the ids' kernel rows); no input gradient."""
+        if self.input_grad_needed:
+            raise self.error(ShapeError, "sparse rows have no input gradient: give them only as the model's input.")
+        if self.trainable:
+            kernel = self.kernel.value
+            values = rows.value_array().astype(kernel.dtype, copy=False)
+            self.add_grad(self.kernel, sparse_kernel_grad(rows.indptr, rows.indices, values, dz, kernel.shape[0]))
+            if self.bias is not None:
+                self.add_grad(self.bias, column_sums(dz))
+        return None
 
     def get_config(self):
         return {

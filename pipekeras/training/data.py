@@ -6,6 +6,7 @@ from ..errors import DataError, ShapeError
 from ..compute.checks import all_finite
 from ..compute.gather import take
 from ..engine.layer import shape_str
+from .sparse_inputs import is_sparse_matrix, sparse_inputs
 
 
 def to_array(value, what, strings=False):
@@ -87,7 +88,7 @@ def take_rows(arrays, index):
     if isinstance(index, slice):
         return [a[index] for a in arrays]
     index = np.asarray(index)
-    return [take(a, index) if a.dtype.kind in "biuf" else a[index] for a in arrays]
+    return [take(a, index) if isinstance(a, np.ndarray) and a.dtype.kind in "biuf" else a[index] for a in arrays]
 
 
 def _split_inputs(model, x, what):
@@ -116,9 +117,16 @@ def prepare_inputs(model, x, what="x"):
     Raises:
         DataError: for non-numeric, empty or non-finite data, or a wrong number of inputs.
         ShapeError: when a shape does not fit the model's input shape.
+
+    A SciPy sparse matrix, or lists of ids of different lengths, come back as `SparseRows` for a model whose
+    input goes into Dense layers (see sparse_inputs.py).
     """
     if not model.built:
-        model.ensure_built(tuple(to_array(x, what, strings=True).shape))
+        model.ensure_built(tuple(x.shape) if is_sparse_matrix(x) else tuple(to_array(x, what, strings=True).shape))
+    if type(x) is not np.ndarray or x.dtype == object:
+        sparse = sparse_inputs(model, x, what)
+        if sparse is not None:
+            return sparse
     arrays = []
     for i, (tensor, value) in enumerate(zip(model.inputs, _split_inputs(model, x, what))):
         name = what if len(model.inputs) == 1 else f"{what}[{i}] (input {tensor.node.layer.name!r})"

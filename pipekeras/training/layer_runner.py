@@ -1,8 +1,11 @@
 """The layer-by-layer runner: any model, one layer at a time through the graph (see runner.py)."""
 
+import contextlib
+
 import numpy as np
 
 from ..engine.layer import recording
+from ..engine.sparse_rows import SparseRows
 from ..runtime import tuning
 from ..runtime.threads import training_step
 
@@ -28,7 +31,11 @@ class LayerRunner:
         masks)."""
         for variable in self.weights:
             variable.grad = None
-        with training_step():
+        # A step on sparse rows is a few milliseconds of small loops; in the training pool its loops (the
+        # optimizer's on the 10,000-row IMDB kernel) run parallel from POOL_MIN_WORK and waited for threads
+        # (34k vs 200k samples/s at 2 threads, NOTES.md): it keeps the default thresholds, as the dense stack.
+        scope = contextlib.nullcontext() if isinstance(x_arrays[0], SparseRows) else training_step()
+        with scope:
             outputs, masks, total = self._forward_backward_update(x_arrays, y_arrays, sample_weight)
         for variable in self.trainable:
             if variable.constraint is not None:

@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import ConfigError, DataError
 from ..utils.sequence import Sequence
 from .data import prepare_inputs
+from .sparse_inputs import is_sparse_matrix
 from .epochs import Steps
 from .targets import prepare_data
 
@@ -47,11 +48,11 @@ def _is_indexed(x):
 
 def is_source(x):
     """True for data that comes batch by batch: a `Sequence`, an iterator or generator, or another iterable that
-    is not an array, list, tuple, dict, string or table (those are the data itself)."""
+    is not an array, a SciPy sparse matrix, list, tuple, dict, string or table (those are the data itself)."""
     if isinstance(x, ReadOptions) or _is_indexed(x):
         return True
     if x is None or isinstance(x, (np.ndarray, list, tuple, dict, str, bytes)) or hasattr(x, "__array__") \
-            or hasattr(x, "to_numpy"):
+            or hasattr(x, "to_numpy") or is_sparse_matrix(x):
         return False
     return hasattr(x, "__iter__") or hasattr(x, "__next__")
 

@@ -1,7 +1,8 @@
 """The dense-stack runner: a chain of dense layers through `DenseStack`'s compiled calls (see runner.py).
 
-Batches too large for the stack, and steps it cannot take (a frozen layer, per-weight `clipnorm`), go to the
-layer-by-layer runner it holds.
+Batches too large for the stack, steps it cannot take (a frozen layer, per-weight `clipnorm`) and sparse rows
+(a first Dense layer summing kernel rows, see training/sparse_inputs.py) go to the layer-by-layer runner it
+holds.
 """
 
 import numpy as np
@@ -68,7 +69,7 @@ class DenseStackRunner:
 
     def train_step(self, x_arrays, y_arrays, sample_weight, batch_size):
         """One optimizer step on one batch; returns (loss before the update, outputs, output masks: none here)."""
-        if not (self.trains and self.takes_batch(batch_size)):
+        if not (self.trains and self.takes_batch(batch_size)) or type(x_arrays[0]) is not np.ndarray:
             return self.fallback.train_step(x_arrays, y_arrays, sample_weight, batch_size)
         total, outputs = self.stack.train_step(self.config, self.optimizer, x_arrays[0], y_arrays[0], sample_weight)
         return total, [outputs], [None]
@@ -77,7 +78,7 @@ class DenseStackRunner:
         """How many steps of `batch_size` one `train_run` call takes on these arrays: about DENSE_STACK_RUN_FLOPS'
         worth when the stack computes the loss gradient itself, else 1 (one step per call)."""
         if not (self.trains and self.takes_batch(batch_size)) or self.stack.loss_code(self.config) is None or \
-                not self.stack.takes_arrays(x_arrays[0], y_arrays[0]):
+                type(x_arrays[0]) is not np.ndarray or not self.stack.takes_arrays(x_arrays[0], y_arrays[0]):
             return 1
         return max(1, tuning.get("DENSE_STACK_RUN_FLOPS") // (2 * batch_size * self.stack.params.size))
 
@@ -89,7 +90,7 @@ class DenseStackRunner:
     def infer(self, x_arrays, with_masks=False):
         """Returns the output arrays for one batch in inference mode (with `with_masks`, and their masks: none
         here)."""
-        if self.takes_batch(len(x_arrays[0])):
+        if self.takes_batch(len(x_arrays[0])) and type(x_arrays[0]) is np.ndarray:
             outputs = [self.stack.predict(x_arrays[0])]
             return (outputs, [None]) if with_masks else outputs
         return self.fallback.infer(x_arrays, with_masks)
