@@ -7,8 +7,10 @@ Every public name is written out below, so `grep "dense ="` finds the constructo
 `tests/models/test_public_names.py` keeps the list whole (one constructor per entry of `layers.CONSTRUCTORS`).
 """
 
-from . import (activations, applications, backend, callbacks, constraints, datasets, errors, initializers, layers,
-               losses, metrics, ops, optimizers, regularizers, saving, schedules, utils)
+import importlib
+
+from . import (activations, backend, callbacks, constraints, datasets, errors, initializers, layers, losses, metrics,
+               ops, optimizers, regularizers, saving, schedules, utils)
 from . import distribution, tuning
 from .autodiff import GradientTape, custom_gradient
 from .backend import floatx, set_floatx, set_seed
@@ -197,3 +199,18 @@ __all__ = [
     "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
     "rnn", "simple_rnn_cell", "lstm_cell", "gru_cell", "stacked_rnn_cells", "ConvLSTM2D", "conv_lstm_2d",
 ]
+
+
+def __getattr__(name):
+    """Imports `pk.applications` on first use: its network builders are a fifth of the import time and most
+    sessions never build one."""
+    if name == "applications":
+        module = importlib.import_module(".applications", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    """The module's names, `applications` included before its first use."""
+    return sorted({*globals(), "applications"})

@@ -154,6 +154,9 @@ def _bound_in_source(module):
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             names.add(node.name)
+        if isinstance(node, ast.FunctionDef) and node.name == "__getattr__":  # `name == "x"`: imported on use
+            names.update(c.value for compare in ast.walk(node) if isinstance(compare, ast.Compare)
+                         for c in compare.comparators if isinstance(c, ast.Constant))
         elif isinstance(node, ast.Assign):
             names.update(target.id for target in node.targets if isinstance(target, ast.Name))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
