@@ -121,7 +121,7 @@ def test_nan_or_inf_anywhere_is_reported_with_its_index_before_any_step(data, wh
     (np.array([["a", "b", "c", "d"]] * 3), "strings need a tokenizer"),
     (np.zeros((3, 4), dtype=np.complex64), "dtype complex64"),
     (np.zeros((3, 4), dtype="datetime64[s]"), "dtype datetime64"),
-    ([[1.0, 2.0, 3.0, 4.0], [1.0, 2.0]], "cannot be turned into an array"),
+    ([[1.0, 2.0, 3.0, 4.0], [1.0, 2.0]], "rows of different lengths.*dense rows of 4 values"),
     (None, "give both x|dtype object"),
 ])
 def test_empty_and_non_numeric_x_raise_data_error(verb, bad, match):
