@@ -34,6 +34,10 @@ EXECUTED_MODE = {
     "10_book_4_4_overfitting": "full",
     "11_book_6_1_word_embeddings": "full",
     "12_book_6_2_rnn": "quick",
+    "13_imdb_raw_text": "quick",
+    "14_mnist_image_folder": "quick",
+    "15_timeseries_windows": "quick",
+    "16_book_6_1_tokenizer": "quick",
 }
 
 # Names each notebook needs from pipekeras (tests skip a notebook until its layers are exported).
@@ -1313,6 +1317,30 @@ def gan():
                         "The same program as `examples/gan_mnist.py`.")
 
 
+def raw_text():
+    return from_example("imdb_text_vectorization.py", "13. IMDB from the raw review text",
+                        "The same program as `examples/imdb_text_vectorization.py` (R: `layer_text_vectorization`, "
+                        "`adapt`, `text_dataset_from_directory`).")
+
+
+def image_folder():
+    return from_example("mnist_png_convnet.py", "14. The book's convnet from image files (book 5.1 and 5.2)",
+                        "The same program as `examples/mnist_png_convnet.py` (R: `image_dataset_from_directory`, "
+                        "`layer_rescaling`, `layer_random_translation`).")
+
+
+def timeseries_windows():
+    return from_example("timeseries_windows.py", "15. A windowed forecast fed batch by batch (book 6.3's style)",
+                        "The same program as `examples/timeseries_windows.py` (R: "
+                        "`timeseries_dataset_from_array`).")
+
+
+def book_tokenizer():
+    return from_example("imdb_tokenizer_r.py", "16. Book 6.1 on the raw text: the tokenizer path",
+                        "The same program as `examples/imdb_tokenizer_r.py`, written through `pipekeras.r` as the "
+                        "book writes it.")
+
+
 LESSONS = {
     "01_mnist_dense": mnist_dense,
     "02_imdb_dense": imdb_dense,
@@ -1326,6 +1354,10 @@ LESSONS = {
     "10_book_4_4_overfitting": book_overfitting,
     "11_book_6_1_word_embeddings": book_word_embeddings,
     "12_book_6_2_rnn": book_rnn,
+    "13_imdb_raw_text": raw_text,
+    "14_mnist_image_folder": image_folder,
+    "15_timeseries_windows": timeseries_windows,
+    "16_book_6_1_tokenizer": book_tokenizer,
 }
 
 
