@@ -560,9 +560,9 @@ def validate_targets(loss, y, output_shape):
     if isinstance(loss, BinaryCrossentropy) and y.size and (np.nanmin(y) < 0 or np.nanmax(y) > 1):
         # Keras takes any target; whole numbers outside [0, 1] are class labels given by mistake, while
         # fractional ones are soft or noisy labels (the book's GAN adds 0.5 * runif() to its labels).
-        outside = (y < 0) | (y > 1)
-        if np.any(y[outside] == np.round(y[outside])):
-            bad = tuple(int(i) for i in np.argwhere(outside & (y == np.round(y)))[0])
+        labels = ((y < 0) | (y > 1)) & (y == np.round(y))
+        if labels.any():
+            bad = tuple(int(i) for i in np.argwhere(labels)[0])
             raise DataError(
                 f"binary_crossentropy needs targets in [0, 1], but y{list(bad)} is {y[bad]}. "
                 "Encode the labels as 0/1, or use another loss (mse for regression)."
