@@ -31,6 +31,8 @@ the exact library functions (gradient checks and references compare at 1e-12).
 import math
 
 import numpy as np
+from numba import types
+from numba.extending import overload
 
 from ..runtime import tuning
 from ..runtime.blas import matmul
@@ -79,14 +81,32 @@ def needs_pre_activation(code):
 
 def pre_activations(shape, dtype, *codes):
     """The `pre` array of the forward kernels for activations `codes`: shaped as the gates when one of them
-    needs its input for the derivative, else empty (and unused)."""
-    return np.empty(shape if any(needs_pre_activation(code) for code in codes) else (0, 0, 0), dtype)
+    needs its input for the derivative, else None (the kernels are then compiled without the table's path)."""
+    return np.empty(shape, dtype) if any(needs_pre_activation(code) for code in codes) else None
 
 
-@jit(inline="always")
-def _pre_rows(pre, t, lo, hi, keep, fallback):
-    """pre[t, lo:hi] where the pre-activations are kept, else `fallback` (any array of the same shape)."""
-    return _rows(pre, t, lo, hi) if keep else fallback
+def _pre_rows(pre, t, lo, hi):
+    """pre[t, lo:hi], or None when the pre-activations are not kept (pre is None)."""
+    raise TypeError("_pre_rows: compiled code only (its versions are chosen by argument types)")
+
+
+@overload(_pre_rows, inline="always")
+def _pre_rows_typed(pre, t, lo, hi):
+    if isinstance(pre, types.NoneType):
+        return lambda pre, t, lo, hi: None
+    return lambda pre, t, lo, hi: _rows(pre, t, lo, hi)
+
+
+def _when_kept(pre, value):
+    """`value` (an activation's input, kept elsewhere) when the pre-activations are kept, else None."""
+    raise TypeError("_when_kept: compiled code only (its versions are chosen by argument types)")
+
+
+@overload(_when_kept, inline="always")
+def _when_kept_typed(pre, value):
+    if isinstance(pre, types.NoneType):
+        return lambda pre, value: None
+    return lambda pre, value: value
 
 
 @jit
@@ -113,15 +133,24 @@ def _scale_by_table_derivative(code, X, Y, D, lo, hi):
             d[j] = _ftz(d[j] * derivative_scalar(x[j], y[j], code, 0.0, math.inf, 0.0))
 
 
-@jit(inline="always")
 def _activate(code, fast, A, lo, hi, P):
-    """A[:, lo:hi] = activation(A[:, lo:hi]) in place, A 2D. For a code that `needs_pre_activation`,
-    P[:, lo:hi] = A[:, lo:hi] first. Inlined, so that the time loops call the fast loops without P: an extra
-    array argument per call is a measurable share of a one-sample step (benchmarks/NOTES.md)."""
-    if needs_pre_activation(code):
-        _activate_by_table(code, A, lo, hi, P)
-    else:
-        _activate_fast(code, fast, A, lo, hi)
+    """A[:, lo:hi] = activation(A[:, lo:hi]) in place, A 2D. P None: every activation of the loop has its own
+    fast loop, and the loop is compiled without the table's path (a measurable share of a one-sample step:
+    benchmarks/NOTES.md). Else, for a code that `needs_pre_activation`, P[:, lo:hi] = A[:, lo:hi] first."""
+    raise TypeError("_activate: compiled code only (its versions are chosen by argument types)")
+
+
+@overload(_activate, inline="always")
+def _activate_typed(code, fast, A, lo, hi, P):
+    if isinstance(P, types.NoneType):
+        return lambda code, fast, A, lo, hi, P: _activate_fast(code, fast, A, lo, hi)
+
+    def activate(code, fast, A, lo, hi, P):
+        if needs_pre_activation(code):
+            _activate_by_table(code, A, lo, hi, P)
+        else:
+            _activate_fast(code, fast, A, lo, hi)
+    return activate
 
 
 @jit
@@ -156,14 +185,23 @@ def _activate_fast(code, fast, A, lo, hi):
                 a[j] = v if not v >= 1 else 1.0
 
 
-@jit(inline="always")
 def _scale_by_derivative(code, X, Y, D, lo, hi):
-    """D[:, lo:hi] *= activation'(x) where Y = activation(X), in place (flushing tiny results). X is read only
-    for codes that `needs_pre_activation` (inlined, as `_activate`)."""
-    if needs_pre_activation(code):
-        _scale_by_table_derivative(code, X, Y, D, lo, hi)
-    else:
-        _scale_by_fast_derivative(code, Y, D, lo, hi)
+    """D[:, lo:hi] *= activation'(x) where Y = activation(X), in place (flushing tiny results). X None: the
+    code has its own fast loop, which reads only Y (compiled as `_activate`)."""
+    raise TypeError("_scale_by_derivative: compiled code only (its versions are chosen by argument types)")
+
+
+@overload(_scale_by_derivative, inline="always")
+def _scale_by_derivative_typed(code, X, Y, D, lo, hi):
+    if isinstance(X, types.NoneType):
+        return lambda code, X, Y, D, lo, hi: _scale_by_fast_derivative(code, Y, D, lo, hi)
+
+    def scale(code, X, Y, D, lo, hi):
+        if needs_pre_activation(code):
+            _scale_by_table_derivative(code, X, Y, D, lo, hi)
+        else:
+            _scale_by_fast_derivative(code, Y, D, lo, hi)
+    return scale
 
 
 @jit
@@ -321,7 +359,6 @@ def simple_rnn_forward(lo, hi, xproj, U, h0, rmask, use_rmask, mask, use_mask, a
     """h_t = act(xproj_t + (h_{t-1} * rmask) @ U) for rows lo:hi. Fills h_seq (T+1, B, u), h_seq[0] = h0, and
     `pre` (T, B, u) with the pre-activations when `needs_pre_activation(act)`."""
     T, _, u = xproj.shape
-    keep = needs_pre_activation(act)
     rmask = rmask[lo:hi]
     _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
@@ -331,7 +368,7 @@ def simple_rnn_forward(lo, hi, xproj, U, h0, rmask, use_rmask, mask, use_mask, a
         rec = np.dot(_recurrent_input(hp, rmask, use_rmask, buffer), U)
         _copy_block(h, 0, _rows(xproj, t, lo, hi), 0, u)
         _add_block(h, 0, rec, 0, u)
-        _activate(act, fast, h, 0, u, _pre_rows(pre, t, lo, hi, keep, h))
+        _activate(act, fast, h, 0, u, _pre_rows(pre, t, lo, hi))
         _keep_masked_rows(mask, t, lo, use_mask, h, hp)
 
 
@@ -344,7 +381,6 @@ def simple_rnn_backward(lo, hi, h_seq, pre, U_T, rmask, use_rmask, mask, use_mas
     """
     T = h_seq.shape[0] - 1
     u = dh.shape[1]
-    keep = needs_pre_activation(act)
     rmask = rmask[lo:hi]
     dh = dh[lo:hi]
     for t in range(T - 1, -1, -1):
@@ -355,7 +391,7 @@ def simple_rnn_backward(lo, hi, h_seq, pre, U_T, rmask, use_rmask, mask, use_mas
             if _masked(mask, t, lo, b, use_mask):
                 d[b, :] = 0
         h = _rows(h_seq, t + 1, lo, hi)
-        _scale_by_derivative(act, _pre_rows(pre, t, lo, hi, keep, h), h, d, 0, u)
+        _scale_by_derivative(act, _pre_rows(pre, t, lo, hi), h, d, 0, u)
         back = np.dot(d, U_T)
         _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, dh, False)
 
@@ -373,7 +409,6 @@ def lstm_forward(lo, hi, gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act
     """
     T, _, G = gates.shape
     u = G // 4
-    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     rmask = rmask[lo:hi]
     _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
     _copy_block(c_seq[0, lo:hi], 0, c0[lo:hi], 0, c0.shape[1])
@@ -382,7 +417,7 @@ def lstm_forward(lo, hi, gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act
         hp = _rows(h_seq, t, lo, hi)
         rec = np.dot(_recurrent_input(hp, rmask, use_rmask, buffer), U)
         g = _rows(gates, t, lo, hi)
-        p = _pre_rows(pre, t, lo, hi, keep, g)
+        p = _pre_rows(pre, t, lo, hi)
         _add_block(g, 0, rec, 0, G)
         _activate(ract, fast, g, 0, 2 * u, p)
         _activate(act, fast, g, 2 * u, 3 * u, p)
@@ -404,7 +439,7 @@ def lstm_forward(lo, hi, gates, U, h0, c0, rmask, use_rmask, mask, use_mask, act
                 tcb[j] = v
         _keep_masked_rows(mask, t, lo, use_mask, c, cp)
         _copy_block(tc, 0, c, 0, u)
-        _activate(act, fast, tc, 0, u, c)  # c already holds act's input
+        _activate(act, fast, tc, 0, u, _when_kept(pre, c))  # c already holds act's input
         for b in range(hi - lo):
             go = g[b, 3 * u:4 * u]
             tcb = tc[b]
@@ -430,11 +465,10 @@ def lstm_backward(lo, hi, gates, c_seq, tc_seq, pre, U_T, rmask, use_rmask, mask
     dh = dh[lo:hi]
     dc = dc[lo:hi]
     dtc = np.empty((hi - lo, u), dtype=gates.dtype)
-    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, lo, hi, has_seq)
         g = _rows(gates, t, lo, hi)
-        p = _pre_rows(pre, t, lo, hi, keep, g)
+        p = _pre_rows(pre, t, lo, hi)
         d = _rows(dgates, t, lo, hi)
         cp = _rows(c_seq, t, lo, hi)
         tc = _rows(tc_seq, t, lo, hi)
@@ -444,7 +478,7 @@ def lstm_backward(lo, hi, gates, c_seq, tc_seq, pre, U_T, rmask, use_rmask, mask
             dtb = dtc[b]
             for j in range(dtb.shape[0]):
                 dtb[j] = dhb[j] * go[j]
-        _scale_by_derivative(act, _rows(c_seq, t + 1, lo, hi), tc, dtc, 0, u)
+        _scale_by_derivative(act, _when_kept(pre, _rows(c_seq, t + 1, lo, hi)), tc, dtc, 0, u)
         for b in range(hi - lo):
             if _masked(mask, t, lo, b, use_mask):
                 d[b, :] = 0
@@ -518,7 +552,6 @@ def gru_forward(lo, hi, gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, a
     """
     T, _, G = gates.shape
     u = G // 3
-    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     rmask = rmask[lo:hi]
     _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
@@ -530,7 +563,7 @@ def gru_forward(lo, hi, gates, U, rbias, h0, rmask, use_rmask, mask, use_mask, a
             for j in range(rb.shape[0]):
                 rb[j] += rbias[j]
         g = _rows(gates, t, lo, hi)
-        p = _pre_rows(pre, t, lo, hi, keep, g)
+        p = _pre_rows(pre, t, lo, hi)
         _add_block(g, 0, rec, 0, 2 * u)
         _activate(ract, fast, g, 0, 2 * u, p)
         rh = _rows(rec_h, t, lo, hi)
@@ -559,11 +592,10 @@ def gru_backward(lo, hi, gates, h_seq, rec_h, pre, U_T, rmask, use_rmask, mask, 
     u = G // 3
     rmask = rmask[lo:hi]
     dh = dh[lo:hi]
-    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, lo, hi, has_seq)
         g = _rows(gates, t, lo, hi)
-        p = _pre_rows(pre, t, lo, hi, keep, g)
+        p = _pre_rows(pre, t, lo, hi)
         rh = _rows(rec_h, t, lo, hi)
         dx = _rows(dgx, t, lo, hi)
         dr = _rows(dgr, t, lo, hi)
@@ -594,7 +626,6 @@ def gru_forward_reset_before(lo, hi, gates, U_zr, U_h, h0, rmask, use_rmask, mas
     """
     T, _, G = gates.shape
     u = G // 3
-    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     rmask = rmask[lo:hi]
     _copy_block(h_seq[0, lo:hi], 0, h0[lo:hi], 0, h0.shape[1])
     buffer = np.empty((hi - lo, u), dtype=h_seq.dtype)
@@ -603,7 +634,7 @@ def gru_forward_reset_before(lo, hi, gates, U_zr, U_h, h0, rmask, use_rmask, mas
         hin = _recurrent_input(hp, rmask, use_rmask, buffer)
         rec = np.dot(hin, U_zr)
         g = _rows(gates, t, lo, hi)
-        p = _pre_rows(pre, t, lo, hi, keep, g)
+        p = _pre_rows(pre, t, lo, hi)
         _add_block(g, 0, rec, 0, 2 * u)
         _activate(ract, fast, g, 0, 2 * u, p)
         rh = _rows(rh_seq, t, lo, hi)
@@ -637,11 +668,10 @@ def gru_backward_reset_before(lo, hi, gates, h_seq, pre, UzrT, UhT, rmask, use_r
     dah_t = np.zeros((hi - lo, u), dtype=gates.dtype)
     dzr_t = np.zeros((hi - lo, 2 * u), dtype=gates.dtype)
     buffer = np.empty((hi - lo, u), dtype=gates.dtype)
-    keep = needs_pre_activation(act) or needs_pre_activation(ract)
     for t in range(T - 1, -1, -1):
         _add_dy(dh, dy_seq, t, lo, hi, has_seq)
         g = _rows(gates, t, lo, hi)
-        p = _pre_rows(pre, t, lo, hi, keep, g)
+        p = _pre_rows(pre, t, lo, hi)
         hp = _rows(h_seq, t, lo, hi)
         d = _rows(dgx, t, lo, hi)
         _gru_dz_dhh(g, hp, dh, d, mask, t, lo, use_mask, u)
