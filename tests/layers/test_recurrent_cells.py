@@ -159,3 +159,17 @@ def test_built_in_cells_run_through_the_fused_loops_and_others_through_ops():
                   RNN(SimpleRNNCell(3, activation=lambda v: ops.tanh(v)))):
         layer(X)
         assert layer._fused is None
+
+
+@pytest.mark.parametrize("make", [lambda: RNN(LSTMCell(3), stateful=True, batch_input_shape=(2, 4, 3)),
+                                  lambda: pk.lstm(3, stateful=True, batch_input_shape=(2, 4, 3))])
+def test_stateful_states_are_checked_alike_for_rnn_of_a_cell_and_the_fused_layer(make):
+    layer = make()
+    layer(X)
+    with pytest.raises(ShapeError, match=r"reset_states expected 2 array\(s\) of shape\(s\) \(2, 3\), \(2, 3\), "
+                                         r"received \(2, 3\)"):
+        layer.reset_states([np.zeros((2, 3))])
+    layer.reset_states([np.ones((2, 3)), np.zeros((2, 3))])
+    np.testing.assert_array_equal(layer.states[0], np.ones((2, 3)))
+    with pytest.raises(ShapeError, match="batch size 2, but received a batch of 1 samples.*batch_size=2"):
+        layer(X[:1])

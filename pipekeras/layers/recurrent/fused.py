@@ -106,6 +106,9 @@ class RNNBase(StateInputs, DeclaresWeights, Layer):
     # ----- shapes -------------------------------------------------------------------------------
 
     def state_shapes(self, sequence_shape):
+        return self.kept_state_shapes()
+
+    def kept_state_shapes(self):
         return [(self.units,) for _ in self.state_names]
 
     def validate_input_shape(self, input_shape):
@@ -143,55 +146,12 @@ class RNNBase(StateInputs, DeclaresWeights, Layer):
             return [output] + [(batch, self.units) for _ in self.state_names]
         return output
 
-    def compute_mask(self, inputs, mask=None):
-        if isinstance(mask, (list, tuple)):
-            mask = mask[0]
-        out = mask if self.return_sequences else None
-        if self.return_state:
-            return [out] + [None for _ in self.state_names]
-        return out
-
     # ----- states -------------------------------------------------------------------------------
 
-    def reset_states(self, states=None):
-        """Zeroes the states of a stateful layer (or sets them to `states`, a list of (batch, units) arrays).
-
-        Raises:
-            ConfigError: for a layer that is not stateful.
-            ShapeError: for states of the wrong count or shape.
-        """
-        if not self.stateful:
-            if states is not None:
-                raise self.error(ConfigError, "reset_states(states) needs stateful=True.")
-            return
-        if not self.built:
-            return
-        shape = (self._state_batch, self.units)
-        if states is None:
-            self.states = [np.zeros(shape, dtype=self.dtype) for _ in self.state_names]
-            return
-        states = list(states) if isinstance(states, (list, tuple)) else [states]
-        if len(states) != len(self.state_names) or any(np.shape(s) != shape for s in states):
-            raise self.error(
-                ShapeError,
-                f"reset_states expected {len(self.state_names)} array(s) of shape {shape}, received shapes "
-                f"{[np.shape(s) for s in states]}."
-            )
-        self.states = [np.array(s, dtype=self.dtype) for s in states]
-
     def _initial_states(self, batch, dtype):
-        if not self.stateful:
-            return [np.zeros((batch, self.units), dtype=dtype) for _ in self.state_names]
-        if batch != self._state_batch:
-            raise self.error(
-                ShapeError,
-                f"is stateful with batch size {self._state_batch}, but received a batch of {batch} samples. "
-                f"Every batch must have {self._state_batch} samples: pass batch_size={self._state_batch} to "
-                "fit/predict/evaluate and make the number of samples a multiple of it (drop or pad the rest)."
-            )
-        if self.states is None:
-            self.reset_states()
-        return [np.ascontiguousarray(s, dtype=dtype) for s in self.states]
+        if self.stateful:
+            return self.stateful_states(batch, dtype)
+        return [np.zeros((batch, self.units), dtype=dtype) for _ in self.state_names]
 
     def _given_states(self, given, batch, dtype):
         """The arrays of `initial_state` as the loops take them, checked against the batch."""

@@ -81,6 +81,9 @@ class RNN(StateInputs, Layer):
     def state_shapes(self, sequence_shape):
         return state_sizes(self.cell)
 
+    def kept_state_shapes(self):
+        return state_sizes(self.cell)
+
     def _output_size(self):
         size = getattr(self.cell, "output_size", None)
         return size if size is not None else state_sizes(self.cell)[0][0]
@@ -110,37 +113,6 @@ class RNN(StateInputs, Layer):
             return [output] + [(batch,) + shape for shape in state_sizes(self.cell)]
         return output
 
-    def compute_mask(self, inputs, mask=None):
-        if isinstance(mask, (list, tuple)):
-            mask = mask[0]
-        out = mask if self.return_sequences else None
-        if self.return_state:
-            return [out] + [None for _ in state_sizes(self.cell)]
-        return out
-
-    def reset_states(self, states=None):
-        """Zeroes the states of a stateful layer (or sets them to `states`, a list of arrays).
-
-        Raises:
-            ConfigError: for a layer that is not stateful.
-            ShapeError: for states of the wrong count or shape.
-        """
-        if not self.stateful:
-            if states is not None:
-                raise self.error(ConfigError, "reset_states(states) needs stateful=True.")
-            return
-        if not self.built:
-            return
-        shapes = [(self._state_batch,) + shape for shape in state_sizes(self.cell)]
-        if states is None:
-            self.states = [np.zeros(shape, dtype=self.dtype) for shape in shapes]
-            return
-        states = list(states) if isinstance(states, (list, tuple)) else [states]
-        if [np.shape(s) for s in states] != shapes:
-            raise self.error(ShapeError, f"reset_states expected arrays of shapes {shapes}, received "
-                                         f"{[np.shape(s) for s in states]}.")
-        self.states = [np.array(s, dtype=self.dtype) for s in states]
-
     def _fused_twin(self, input_shape):
         """The fused layer computing what this RNN computes with its built-in cell, sharing the cell's
         weights; None for other cells, activations the fused loops do not run, or zero_output_for_mask."""
@@ -169,17 +141,9 @@ class RNN(StateInputs, Layer):
         if given is not None:
             self._check_state_shapes(sequence_shape, [tuple(np.shape(value_of(s))) for s in given])
             return list(given)
-        if not self.stateful:
-            return [np.zeros((batch,) + shape, dtype=dtype) for shape in state_sizes(self.cell)]
-        if batch != self._state_batch:
-            raise self.error(
-                ShapeError,
-                f"is stateful with batch size {self._state_batch}, but received a batch of {batch} samples; "
-                f"pass batch_size={self._state_batch} and a number of samples that is a multiple of it.",
-            )
-        if self.states is None:
-            self.reset_states()
-        return [s.astype(dtype) for s in self.states]
+        if self.stateful:
+            return self.stateful_states(batch, dtype)
+        return [np.zeros((batch,) + shape, dtype=dtype) for shape in state_sizes(self.cell)]
 
     def call(self, inputs, training=False, mask=None):
         if isinstance(mask, (list, tuple)):
