@@ -36,7 +36,7 @@ from .. import optimizers
 from ..engine.input_layer import InputLayer
 from ..engine.layer import get_layer_class, to_snake_case
 from ..errors import ConfigError, PipeKerasError, SavingError, ShapeError
-from . import safety
+from . import keras_assets, safety
 from .archive import dumps, write_file, zip_bytes
 from .hdf5_reader import Group, Refused
 from .hdf5_sandbox import read_hdf5
@@ -53,6 +53,7 @@ _OFF_VALUES = {
     "synchronized": (False,), "use_cudnn": ("auto", True, False), "input_axes": (None,), "output_axes": (None,),
     "time_major": (False,), "implementation": (1, 2), "reset_after": (),
     "renorm": (False,), "renorm_clipping": (None,), "renorm_momentum": (), "rms_scaling": (False,),
+    "vocabulary_size": (), "oov_method": ("floormod",), "salt": (None,),
 }
 # Keras 3 functional graphs record the masks they compute (Masking, Embedding(mask_zero=True)) as operation
 # nodes that only feed `mask=` arguments; pipekeras's layers compute their masks themselves
@@ -82,6 +83,15 @@ def _read_h5(data, source, safe_mode):
 
 def _text(value):
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _pipekeras_dtype(dtype):
+    """A Keras input dtype as pipekeras names it ("string" -> "str")."""
+    return "str" if dtype == "string" else dtype or "float32"
+
+
+def _keras_dtype(dtype):
+    return "string" if dtype == "str" else dtype
 
 
 def _texts(value):
@@ -237,7 +247,7 @@ def keras_entry_to_pipekeras(entry, custom_objects=None):
                 if layer.get("class_name") == "InputLayer":
                     c = layer.get("config", {})
                     out["build_input_shape"] = c.get("batch_shape", c.get("batch_input_shape"))
-                    out["input_dtype"] = _plain(c.get("dtype")) or "float32"
+                    out["input_dtype"] = _pipekeras_dtype(_plain(c.get("dtype")))
                     continue
                 out["layers"].append(keras_entry_to_pipekeras(layer, custom_objects))
             if "build_input_shape" not in out:
@@ -269,7 +279,7 @@ def keras_entry_to_pipekeras(entry, custom_objects=None):
     if class_name == "InputLayer":
         c = _plain(config)
         return {"class_name": "InputLayer", "config": {
-            "name": c.get("name"), "dtype": c.get("dtype") or "float32",
+            "name": c.get("name"), "dtype": _pipekeras_dtype(c.get("dtype")),
             "batch_shape": c.get("batch_shape", c.get("batch_input_shape"))}}
     return {"class_name": class_name, "config": _layer_config(class_name, config, cls)}
 
@@ -303,6 +313,8 @@ def _collect(group, source, cell_names=()):
     if "vars" in group:
         vars_group = _group(group["vars"], f"{group.name}/vars", source)
         for key in sorted(vars_group.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30):
+            if key == keras_assets.IDF_KEY:  # a lookup's tf-idf weights: read with its vocabulary
+                continue
             arrays.append(_array(vars_group[key], f"{vars_group.name}/{key}", source))
     order = _subgroup_order
     if group.name.endswith("/cells") and cell_names:
@@ -381,7 +393,11 @@ def load_h5_weights(model, data, by_name=False, skip_mismatch=False, source="the
     """Loads a Keras `.weights.h5` (Keras 3) or `.h5` (Keras 2 layout) file into a pipekeras model.
 
     `safe_mode` parses the file in a child process (see `hdf5_reader`)."""
-    file = _read_h5(data, source, safe_mode)
+    return _assign_h5_weights(model, _read_h5(data, source, safe_mode), by_name, skip_mismatch, source)
+
+
+def _assign_h5_weights(model, file, by_name, skip_mismatch, source):
+    """`load_h5_weights` of a file already read (a `hdf5_reader.Group`)."""
     try:
         if "layers" in file:
             stacked = [getattr(getattr(layer, "cell", None), "cells", None) for layer in model.layers]
@@ -450,10 +466,32 @@ def _compile_from_keras(model, compile_config, custom_objects):
     return model
 
 
+def _with_vocabularies(config, archive, weights_file, source):
+    """The Keras model config with the vocabularies its text layers keep under assets/ (`keras_assets`) written
+    into their configs."""
+    inner = config.get("config")
+    layers = inner.get("layers") if isinstance(inner, dict) else None
+    if not isinstance(layers, list):
+        return config
+    entries = [layer for layer in layers if isinstance(layer, dict) and isinstance(layer.get("class_name"), str)]
+    keys = dict(zip(map(id, entries), keras_keys([layer["class_name"] for layer in entries])))
+    converted = []
+    for layer in layers:
+        if isinstance(layer, dict) and layer.get("class_name") in keras_assets.ASSET_CLASSES and \
+                isinstance(layer.get("config"), dict):
+            given = keras_assets.vocabulary_config(layer, keys[id(layer)], archive, weights_file, source)
+            layer = {**layer, "config": {**layer["config"], **given}}
+        converted.append(layer)
+    return {**config, "config": {**inner, "layers": converted}}
+
+
 def load_keras_archive(archive, config, source, custom_objects, compile, safe_mode=True):
-    """A pipekeras model from a Keras 3 `.keras` zip (config.json + model.weights.h5)."""
+    """A pipekeras model from a Keras 3 `.keras` zip (config.json + model.weights.h5 + the vocabularies of text
+    layers under assets/, see `keras_assets`)."""
+    weights_file = _read_h5(archive.read("model.weights.h5"), source, safe_mode)
+    config = _with_vocabularies(config, archive, weights_file, source)
     model = model_from_keras_config(config, custom_objects, weight_bytes=archive.declared_bytes)
-    load_h5_weights(model, archive.read("model.weights.h5"), source=source, safe_mode=safe_mode)
+    _assign_h5_weights(model, weights_file, False, False, source)
     if compile and isinstance(config.get("compile_config"), dict):
         _compile_from_keras(model, config["compile_config"], custom_objects)
     return model
@@ -502,7 +540,7 @@ def _keras_value(key, value):
 def _keras_layer_entry(layer):
     if isinstance(layer, InputLayer):
         return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
-                "config": {"batch_shape": list(layer.batch_shape), "dtype": layer.dtype, "sparse": False,
+                "config": {"batch_shape": list(layer.batch_shape), "dtype": _keras_dtype(layer.dtype), "sparse": False,
                            "name": layer.name}}
     if layer.weights and layer.sublayers and type(layer).__name__ not in (*_WRAPPERS, "RNN", "ConvLSTM2D"):
         raise SavingError(f"Writing .keras: layer {layer.name!r} ({type(layer).__name__}) nests other layers; "
@@ -513,6 +551,8 @@ def _keras_layer_entry(layer):
               if k != "batch_input_shape" and k not in options}
     if type(layer).__name__ in _NAME_AND_DTYPE_ONLY:
         config.pop("trainable", None)
+    if keras_assets.has_assets(layer):
+        config = keras_assets.keras_config(layer, config)
     if type(layer).__name__ == "RNN":
         config["cell"] = _keras_cell_entry(layer.cell)
     for key, inner in _WRAPPERS.get(type(layer).__name__, lambda _: {})(layer).items():
@@ -542,7 +582,7 @@ def _keras_cell_entry(cell):
 
 
 def _keras_tensor(model, tensor):
-    return {"class_name": "__keras_tensor__", "config": {"shape": list(tensor.shape), "dtype": tensor.dtype,
+    return {"class_name": "__keras_tensor__", "config": {"shape": list(tensor.shape), "dtype": _keras_dtype(tensor.dtype),
                                                          "keras_history": model.tensor_ref(tensor)}}
 
 
@@ -629,6 +669,8 @@ def _write_layer_group(group, layer):
         target.attrs["name"] = f"{to_snake_case(name)}_cell"
     for i, variable in enumerate(layer.weights):
         target.create_dataset(str(i), data=variable.numpy())
+    if keras_assets.has_assets(layer):
+        keras_assets.write_idf_weights(group, layer)
 
 
 def save_weights_h5(model, path):
@@ -637,9 +679,14 @@ def save_weights_h5(model, path):
 
 
 def save_keras_file(model, path):
-    """Writes a Keras 3 `.keras` file (config.json, metadata.json, model.weights.h5); no optimizer state."""
+    """Writes a Keras 3 `.keras` file (config.json, metadata.json, model.weights.h5, the vocabularies of text
+    layers under assets/); no optimizer state."""
     config = keras_model_config(model)
     metadata = {"keras_version": "3.0.0", "date_saved": "1980-01-01@00:00:00", "saved_by": "pipekeras"}
+    assets = {}
+    for layer, key in zip(model.layers, keras_keys(model.layers)):
+        if keras_assets.has_assets(layer):
+            assets.update(keras_assets.asset_entries(layer, key))
     data = zip_bytes({"metadata.json": dumps(metadata).encode(), "config.json": dumps(config, "model config").encode(),
-                      "model.weights.h5": _h5_bytes(model)})
+                      "model.weights.h5": _h5_bytes(model), **assets})
     return write_file(path, data)

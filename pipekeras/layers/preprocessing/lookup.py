@@ -1,4 +1,4 @@
-"""StringLookup and IntegerLookup (values -> vocabulary indices, learned by `adapt` and saved in the config),
+"""StringLookup and IntegerLookup (values -> vocabulary indices, learned by `adapt` and saved with the layer),
 and Hashing (values -> hash bins)."""
 
 import collections
@@ -22,7 +22,8 @@ def stable_hash(value, salt=0):
 
 
 class _Lookup(Layer):
-    """Values -> indices in a vocabulary: [mask token], the out-of-vocabulary indices, then the vocabulary."""
+    """Values -> indices in a vocabulary: [mask token ("int" mode)], the out-of-vocabulary indices, then the
+    vocabulary. In the vector modes the mask token has no index: masked values are left out of the vectors."""
 
     default_oov = None
 
@@ -49,13 +50,21 @@ class _Lookup(Layer):
 
     @property
     def _specials(self):
-        return ([] if self.mask_token is None else [self.mask_token]) + [self.oov_token] * self.num_oov_indices
+        return ([self.mask_token] if self._mask_indexed else []) + [self.oov_token] * self.num_oov_indices
+
+    @property
+    def _mask_indexed(self):
+        return self.mask_token is not None and self.output_mode == "int"
+
+    def _oov_index(self, value):
+        """The out-of-vocabulary index of `value` among `num_oov_indices` (> 1)."""
+        return stable_hash(value) % self.num_oov_indices
 
     def _value(self, value):
         return value
 
     def adapt(self, data, batch_size=None, steps=None):
-        """Learns the vocabulary (most frequent first, ties by value) from `data`: an array or list, or an
+        """Learns the vocabulary (most frequent first, ties by value from the largest, as Keras) from `data`: an array or list, or an
         iterable of batches (a batch (x, y) gives x). Returns the layer."""
         counts, documents, seen = collections.Counter(), collections.Counter(), 0
         batches = [data] if isinstance(data, (np.ndarray, list, tuple)) else data
@@ -72,7 +81,8 @@ class _Lookup(Layer):
             raise self.error(DataError, "adapt() received no data.")
         specials = set(self._specials)
         room = None if self.max_tokens is None else self.max_tokens - len(self._specials)
-        ranked = sorted((v for v in counts if v not in specials), key=lambda v: (-counts[v], v))[:room]
+        # most frequent first, ties by value from the largest, as Keras orders them
+        ranked = sorted((v for v in counts if v not in specials), key=lambda v: (counts[v], v), reverse=True)[:room]
         idf = [math.log(1 + seen / (1 + documents[v])) for v in ranked] if self.output_mode == "tf_idf" else None
         self._set(ranked, idf)
         return self
@@ -136,11 +146,11 @@ class _Lookup(Layer):
         if index is not None:
             return index
         if self.mask_token is not None and value == self.mask_token:
-            return 0
+            return 0 if self._mask_indexed else -1
         if not self.num_oov_indices:
             raise self.error(DataError, f"{value!r} is not in the vocabulary and num_oov_indices=0.")
-        first_oov = 0 if self.mask_token is None else 1
-        return first_oov + (stable_hash(value) % self.num_oov_indices if self.num_oov_indices > 1 else 0)
+        first_oov = 1 if self._mask_indexed else 0
+        return first_oov + (self._oov_index(value) if self.num_oov_indices > 1 else 0)
 
     def call(self, inputs):
         self._require_vocabulary()
@@ -153,9 +163,10 @@ class _Lookup(Layer):
         ids = np.array([self._lookup(self._value(v)) for v in values.reshape(-1)], dtype=np.int64).reshape(values.shape)
         if self.output_mode == "int":
             return ids
-        return encode(ids, self._depth(), self.output_mode, self.dtype,
-                      None if self.idf_weights is None else self.idf_weights + [0.0] * (self._depth() -
-                                                                                       len(self.idf_weights)))
+        depth = self._depth()
+        weights = None if self.idf_weights is None else self.idf_weights + [0.0] * (depth + 1 - len(self.idf_weights))
+        # masked values (-1) count in one extra column, which is dropped
+        return encode(np.where(ids < 0, depth, ids), depth + 1, self.output_mode, self.dtype, weights)[..., :depth]
 
     def backward(self, grad_output):
         return None
@@ -177,7 +188,8 @@ class StringLookup(_Lookup):
 
     Args:
         max_tokens: largest vocabulary, special tokens included; num_oov_indices: indices for unknown strings
-            (more than one: spread by a hash); mask_token: a string mapped to 0; oov_token: the unknown token.
+            (more than one: spread by a CRC-32 hash, where Keras uses FarmHash); mask_token: a string mapped to 0
+            in "int" mode and left out of the vectors in the others; oov_token: the unknown token.
         vocabulary: the strings, instead of `adapt()`; idf_weights: with "tf_idf".
         invert: indices -> strings; output_mode: "int", "one_hot", "multi_hot", "count" or "tf_idf".
         pad_to_max_tokens: vector modes: `max_tokens` columns.
@@ -210,8 +222,9 @@ class IntegerLookup(_Lookup):
     comes first), or to vectors; `invert=True` maps indices back.
 
     Args:
-        max_tokens: largest vocabulary, special tokens included; num_oov_indices: indices for unknown values;
-            mask_token: a value mapped to 0; oov_token: the unknown value (-1).
+        max_tokens: largest vocabulary, special tokens included; num_oov_indices: indices for unknown values
+            (more than one: the value modulo num_oov_indices, Keras's "floormod"); mask_token: a value mapped to
+            0 in "int" mode and left out of the vectors in the others; oov_token: the unknown value (-1).
         vocabulary: the integers, instead of `adapt()`; idf_weights: with "tf_idf".
         invert: indices -> values; output_mode: "int", "one_hot", "multi_hot", "count" or "tf_idf".
         pad_to_max_tokens: vector modes: `max_tokens` columns.
@@ -232,6 +245,9 @@ class IntegerLookup(_Lookup):
 
     def _value(self, value):
         return int(value)
+
+    def _oov_index(self, value):
+        return value % self.num_oov_indices  # Keras's default oov_method="floormod"
 
 
 class Hashing(Layer):
