@@ -16,6 +16,8 @@ Every HDF5 file is read through `hdf5_reader` (checked, and parsed in a child pr
   `layers/<snake_case class name>[_<n>]/vars/<i>` (recurrent layers under `.../cell/vars/<i>`), with the
   layer's name as the `name` attribute of `vars`; Keras 2 files under `model_weights/<layer>/` with a
   `weight_names` attribute.
+- Text layers: the vocabularies of adapted TextVectorization, StringLookup and IntegerLookup layers live
+  under the zip's assets/ and their tf-idf weights in model.weights.h5, read and written by `keras_assets`.
 - Writing: `save_model(model, "m.keras")` writes config.json (Keras class and module names, Keras 3
   `inbound_nodes`), metadata.json and model.weights.h5 in Keras 3's layout; `save_weights("m.weights.h5")`
   writes the same weights layout. Keras 3.15 loads both (tested). No optimizer state is written.
