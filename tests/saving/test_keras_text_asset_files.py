@@ -31,7 +31,7 @@ def _x(name):
 
 
 def _first(model):
-    return next(layer for layer in model.layers if hasattr(layer, "get_vocabulary"))
+    return next(layer for layer in model.layers if type(layer).__name__ != "InputLayer")
 
 
 def _same(got, want):
@@ -47,7 +47,8 @@ def _same(got, want):
 def test_keras_file_loads_its_vocabulary_and_predicts_as_keras(name):
     model = pk.load_model(FIXTURES / f"text_assets_{name}.keras")
     layer = _first(model)
-    assert [str(t) for t in layer.get_vocabulary()] == list(IO[f"{name}/vocab"])
+    if f"{name}/vocab" in IO:
+        assert [str(t) for t in layer.get_vocabulary()] == list(IO[f"{name}/vocab"])
     _same(layer(_x(name)), IO[f"{name}/encoded"])
     _same(model.predict(_x(name), verbose=0), IO[f"{name}/pred"])
 
@@ -62,10 +63,11 @@ ADAPTED = {
     "integer_lookup": lambda: pk.integer_lookup(num_oov_indices=2, mask_token=0, oov_token=-7),
     "integer_lookup_count": lambda: pk.integer_lookup(output_mode="count"),
     "integer_lookup_masked_multi_hot": lambda: pk.integer_lookup(mask_token=0, output_mode="multi_hot"),
+    "string_lookup_oov3": lambda: pk.string_lookup(num_oov_indices=3),
 }
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", sorted(ADAPTED))
 def test_adapt_learns_the_vocabulary_keras_learns(name):
     data = made.SENTENCES if name.startswith("tv_") else np.array(made.WORDS if "string" in name else made.NUMBERS)
     layer = ADAPTED[name]().adapt(data)

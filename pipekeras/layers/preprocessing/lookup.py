@@ -3,22 +3,26 @@ and Hashing (values -> hash bins)."""
 
 import collections
 import math
-import zlib
 
 import numpy as np
 
 from ...engine.layer import Layer
 from ...errors import ConfigError, DataError, NotBuiltError
+from ...utils.string_hash import fingerprint64, siphash64
 from .encoding import encode, encoded_shape
 
 _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
 
-def stable_hash(value, salt=0):
-    """A hash of a value's text that is the same in every process (CRC-32; TensorFlow's Keras uses FarmHash, so
-    the bins differ from a TensorFlow model's)."""
-    text = value if isinstance(value, bytes) else str(value).encode("utf-8")
-    return zlib.crc32(text, int(salt) & 0xFFFFFFFF)
+def value_bytes(value):
+    """A value's text as TensorFlow's Keras hashes it: strings as UTF-8, numbers in decimal (floats cut to
+    integers first)."""
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return str(int(value)).encode()
 
 
 class _Lookup(Layer):
@@ -58,7 +62,7 @@ class _Lookup(Layer):
 
     def _oov_index(self, value):
         """The out-of-vocabulary index of `value` among `num_oov_indices` (> 1)."""
-        return stable_hash(value) % self.num_oov_indices
+        return fingerprint64(value_bytes(value)) % self.num_oov_indices
 
     def _value(self, value):
         return value
@@ -188,7 +192,7 @@ class StringLookup(_Lookup):
 
     Args:
         max_tokens: largest vocabulary, special tokens included; num_oov_indices: indices for unknown strings
-            (more than one: spread by a CRC-32 hash, where Keras uses FarmHash); mask_token: a string mapped to 0
+            (more than one: spread by FarmHash, as Keras); mask_token: a string mapped to 0
             in "int" mode and left out of the vectors in the others; oov_token: the unknown token.
         vocabulary: the strings, instead of `adapt()`; idf_weights: with "tf_idf".
         invert: indices -> strings; output_mode: "int", "one_hot", "multi_hot", "count" or "tf_idf".
@@ -251,19 +255,21 @@ class IntegerLookup(_Lookup):
 
 
 class Hashing(Layer):
-    """Maps values (strings or integers) to `num_bins` bins by a stable hash of their text (CRC-32; TensorFlow's
-    Keras uses FarmHash, so bins differ from a TensorFlow model's); `mask_value` goes to bin 0.
+    """Maps values (strings or integers) to `num_bins` bins by a hash of their text, the bins Keras gives:
+    FarmHash's fingerprint, or SipHash keyed by `salt`; `mask_value` goes to bin 0.
 
     Args:
         num_bins: the number of bins (the mask's included).
         mask_value: a value mapped to 0 (the others to 1 .. num_bins-1).
-        salt: an integer mixed into the hash.
+        salt: None, an integer, or two integers: the key of SipHash (one integer k means (k, k)).
         output_mode: "int", "one_hot", "multi_hot" or "count".
         **kwargs: name, trainable, input_shape, batch_input_shape, batch_size, dtype.
 
     Example:
         >>> hashing(num_bins=8)(np.array(["cat", "dog"], dtype=object))   # two bins in [0, 8)
     """
+
+    accepted_dtypes = ("float32", "float64", "int32", "int64")  # Keras gives an "int" mode layer int64
 
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs):
         kwargs.setdefault("trainable", False)
@@ -277,7 +283,13 @@ class Hashing(Layer):
         if sparse:
             raise self.error(ConfigError, "sparse=True is not supported: pipekeras has no sparse tensors.")
         self.num_bins, self.mask_value, self.output_mode = int(num_bins), mask_value, output_mode
-        self.salt = salt if salt is None or isinstance(salt, int) else int(np.asarray(salt).reshape(-1)[0])
+        if salt is not None:
+            pair = [salt, salt] if isinstance(salt, (int, np.integer)) else list(salt) \
+                if isinstance(salt, (list, tuple)) else None
+            if pair is None or len(pair) != 2 or not all(isinstance(k, (int, np.integer)) for k in pair):
+                raise self.error(ConfigError, f"salt must be None, an integer or two integers, received {salt!r}.")
+            salt = [int(k) for k in pair]
+        self.salt = salt
 
     def _as_array(self, x):
         return np.asarray(x, dtype=object) if np.asarray(x).dtype.kind in "USO" else np.asarray(x)
@@ -296,7 +308,9 @@ class Hashing(Layer):
             value = value.item() if hasattr(value, "item") else value
             if masked and value == self.mask_value:
                 return 0
-            return stable_hash(value, self.salt or 0) % bins + masked
+            text = value_bytes(value)
+            code = fingerprint64(text) if self.salt is None else siphash64(text, *self.salt)
+            return code % bins + masked
 
         ids = np.array([bin_of(v) for v in values.reshape(-1)], dtype=np.int64).reshape(values.shape)
         return ids if self.output_mode == "int" else encode(ids, self.num_bins, self.output_mode, self.dtype)
