@@ -183,14 +183,12 @@ def asset_entries(layer, key):
 
 
 def idf_weights(layer):
-    """The layer's tf-idf weight per index as Keras stores it (float32, padded with zeros to `max_tokens` when
-    `pad_to_max_tokens`), or None outside "tf_idf" mode."""
+    """The layer's tf-idf weight per vocabulary index (float32), or None outside "tf_idf" mode. Not padded to
+    `max_tokens`: Keras 3.15 pads the weights it writes for `pad_to_max_tokens=True` and then cannot load them
+    (its `set_vocabulary` wants one weight per token); it pads these itself."""
     if layer.output_mode != "tf_idf" or layer.idf_weights is None:
         return None
-    weights = np.asarray(layer.idf_weights, dtype=np.float32)
-    if layer.pad_to_max_tokens and layer.max_tokens is not None and len(weights) < layer.max_tokens:
-        weights = np.concatenate([weights, np.zeros(layer.max_tokens - len(weights), np.float32)])
-    return weights
+    return np.asarray(layer.idf_weights, dtype=np.float32)[:layer.vocabulary_size()]
 
 
 def write_idf_weights(group, layer):

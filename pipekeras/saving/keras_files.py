@@ -584,7 +584,8 @@ def _keras_cell_entry(cell):
 
 
 def _keras_tensor(model, tensor):
-    return {"class_name": "__keras_tensor__", "config": {"shape": list(tensor.shape), "dtype": _keras_dtype(tensor.dtype),
+    return {"class_name": "__keras_tensor__", "config": {"shape": list(tensor.shape),
+                                                         "dtype": _keras_dtype(tensor.dtype),
                                                          "keras_history": model.tensor_ref(tensor)}}
 
 

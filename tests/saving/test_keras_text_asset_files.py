@@ -1,7 +1,8 @@
 """Keras-written `.keras` files with adapted TextVectorization, StringLookup and IntegerLookup layers, whose
 vocabularies Keras keeps under assets/ and whose tf-idf weights it keeps in model.weights.h5: they load and
 predict as Keras does, pipekeras's `.keras` files keep the same layout, adapt() gives Keras's vocabulary, and
-malformed assets are refused naming the entry. Fixtures: tests/fixtures/make_text_assets_fixtures.py (which
+malformed assets are refused naming the entry (string_lookup_padded_tf_idf is a file Keras 3.15 itself cannot
+load: it pads the idf weights it writes). Fixtures: tests/fixtures/make_text_assets_fixtures.py (which
 also checks, with TensorFlow, that Keras loads pipekeras-written files and predicts the same)."""
 
 import io
@@ -64,6 +65,7 @@ ADAPTED = {
     "integer_lookup_count": lambda: pk.integer_lookup(output_mode="count"),
     "integer_lookup_masked_multi_hot": lambda: pk.integer_lookup(mask_token=0, output_mode="multi_hot"),
     "string_lookup_oov3": lambda: pk.string_lookup(num_oov_indices=3),
+    "string_lookup_padded_tf_idf": lambda: pk.string_lookup(output_mode="tf_idf", max_tokens=8, pad_to_max_tokens=True),
 }
 
 

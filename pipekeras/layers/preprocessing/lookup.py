@@ -68,8 +68,8 @@ class _Lookup(Layer):
         return value
 
     def adapt(self, data, batch_size=None, steps=None):
-        """Learns the vocabulary (most frequent first, ties by value from the largest, as Keras) from `data`: an array or list, or an
-        iterable of batches (a batch (x, y) gives x). Returns the layer."""
+        """Learns the vocabulary (most frequent first, ties by value from the largest, as Keras) from `data`: an
+        array or list, or an iterable of batches (a batch (x, y) gives x). Returns the layer."""
         counts, documents, seen = collections.Counter(), collections.Counter(), 0
         batches = [data] if isinstance(data, (np.ndarray, list, tuple)) else data
         for i, batch in enumerate(batches):
