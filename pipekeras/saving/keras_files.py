@@ -308,9 +308,10 @@ def _array(item, path, source):
     return item
 
 
-def _collect(group, source, cell_names=()):
+def _collect(group, source, cell_names=(), nested=None):
     """The arrays of a layer's group, its own vars then its sub-groups'; a StackedRNNCells' `cells` in the order
-    of `cell_names` (Keras's keys of the stack's cells, in stack order; sorted, they could come out of order)."""
+    of `cell_names` (Keras's keys of the stack's cells, in stack order; sorted, they could come out of order), a
+    nested model's `layers` in the order `nested` gives for the group's path (see `_nested_orders`)."""
     arrays = []
     if "vars" in group:
         vars_group = _group(group["vars"], f"{group.name}/vars", source)
@@ -321,9 +322,12 @@ def _collect(group, source, cell_names=()):
     order = _subgroup_order
     if group.name.endswith("/cells") and cell_names:
         order = lambda key: (cell_names.index(key) if key in cell_names else len(cell_names), key)
+    if nested and group.name in nested:
+        keys = nested[group.name]
+        order = lambda key: (keys.index(key) if key in keys else len(keys), key)
     for key in sorted(group.keys(), key=order):
         if key != "vars" and isinstance(group[key], Group):
-            arrays += _collect(group[key], source, cell_names)
+            arrays += _collect(group[key], source, cell_names, nested)
     return arrays
 
 
@@ -339,8 +343,21 @@ def _subgroup_order(key):
     return _PART_ORDER.get(key, len(_PART_ORDER)), key
 
 
-def _keras3_groups(file, source, cell_names=()):
-    """{h5 key: WeightGroup named after the layer} for a Keras 3 weights file (`cell_names`: see `_collect`)."""
+def _nested_orders(layers, path="/layers"):
+    """{h5 path of the `layers` group of a model nested in `layers`: the Keras keys of its layers, in order}."""
+    orders = {}
+    for layer, key in zip(layers, keras_keys(layers)):
+        inner = getattr(layer, "layers", None)
+        if hasattr(layer, "iter_nodes") and isinstance(inner, list):
+            where = f"{path}/{key}/layers"
+            orders[where] = keras_keys(inner)
+            orders.update(_nested_orders(inner, where))
+    return orders
+
+
+def _keras3_groups(file, source, cell_names=(), nested=None):
+    """{h5 key: WeightGroup named after the layer} for a Keras 3 weights file (`cell_names`, `nested`: see
+    `_collect`)."""
     groups = {}
     layers = _group(file["layers"], "/layers", source)
     for key in layers.keys():
@@ -348,7 +365,7 @@ def _keras3_groups(file, source, cell_names=()):
         name = key
         if isinstance(group.members.get("vars"), Group) and "name" in group["vars"].attrs:
             name = _text(group["vars"].attrs["name"])
-        groups[key] = WeightGroup(name, key, _collect(group, source, cell_names))
+        groups[key] = WeightGroup(name, key, _collect(group, source, cell_names, nested))
     return groups
 
 
@@ -404,7 +421,7 @@ def _assign_h5_weights(model, file, by_name, skip_mismatch, source):
         if "layers" in file:
             stacked = [getattr(getattr(layer, "cell", None), "cells", None) for layer in model.layers]
             cell_names = [key for cells in stacked if isinstance(cells, list) for key in keras_keys(cells)]
-            keyed, legacy = _keras3_groups(file, source, cell_names), None
+            keyed, legacy = _keras3_groups(file, source, cell_names, _nested_orders(model.layers)), None
         elif "model_weights" in file or "layer_names" in file.attrs:
             keyed, legacy = None, _legacy_groups(file, source)
         else:
