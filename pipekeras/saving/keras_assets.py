@@ -29,13 +29,10 @@ def has_assets(layer):
     return type(layer).__name__ in ASSET_CLASSES
 
 
-def _layer_path(key):
-    return f"layers/{key}"
-
-
-def _asset_paths(class_name, key):
-    """The zip entries Keras writes (and reads) for the vocabulary of a layer of `class_name`."""
-    path = f"assets/{_layer_path(key)}"
+def _asset_paths(class_name, layer_path):
+    """The zip entries Keras writes (and reads) for the vocabulary of a layer of `class_name` at `layer_path`
+    (`layers/<key>`; in a nested model `layers/<model key>/layers/<key>`)."""
+    path = f"assets/{layer_path}"
     inner = [f"{path}/_lookup_layer/{VOCABULARY_FILE}"] if class_name == "TextVectorization" else []
     return [f"{path}/{VOCABULARY_FILE}", *inner]
 
@@ -98,9 +95,9 @@ def _check_tokens(class_name, config, name, values, path, source):
                           f"{name!r}; the file is corrupted.")
 
 
-def _idf(config, name, weights_file, key, count, source):
+def _idf(config, name, weights_file, layer_path, count, source):
     """The file's tf-idf weights of the layer's first `count` indices (the rest is padding for max_tokens)."""
-    path = f"{_layer_path(key)}/vars/{IDF_KEY}"
+    path = f"{layer_path}/vars/{IDF_KEY}"
     item = weights_file[path] if path in weights_file else None
     if not isinstance(item, np.ndarray):
         raise SavingError(f"{source}: model.weights.h5 /{path} is missing; the tf_idf layer {name!r} needs its idf "
@@ -115,24 +112,26 @@ def _idf(config, name, weights_file, key, count, source):
     return [float(w) for w in item[:count]]
 
 
-def _key_of(name, default, weights_file):
-    """The Keras key of layer `name`: the group of model.weights.h5 that names it, else `default`."""
-    layers = weights_file["layers"] if "layers" in weights_file else None
+def _path_of(name, parent, default_key, weights_file):
+    """The path of layer `name` among the layers at `parent`: the group of model.weights.h5 that names it, else
+    the one of `default_key`."""
+    layers = weights_file[parent] if parent in weights_file else None
     for key in (layers.keys() if isinstance(layers, Group) else ()):
         group = layers[key]
         vars_group = group.members.get("vars") if isinstance(group, Group) else None
         if isinstance(vars_group, Group) and vars_group.attrs.get("name") in (name, name.encode()):
-            return key
-    return default
+            return f"{parent}/{key}"
+    return f"{parent}/{default_key}"
 
 
-def vocabulary_config(entry, default_key, archive, weights_file, source):
+def vocabulary_config(entry, parent, default_key, archive, weights_file, source):
     """The vocabulary (and idf weights) of a Keras layer entry of `ASSET_CLASSES` whose config has none, read
     from the archive, as config entries: {"vocabulary": [...], "idf_weights": [...] or None}; {} when the
     config holds its vocabulary.
 
     Args:
-        entry: the layer's `{"class_name", "config"}` in the Keras config; default_key: its Keras key by
+        entry: the layer's `{"class_name", "config"}` in the Keras config; parent: the path of its model's
+            layers ("layers", or "layers/<key>/layers" in a nested model); default_key: its Keras key by
             position (used when no weights group names the layer).
         archive: the file's `archive.Archive`; weights_file: its model.weights.h5 as a `hdf5_reader.Group`.
 
@@ -143,8 +142,8 @@ def vocabulary_config(entry, default_key, archive, weights_file, source):
     if config.get("vocabulary") is not None:
         return {}
     name = str(config.get("name", class_name))
-    key = _key_of(name, default_key, weights_file)
-    path = _asset_paths(class_name, key)[0]
+    layer_path = _path_of(name, parent, default_key, weights_file)
+    path = _asset_paths(class_name, layer_path)[0]
     if path not in archive:
         raise SavingError(f"{source}: {path} is missing: layer {name!r} ({class_name}) has no vocabulary in its "
                           "config, so the file must hold it there; the file is incomplete.")
@@ -154,7 +153,7 @@ def vocabulary_config(entry, default_key, archive, weights_file, source):
         raise SavingError(f"{source}: {path} holds {len(values)} tokens, the config of layer {name!r} says "
                           f"vocabulary_size={size}; the file is corrupted.")
     _check_tokens(class_name, config, name, values, path, source)
-    idf = _idf(config, name, weights_file, key, len(values), source) if config.get("output_mode") in \
+    idf = _idf(config, name, weights_file, layer_path, len(values), source) if config.get("output_mode") in \
         ("tf_idf", "tf-idf") else None
     return {"vocabulary": values, "idf_weights": idf}
 
@@ -179,7 +178,7 @@ def vocabulary_bytes(layer):
 def asset_entries(layer, key):
     """{zip entry: bytes} of the layer's vocabulary, where Keras writes it."""
     data = vocabulary_bytes(layer)
-    return {entry: data for entry in _asset_paths(type(layer).__name__, key)}
+    return {entry: data for entry in _asset_paths(type(layer).__name__, f"layers/{key}")}
 
 
 def idf_weights(layer):

@@ -485,9 +485,9 @@ def _compile_from_keras(model, compile_config, custom_objects):
     return model
 
 
-def _with_vocabularies(config, archive, weights_file, source):
+def _with_vocabularies(config, archive, weights_file, source, parent="layers"):
     """The Keras model config with the vocabularies its text layers keep under assets/ (`keras_assets`) written
-    into their configs."""
+    into their configs (in nested models too; `parent`: the weights path of the model's layers)."""
     inner = config.get("config")
     layers = inner.get("layers") if isinstance(inner, dict) else None
     if not isinstance(layers, list):
@@ -496,10 +496,12 @@ def _with_vocabularies(config, archive, weights_file, source):
     keys = dict(zip(map(id, entries), keras_keys([layer["class_name"] for layer in entries])))
     converted = []
     for layer in layers:
-        if isinstance(layer, dict) and layer.get("class_name") in keras_assets.ASSET_CLASSES and \
+        if id(layer) in keys and layer["class_name"] in keras_assets.ASSET_CLASSES and \
                 isinstance(layer.get("config"), dict):
-            given = keras_assets.vocabulary_config(layer, keys[id(layer)], archive, weights_file, source)
+            given = keras_assets.vocabulary_config(layer, parent, keys[id(layer)], archive, weights_file, source)
             layer = {**layer, "config": {**layer["config"], **given}}
+        elif id(layer) in keys and layer["class_name"] in KERAS_MODEL_CLASSES:
+            layer = _with_vocabularies(layer, archive, weights_file, source, f"{parent}/{keys[id(layer)]}/layers")
         converted.append(layer)
     return {**config, "config": {**inner, "layers": converted}}
 
