@@ -63,7 +63,8 @@ def test_a_dataloader_trains_as_the_same_arrays(kind):
     else:
         dataset = Pairs(x, labels)
     CountingLoader.iterations = 0
-    loader = CountingLoader(dataset, batch_size=16, shuffle=False, num_workers=2 if kind == "workers" else 0)
+    workers = {"num_workers": 2, "persistent_workers": True} if kind == "workers" else {}
+    loader = CountingLoader(dataset, batch_size=16, shuffle=False, **workers)
     model = _model()
     history = model.fit(loader, epochs=4, verbose=0).history
     assert CountingLoader.iterations == 4  # one pass per epoch, none started only to look at the loader
