@@ -16,7 +16,7 @@ tf-idf weights must be finite floats, one per index. Every problem is a SavingEr
 
 import numpy as np
 
-from ..errors import SavingError
+from ..errors import NotBuiltError, SavingError
 from .hdf5_reader import Group
 
 ASSET_CLASSES = ("TextVectorization", "StringLookup", "IntegerLookup")
@@ -65,21 +65,22 @@ def _values(class_name, name, lines, entry, source):
     return values
 
 
-def _specials(class_name, config):
-    """The special tokens Keras puts first in the vocabulary of a layer with this config."""
+def _specials(class_name, config, most):
+    """The special tokens Keras puts first in the vocabulary of a layer with this config (at most `most` + 1 of
+    them: a file's vocabulary of `most` lines cannot hold more)."""
     vector_mode = config.get("output_mode", "int") != "int"
     if class_name == "TextVectorization":
         return ["[UNK]"] if vector_mode else ["", "[UNK]"]
     mask = [] if config.get("mask_token") is None or vector_mode else [config["mask_token"]]
     count = config.get("num_oov_indices", 1)
-    return mask + [config.get("oov_token", "[UNK]" if class_name == "StringLookup" else -1)] * \
-        (count if isinstance(count, int) and 0 <= count <= len(config) + 64 else 1)
+    count = min(count, most + 1) if isinstance(count, int) and count >= 0 else 1
+    return mask + [config.get("oov_token", "[UNK]" if class_name == "StringLookup" else -1)] * count
 
 
 def _check_tokens(class_name, config, name, values, path, source):
     """Keras's rules for a vocabulary file: the special tokens first, then each token once, at most
     `max_tokens` in all."""
-    specials = _specials(class_name, config)
+    specials = _specials(class_name, config, len(values))
     if values[:len(specials)] != specials:
         raise SavingError(f"{source}: {path} does not start with the special tokens {specials} of layer {name!r} "
                           f"(mask_token, oov_token, num_oov_indices); it starts with {values[:len(specials)]}. The "
@@ -153,20 +154,24 @@ def vocabulary_config(entry, parent, default_key, archive, weights_file, source)
         raise SavingError(f"{source}: {path} holds {len(values)} tokens, the config of layer {name!r} says "
                           f"vocabulary_size={size}; the file is corrupted.")
     _check_tokens(class_name, config, name, values, path, source)
-    idf = _idf(config, name, weights_file, layer_path, len(values), source) if config.get("output_mode") in \
-        ("tf_idf", "tf-idf") else None
+    idf = _idf(config, name, weights_file, layer_path, len(values), source) \
+        if config.get("output_mode") == "tf_idf" else None
     return {"vocabulary": values, "idf_weights": idf}
 
 
 # ----- writing --------------------------------------------------------------------------------------------
 
 def vocabulary_bytes(layer):
-    """The layer's vocabulary file as Keras writes it.
+    """The layer's vocabulary file as Keras writes it (the special tokens alone for a layer without one, which
+    Keras 3.15 then cannot load: it refuses an empty lookup table, in its own files too).
 
     Raises:
         SavingError: for a token holding a line break, which a vocabulary file cannot keep.
     """
-    tokens = [str(t) for t in layer.get_vocabulary()]
+    try:
+        tokens = [str(t) for t in layer.get_vocabulary()]
+    except NotBuiltError:
+        tokens = [str(t) for t in _specials(type(layer).__name__, layer.get_config(), 0)]
     for token in tokens:
         if len(token.splitlines()) > 1 or token.endswith(("\n", "\r")):
             raise SavingError(f"Writing .keras: the vocabulary of layer {layer.name!r} holds the token {token!r:.60} "

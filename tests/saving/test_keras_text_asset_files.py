@@ -164,3 +164,12 @@ def test_a_token_with_a_line_break_cannot_go_into_a_keras_vocabulary_file(tmp_pa
         model.save(tmp_path / "m.keras")
     model.save(tmp_path / "m.pkeras")
     assert pk.load_model(tmp_path / "m.pkeras").layers[0].get_vocabulary() == ["[UNK]", "a", "b\nc"]
+
+
+def test_a_layer_without_vocabulary_writes_the_special_tokens_as_keras(tmp_path):
+    model = pk.sequential() | pk.text_vectorization(output_sequence_length=3) | pk.embedding(5, 2)
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as archive:
+        assert archive.read(VOCAB.format("text_vectorization")) == b"\n[UNK]"
+    again = pk.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(again.layers[0](np.array(["a b"], dtype=object)), [[1, 1, 0]])
