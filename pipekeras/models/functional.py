@@ -208,6 +208,13 @@ class Model(Trainer, Layer):
     def output_shape(self):
         return self._pick([t.shape for t in self.outputs], self._outputs_are_list)
 
+    def _as_array(self, x):
+        """Called as a layer: strings pass where the model takes them (an input of dtype "str")."""
+        array = np.asarray(x)
+        if array.dtype.kind in "USO" and any(t.dtype == "str" for t in self.inputs):
+            return array.astype(object)
+        return super()._as_array(x)
+
     def compute_output_shape(self, input_shape):
         batch = (input_shape[0] if isinstance(input_shape, list) else input_shape)[0]
         shapes = [(batch,) + t.shape[1:] for t in self.outputs]

@@ -16,6 +16,8 @@ Every HDF5 file is read through `hdf5_reader` (checked, and parsed in a child pr
   `layers/<snake_case class name>[_<n>]/vars/<i>` (recurrent layers under `.../cell/vars/<i>`), with the
   layer's name as the `name` attribute of `vars`; Keras 2 files under `model_weights/<layer>/` with a
   `weight_names` attribute.
+- Text layers: the vocabularies of adapted TextVectorization, StringLookup and IntegerLookup layers live
+  under the zip's assets/ and their tf-idf weights in model.weights.h5, read and written by `keras_assets`.
 - Writing: `save_model(model, "m.keras")` writes config.json (Keras class and module names, Keras 3
   `inbound_nodes`), metadata.json and model.weights.h5 in Keras 3's layout; `save_weights("m.weights.h5")`
   writes the same weights layout. Keras 3.15 loads both (tested). No optimizer state is written.
@@ -36,7 +38,7 @@ from .. import optimizers
 from ..engine.input_layer import InputLayer
 from ..engine.layer import get_layer_class, to_snake_case
 from ..errors import ConfigError, PipeKerasError, SavingError, ShapeError
-from . import safety
+from . import keras_assets, safety
 from .archive import dumps, write_file, zip_bytes
 from .hdf5_reader import Group, Refused
 from .hdf5_sandbox import read_hdf5
@@ -53,6 +55,7 @@ _OFF_VALUES = {
     "synchronized": (False,), "use_cudnn": ("auto", True, False), "input_axes": (None,), "output_axes": (None,),
     "time_major": (False,), "implementation": (1, 2), "reset_after": (),
     "renorm": (False,), "renorm_clipping": (None,), "renorm_momentum": (), "rms_scaling": (False,),
+    "vocabulary_size": (), "oov_method": ("floormod",), "salt": (None,),
 }
 # Keras 3 functional graphs record the masks they compute (Masking, Embedding(mask_zero=True)) as operation
 # nodes that only feed `mask=` arguments; pipekeras's layers compute their masks themselves
@@ -82,6 +85,15 @@ def _read_h5(data, source, safe_mode):
 
 def _text(value):
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _pipekeras_dtype(dtype):
+    """A Keras input dtype as pipekeras names it ("string" -> "str")."""
+    return "str" if dtype == "string" else dtype or "float32"
+
+
+def _keras_dtype(dtype):
+    return "string" if dtype == "str" else dtype
 
 
 def _texts(value):
@@ -237,7 +249,7 @@ def keras_entry_to_pipekeras(entry, custom_objects=None):
                 if layer.get("class_name") == "InputLayer":
                     c = layer.get("config", {})
                     out["build_input_shape"] = c.get("batch_shape", c.get("batch_input_shape"))
-                    out["input_dtype"] = _plain(c.get("dtype")) or "float32"
+                    out["input_dtype"] = _pipekeras_dtype(_plain(c.get("dtype")))
                     continue
                 out["layers"].append(keras_entry_to_pipekeras(layer, custom_objects))
             if "build_input_shape" not in out:
@@ -269,7 +281,7 @@ def keras_entry_to_pipekeras(entry, custom_objects=None):
     if class_name == "InputLayer":
         c = _plain(config)
         return {"class_name": "InputLayer", "config": {
-            "name": c.get("name"), "dtype": c.get("dtype") or "float32",
+            "name": c.get("name"), "dtype": _pipekeras_dtype(c.get("dtype")),
             "batch_shape": c.get("batch_shape", c.get("batch_input_shape"))}}
     return {"class_name": class_name, "config": _layer_config(class_name, config, cls)}
 
@@ -296,20 +308,26 @@ def _array(item, path, source):
     return item
 
 
-def _collect(group, source, cell_names=()):
+def _collect(group, source, cell_names=(), nested=None):
     """The arrays of a layer's group, its own vars then its sub-groups'; a StackedRNNCells' `cells` in the order
-    of `cell_names` (Keras's keys of the stack's cells, in stack order; sorted, they could come out of order)."""
+    of `cell_names` (Keras's keys of the stack's cells, in stack order; sorted, they could come out of order), a
+    nested model's `layers` in the order `nested` gives for the group's path (see `_nested_orders`)."""
     arrays = []
     if "vars" in group:
         vars_group = _group(group["vars"], f"{group.name}/vars", source)
         for key in sorted(vars_group.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30):
+            if key == keras_assets.IDF_KEY:  # a lookup's tf-idf weights: read with its vocabulary
+                continue
             arrays.append(_array(vars_group[key], f"{vars_group.name}/{key}", source))
     order = _subgroup_order
     if group.name.endswith("/cells") and cell_names:
         order = lambda key: (cell_names.index(key) if key in cell_names else len(cell_names), key)
+    if nested and group.name in nested:
+        keys = nested[group.name]
+        order = lambda key: (keys.index(key) if key in keys else len(keys), key)
     for key in sorted(group.keys(), key=order):
         if key != "vars" and isinstance(group[key], Group):
-            arrays += _collect(group[key], source, cell_names)
+            arrays += _collect(group[key], source, cell_names, nested)
     return arrays
 
 
@@ -325,8 +343,21 @@ def _subgroup_order(key):
     return _PART_ORDER.get(key, len(_PART_ORDER)), key
 
 
-def _keras3_groups(file, source, cell_names=()):
-    """{h5 key: WeightGroup named after the layer} for a Keras 3 weights file (`cell_names`: see `_collect`)."""
+def _nested_orders(layers, path="/layers"):
+    """{h5 path of the `layers` group of a model nested in `layers`: the Keras keys of its layers, in order}."""
+    orders = {}
+    for layer, key in zip(layers, keras_keys(layers)):
+        inner = getattr(layer, "layers", None)
+        if hasattr(layer, "iter_nodes") and isinstance(inner, list):
+            where = f"{path}/{key}/layers"
+            orders[where] = keras_keys(inner)
+            orders.update(_nested_orders(inner, where))
+    return orders
+
+
+def _keras3_groups(file, source, cell_names=(), nested=None):
+    """{h5 key: WeightGroup named after the layer} for a Keras 3 weights file (`cell_names`, `nested`: see
+    `_collect`)."""
     groups = {}
     layers = _group(file["layers"], "/layers", source)
     for key in layers.keys():
@@ -334,7 +365,7 @@ def _keras3_groups(file, source, cell_names=()):
         name = key
         if isinstance(group.members.get("vars"), Group) and "name" in group["vars"].attrs:
             name = _text(group["vars"].attrs["name"])
-        groups[key] = WeightGroup(name, key, _collect(group, source, cell_names))
+        groups[key] = WeightGroup(name, key, _collect(group, source, cell_names, nested))
     return groups
 
 
@@ -381,12 +412,16 @@ def load_h5_weights(model, data, by_name=False, skip_mismatch=False, source="the
     """Loads a Keras `.weights.h5` (Keras 3) or `.h5` (Keras 2 layout) file into a pipekeras model.
 
     `safe_mode` parses the file in a child process (see `hdf5_reader`)."""
-    file = _read_h5(data, source, safe_mode)
+    return _assign_h5_weights(model, _read_h5(data, source, safe_mode), by_name, skip_mismatch, source)
+
+
+def _assign_h5_weights(model, file, by_name, skip_mismatch, source):
+    """`load_h5_weights` of a file already read (a `hdf5_reader.Group`)."""
     try:
         if "layers" in file:
             stacked = [getattr(getattr(layer, "cell", None), "cells", None) for layer in model.layers]
             cell_names = [key for cells in stacked if isinstance(cells, list) for key in keras_keys(cells)]
-            keyed, legacy = _keras3_groups(file, source, cell_names), None
+            keyed, legacy = _keras3_groups(file, source, cell_names, _nested_orders(model.layers)), None
         elif "model_weights" in file or "layer_names" in file.attrs:
             keyed, legacy = None, _legacy_groups(file, source)
         else:
@@ -450,10 +485,34 @@ def _compile_from_keras(model, compile_config, custom_objects):
     return model
 
 
+def _with_vocabularies(config, archive, weights_file, source, parent="layers"):
+    """The Keras model config with the vocabularies its text layers keep under assets/ (`keras_assets`) written
+    into their configs (in nested models too; `parent`: the weights path of the model's layers)."""
+    inner = config.get("config")
+    layers = inner.get("layers") if isinstance(inner, dict) else None
+    if not isinstance(layers, list):
+        return config
+    entries = [layer for layer in layers if isinstance(layer, dict) and isinstance(layer.get("class_name"), str)]
+    keys = dict(zip(map(id, entries), keras_keys([layer["class_name"] for layer in entries])))
+    converted = []
+    for layer in layers:
+        if id(layer) in keys and layer["class_name"] in keras_assets.ASSET_CLASSES and \
+                isinstance(layer.get("config"), dict):
+            given = keras_assets.vocabulary_config(layer, parent, keys[id(layer)], archive, weights_file, source)
+            layer = {**layer, "config": {**layer["config"], **given}}
+        elif id(layer) in keys and layer["class_name"] in KERAS_MODEL_CLASSES:
+            layer = _with_vocabularies(layer, archive, weights_file, source, f"{parent}/{keys[id(layer)]}/layers")
+        converted.append(layer)
+    return {**config, "config": {**inner, "layers": converted}}
+
+
 def load_keras_archive(archive, config, source, custom_objects, compile, safe_mode=True):
-    """A pipekeras model from a Keras 3 `.keras` zip (config.json + model.weights.h5)."""
+    """A pipekeras model from a Keras 3 `.keras` zip (config.json + model.weights.h5 + the vocabularies of text
+    layers under assets/, see `keras_assets`)."""
+    weights_file = _read_h5(archive.read("model.weights.h5"), source, safe_mode)
+    config = _with_vocabularies(config, archive, weights_file, source)
     model = model_from_keras_config(config, custom_objects, weight_bytes=archive.declared_bytes)
-    load_h5_weights(model, archive.read("model.weights.h5"), source=source, safe_mode=safe_mode)
+    _assign_h5_weights(model, weights_file, False, False, source)
     if compile and isinstance(config.get("compile_config"), dict):
         _compile_from_keras(model, config["compile_config"], custom_objects)
     return model
@@ -502,7 +561,7 @@ def _keras_value(key, value):
 def _keras_layer_entry(layer):
     if isinstance(layer, InputLayer):
         return {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
-                "config": {"batch_shape": list(layer.batch_shape), "dtype": layer.dtype, "sparse": False,
+                "config": {"batch_shape": list(layer.batch_shape), "dtype": _keras_dtype(layer.dtype), "sparse": False,
                            "name": layer.name}}
     if layer.weights and layer.sublayers and type(layer).__name__ not in (*_WRAPPERS, "RNN", "ConvLSTM2D"):
         raise SavingError(f"Writing .keras: layer {layer.name!r} ({type(layer).__name__}) nests other layers; "
@@ -513,6 +572,8 @@ def _keras_layer_entry(layer):
               if k != "batch_input_shape" and k not in options}
     if type(layer).__name__ in _NAME_AND_DTYPE_ONLY:
         config.pop("trainable", None)
+    if keras_assets.has_assets(layer):
+        config = keras_assets.keras_config(layer, config)
     if type(layer).__name__ == "RNN":
         config["cell"] = _keras_cell_entry(layer.cell)
     for key, inner in _WRAPPERS.get(type(layer).__name__, lambda _: {})(layer).items():
@@ -542,7 +603,8 @@ def _keras_cell_entry(cell):
 
 
 def _keras_tensor(model, tensor):
-    return {"class_name": "__keras_tensor__", "config": {"shape": list(tensor.shape), "dtype": tensor.dtype,
+    return {"class_name": "__keras_tensor__", "config": {"shape": list(tensor.shape),
+                                                         "dtype": _keras_dtype(tensor.dtype),
                                                          "keras_history": model.tensor_ref(tensor)}}
 
 
@@ -629,6 +691,8 @@ def _write_layer_group(group, layer):
         target.attrs["name"] = f"{to_snake_case(name)}_cell"
     for i, variable in enumerate(layer.weights):
         target.create_dataset(str(i), data=variable.numpy())
+    if keras_assets.has_assets(layer):
+        keras_assets.write_idf_weights(group, layer)
 
 
 def save_weights_h5(model, path):
@@ -637,9 +701,14 @@ def save_weights_h5(model, path):
 
 
 def save_keras_file(model, path):
-    """Writes a Keras 3 `.keras` file (config.json, metadata.json, model.weights.h5); no optimizer state."""
+    """Writes a Keras 3 `.keras` file (config.json, metadata.json, model.weights.h5, the vocabularies of text
+    layers under assets/); no optimizer state."""
     config = keras_model_config(model)
     metadata = {"keras_version": "3.0.0", "date_saved": "1980-01-01@00:00:00", "saved_by": "pipekeras"}
+    assets = {}
+    for layer, key in zip(model.layers, keras_keys(model.layers)):
+        if keras_assets.has_assets(layer):
+            assets.update(keras_assets.asset_entries(layer, key))
     data = zip_bytes({"metadata.json": dumps(metadata).encode(), "config.json": dumps(config, "model config").encode(),
-                      "model.weights.h5": _h5_bytes(model)})
+                      "model.weights.h5": _h5_bytes(model), **assets})
     return write_file(path, data)

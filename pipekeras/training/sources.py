@@ -8,6 +8,7 @@ computes. A batch is `x`, `(x, y)` or `(x, y, sample_weight)` (a list counts as 
 """
 
 import collections
+import collections.abc
 import concurrent.futures
 import contextlib
 import multiprocessing
@@ -268,7 +269,9 @@ class SourceEpochs:
             self.steps = len(self.source)
             if self.steps < 1:
                 raise DataError(f"{verb}: the data source ({type(self.source).__name__}) has no batches.")
-        self.iterator = None if self.indexed else (self.source if iter(self.source) is self.source else None)
+        # an iterator goes on across epochs; another iterable is iterated afresh each epoch (not here: iter() of a
+        # torch DataLoader with workers starts its worker processes)
+        self.iterator = None if self.indexed or not isinstance(self.source, collections.abc.Iterator) else self.source
         self.first = None  # the first batch's signature
         self._held = None  # the prepared batch of the current step, until `take`
         self.warned = False

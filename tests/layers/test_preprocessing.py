@@ -75,12 +75,15 @@ def test_string_lookup_adapt_modes_invert_and_mask():
     data = np.array([["a", "b"], ["b", "c"], ["b", "z"]], dtype=object)
     layer = string_lookup(max_tokens=4)
     layer.adapt(data)
-    assert layer.get_vocabulary() == ["[UNK]", "b", "a", "c"]
-    np.testing.assert_array_equal(layer(np.array([["a", "q"]], dtype=object)), [[2, 0]])
+    assert layer.get_vocabulary() == ["[UNK]", "b", "z", "c"]  # ties from the last token, as Keras 3.15 gives
+    np.testing.assert_array_equal(layer(np.array([["c", "q"]], dtype=object)), [[3, 0]])
     hot = string_lookup(vocabulary=["a", "b"], output_mode="multi_hot")
     np.testing.assert_array_equal(hot(np.array([["a", "q"]], dtype=object)), [[1, 1, 0]])
     masked = string_lookup(vocabulary=["a", "b"], mask_token="")
     np.testing.assert_array_equal(masked(np.array(["", "b", "x"], dtype=object)), [0, 3, 1])
+    masked_hot = string_lookup(vocabulary=["a", "b"], mask_token="", output_mode="multi_hot")
+    assert masked_hot.get_vocabulary() == ["[UNK]", "a", "b"]  # Keras: no mask index outside "int" mode
+    np.testing.assert_array_equal(masked_hot(np.array([["a", ""], ["", ""]], dtype=object)), [[0, 1, 0], [0, 0, 0]])
     inverse = string_lookup(vocabulary=["a", "b"], invert=True)
     assert list(inverse(np.array([1, 2, 0]))) == ["a", "b", "[UNK]"]
     clone = StringLookup.from_config(layer.get_config())

@@ -17,20 +17,21 @@ TEXTS = ["The cat sat.", "the dog sat on the mat!", "A cat, a dog."]
 def test_adapt_ranks_tokens_by_count_then_token_after_the_special_tokens():
     layer = text_vectorization(max_tokens=6)
     layer.adapt(TEXTS)
-    # counts: the 3, a 2, cat 2, dog 2, sat 2, mat 1, on 1: four fit after "" and "[UNK]"
-    assert layer.get_vocabulary() == ["", "[UNK]", "the", "a", "cat", "dog"]
+    # counts: the 3, a 2, cat 2, dog 2, sat 2, mat 1, on 1: four fit after "" and "[UNK]"; ties from the last
+    # token (Keras 3.15 gives this vocabulary and these ids)
+    assert layer.get_vocabulary() == ["", "[UNK]", "the", "sat", "dog", "cat"]
     assert layer.vocabulary_size() == 6
     np.testing.assert_array_equal(layer(np.array(TEXTS, dtype=object)),
-                                  [[2, 4, 1, 0, 0, 0], [2, 5, 1, 1, 2, 1], [3, 4, 3, 5, 0, 0]])
+                                  [[2, 5, 3, 0, 0, 0], [2, 4, 3, 1, 2, 1], [1, 5, 1, 4, 0, 0]])
 
 
 def test_output_modes():
     counts = text_vectorization(output_mode="count")
     counts.adapt(TEXTS)
-    assert counts.get_vocabulary() == ["[UNK]", "the", "a", "cat", "dog", "sat", "mat", "on"]
-    np.testing.assert_array_equal(counts(np.array(["the the cat zebra"], dtype=object)), [[1, 2, 0, 1, 0, 0, 0, 0]])
+    assert counts.get_vocabulary() == ["[UNK]", "the", "sat", "dog", "cat", "a", "on", "mat"]
+    np.testing.assert_array_equal(counts(np.array(["the the cat zebra"], dtype=object)), [[1, 2, 0, 0, 1, 0, 0, 0]])
     hot = text_vectorization(output_mode="multi_hot", vocabulary=counts.get_vocabulary())
-    np.testing.assert_array_equal(hot(np.array(["the the cat zebra"], dtype=object)), [[1, 1, 0, 1, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(hot(np.array(["the the cat zebra"], dtype=object)), [[1, 1, 0, 0, 1, 0, 0, 0]])
     tfidf = text_vectorization(output_mode="tf_idf")
     tfidf.adapt(TEXTS)
     idf_the = math.log(1 + 3 / (1 + 2))  # "the" in 2 of 3 documents

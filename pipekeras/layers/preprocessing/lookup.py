@@ -1,28 +1,33 @@
-"""StringLookup and IntegerLookup (values -> vocabulary indices, learned by `adapt` and saved in the config),
+"""StringLookup and IntegerLookup (values -> vocabulary indices, learned by `adapt` and saved with the layer),
 and Hashing (values -> hash bins)."""
 
 import collections
 import math
-import zlib
 
 import numpy as np
 
 from ...engine.layer import Layer
 from ...errors import ConfigError, DataError, NotBuiltError
+from ...utils.string_hash import fingerprint64, siphash64
 from .encoding import encode, encoded_shape
 
 _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
 
-def stable_hash(value, salt=0):
-    """A hash of a value's text that is the same in every process (CRC-32; TensorFlow's Keras uses FarmHash, so
-    the bins differ from a TensorFlow model's)."""
-    text = value if isinstance(value, bytes) else str(value).encode("utf-8")
-    return zlib.crc32(text, int(salt) & 0xFFFFFFFF)
+def value_bytes(value):
+    """A value's text as TensorFlow's Keras hashes it: strings as UTF-8, numbers in decimal (floats cut to
+    integers first)."""
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return str(int(value)).encode()
 
 
 class _Lookup(Layer):
-    """Values -> indices in a vocabulary: [mask token], the out-of-vocabulary indices, then the vocabulary."""
+    """Values -> indices in a vocabulary: [mask token ("int" mode)], the out-of-vocabulary indices, then the
+    vocabulary. In the vector modes the mask token has no index: masked values are left out of the vectors."""
 
     default_oov = None
 
@@ -49,14 +54,22 @@ class _Lookup(Layer):
 
     @property
     def _specials(self):
-        return ([] if self.mask_token is None else [self.mask_token]) + [self.oov_token] * self.num_oov_indices
+        return ([self.mask_token] if self._mask_indexed else []) + [self.oov_token] * self.num_oov_indices
+
+    @property
+    def _mask_indexed(self):
+        return self.mask_token is not None and self.output_mode == "int"
+
+    def _oov_index(self, value):
+        """The out-of-vocabulary index of `value` among `num_oov_indices` (> 1)."""
+        return fingerprint64(value_bytes(value)) % self.num_oov_indices
 
     def _value(self, value):
         return value
 
     def adapt(self, data, batch_size=None, steps=None):
-        """Learns the vocabulary (most frequent first, ties by value) from `data`: an array or list, or an
-        iterable of batches (a batch (x, y) gives x). Returns the layer."""
+        """Learns the vocabulary (most frequent first, ties by value from the largest, as Keras) from `data`: an
+        array or list, or an iterable of batches (a batch (x, y) gives x). Returns the layer."""
         counts, documents, seen = collections.Counter(), collections.Counter(), 0
         batches = [data] if isinstance(data, (np.ndarray, list, tuple)) else data
         for i, batch in enumerate(batches):
@@ -72,7 +85,8 @@ class _Lookup(Layer):
             raise self.error(DataError, "adapt() received no data.")
         specials = set(self._specials)
         room = None if self.max_tokens is None else self.max_tokens - len(self._specials)
-        ranked = sorted((v for v in counts if v not in specials), key=lambda v: (-counts[v], v))[:room]
+        # most frequent first, ties by value from the largest, as Keras orders them
+        ranked = sorted((v for v in counts if v not in specials), key=lambda v: (counts[v], v), reverse=True)[:room]
         idf = [math.log(1 + seen / (1 + documents[v])) for v in ranked] if self.output_mode == "tf_idf" else None
         self._set(ranked, idf)
         return self
@@ -136,11 +150,11 @@ class _Lookup(Layer):
         if index is not None:
             return index
         if self.mask_token is not None and value == self.mask_token:
-            return 0
+            return 0 if self._mask_indexed else -1
         if not self.num_oov_indices:
             raise self.error(DataError, f"{value!r} is not in the vocabulary and num_oov_indices=0.")
-        first_oov = 0 if self.mask_token is None else 1
-        return first_oov + (stable_hash(value) % self.num_oov_indices if self.num_oov_indices > 1 else 0)
+        first_oov = 1 if self._mask_indexed else 0
+        return first_oov + (self._oov_index(value) if self.num_oov_indices > 1 else 0)
 
     def call(self, inputs):
         self._require_vocabulary()
@@ -153,9 +167,10 @@ class _Lookup(Layer):
         ids = np.array([self._lookup(self._value(v)) for v in values.reshape(-1)], dtype=np.int64).reshape(values.shape)
         if self.output_mode == "int":
             return ids
-        return encode(ids, self._depth(), self.output_mode, self.dtype,
-                      None if self.idf_weights is None else self.idf_weights + [0.0] * (self._depth() -
-                                                                                       len(self.idf_weights)))
+        depth = self._depth()
+        weights = None if self.idf_weights is None else self.idf_weights + [0.0] * (depth + 1 - len(self.idf_weights))
+        # masked values (-1) count in one extra column, which is dropped
+        return encode(np.where(ids < 0, depth, ids), depth + 1, self.output_mode, self.dtype, weights)[..., :depth]
 
     def backward(self, grad_output):
         return None
@@ -177,7 +192,8 @@ class StringLookup(_Lookup):
 
     Args:
         max_tokens: largest vocabulary, special tokens included; num_oov_indices: indices for unknown strings
-            (more than one: spread by a hash); mask_token: a string mapped to 0; oov_token: the unknown token.
+            (more than one: spread by FarmHash, as Keras); mask_token: a string mapped to 0
+            in "int" mode and left out of the vectors in the others; oov_token: the unknown token.
         vocabulary: the strings, instead of `adapt()`; idf_weights: with "tf_idf".
         invert: indices -> strings; output_mode: "int", "one_hot", "multi_hot", "count" or "tf_idf".
         pad_to_max_tokens: vector modes: `max_tokens` columns.
@@ -210,8 +226,9 @@ class IntegerLookup(_Lookup):
     comes first), or to vectors; `invert=True` maps indices back.
 
     Args:
-        max_tokens: largest vocabulary, special tokens included; num_oov_indices: indices for unknown values;
-            mask_token: a value mapped to 0; oov_token: the unknown value (-1).
+        max_tokens: largest vocabulary, special tokens included; num_oov_indices: indices for unknown values
+            (more than one: the value modulo num_oov_indices, Keras's "floormod"); mask_token: a value mapped to
+            0 in "int" mode and left out of the vectors in the others; oov_token: the unknown value (-1).
         vocabulary: the integers, instead of `adapt()`; idf_weights: with "tf_idf".
         invert: indices -> values; output_mode: "int", "one_hot", "multi_hot", "count" or "tf_idf".
         pad_to_max_tokens: vector modes: `max_tokens` columns.
@@ -233,21 +250,26 @@ class IntegerLookup(_Lookup):
     def _value(self, value):
         return int(value)
 
+    def _oov_index(self, value):
+        return value % self.num_oov_indices  # Keras's default oov_method="floormod"
+
 
 class Hashing(Layer):
-    """Maps values (strings or integers) to `num_bins` bins by a stable hash of their text (CRC-32; TensorFlow's
-    Keras uses FarmHash, so bins differ from a TensorFlow model's); `mask_value` goes to bin 0.
+    """Maps values (strings or integers) to `num_bins` bins by a hash of their text, the bins Keras gives:
+    FarmHash's fingerprint, or SipHash keyed by `salt`; `mask_value` goes to bin 0.
 
     Args:
         num_bins: the number of bins (the mask's included).
         mask_value: a value mapped to 0 (the others to 1 .. num_bins-1).
-        salt: an integer mixed into the hash.
+        salt: None, an integer, or two integers: the key of SipHash (one integer k means (k, k)).
         output_mode: "int", "one_hot", "multi_hot" or "count".
         **kwargs: name, trainable, input_shape, batch_input_shape, batch_size, dtype.
 
     Example:
         >>> hashing(num_bins=8)(np.array(["cat", "dog"], dtype=object))   # two bins in [0, 8)
     """
+
+    accepted_dtypes = ("float32", "float64", "int32", "int64")  # Keras gives an "int" mode layer int64
 
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs):
         kwargs.setdefault("trainable", False)
@@ -261,7 +283,13 @@ class Hashing(Layer):
         if sparse:
             raise self.error(ConfigError, "sparse=True is not supported: pipekeras has no sparse tensors.")
         self.num_bins, self.mask_value, self.output_mode = int(num_bins), mask_value, output_mode
-        self.salt = salt if salt is None or isinstance(salt, int) else int(np.asarray(salt).reshape(-1)[0])
+        if salt is not None:
+            pair = [salt, salt] if isinstance(salt, (int, np.integer)) else list(salt) \
+                if isinstance(salt, (list, tuple)) else None
+            if pair is None or len(pair) != 2 or not all(isinstance(k, (int, np.integer)) for k in pair):
+                raise self.error(ConfigError, f"salt must be None, an integer or two integers, received {salt!r}.")
+            salt = [int(k) for k in pair]
+        self.salt = salt
 
     def _as_array(self, x):
         return np.asarray(x, dtype=object) if np.asarray(x).dtype.kind in "USO" else np.asarray(x)
@@ -280,7 +308,9 @@ class Hashing(Layer):
             value = value.item() if hasattr(value, "item") else value
             if masked and value == self.mask_value:
                 return 0
-            return stable_hash(value, self.salt or 0) % bins + masked
+            text = value_bytes(value)
+            code = fingerprint64(text) if self.salt is None else siphash64(text, *self.salt)
+            return code % bins + masked
 
         ids = np.array([bin_of(v) for v in values.reshape(-1)], dtype=np.int64).reshape(values.shape)
         return ids if self.output_mode == "int" else encode(ids, self.num_bins, self.output_mode, self.dtype)

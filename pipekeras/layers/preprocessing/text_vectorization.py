@@ -1,5 +1,5 @@
 """TextVectorization: strings -> token ids, or multi-hot, count or tf-idf vectors, with a vocabulary learned by
-`adapt()` and saved in the layer's config."""
+`adapt()` and saved with the layer."""
 
 import collections
 import math
@@ -21,7 +21,8 @@ class TextVectorization(Layer):
     Each string is standardized, split into tokens, extended with its n-grams and looked up in the vocabulary.
     In `"int"` mode id 0 is padding and id 1 the out-of-vocabulary token `"[UNK]"`; in the other modes index 0
     counts the out-of-vocabulary tokens. The vocabulary comes from `adapt()` (the most frequent tokens of the
-    data, ties by token) or from `vocabulary=`, and is saved in the layer's config. Not trainable; a model
+    data, ties in reverse code point order, as Keras orders them) or from `vocabulary=`, and is saved with the
+    model (in the config; in a `.keras` file as Keras keeps it, under assets/). Not trainable; a model
     input feeding it takes strings (`Input(shape=(1,), dtype="string")`, or fit's string arrays).
 
     Args:
@@ -127,7 +128,9 @@ class TextVectorization(Layer):
         if not seen:
             raise self.error(DataError, "adapt() received no strings.")
         room = None if self.max_tokens is None else self.max_tokens - len(self._specials)
-        ranked = sorted((t for t in counts if t not in self._specials), key=lambda t: (-counts[t], t))[:room]
+        # most frequent first, ties by token from the last in code point order, as Keras orders them
+        ranked = sorted((t for t in counts if t not in self._specials), key=lambda t: (counts[t], t),
+                        reverse=True)[:room]
         idf = None
         if self.output_mode == "tf_idf":
             idf = [math.log(1 + seen / (1 + documents[t])) for t in ranked]
