@@ -168,7 +168,7 @@ def imagenet_file(app, file_name, folder=""):
     try:
         return download_file(url, os.path.join(cache_dir(), "models", file_name), md5)
     except ChecksumMismatch as error:
-        reason = str(error)
+        reason = str(error).rstrip(".")
     except Exception as error:  # offline, unreachable, HTTP error, unwritable cache, ...
         reason = f"it is not on this machine and downloading it from {url} failed ({type(error).__name__}: {error})"
     checksum = f" (md5 {md5})" if md5 else ""

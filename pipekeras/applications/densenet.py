@@ -7,6 +7,7 @@ from .base import Names, check_arguments, finish, image_input, input_shape_for, 
 _EPSILON = 1.001e-5
 _GROWTH = 32
 
+
 def _bn_relu(x, name):
     x = BatchNormalization(axis=3, epsilon=_EPSILON, name=f"{name}_bn")(x)
     return Activation("relu", name=f"{name}_relu")(x)

@@ -79,7 +79,7 @@ def _find_class_index(path):
     try:
         return download_file(CLASS_INDEX_URL, os.path.join(cache_dir(), "models", CLASS_INDEX_FILE), CLASS_INDEX_MD5)
     except ChecksumMismatch as error:
-        reason = str(error)
+        reason = str(error).rstrip(".")
     except Exception as error:  # offline, unreachable, HTTP error, unwritable cache, ...
         reason = (f"it is not on this machine and downloading it from {CLASS_INDEX_URL} failed "
                   f"({type(error).__name__}: {error})")
