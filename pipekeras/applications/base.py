@@ -1,9 +1,10 @@
 """What every application shares: checking the arguments as Keras does, the input, Keras's layer names, the
-classifier or pooling top, and the weights (a Keras weights file by path; "imagenet" from a local copy)."""
+classifier or pooling top, and the weights (a Keras weights file by path; "imagenet" from a local copy or
+downloaded from Keras's store)."""
 
 import os
 
-from ..datasets._files import ENV_VAR, cache_dir, find_file
+from ..datasets._files import ENV_VAR, ChecksumMismatch, cache_dir, download_file, find_file
 from ..engine.input_layer import Input, InputLayer
 from ..engine.tensor import SymbolicTensor
 from ..errors import ArgumentTypeError, ConfigError, ShapeError
@@ -12,6 +13,36 @@ from ..models.functional import Model
 
 KERAS_STORE = "https://storage.googleapis.com/tensorflow/keras-applications/"
 KERAS_CACHE = os.path.join("~", ".keras", "models")
+# The md5 checksums Keras's applications give `get_file` for their ImageNet weights files (`_notop`: without the
+# classifier). Keras publishes none for the MobileNets' files, which are downloaded unchecked, as Keras does.
+IMAGENET_HASHES = {
+    "vgg16_weights_tf_dim_ordering_tf_kernels.h5": "64373286793e3c8b2b4e3219cbf3544b",
+    "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5": "6d6bbae143d832006294945121d1f1fc",
+    "vgg19_weights_tf_dim_ordering_tf_kernels.h5": "cbe5617147190e668d6c5d5026f83318",
+    "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5": "253f8cb515780f3b799900260a226db6",
+    "resnet50_weights_tf_dim_ordering_tf_kernels.h5": "2cb95161c43110f7111970584f804107",
+    "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5": "4d473c1dd8becc155b73f8504c6f6626",
+    "resnet101_weights_tf_dim_ordering_tf_kernels.h5": "f1aeb4b969a6efcfb50fad2f0c20cfc5",
+    "resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5": "88cf7a10940856eca736dc7b7e228a21",
+    "resnet152_weights_tf_dim_ordering_tf_kernels.h5": "100835be76be38e30d865e96f2aaae62",
+    "resnet152_weights_tf_dim_ordering_tf_kernels_notop.h5": "ee4c566cf9a93f14d82f913c2dc6dd0c",
+    "resnet50v2_weights_tf_dim_ordering_tf_kernels.h5": "3ef43a0b657b3be2300d5770ece849e0",
+    "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5": "fac2f116257151a9d068a22e544a4917",
+    "resnet101v2_weights_tf_dim_ordering_tf_kernels.h5": "6343647c601c52e1368623803854d971",
+    "resnet101v2_weights_tf_dim_ordering_tf_kernels_notop.h5": "c0ed64b8031c3730f411d2eb4eea35b5",
+    "resnet152v2_weights_tf_dim_ordering_tf_kernels.h5": "a49b44d1979771252814e80f8ec446f9",
+    "resnet152v2_weights_tf_dim_ordering_tf_kernels_notop.h5": "ed17cf2e0169df9d443503ef94b23b33",
+    "inception_v3_weights_tf_dim_ordering_tf_kernels.h5": "9a0d58056eeedaa3f26cb7ebd46da564",
+    "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5": "bcbd6486424b2319ff4ef7d526e38f63",
+    "xception_weights_tf_dim_ordering_tf_kernels.h5": "0a58e3b7378bc2990ea3b43d5981f1f6",
+    "xception_weights_tf_dim_ordering_tf_kernels_notop.h5": "b0042744bf5b25fce3cb969f33bebb97",
+    "densenet121_weights_tf_dim_ordering_tf_kernels.h5": "9d60b8095a5708f2dcce2bca79d332c7",
+    "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5": "30ee3e1110167f948a6b9946edeeb738",
+    "densenet169_weights_tf_dim_ordering_tf_kernels.h5": "d699b8f76981ab1b30698df4c175e90b",
+    "densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5": "b8c4d4c20dd625c148057b9ff1c1176b",
+    "densenet201_weights_tf_dim_ordering_tf_kernels.h5": "1ceb130c1ea1b78c3bf6114dbdfd8807",
+    "densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5": "c13680b51ded0fb44dff2d8f86ac8bb1",
+}
 
 
 class Names:
@@ -121,30 +152,39 @@ def top(app, x, include_top, pooling, classes, classifier_activation, weights, n
     return x
 
 
-def imagenet_file(app, file_name, md5=None, folder=""):
-    """The local path of Keras's published ImageNet weights file `file_name`, or an error saying where to get
-    it: pipekeras downloads no weights. Looked for in `$PIPEKERAS_DATASETS/models/`,
-    `~/.pipekeras/datasets/models/` and Keras's own cache `~/.keras/models/`."""
+def imagenet_file(app, file_name, folder=""):
+    """The local path of Keras's published ImageNet weights file `file_name`: a copy found in
+    `$PIPEKERAS_DATASETS/models/`, `~/.pipekeras/datasets/models/` or Keras's own cache `~/.keras/models/`, else
+    downloaded from Keras's store (`folder` under it) into `~/.pipekeras/datasets/models/` and checked against
+    the checksum Keras publishes for it (`IMAGENET_HASHES`); if that fails, an error saying where to get it."""
     found = find_file(file_name, "models")
     keras_copy = os.path.join(os.path.expanduser(KERAS_CACHE), file_name)
     if found is None and os.path.isfile(keras_copy):
         found = keras_copy
     if found is not None:
         return found
+    url = f"{KERAS_STORE}{folder}{file_name}"
+    md5 = IMAGENET_HASHES.get(file_name)
+    try:
+        return download_file(url, os.path.join(cache_dir(), "models", file_name), md5)
+    except ChecksumMismatch as error:
+        reason = str(error).rstrip(".")
+    except Exception as error:  # offline, unreachable, HTTP error, unwritable cache, ...
+        reason = f"it is not on this machine and downloading it from {url} failed ({type(error).__name__}: {error})"
     checksum = f" (md5 {md5})" if md5 else ""
     raise ConfigError(
-        f"{app}: weights='imagenet' needs Keras's published file {file_name!r}, which pipekeras does not "
-        f"download. Get it from {KERAS_STORE}{folder}{file_name}{checksum} and pass weights='<its path>', or put "
-        f"it in ${ENV_VAR}/models/, {os.path.join(cache_dir(), 'models')}/ or {KERAS_CACHE}/.")
+        f"{app}: weights='imagenet' needs Keras's published file {file_name!r}: {reason}. Get it from "
+        f"{url}{checksum} and pass weights='<its path>', or put it in ${ENV_VAR}/models/, "
+        f"{os.path.join(cache_dir(), 'models')}/ or {KERAS_CACHE}/.")
 
 
-def weights_file(app, weights, imagenet_name, md5=None, folder=""):
-    """The path to load weights from, found before anything is built: None, the given file, or the local copy
-    of Keras's ImageNet file `imagenet_name`."""
+def weights_file(app, weights, imagenet_name, folder=""):
+    """The path to load weights from, found before anything is built: None, the given file, or the local (or
+    downloaded) copy of Keras's ImageNet file `imagenet_name`, published in `folder` of Keras's store."""
     if weights is None:
         return None
     if weights == "imagenet":
-        return imagenet_file(app, imagenet_name, md5, folder)
+        return imagenet_file(app, imagenet_name, folder)
     return os.fspath(weights)
 
 

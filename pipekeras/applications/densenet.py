@@ -6,11 +6,6 @@ from .base import Names, check_arguments, finish, image_input, input_shape_for, 
 
 _EPSILON = 1.001e-5
 _GROWTH = 32
-_MD5 = {
-    "densenet121": ("9d60b8095a5708f2dcce2bca79d332c7", "30ee3e1110167f948a6b9946edeeb738"),
-    "densenet169": ("d699b8f76981ab1b30698df4c175e90b", "b8c4d4c20dd625c148057b9ff1c1176b"),
-    "densenet201": ("1ceb130c1ea1b78c3bf6114dbdfd8807", "c13680b51ded0fb44dff2d8f86ac8bb1"),
-}
 
 
 def _bn_relu(x, name):
@@ -37,7 +32,7 @@ def _densenet(app, blocks, include_top, weights, input_tensor, input_shape, pool
     check_arguments(app, weights, include_top, classes, pooling)
     key = app.lower()
     path = weights_file(app, weights, f"{key}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}"
-                        ".h5", _MD5[key][0 if include_top else 1], "densenet/")
+                        ".h5", "densenet/")
     input_shape = input_shape_for(app, input_shape, 224, 32, include_top, weights)
     names = Names()
     x, inputs = image_input(app, input_tensor, input_shape, names)
@@ -63,7 +58,7 @@ _DOC = """The {app} network, with Keras's layers and layer names ({params} param
         include_top: keep the classifier on top (global average pooling and a Dense "predictions" layer; the
             input is then 224x224x3 by default).
         weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
         input_tensor: a model tensor to build on instead of a new Input.
         input_shape: (height, width, 3), at least 32x32; (None, None, 3) without the top when not given.
         pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
@@ -75,7 +70,7 @@ _DOC = """The {app} network, with Keras's layers and layer names ({params} param
         A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="torch")`.
 
     Raises:
-        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
             refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
 
     Example:

@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from ..backend import floatx
-from ..datasets._files import ENV_VAR, cache_dir, find_file
+from ..datasets._files import ENV_VAR, ChecksumMismatch, cache_dir, download_file, find_file
 from ..errors import ConfigError, DataError, ShapeError
 from .base import KERAS_CACHE
 
@@ -74,12 +74,19 @@ def _find_class_index(path):
     keras_copy = os.path.join(os.path.expanduser(KERAS_CACHE), CLASS_INDEX_FILE)
     if found is None and os.path.isfile(keras_copy):
         found = keras_copy
-    if found is None:
-        raise DataError(
-            f"decode_predictions needs ImageNet's class index {CLASS_INDEX_FILE!r} (pipekeras does not download "
-            f"it). Get it from {CLASS_INDEX_URL} (md5 {CLASS_INDEX_MD5}) and pass class_index='<its path>', or "
-            f"put it in ${ENV_VAR}/models/, {os.path.join(cache_dir(), 'models')}/ or {KERAS_CACHE}/.")
-    return found
+    if found is not None:
+        return found
+    try:
+        return download_file(CLASS_INDEX_URL, os.path.join(cache_dir(), "models", CLASS_INDEX_FILE), CLASS_INDEX_MD5)
+    except ChecksumMismatch as error:
+        reason = str(error).rstrip(".")
+    except Exception as error:  # offline, unreachable, HTTP error, unwritable cache, ...
+        reason = (f"it is not on this machine and downloading it from {CLASS_INDEX_URL} failed "
+                  f"({type(error).__name__}: {error})")
+    raise DataError(
+        f"decode_predictions needs ImageNet's class index {CLASS_INDEX_FILE!r}: {reason}. Get it from "
+        f"{CLASS_INDEX_URL} (md5 {CLASS_INDEX_MD5}) and pass class_index='<its path>', or put it in "
+        f"${ENV_VAR}/models/, {os.path.join(cache_dir(), 'models')}/ or {KERAS_CACHE}/.")
 
 
 def _load_class_index(path):
@@ -100,14 +107,16 @@ def decode_predictions(preds, top=5, class_index=None):
         preds: array (samples, 1000) of class probabilities.
         top: how many classes per sample.
         class_index: path of Keras's `imagenet_class_index.json`; by default looked for in
-            `$PIPEKERAS_DATASETS/models/`, `~/.pipekeras/datasets/models/` and Keras's cache `~/.keras/models/`.
+            `$PIPEKERAS_DATASETS/models/`, `~/.pipekeras/datasets/models/` and Keras's cache `~/.keras/models/`,
+            else downloaded into `~/.pipekeras/datasets/models/` and checked against Keras's md5.
 
     Returns:
         One list per sample of (wordnet id, class name, score) tuples, best first.
 
     Raises:
         ShapeError: `preds` is not (samples, 1000).
-        DataError: the class index file is not found (the message says where to get it) or is not one.
+        DataError: the class index file is neither found nor downloaded (the message says where to get it) or is
+            not one.
 
     Example:
         >>> imagenet_decode_predictions(model.predict(x), top=3)

@@ -56,7 +56,7 @@ def InceptionV3(include_top=True, weights=None, input_tensor=None, input_shape=N
         include_top: keep the classifier on top (global average pooling and a Dense "predictions" layer; the
             input is then 299x299x3 by default).
         weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
         input_tensor: a model tensor to build on instead of a new Input.
         input_shape: (height, width, 3), at least 75x75; (None, None, 3) without the top when not given.
         pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
@@ -68,7 +68,7 @@ def InceptionV3(include_top=True, weights=None, input_tensor=None, input_shape=N
         A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="tf")`.
 
     Raises:
-        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
             refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
 
     Example:
@@ -77,9 +77,7 @@ def InceptionV3(include_top=True, weights=None, input_tensor=None, input_shape=N
     app = "InceptionV3"
     check_arguments(app, weights, include_top, classes, pooling)
     path = weights_file(app, weights, "inception_v3_weights_tf_dim_ordering_tf_kernels"
-                        f"{'' if include_top else '_notop'}.h5",
-                        "9a0d58056eeedaa3f26cb7ebd46da564" if include_top else "bcbd6486424b2319ff4ef7d526e38f63",
-                        "inception_v3/")
+                        f"{'' if include_top else '_notop'}.h5", "inception_v3/")
     input_shape = input_shape_for(app, input_shape, 299, 75, include_top, weights)
     names = Names()
     x, inputs = image_input(app, input_tensor, input_shape, names)

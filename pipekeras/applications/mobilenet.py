@@ -61,7 +61,7 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
         dropout: dropout rate before the classifier.
         include_top: keep the classifier on top (a 1x1 convolution "conv_preds" over the pooled features).
         weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+            or "imagenet" (Keras's published file: a local copy, else downloaded from Keras's store).
         input_tensor: a model tensor to build on instead of a new Input.
         pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
         classes: number of classes of the top.
@@ -72,7 +72,7 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
         A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="tf")`.
 
     Raises:
-        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
             refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
 
     Example:
@@ -89,7 +89,7 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
             raise ConfigError(f"{app}: ImageNet weights need depth_multiplier=1; received {depth_multiplier}.")
         rows = imagenet_rows(app, alpha, _ALPHA_TEXT, input_shape[0], input_shape[1], (128, 160, 192, 224))
         file_name = f"mobilenet_{_ALPHA_TEXT[alpha]}_{rows}_tf{'' if include_top else '_no_top'}.h5"
-        path = weights_file(app, weights, file_name, None, "mobilenet/")
+        path = weights_file(app, weights, file_name, "mobilenet/")
     elif weights is not None:
         path = weights_file(app, weights, None)
     names = Names()

@@ -62,7 +62,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights=None, inp
         alpha: width multiplier (Keras publishes weights for 0.35, 0.5, 0.75, 1.0, 1.3 and 1.4).
         include_top: keep the classifier on top (global average pooling and a Dense "predictions" layer).
         weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+            or "imagenet" (Keras's published file: a local copy, else downloaded from Keras's store).
         input_tensor: a model tensor to build on instead of a new Input.
         pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
         classes: number of classes of the top.
@@ -73,7 +73,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights=None, inp
         A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="tf")`.
 
     Raises:
-        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
             refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
 
     Example:
@@ -95,7 +95,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights=None, inp
         rows = imagenet_rows(app, alpha, _ALPHAS, input_shape[0], input_shape[1], _SIZES)
         file_name = (f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}"
                      f"{'' if include_top else '_no_top'}.h5")
-        path = weights_file(app, weights, file_name, None, "mobilenet_v2/")
+        path = weights_file(app, weights, file_name, "mobilenet_v2/")
     elif weights is not None:
         path = weights_file(app, weights, None)
     names = Names()

@@ -3,14 +3,6 @@
 from ..layers import Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, ZeroPadding2D
 from .base import Names, check_arguments, finish, image_input, input_shape_for, top, weights_file
 
-_MD5 = {
-    "resnet50": ("2cb95161c43110f7111970584f804107", "4d473c1dd8becc155b73f8504c6f6626"),
-    "resnet101": ("f1aeb4b969a6efcfb50fad2f0c20cfc5", "88cf7a10940856eca736dc7b7e228a21"),
-    "resnet152": ("100835be76be38e30d865e96f2aaae62", "ee4c566cf9a93f14d82f913c2dc6dd0c"),
-    "resnet50v2": ("3ef43a0b657b3be2300d5770ece849e0", "fac2f116257151a9d068a22e544a4917"),
-    "resnet101v2": ("6343647c601c52e1368623803854d971", "c0ed64b8031c3730f411d2eb4eea35b5"),
-    "resnet152v2": ("a49b44d1979771252814e80f8ec446f9", "ed17cf2e0169df9d443503ef94b23b33"),
-}
 _BLOCKS = {"50": (3, 4, 6, 3), "101": (3, 4, 23, 3), "152": (3, 8, 36, 3)}
 _EPSILON = 1.001e-5
 
@@ -67,7 +59,7 @@ def _resnet(app, depth, v2, include_top, weights, input_tensor, input_shape, poo
     check_arguments(app, weights, include_top, classes, pooling)
     key = app.lower()
     stem = f"{key}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
-    path = weights_file(app, weights, stem, _MD5[key][0 if include_top else 1], "resnet/")
+    path = weights_file(app, weights, stem, "resnet/")
     input_shape = input_shape_for(app, input_shape, 224, 32, include_top, weights)
     names = Names()
     x, inputs = image_input(app, input_tensor, input_shape, names)
@@ -96,7 +88,7 @@ _DOC = """The {app} network, with Keras's layers and layer names ({params} param
         include_top: keep the classifier on top (global average pooling and a Dense "predictions" layer; the
             input is then 224x224x3 by default).
         weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
         input_tensor: a model tensor to build on instead of a new Input.
         input_shape: (height, width, 3), at least 32x32; (None, None, 3) without the top when not given.
         pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
@@ -108,7 +100,7 @@ _DOC = """The {app} network, with Keras's layers and layer names ({params} param
         A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="{mode}")`.
 
     Raises:
-        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
             refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
 
     Example:

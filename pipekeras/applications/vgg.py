@@ -4,20 +4,11 @@ from ..layers import Conv2D, Dense, Flatten, MaxPooling2D
 from .base import Names, check_arguments, check_classifier_activation, finish, image_input, input_shape_for, \
     top, weights_file
 
-_FILES = {
-    "vgg16": ("vgg16_weights_tf_dim_ordering_tf_kernels", "64373286793e3c8b2b4e3219cbf3544b",
-              "6d6bbae143d832006294945121d1f1fc"),
-    "vgg19": ("vgg19_weights_tf_dim_ordering_tf_kernels", "cbe5617147190e668d6c5d5026f83318",
-              "253f8cb515780f3b799900260a226db6"),
-}
-
-
 def _vgg(app, convs_per_block, include_top, weights, input_tensor, input_shape, pooling, classes,
          classifier_activation, name):
     check_arguments(app, weights, include_top, classes, pooling)
-    stem, md5_top, md5_notop = _FILES[app.lower()]
-    path = weights_file(app, weights, f"{stem}.h5" if include_top else f"{stem}_notop.h5",
-                        md5_top if include_top else md5_notop, f"{app.lower()}/")
+    stem = f"{app.lower()}_weights_tf_dim_ordering_tf_kernels"
+    path = weights_file(app, weights, f"{stem}.h5" if include_top else f"{stem}_notop.h5", f"{app.lower()}/")
     input_shape = input_shape_for(app, input_shape, 224, 32, include_top, weights)
     names = Names()
     x, inputs = image_input(app, input_tensor, input_shape, names)
@@ -43,7 +34,7 @@ def VGG16(include_top=True, weights=None, input_tensor=None, input_shape=None, p
     Args:
         include_top: keep the three fully connected layers on top (the input is then 224x224x3 by default).
         weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
         input_tensor: a model tensor to build on instead of a new Input.
         input_shape: (height, width, 3), at least 32x32; (None, None, 3) without the top when not given.
         pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
@@ -55,7 +46,7 @@ def VGG16(include_top=True, weights=None, input_tensor=None, input_shape=None, p
         A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="caffe")`.
 
     Raises:
-        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
             refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
 
     Example:
@@ -72,7 +63,7 @@ def VGG19(include_top=True, weights=None, input_tensor=None, input_shape=None, p
     Args:
         include_top: keep the three fully connected layers on top (the input is then 224x224x3 by default).
         weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
         input_tensor: a model tensor to build on instead of a new Input.
         input_shape: (height, width, 3), at least 32x32; (None, None, 3) without the top when not given.
         pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
@@ -84,7 +75,7 @@ def VGG19(include_top=True, weights=None, input_tensor=None, input_shape=None, p
         A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="caffe")`.
 
     Raises:
-        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
             refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
 
     Example:

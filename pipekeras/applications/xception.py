@@ -34,7 +34,7 @@ def Xception(include_top=True, weights=None, input_tensor=None, input_shape=None
         include_top: keep the classifier on top (global average pooling and a Dense "predictions" layer; the
             input is then 299x299x3 by default).
         weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file, which must be on this machine: pipekeras downloads nothing).
+            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
         input_tensor: a model tensor to build on instead of a new Input.
         input_shape: (height, width, 3), at least 71x71; (None, None, 3) without the top when not given.
         pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
@@ -46,7 +46,7 @@ def Xception(include_top=True, weights=None, input_tensor=None, input_shape=None
         A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="tf")`.
 
     Raises:
-        ConfigError: a weights file that does not exist, "imagenet" without a local copy, or an argument Keras
+        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
             refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
 
     Example:
@@ -55,8 +55,7 @@ def Xception(include_top=True, weights=None, input_tensor=None, input_shape=None
     app = "Xception"
     check_arguments(app, weights, include_top, classes, pooling)
     path = weights_file(app, weights, f"xception_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}"
-                        ".h5", "0a58e3b7378bc2990ea3b43d5981f1f6" if include_top else
-                        "b0042744bf5b25fce3cb969f33bebb97", "xception/")
+                        ".h5", "xception/")
     input_shape = input_shape_for(app, input_shape, 299, 71, include_top, weights)
     names = Names()
     x, inputs = image_input(app, input_tensor, input_shape, names)

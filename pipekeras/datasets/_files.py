@@ -205,6 +205,55 @@ def _file_digest(path, algorithm):
     return digest.hexdigest()
 
 
+class ChecksumMismatch(DataError):
+    """A downloaded file's checksum is not the published one (the file was not kept)."""
+
+
+def download_file(url, target, file_hash=None):
+    """Downloads `url` to the file `target`, atomically and checked: pipekeras's one download function.
+
+    The bytes go to a temporary file next to `target`, which replaces `target` (`os.replace`) only once it is
+    complete and its checksum is `file_hash`; otherwise it is deleted and `target` is left as it was.
+
+    Args:
+        url: where to download from (http, https or file URL).
+        target: the file to write; its folder is created when missing.
+        file_hash: expected sha256 (64 hex digits) or md5 (32) of the file; None for no check.
+
+    Returns:
+        `target`.
+
+    Raises:
+        ChecksumMismatch: the downloaded file's checksum is not `file_hash` (the message names both).
+        OSError: the download failed (offline, unreachable host, HTTP error, unwritable folder).
+    """
+    folder = os.path.dirname(os.path.abspath(target))
+    os.makedirs(folder, exist_ok=True)
+    print(f"Downloading data from {url}", file=sys.stderr)
+    tmp_path = None
+    try:
+        with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=f".{os.path.basename(target)}.",
+                                         suffix=".part", delete=False) as tmp:
+            tmp_path = tmp.name
+            _download(url, tmp)
+        if file_hash:
+            algorithm = _hash_algorithm(file_hash)
+            received = _file_digest(tmp_path, algorithm)
+            if received != file_hash.lower():
+                raise ChecksumMismatch(
+                    f"the download from {url} has the {algorithm().name} checksum {received}, expected {file_hash} (a "
+                    f"corrupt or changed file; it was not kept).")
+        os.replace(tmp_path, target)
+        tmp_path = None
+        return target
+    finally:
+        if tmp_path is not None and os.path.exists(tmp_path):
+            try:
+                os.remove(tmp_path)
+            except OSError:
+                pass
+
+
 def _missing_message(fname, subdir, looked, reason):
     places = "\n".join(f"  - {p}" for p in looked)
     layout = f" (directly, or under {subdir}/)" if subdir else ""
@@ -255,34 +304,11 @@ def get_file(fname, origin=None, file_hash=None, subdir=None, path=None):
         file_hash = KNOWN_HASHES.get(fname)
 
     target_dir = os.path.join(cache_dir(), subdir) if subdir else cache_dir()
-    target = os.path.join(target_dir, fname)
-    tmp_path = None
     try:
-        os.makedirs(target_dir, exist_ok=True)
-        print(f"Downloading data from {url}", file=sys.stderr)
-        with tempfile.NamedTemporaryFile("wb", dir=target_dir, prefix=f".{fname}.", suffix=".part",
-                                         delete=False) as tmp:
-            tmp_path = tmp.name
-            _download(url, tmp)
-        if file_hash:
-            actual = _file_digest(tmp_path, _hash_algorithm(file_hash))
-            if actual != file_hash.lower():
-                raise DataError(_missing_message(
-                    fname, subdir, looked,
-                    f"the download from {url} has checksum {actual}, expected {file_hash} "
-                    f"(corrupt or changed file; it was not kept)."))
-        os.replace(tmp_path, target)
-        tmp_path = None
-        return target
-    except DataError:
-        raise
+        return download_file(url, os.path.join(target_dir, fname), file_hash)
+    except ChecksumMismatch as error:
+        raise DataError(_missing_message(fname, subdir, looked, f"{error}")) from None
     except Exception as exc:  # offline, HTTP error, unwritable cache, ...
         raise DataError(_missing_message(
             fname, subdir, looked,
             f"it is not there and downloading it from {url} failed ({type(exc).__name__}: {exc}).")) from exc
-    finally:
-        if tmp_path is not None and os.path.exists(tmp_path):
-            try:
-                os.remove(tmp_path)
-            except OSError:
-                pass

@@ -5,8 +5,6 @@ import os
 
 import numpy as np
 
-from synthetic_weights import synthetic_weight, weight_name
-
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "applications")
 with open(os.path.join(FIXTURES, "structure.json")) as _f:
     STRUCTURE = json.load(_f)["applications"]
@@ -21,8 +19,3 @@ def layer_table(model):
 def keras_table(app):
     return STRUCTURE[app]["layers"]
 
-
-def set_synthetic_weights(model):
-    for layer in model.layers:
-        if layer.weights:
-            layer.set_weights([synthetic_weight(layer.name, weight_name(w), w.shape) for w in layer.weights])

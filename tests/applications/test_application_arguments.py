@@ -1,7 +1,8 @@
-"""The applications' arguments as Keras checks them, "imagenet" weights from a local copy only (with a message
+"""The applications' arguments as Keras checks them, "imagenet" weights from a local copy (offline: a message
 saying which file to get, and where to put it), ImageNet decoding, and the book's frozen convolutional base."""
 
 import json
+import urllib.error
 
 import numpy as np
 import pytest
@@ -9,14 +10,20 @@ import pytest
 import pipekeras as pk
 import pipekeras.applications as apps
 import pipekeras.r as r
+from pipekeras.datasets import _files as dataset_files
 from pipekeras.errors import ConfigError, DataError, ShapeError
 
 
 @pytest.fixture
 def no_local_files(tmp_path, monkeypatch):
-    """Empty dataset directories and home, so nothing is found locally."""
+    """Empty dataset directories and home, so nothing is found locally, and no network."""
     monkeypatch.setenv("PIPEKERAS_DATASETS", str(tmp_path / "datasets"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+    def offline(url, fileobj):
+        raise urllib.error.URLError("network is unreachable")
+
+    monkeypatch.setattr(dataset_files, "_download", offline)
     return tmp_path
 
 
@@ -24,7 +31,7 @@ def test_imagenet_without_a_local_copy_says_which_file_to_get(no_local_files):
     with pytest.raises(ConfigError) as error:
         apps.VGG16(weights="imagenet")
     message = str(error.value)
-    assert "vgg16_weights_tf_dim_ordering_tf_kernels.h5" in message and "does not download" in message
+    assert "vgg16_weights_tf_dim_ordering_tf_kernels.h5" in message and "network is unreachable" in message
     assert "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" in message
     assert "64373286793e3c8b2b4e3219cbf3544b" in message and "weights=" in message
     with pytest.raises(ConfigError, match="mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5"):
