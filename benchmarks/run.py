@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/run.py                 # full run, 3 repeats, 1 and 2 threads
     .venv/bin/python benchmarks/run.py --quick         # fewer samples and steps, 1 repeat (a few minutes)
     .venv/bin/python benchmarks/run.py --workloads mnist_mlp --frameworks pipekeras,torch --threads 1
+    .venv/bin/python benchmarks/run.py --quick --busy-cores 1   # each 2-thread cell also beside a busy core
+    .venv/bin/python benchmarks/run.py --quick --cold-start     # first fit/predict with empty compile caches
 
 Every framework x workload x thread count runs in its own fresh interpreter (benchmarks/worker.py), so
 import time and first-epoch compilation are measured and frameworks cannot interfere with each other.
@@ -58,16 +60,43 @@ def child_env(threads):
     return env
 
 
-def run_child(framework, workload, threads, quick, timeout, log):
+# The load of contention mode: a pure-Python spin on one core that ends by itself after argv[2] seconds (and
+# is killed as soon as the child it stands beside has finished).
+BUSY_LOOP = """import os, sys, time
+os.sched_setaffinity(0, {int(sys.argv[1])})
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    pass
+"""
+
+
+def child_cores(threads):
+    """The cores worker.py pins a child of `threads` threads to (the first `threads` of this process's)."""
+    return sorted(os.sched_getaffinity(0))[:threads]
+
+
+def start_busy(threads, busy, limit):
+    """Starts `busy` spinning processes, each pinned to one of the child's cores (its last ones)."""
+    cores = child_cores(threads)[-busy:]
+    return [subprocess.Popen([sys.executable, "-c", BUSY_LOOP, str(core), str(limit)]) for core in cores]
+
+
+def run_child(framework, workload, threads, quick, timeout, log, busy=0, extra_args=(), extra_env=None):
     cmd = [sys.executable, os.path.join(HERE, "worker.py"), "--framework", framework,
-           "--workload", workload, "--threads", str(threads)] + (["--quick"] if quick else [])
+           "--workload", workload, "--threads", str(threads)] + (["--quick"] if quick else []) + list(extra_args)
+    env = child_env(threads)
+    env.update(extra_env or {})
     t0 = time.perf_counter()
+    spinners = start_busy(threads, busy, timeout + 30) if busy else []
     try:
-        p = subprocess.run(cmd, env=child_env(threads), cwd=ROOT, capture_output=True, text=True,
-                           timeout=timeout)
+        p = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"status": "error", "reason": f"timed out after {timeout} s", "framework": framework,
-                "workload": workload, "threads": threads, "wall_s": time.perf_counter() - t0}
+                "workload": workload, "threads": threads, "busy": busy, "wall_s": time.perf_counter() - t0}
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
     res = None
     for line in p.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -78,9 +107,22 @@ def run_child(framework, workload, threads, quick, timeout, log):
                "workload": workload, "threads": threads}
     if res["status"] == "error" and log:
         with open(log, "a") as f:
-            f.write(f"==== {framework} {workload} {threads}\n{p.stderr}\n")
+            f.write(f"==== {framework} {workload} {threads} busy={busy}\n{p.stderr}\n")
     res["wall_s"] = time.perf_counter() - t0
+    res["busy"] = busy
     return res
+
+
+def report(r):
+    """Prints one child's result at the end of its progress line."""
+    if r["status"] != "ok":
+        print(f"{r['status']}: {r['reason']}", flush=True)
+    elif r["framework"] == "blas":
+        print(f"products alone {r['train_sps']:,.0f}/s ({r['gflops']:.0f} GFLOP/s)", flush=True)
+    else:
+        print(f"train {r['train_sps']:,.0f}/s  infer {r['infer_sps']:,.0f}/s  "
+              f"1-sample {r['latency_us']:.1f} µs  first-epoch {r['first_epoch_overhead_s']:+.2f} s"
+              f"  ({r['wall_s']:.0f} s)", flush=True)
 
 
 def median(v):
@@ -367,6 +409,66 @@ def markdown(agg, args, info, workloads, threads_list, frameworks, started, elap
     return "\n".join(L)
 
 
+def kept_fraction(agg, loaded, f, w, t):
+    """(loaded t-thread / quiet 1-thread, loaded t-thread / quiet t-thread) training throughput, None if unmeasured."""
+    def sps(table, threads):
+        cell = table.get((f, w, threads), {})
+        return cell.get("train_sps") if cell.get("status") == "ok" else None
+
+    under, alone, quiet = sps(loaded, t), sps(agg, 1), sps(agg, t)
+    return (under / alone if under and alone else None), (under / quiet if under and quiet else None)
+
+
+def contention_markdown(agg, loaded, workloads, threads_list, frameworks, busy):
+    """The contention mode's section: quiet and loaded training throughput and the fraction kept."""
+    L = [f"## Under load: beside {busy} busy core(s)", ""]
+    L.append(f"Each cell of more than {busy} thread(s) ran a second time right after its quiet run, beside {busy} "
+             "pure-Python busy loop(s) pinned to the child's last core(s) (`--busy-cores`); samples/s, medians over "
+             "repeats. **kept** = loaded / quiet 1-thread throughput (issue 18 goal 4: >= 90%, and never below "
+             "1.00 = one thread alone); loaded / quiet = what the load took from the same thread count.")
+    L.append("")
+    L.append("| workload | threads | framework | quiet 1 thread | quiet | loaded | kept (loaded / quiet 1t) "
+             "| loaded / quiet | load |")
+    L.append("|" + "---|" * 9)
+    rows = []
+    for w in workloads:
+        for t in [t for t in threads_list if t > busy]:
+            for f in frameworks:
+                cell = loaded.get((f, w, t))
+                if cell is None:
+                    continue
+                if cell["status"] != "ok":
+                    L.append(f"| {w} | {t} | {f} | {cell['status']}: {cell['reason']} | | | | | |")
+                    continue
+                kept, share = kept_fraction(agg, loaded, f, w, t)
+                rows.append((w, t, f, kept, cell["train_sps"]))
+                L.append(f"| {w} | {t} | {f} | {cell_text(agg, f, w, 1)} | {cell_text(agg, f, w, t)} | "
+                         f"{fmt('train_sps', cell['train_sps'])} | "
+                         f"{'–' if kept is None else f'{kept:.0%}'} | {'–' if share is None else f'{share:.0%}'} | "
+                         f"{cell['load']:.1f} |")
+    L.append("")
+    pk = [(w, t, kept) for w, t, f, kept, _ in rows if f == "pipekeras" and kept is not None]
+    if pk:
+        L.append("| target (issue 18 goal 4) | this run | met |")
+        L.append("|---|---|---|")
+        worst = min(pk, key=lambda row: row[2])
+        L.append(f"| pipekeras keeps >= 90% of its quiet 1-thread throughput beside a busy core, every workload | "
+                 f"lowest {worst[2]:.0%} ({worst[0]}, {worst[1]} threads) | {'yes' if worst[2] >= 0.9 else '**no**'} |")
+        ahead = []
+        for w, t, _ in pk:
+            mine = loaded[("pipekeras", w, t)]["train_sps"]
+            peers = [sps for w2, t2, f, _, sps in rows if (w2, t2) == (w, t) and f != "pipekeras"]
+            if peers:
+                ahead.append((w, t, mine / max(peers)))
+        if ahead:
+            behind = [f"{w} {t}t {r:.2f}×" for w, t, r in ahead if r < 1.0]
+            L.append(f"| pipekeras ahead of both peers under the same load | "
+                     + ", ".join(f"{w} {t}t {r:.2f}×" for w, t, r in ahead)
+                     + f" | {'**no**' if behind else 'yes'} |")
+        L.append("")
+    return "\n".join(L)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer samples and steps, 1 repeat by default")
@@ -375,6 +477,12 @@ def main():
     ap.add_argument("--frameworks", default=",".join(FRAMEWORKS), help="comma-separated subset")
     ap.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per child (default 1800; 300 quick)")
+    ap.add_argument("--busy-cores", type=int, default=0,
+                    help="contention mode: run every cell of more threads than this again beside this many "
+                         "busy-looping processes pinned to the child's cores")
+    ap.add_argument("--cold-start", action="store_true",
+                    help="cold-start mode: first fit and predict of a tiny run with empty compile caches, then "
+                         "warm; writes its own tables (see README.md)")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="markdown output")
     ap.add_argument("--json", default=None, help="raw results (default: results.json next to --out)")
     args = ap.parse_args()
@@ -419,19 +527,21 @@ def main():
                     r = run_child(f, w, t, args.quick, timeout, log)
                     r["repeat"] = rep
                     runs.append(r)
-                    if r["status"] == "ok" and f == "blas":
-                        print(f"products alone {r['train_sps']:,.0f}/s ({r['gflops']:.0f} GFLOP/s)", flush=True)
-                    elif r["status"] == "ok":
-                        print(f"train {r['train_sps']:,.0f}/s  infer {r['infer_sps']:,.0f}/s  "
-                              f"1-sample {r['latency_us']:.1f} µs  first-epoch {r['first_epoch_overhead_s']:+.2f} s"
-                              f"  ({r['wall_s']:.0f} s)", flush=True)
-                        if f == "torch" and r.get("thread_info", {}).get("blas"):
-                            info["torch_blas"] = r["thread_info"]["blas"]
-                    else:
-                        print(f"{r['status']}: {r['reason']}", flush=True)
+                    report(r)
+                    if r["status"] == "ok" and f == "torch" and r.get("thread_info", {}).get("blas"):
+                        info["torch_blas"] = r["thread_info"]["blas"]
+                    if r["status"] != "ok":
                         if "not installed" in r.get("reason", ""):
                             dead[f] = r["reason"]
                         skip[cell] = r["reason"]
+                    elif args.busy_cores and t > args.busy_cores and f != "blas":
+                        # the same cell again, at once, beside busy cores: quiet and loaded interleaved
+                        print(f"[{rep + 1}/{args.repeats}] {w:15s} threads={t} {f:10s} "
+                              f"beside {args.busy_cores} busy core(s) ... ", end="", flush=True)
+                        r = run_child(f, w, t, args.quick, timeout, log, busy=args.busy_cores)
+                        r["repeat"] = rep
+                        runs.append(r)
+                        report(r)
     # a framework found missing later in the run is reported as such everywhere
     for f, reason in dead.items():
         for w in workloads:
@@ -440,12 +550,15 @@ def main():
                     runs.append({"status": "n/a", "reason": reason, "framework": f, "workload": w, "threads": t})
     loads.append(os.getloadavg()[0])
     elapsed = time.perf_counter() - t_start
-    agg = aggregate(runs)
+    agg = aggregate([r for r in runs if not r.get("busy")])
+    loaded = aggregate([r for r in runs if r.get("busy")])
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(json_path, "w") as f:
         json.dump({"date": started.isoformat(), "command": command, "quick": args.quick,
                    "repeats": args.repeats, "machine": info, "load_average": loads, "runs": runs}, f, indent=1)
     md = markdown(agg, args, info, workloads, threads_list, frameworks, started, elapsed, loads, command)
+    if loaded:
+        md += contention_markdown(agg, loaded, workloads, threads_list, frameworks, args.busy_cores)
     with open(args.out, "w") as f:
         f.write(md)
     print(f"\nwrote {args.out} and {json_path} ({elapsed / 60:.1f} min)")
