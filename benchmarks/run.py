@@ -21,12 +21,14 @@ import platform
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import metadata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+from worker import TINY_STEPS  # noqa: E402
 from workloads import WORKLOADS, sizes  # noqa: E402
 
 FRAMEWORKS = ["pipekeras", "torch", "keras-jax"]
@@ -53,6 +55,8 @@ def child_env(threads):
                KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3",
                PYTHONUNBUFFERED="1")
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # `import` is timed with byte code cached, as after a pip install
+    # this checkout's pipekeras, whichever one the interpreter has installed (a worktree beside an editable install)
+    env["PYTHONPATH"] = os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p])
     if threads == 1:
         env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
     else:
@@ -123,6 +127,84 @@ def report(r):
         print(f"train {r['train_sps']:,.0f}/s  infer {r['infer_sps']:,.0f}/s  "
               f"1-sample {r['latency_us']:.1f} µs  first-epoch {r['first_epoch_overhead_s']:+.2f} s"
               f"  ({r['wall_s']:.0f} s)", flush=True)
+
+
+def cold_start_pair(framework, workload, threads, rep, timeout, log):
+    """The cold-start mode's two children: with an empty Numba cache (NUMBA_CACHE_DIR a new directory), then
+    again on the cache the first filled."""
+    pair = []
+    with tempfile.TemporaryDirectory(prefix="pipekeras-cold-") as cache:
+        for state in ("cold", "warm"):
+            print(f"[{rep + 1}] {workload:15s} threads={threads} {framework:10s} {state} start ... ", end="",
+                  flush=True)
+            r = run_child(framework, workload, threads, True, timeout, log, extra_args=["--cold-start"],
+                          extra_env={"NUMBA_CACHE_DIR": cache})
+            r.update(repeat=rep, cache=state)
+            if r["status"] == "ok":
+                print(f"import {r['import_s']:.2f} s  first fit {r['first_fit_s']:.2f} s (then "
+                      f"{r['next_fit_s']:.2f})  first predict {r['first_predict_s']:.2f} s (then "
+                      f"{r['next_predict_s']:.3f})", flush=True)
+            else:
+                print(f"{r['status']}: {r['reason']}", flush=True)
+            pair.append(r)
+    return pair
+
+
+COLD_METRICS = ["import_s", "first_fit_s", "next_fit_s", "first_fit_overhead_s", "first_predict_s",
+                "first_predict_overhead_s", "first_predict_one_s"]
+
+
+def cold_start_markdown(runs, workloads, threads_list, frameworks):
+    """The cold-start mode's section: first fit and predict with empty and with filled compile caches."""
+    cells = {}
+    for r in runs:
+        if r.get("cache") and r["status"] == "ok":
+            cells.setdefault((r["framework"], r["workload"], r["threads"], r["cache"]), []).append(r)
+    if not cells:
+        return ""
+    med = {key: {m: median([r[m] for r in rs]) for m in COLD_METRICS} for key, rs in cells.items()}
+    L = ["", "## Cold start: the first fit and predict of a tiny run", ""]
+    L.append(f"`--cold-start`: each framework in a fresh process with an empty Numba cache (`NUMBA_CACHE_DIR` a "
+             f"new directory; JAX and PyTorch keep no compile cache between processes by default), then in a "
+             f"second process on the cache the first filled (warm). The tiny run: one `fit` epoch of "
+             f"{TINY_STEPS} steps at the workload's batch, `predict` on up to one predict batch of those "
+             "samples, one single-sample predict; then the same fit and predict again in the same process "
+             "(next). Overhead = first - next. Seconds, medians over repeats.")
+    L.append("")
+    L.append("| workload | threads | framework | import | cold: first fit | cold: fit overhead | cold: first predict "
+             "| cold: 1-sample | warm: first fit | warm: fit overhead | warm: first predict | next fit |")
+    L.append("|" + "---|" * 12)
+    for w in workloads:
+        for t in threads_list:
+            for f in frameworks:
+                cold, warm = med.get((f, w, t, "cold")), med.get((f, w, t, "warm"))
+                if cold is None or warm is None:
+                    continue
+                L.append(f"| {w} | {t} | {f} | {warm['import_s']:.2f} | {cold['first_fit_s']:.2f} | "
+                         f"{cold['first_fit_overhead_s']:.2f} | {cold['first_predict_s']:.2f} | "
+                         f"{cold['first_predict_one_s']:.3f} | {warm['first_fit_s']:.2f} | "
+                         f"{warm['first_fit_overhead_s']:.2f} | {warm['first_predict_s']:.3f} | "
+                         f"{warm['next_fit_s']:.3f} |")
+    L.append("")
+    pk = {key[1:]: v for key, v in med.items() if key[0] == "pipekeras"}
+    if pk:
+        def worst(state, m):
+            values = [(v[m], w, t) for (w, t, s), v in pk.items() if s == state]
+            return max(values) if values else None
+
+        L.append("| target (issue 18 goal 5) | this run (worst cell) | met |")
+        L.append("|---|---|---|")
+        for what, state, m, limit in (("first `fit`, empty cache, <= 2 s", "cold", "first_fit_s", 2.0),
+                                      ("first `predict`, empty cache, <= 0.5 s", "cold", "first_predict_s", 0.5),
+                                      ("warm first-epoch (first fit) overhead <= 0.3 s", "warm",
+                                       "first_fit_overhead_s", 0.3),
+                                      ("`import pipekeras` <= 0.3 s", "warm", "import_s", 0.3)):
+            found = worst(state, m)
+            if found:
+                L.append(f"| {what} | {found[0]:.2f} s ({found[1]}, {found[2]} thread(s)) | "
+                         f"{'yes' if found[0] <= limit else '**no**'} |")
+        L.append("")
+    return "\n".join(L)
 
 
 def median(v):
@@ -421,7 +503,7 @@ def kept_fraction(agg, loaded, f, w, t):
 
 def contention_markdown(agg, loaded, workloads, threads_list, frameworks, busy):
     """The contention mode's section: quiet and loaded training throughput and the fraction kept."""
-    L = [f"## Under load: beside {busy} busy core(s)", ""]
+    L = ["", f"## Under load: beside {busy} busy core(s)", ""]
     L.append(f"Each cell of more than {busy} thread(s) ran a second time right after its quiet run, beside {busy} "
              "pure-Python busy loop(s) pinned to the child's last core(s) (`--busy-cores`); samples/s, medians over "
              "repeats. **kept** = loaded / quiet 1-thread throughput (issue 18 goal 4: >= 90%, and never below "
@@ -542,6 +624,9 @@ def main():
                         r["repeat"] = rep
                         runs.append(r)
                         report(r)
+                if args.cold_start:
+                    for f in [f for f in order if f != "blas" and f not in dead and (f, w, t) not in skip]:
+                        runs += cold_start_pair(f, w, t, rep, timeout, log)
     # a framework found missing later in the run is reported as such everywhere
     for f, reason in dead.items():
         for w in workloads:
@@ -550,7 +635,7 @@ def main():
                     runs.append({"status": "n/a", "reason": reason, "framework": f, "workload": w, "threads": t})
     loads.append(os.getloadavg()[0])
     elapsed = time.perf_counter() - t_start
-    agg = aggregate([r for r in runs if not r.get("busy")])
+    agg = aggregate([r for r in runs if not r.get("busy") and not r.get("cache")])
     loaded = aggregate([r for r in runs if r.get("busy")])
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(json_path, "w") as f:
@@ -559,6 +644,8 @@ def main():
     md = markdown(agg, args, info, workloads, threads_list, frameworks, started, elapsed, loads, command)
     if loaded:
         md += contention_markdown(agg, loaded, workloads, threads_list, frameworks, args.busy_cores)
+    if args.cold_start:
+        md += cold_start_markdown(runs, workloads, threads_list, frameworks)
     with open(args.out, "w") as f:
         f.write(md)
     print(f"\nwrote {args.out} and {json_path} ({elapsed / 60:.1f} min)")
