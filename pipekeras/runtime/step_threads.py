@@ -11,8 +11,8 @@ a quiet machine the threads are. So each model's steps are timed, cheaply (two c
   count, then as many on the current one, each block after one unmeasured step (its first step may compile
   that count's code or wake sleeping threads). The count whose median step is shorter is kept. A measured
   step on the other count that takes ADAPT_SLOWDOWN times the current count's recent median ends the probe
-  at once, keeping the count: a probe on a quiet machine, or of all threads beside busy cores, costs two
-  steps.
+  at once, keeping the count: a probe of one thread on a quiet machine costs two steps, one of all threads
+  beside busy cores one (its first step is judged too: only waking threads is in it).
 - On all threads, the steps' median over windows of ADAPT_WINDOW_STEPS is watched: when it exceeds the
   reference (the kept count's median in the last probe, lowered by faster windows since) by the factor
   ADAPT_SLOWDOWN, the cores have become busier, and a probe follows.
@@ -105,10 +105,14 @@ class StepThreads:
         planned, measured = self.plan.pop(0)
         if measured and planned == count:
             self.samples.setdefault(count, []).append(seconds)
-            if count != self.current and self.recent is not None \
-                    and seconds > self.recent * tuning.get("ADAPT_SLOWDOWN"):
-                self.plan = []  # clearly slower than the current count's recent steps: no need to time more
-                self.samples = {}
+        # A step on the other count clearly slower than the current count's recent ones ends the probe. The
+        # unmeasured first step counts only when probing all threads: their code ran in the warm-up, so only
+        # waking their threads (microseconds) is in it, whereas one thread's first step may compile.
+        judged = measured or count == self.threads
+        if judged and count != self.current and self.recent is not None \
+                and seconds > self.recent * tuning.get("ADAPT_SLOWDOWN"):
+            self.plan = []
+            self.samples = {}
         if not self.plan:
             self._decide()
 

@@ -70,14 +70,22 @@ def test_load_arriving_later_is_noticed_by_the_window_and_one_thread_chosen():
     assert counts[10:] == [1] * 6 and controller.current == 1
 
 
+def test_the_first_step_of_a_probe_of_one_thread_is_not_judged():
+    controller = StepThreads(2)
+    run(controller, 4, quiet)
+    times = iter([50.0, 0.5, 0.5, 0.5, 0.7, 0.6, 0.6, 0.6])  # one thread compiles in its first step, then wins
+    counts = run(controller, PROBE, lambda count: next(times))
+    assert counts == [1] * 4 + [2] * 4 and controller.current == 1
+
+
 def test_on_one_thread_all_threads_are_probed_every_period_and_taken_back_when_faster():
     controller = StepThreads(2)
     run(controller, 4 + PROBE, loaded)
     assert controller.current == 1 and controller.period == 8
     counts = run(controller, 8, loaded)
     assert counts == [1] * 8
-    run(controller, PROBE, loaded)  # still loaded: the probe of two threads ends after two steps, the period doubles
-    assert controller.current == 1 and controller.period == 16
+    counts = run(controller, PROBE, loaded)  # still loaded: the probe of two threads ends after its first step
+    assert counts[:2] == [2, 1] and controller.current == 1 and controller.period == 16
     run(controller, 16 + PROBE, quiet)  # the cores are free again
     assert controller.current == 2 and controller.period == 8
 
