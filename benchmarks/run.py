@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/run.py                 # full run, 3 repeats, 1 and 2 threads
     .venv/bin/python benchmarks/run.py --quick         # fewer samples and steps, 1 repeat (a few minutes)
     .venv/bin/python benchmarks/run.py --workloads mnist_mlp --frameworks pipekeras,torch --threads 1
+    .venv/bin/python benchmarks/run.py --quick --busy-cores 1   # each 2-thread cell also beside a busy core
+    .venv/bin/python benchmarks/run.py --quick --cold-start     # first fit/predict with empty compile caches
 
 Every framework x workload x thread count runs in its own fresh interpreter (benchmarks/worker.py), so
 import time and first-epoch compilation are measured and frameworks cannot interfere with each other.
@@ -19,12 +21,14 @@ import platform
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import metadata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+from worker import TINY_STEPS  # noqa: E402
 from workloads import WORKLOADS, sizes  # noqa: E402
 
 FRAMEWORKS = ["pipekeras", "torch", "keras-jax"]
@@ -51,6 +55,8 @@ def child_env(threads):
                KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3",
                PYTHONUNBUFFERED="1")
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # `import` is timed with byte code cached, as after a pip install
+    # this checkout's pipekeras, whichever one the interpreter has installed (a worktree beside an editable install)
+    env["PYTHONPATH"] = os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p])
     if threads == 1:
         env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
     else:
@@ -58,16 +64,43 @@ def child_env(threads):
     return env
 
 
-def run_child(framework, workload, threads, quick, timeout, log):
+# The load of contention mode: a pure-Python spin on one core that ends by itself after argv[2] seconds (and
+# is killed as soon as the child it stands beside has finished).
+BUSY_LOOP = """import os, sys, time
+os.sched_setaffinity(0, {int(sys.argv[1])})
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    pass
+"""
+
+
+def child_cores(threads):
+    """The cores worker.py pins a child of `threads` threads to (the first `threads` of this process's)."""
+    return sorted(os.sched_getaffinity(0))[:threads]
+
+
+def start_busy(threads, busy, limit):
+    """Starts `busy` spinning processes, each pinned to one of the child's cores (its last ones)."""
+    cores = child_cores(threads)[-busy:]
+    return [subprocess.Popen([sys.executable, "-c", BUSY_LOOP, str(core), str(limit)]) for core in cores]
+
+
+def run_child(framework, workload, threads, quick, timeout, log, busy=0, extra_args=(), extra_env=None):
     cmd = [sys.executable, os.path.join(HERE, "worker.py"), "--framework", framework,
-           "--workload", workload, "--threads", str(threads)] + (["--quick"] if quick else [])
+           "--workload", workload, "--threads", str(threads)] + (["--quick"] if quick else []) + list(extra_args)
+    env = child_env(threads)
+    env.update(extra_env or {})
     t0 = time.perf_counter()
+    spinners = start_busy(threads, busy, timeout + 30) if busy else []
     try:
-        p = subprocess.run(cmd, env=child_env(threads), cwd=ROOT, capture_output=True, text=True,
-                           timeout=timeout)
+        p = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"status": "error", "reason": f"timed out after {timeout} s", "framework": framework,
-                "workload": workload, "threads": threads, "wall_s": time.perf_counter() - t0}
+                "workload": workload, "threads": threads, "busy": busy, "wall_s": time.perf_counter() - t0}
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
     res = None
     for line in p.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -78,9 +111,100 @@ def run_child(framework, workload, threads, quick, timeout, log):
                "workload": workload, "threads": threads}
     if res["status"] == "error" and log:
         with open(log, "a") as f:
-            f.write(f"==== {framework} {workload} {threads}\n{p.stderr}\n")
+            f.write(f"==== {framework} {workload} {threads} busy={busy}\n{p.stderr}\n")
     res["wall_s"] = time.perf_counter() - t0
+    res["busy"] = busy
     return res
+
+
+def report(r):
+    """Prints one child's result at the end of its progress line."""
+    if r["status"] != "ok":
+        print(f"{r['status']}: {r['reason']}", flush=True)
+    elif r["framework"] == "blas":
+        print(f"products alone {r['train_sps']:,.0f}/s ({r['gflops']:.0f} GFLOP/s)", flush=True)
+    else:
+        print(f"train {r['train_sps']:,.0f}/s  infer {r['infer_sps']:,.0f}/s  "
+              f"1-sample {r['latency_us']:.1f} µs  first-epoch {r['first_epoch_overhead_s']:+.2f} s"
+              f"  ({r['wall_s']:.0f} s)", flush=True)
+
+
+def cold_start_pair(framework, workload, threads, rep, timeout, log):
+    """The cold-start mode's two children: with an empty Numba cache (NUMBA_CACHE_DIR a new directory), then
+    again on the cache the first filled."""
+    pair = []
+    with tempfile.TemporaryDirectory(prefix="pipekeras-cold-") as cache:
+        for state in ("cold", "warm"):
+            print(f"[{rep + 1}] {workload:15s} threads={threads} {framework:10s} {state} start ... ", end="",
+                  flush=True)
+            r = run_child(framework, workload, threads, True, timeout, log, extra_args=["--cold-start"],
+                          extra_env={"NUMBA_CACHE_DIR": cache})
+            r.update(repeat=rep, cache=state)
+            if r["status"] == "ok":
+                print(f"import {r['import_s']:.2f} s  first fit {r['first_fit_s']:.2f} s (then "
+                      f"{r['next_fit_s']:.2f})  first predict {r['first_predict_s']:.2f} s (then "
+                      f"{r['next_predict_s']:.3f})", flush=True)
+            else:
+                print(f"{r['status']}: {r['reason']}", flush=True)
+            pair.append(r)
+    return pair
+
+
+COLD_METRICS = ["import_s", "first_fit_s", "next_fit_s", "first_fit_overhead_s", "first_predict_s",
+                "first_predict_overhead_s", "first_predict_one_s"]
+
+
+def cold_start_markdown(runs, workloads, threads_list, frameworks):
+    """The cold-start mode's section: first fit and predict with empty and with filled compile caches."""
+    cells = {}
+    for r in runs:
+        if r.get("cache") and r["status"] == "ok":
+            cells.setdefault((r["framework"], r["workload"], r["threads"], r["cache"]), []).append(r)
+    if not cells:
+        return ""
+    med = {key: {m: median([r[m] for r in rs]) for m in COLD_METRICS} for key, rs in cells.items()}
+    L = ["", "## Cold start: the first fit and predict of a tiny run", ""]
+    L.append(f"`--cold-start`: each framework in a fresh process with an empty Numba cache (`NUMBA_CACHE_DIR` a "
+             f"new directory; JAX and PyTorch keep no compile cache between processes by default), then in a "
+             f"second process on the cache the first filled (warm). The tiny run: one `fit` epoch of "
+             f"{TINY_STEPS} steps at the workload's batch, `predict` on up to one predict batch of those "
+             "samples, one single-sample predict; then the same fit and predict again in the same process "
+             "(next). Overhead = first - next. Seconds, medians over repeats.")
+    L.append("")
+    L.append("| workload | threads | framework | import | cold: first fit | cold: fit overhead | cold: first predict "
+             "| cold: 1-sample | warm: first fit | warm: fit overhead | warm: first predict | next fit |")
+    L.append("|" + "---|" * 12)
+    for w in workloads:
+        for t in threads_list:
+            for f in frameworks:
+                cold, warm = med.get((f, w, t, "cold")), med.get((f, w, t, "warm"))
+                if cold is None or warm is None:
+                    continue
+                L.append(f"| {w} | {t} | {f} | {warm['import_s']:.2f} | {cold['first_fit_s']:.2f} | "
+                         f"{cold['first_fit_overhead_s']:.2f} | {cold['first_predict_s']:.2f} | "
+                         f"{cold['first_predict_one_s']:.3f} | {warm['first_fit_s']:.2f} | "
+                         f"{warm['first_fit_overhead_s']:.2f} | {warm['first_predict_s']:.3f} | "
+                         f"{warm['next_fit_s']:.3f} |")
+    L.append("")
+    pk = {key[1:]: v for key, v in med.items() if key[0] == "pipekeras"}
+    if pk:
+        def worst(state, m):
+            values = [(v[m], w, t) for (w, t, s), v in pk.items() if s == state]
+            return max(values) if values else None
+
+        L.append("| target (issue 18 goal 5) | this run (worst cell) | met |")
+        L.append("|---|---|---|")
+        for what, state, m, limit in (("first `fit`, empty cache, <= 2 s", "cold", "first_fit_s", 2.0),
+                                      ("first `predict`, empty cache, <= 0.5 s", "cold", "first_predict_s", 0.5),
+                                      ("warm first-epoch (first fit) overhead <= 0.3 s", "warm",
+                                       "first_fit_overhead_s", 0.3),
+                                      ("`import pipekeras` <= 0.3 s", "warm", "import_s", 0.3)):
+            found = worst(state, m)
+            if found:
+                L.append(f"| {what} | {found[0]:.2f} s ({found[1]}, {found[2]} thread(s)) | "
+                         f"{'yes' if found[0] <= limit else '**no**'} |")
+        L.append("")
+    return "\n".join(L)
 
 
 def median(v):
@@ -367,6 +491,66 @@ def markdown(agg, args, info, workloads, threads_list, frameworks, started, elap
     return "\n".join(L)
 
 
+def kept_fraction(agg, loaded, f, w, t):
+    """(loaded t-thread / quiet 1-thread, loaded t-thread / quiet t-thread) training throughput, None if unmeasured."""
+    def sps(table, threads):
+        cell = table.get((f, w, threads), {})
+        return cell.get("train_sps") if cell.get("status") == "ok" else None
+
+    under, alone, quiet = sps(loaded, t), sps(agg, 1), sps(agg, t)
+    return (under / alone if under and alone else None), (under / quiet if under and quiet else None)
+
+
+def contention_markdown(agg, loaded, workloads, threads_list, frameworks, busy):
+    """The contention mode's section: quiet and loaded training throughput and the fraction kept."""
+    L = ["", f"## Under load: beside {busy} busy core(s)", ""]
+    L.append(f"Each cell of more than {busy} thread(s) ran a second time right after its quiet run, beside {busy} "
+             "pure-Python busy loop(s) pinned to the child's last core(s) (`--busy-cores`); samples/s, medians over "
+             "repeats. **kept** = loaded / quiet 1-thread throughput (issue 18 goal 4: >= 90%, and never below "
+             "1.00 = one thread alone); loaded / quiet = what the load took from the same thread count.")
+    L.append("")
+    L.append("| workload | threads | framework | quiet 1 thread | quiet | loaded | kept (loaded / quiet 1t) "
+             "| loaded / quiet | load |")
+    L.append("|" + "---|" * 9)
+    rows = []
+    for w in workloads:
+        for t in [t for t in threads_list if t > busy]:
+            for f in frameworks:
+                cell = loaded.get((f, w, t))
+                if cell is None:
+                    continue
+                if cell["status"] != "ok":
+                    L.append(f"| {w} | {t} | {f} | {cell['status']}: {cell['reason']} | | | | | |")
+                    continue
+                kept, share = kept_fraction(agg, loaded, f, w, t)
+                rows.append((w, t, f, kept, cell["train_sps"]))
+                L.append(f"| {w} | {t} | {f} | {cell_text(agg, f, w, 1)} | {cell_text(agg, f, w, t)} | "
+                         f"{fmt('train_sps', cell['train_sps'])} | "
+                         f"{'–' if kept is None else f'{kept:.0%}'} | {'–' if share is None else f'{share:.0%}'} | "
+                         f"{cell['load']:.1f} |")
+    L.append("")
+    pk = [(w, t, kept) for w, t, f, kept, _ in rows if f == "pipekeras" and kept is not None]
+    if pk:
+        L.append("| target (issue 18 goal 4) | this run | met |")
+        L.append("|---|---|---|")
+        worst = min(pk, key=lambda row: row[2])
+        L.append(f"| pipekeras keeps >= 90% of its quiet 1-thread throughput beside a busy core, every workload | "
+                 f"lowest {worst[2]:.0%} ({worst[0]}, {worst[1]} threads) | {'yes' if worst[2] >= 0.9 else '**no**'} |")
+        ahead = []
+        for w, t, _ in pk:
+            mine = loaded[("pipekeras", w, t)]["train_sps"]
+            peers = [sps for w2, t2, f, _, sps in rows if (w2, t2) == (w, t) and f != "pipekeras"]
+            if peers:
+                ahead.append((w, t, mine / max(peers)))
+        if ahead:
+            behind = [f"{w} {t}t {r:.2f}×" for w, t, r in ahead if r < 1.0]
+            L.append(f"| pipekeras ahead of both peers under the same load | "
+                     + ", ".join(f"{w} {t}t {r:.2f}×" for w, t, r in ahead)
+                     + f" | {'**no**' if behind else 'yes'} |")
+        L.append("")
+    return "\n".join(L)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer samples and steps, 1 repeat by default")
@@ -375,6 +559,12 @@ def main():
     ap.add_argument("--frameworks", default=",".join(FRAMEWORKS), help="comma-separated subset")
     ap.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per child (default 1800; 300 quick)")
+    ap.add_argument("--busy-cores", type=int, default=0,
+                    help="contention mode: run every cell of more threads than this again beside this many "
+                         "busy-looping processes pinned to the child's cores")
+    ap.add_argument("--cold-start", action="store_true",
+                    help="cold-start mode: first fit and predict of a tiny run with empty compile caches, then "
+                         "warm; writes its own tables (see README.md)")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="markdown output")
     ap.add_argument("--json", default=None, help="raw results (default: results.json next to --out)")
     args = ap.parse_args()
@@ -419,19 +609,24 @@ def main():
                     r = run_child(f, w, t, args.quick, timeout, log)
                     r["repeat"] = rep
                     runs.append(r)
-                    if r["status"] == "ok" and f == "blas":
-                        print(f"products alone {r['train_sps']:,.0f}/s ({r['gflops']:.0f} GFLOP/s)", flush=True)
-                    elif r["status"] == "ok":
-                        print(f"train {r['train_sps']:,.0f}/s  infer {r['infer_sps']:,.0f}/s  "
-                              f"1-sample {r['latency_us']:.1f} µs  first-epoch {r['first_epoch_overhead_s']:+.2f} s"
-                              f"  ({r['wall_s']:.0f} s)", flush=True)
-                        if f == "torch" and r.get("thread_info", {}).get("blas"):
-                            info["torch_blas"] = r["thread_info"]["blas"]
-                    else:
-                        print(f"{r['status']}: {r['reason']}", flush=True)
+                    report(r)
+                    if r["status"] == "ok" and f == "torch" and r.get("thread_info", {}).get("blas"):
+                        info["torch_blas"] = r["thread_info"]["blas"]
+                    if r["status"] != "ok":
                         if "not installed" in r.get("reason", ""):
                             dead[f] = r["reason"]
                         skip[cell] = r["reason"]
+                    elif args.busy_cores and t > args.busy_cores and f != "blas":
+                        # the same cell again, at once, beside busy cores: quiet and loaded interleaved
+                        print(f"[{rep + 1}/{args.repeats}] {w:15s} threads={t} {f:10s} "
+                              f"beside {args.busy_cores} busy core(s) ... ", end="", flush=True)
+                        r = run_child(f, w, t, args.quick, timeout, log, busy=args.busy_cores)
+                        r["repeat"] = rep
+                        runs.append(r)
+                        report(r)
+                if args.cold_start:
+                    for f in [f for f in order if f != "blas" and f not in dead and (f, w, t) not in skip]:
+                        runs += cold_start_pair(f, w, t, rep, timeout, log)
     # a framework found missing later in the run is reported as such everywhere
     for f, reason in dead.items():
         for w in workloads:
@@ -440,12 +635,17 @@ def main():
                     runs.append({"status": "n/a", "reason": reason, "framework": f, "workload": w, "threads": t})
     loads.append(os.getloadavg()[0])
     elapsed = time.perf_counter() - t_start
-    agg = aggregate(runs)
+    agg = aggregate([r for r in runs if not r.get("busy") and not r.get("cache")])
+    loaded = aggregate([r for r in runs if r.get("busy")])
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(json_path, "w") as f:
         json.dump({"date": started.isoformat(), "command": command, "quick": args.quick,
                    "repeats": args.repeats, "machine": info, "load_average": loads, "runs": runs}, f, indent=1)
     md = markdown(agg, args, info, workloads, threads_list, frameworks, started, elapsed, loads, command)
+    if loaded:
+        md += contention_markdown(agg, loaded, workloads, threads_list, frameworks, args.busy_cores)
+    if args.cold_start:
+        md += cold_start_markdown(runs, workloads, threads_list, frameworks)
     with open(args.out, "w") as f:
         f.write(md)
     print(f"\nwrote {args.out} and {json_path} ({elapsed / 60:.1f} min)")

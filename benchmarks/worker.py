@@ -16,6 +16,10 @@ import time
 import traceback
 
 
+# The tiny run of the cold-start mode: this many training steps, in one epoch.
+TINY_STEPS = 4
+
+
 class NotAvailable(Exception):
     """The framework lacks something this workload needs (reported as "n/a: <reason>")."""
 
@@ -364,6 +368,43 @@ def measure(framework, workload, threads, quick):
     return res
 
 
+def cold_start(framework, workload, threads):
+    """The first fit and predict of a tiny run in this fresh process (its compile caches as the parent left
+    them: empty for the cold child, filled by it for the warm one), and the same calls again."""
+    res = {"framework": framework, "workload": workload, "threads": threads, "cores": pin(threads),
+           "load1_start": os.getloadavg()[0]}
+    runner = RUNNERS[framework]()
+    t0 = time.perf_counter()
+    try:
+        runner.import_framework()
+    except ImportError as e:
+        raise NotAvailable(f"{framework} is not installed ({e})") from None
+    res["import_s"] = time.perf_counter() - t0
+    res["thread_info"] = runner.setup(threads)
+    from workloads import WORKLOADS, make_data
+    spec = WORKLOADS[workload]
+    x, y = make_data(workload, quick=True)
+    res["params"] = runner.build(spec)
+    batch = spec["batch"]
+    rows = min(len(x), TINY_STEPS * batch)
+    x, y = runner.convert(x[:rows], y[:rows]) if hasattr(runner, "convert") else (x[:rows], y[:rows])
+    xp = x[:min(rows, spec["predict_batch"])]
+    times = {}
+    for key, call in (("first_fit_s", lambda: runner.train_epoch(x, y, batch)),
+                      ("first_predict_s", lambda: runner.predict(xp, spec["predict_batch"])),
+                      ("first_predict_one_s", lambda: runner.predict_one(runner.prepare_one(x))),
+                      ("next_fit_s", lambda: runner.train_epoch(x, y, batch)),
+                      ("next_predict_s", lambda: runner.predict(xp, spec["predict_batch"]))):
+        t = time.perf_counter()
+        call()
+        times[key] = time.perf_counter() - t
+    res.update(times, tiny_rows=rows, batch=batch, load1_end=os.getloadavg()[0],
+               NUMBA_CACHE_DIR=os.environ.get("NUMBA_CACHE_DIR"))
+    res["first_fit_overhead_s"] = times["first_fit_s"] - times["next_fit_s"]
+    res["first_predict_overhead_s"] = times["first_predict_s"] - times["next_predict_s"]
+    return res
+
+
 def blas_ceiling(workload, threads):
     """The BLAS ceiling of an MLP workload's training: its matrix products alone (per layer x @ W, the kernel
     gradient x.T @ dz and, after the first layer, the input gradient dz @ W.T), float32, on NumPy's BLAS with
@@ -406,11 +447,15 @@ def main():
     ap.add_argument("--workload", required=True)
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--cold-start", action="store_true",
+                    help="time the first fit and predict of a tiny run (the caches as the environment leaves them)")
     a = ap.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     try:
         if a.framework == "blas":
             res = blas_ceiling(a.workload, a.threads)
+        elif a.cold_start:
+            res = cold_start(a.framework, a.workload, a.threads)
         else:
             res = measure(a.framework, a.workload, a.threads, a.quick)
         res["status"] = "ok"

@@ -49,8 +49,17 @@ def _is_pipe_target(value):
     return isinstance(value, Model) or is_symbolic(value) or isinstance(value, np.ndarray)
 
 
-def _indented(text):
-    return textwrap.indent(textwrap.fill(text, 100), "    ")
+def _indented(text, width=100):
+    """`text` filled to `width` columns (words never broken), each line indented by four spaces. A greedy fill
+    rather than `textwrap.fill`, which took a third of the ~100 constructors' docstrings at `import pipekeras`."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "\n".join("    " + line for line in lines + [line])
 
 
 def constructor_doc(cls, name):

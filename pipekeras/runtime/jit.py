@@ -46,6 +46,15 @@ def compiled_sources_digest():
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=None)
+def _in_package(py_file):
+    """Whether a source file is pipekeras's (asked for each compiled function at import: resolved once per file)."""
+    return pathlib.Path(py_file).resolve().is_relative_to(_PACKAGE)
+
+
+_ensured_paths = set()  # cache directories made and found writable in this process
+
+
 def _stamped(locator_class):
     """`locator_class` for pipekeras's own files, with the compiled sources' digest added to its stamp."""
 
@@ -53,10 +62,17 @@ def _stamped(locator_class):
         def get_source_stamp(self):
             return super().get_source_stamp(), compiled_sources_digest()
 
+        def ensure_cache_path(self):
+            # Numba checks each function's cache directory by creating a file in it; pipekeras's ~160 compiled
+            # functions share a few directories, so each is checked once (~10% of `import pipekeras` otherwise)
+            path = self.get_cache_path()
+            if path not in _ensured_paths:
+                super().ensure_cache_path()
+                _ensured_paths.add(path)
+
         @classmethod
         def from_function(cls, py_func, py_file):
-            inside = pathlib.Path(py_file).resolve().is_relative_to(_PACKAGE)
-            return super().from_function(py_func, py_file) if inside else None
+            return super().from_function(py_func, py_file) if _in_package(py_file) else None
 
     Stamped.__name__ = Stamped.__qualname__ = "Pipekeras" + locator_class.__name__
     return Stamped

@@ -9,14 +9,17 @@ below keeps one pool busy at a time, and small work serial.
 
 Every decision reads `thread_count()` and the thresholds in `tuning` per call, so both may change between
 calls. Each thread keeps one record of the scope it runs in (`_scope`): inside `training_step()`, inside
-`row_pool()`, or serial (running a chunk or a `serial()` block).
+`row_pool()`, or serial (running a chunk or a `serial()` block). A training step of a model runs on the
+count its `StepThreads` chooses (one thread while other processes make that faster: step_threads.py).
 """
 
 import contextlib
 import itertools
 import os
 import threading
+import time
 import types
+import weakref
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import numba
@@ -25,6 +28,7 @@ import numpy as np
 from . import tuning
 from .blas_threads import one_blas_thread, set_blas_threads
 from .jit import jit
+from .step_threads import StepThreads
 
 # Chunks are claimed in turn, so a thread slowed down by other work on its core ends up with fewer of them.
 CHUNKS_PER_THREAD = 2
@@ -36,6 +40,7 @@ class _Scope(threading.local):
     training = False  # inside training_step()
     row_pool = False  # inside row_pool()
     serial = 0  # depth of serial() blocks and chunks: products unsplit, on one BLAS thread
+    step_threads = 0  # inside a model's training_step(): the thread count of the step (0: _threads)
 
 
 _scope = _Scope()
@@ -74,29 +79,54 @@ def get_num_threads():
 
 def thread_count():
     """The threads parallel work may use now: every split and parallel loop asks here, per call."""
-    return _threads
+    return _scope.step_threads or _threads
 
 
 # ----- scopes --------------------------------------------------------------------------------------------
 
+_controllers = {}  # id(owner) -> its StepThreads, dropped when the owner is freed
+
+
+def step_threads_of(owner):
+    """The `StepThreads` that chooses the thread count of `owner`'s training steps (made on first use, and
+    again when `set_num_threads` has changed the count since)."""
+    controller = _controllers.get(id(owner))
+    if controller is None or controller.threads != _threads:
+        if controller is None:
+            weakref.finalize(owner, _controllers.pop, id(owner), None)
+        controller = _controllers[id(owner)] = StepThreads(_threads)
+    return controller
+
+
 @contextlib.contextmanager
-def training_step():
+def training_step(owner=None):
     """Runs a training step: BLAS on one thread, large products split over Numba's threads and loops parallel
     from POOL_MIN_WORK elements, so that Numba's threads are the only pool. Re-entrant.
 
     Only training steps use it: OpenBLAS (0.3.30) ignores thread counts set from other threads once the main
     thread has set one, so a product inside it may run on one BLAS thread in the main thread and on several in
     another, and some shapes then round differently; predictions must not depend on the calling thread.
+
+    Args:
+        owner: the object whose steps these are (a model's runner; it must take weak references): its steps
+            are timed and run on the thread count its `StepThreads` chooses. None: on `get_num_threads()`.
     """
     if _scope.training:
         yield
         return
+    controller = None if owner is None else step_threads_of(owner)
+    count = _threads if controller is None else controller.next_count()
     with one_blas_thread():
         _scope.training = True
+        _scope.step_threads = count
+        start = time.perf_counter()
         try:
             yield
         finally:
             _scope.training = False
+            _scope.step_threads = 0
+    if controller is not None:
+        controller.record(count, time.perf_counter() - start)
 
 
 def in_training_step():
@@ -156,8 +186,9 @@ def parallel_loop(loop):
 
     Returns:
         A function `run(work, *args)` that calls the parallel copy when `work` (elements touched) reaches the
-        threshold of the current scope, else the serial one. The copies get distinct names so that their
-        on-disk caches do not overwrite each other; `run.serial` and `run.parallel` are the two dispatchers.
+        threshold of the current scope and `thread_count()` is above 1, else the serial one. The copies get
+        distinct names so that their on-disk caches do not overwrite each other; `run.serial` and
+        `run.parallel` are the two dispatchers.
     """
     def copy(suffix):
         clone = types.FunctionType(loop.__code__, loop.__globals__, loop.__name__ + suffix, loop.__defaults__,
@@ -171,7 +202,7 @@ def parallel_loop(loop):
     parallel_copy = jit(copy("_parallel"), parallel=True)
 
     def run(work, *args):
-        return (parallel_copy if work >= _min_parallel_work() else serial_copy)(*args)
+        return (parallel_copy if work >= _min_parallel_work() and thread_count() > 1 else serial_copy)(*args)
 
     run.serial, run.parallel = serial_copy, parallel_copy
     run.__name__, run.__doc__ = loop.__name__, loop.__doc__

@@ -2,8 +2,8 @@
 
 Each threshold has a name, a unit, a default, an environment variable that replaces the default at import
 (`PIPEKERAS_<NAME>`, except for `compiled` ones, which Numba freezes into cached machine code) and a
-one-line reason. Units are kept to four: elements (array entries a loop touches), flops (2 per multiply-add
-of a product), bytes and rows. Code reads a value per call with `get(name)` (a dict lookup), so tests can
+one-line reason. Units are kept to a few: elements (array entries a loop touches), flops (2 per multiply-add
+of a product), bytes, rows, steps (training steps), ratio (of two times) and switch (1 on, 0 off). Code reads a value per call with `get(name)` (a dict lookup), so tests can
 change one for a block with `override(...)` and a later policy can change them while running.
 """
 
@@ -61,6 +61,25 @@ TABLE = (
     Threshold("RECURRENT_INFERENCE_BLOCK_BYTES", "bytes", 1 << 20,
               "recurrent inference runs the time loop in blocks of steps whose input projections take about "
               "this many bytes, which stay in cache"),
+    # The thread count of training steps under load (runtime/step_threads.py).
+    Threshold("ADAPT_THREADS", "switch", 1,
+              "training steps time themselves and drop to one thread while that is faster (other processes "
+              "on the cores); 0 keeps every step on the configured count"),
+    Threshold("ADAPT_WARMUP_STEPS", "steps", 8, "a model's first probe of one thread against all comes after "
+              "this many steps (the first ones compile)"),
+    Threshold("ADAPT_PROBE_STEPS", "steps", 3,
+              "a probe times this many steps on each count (after one unmeasured step each) and keeps the "
+              "count of the shorter median"),
+    Threshold("ADAPT_WINDOW_STEPS", "steps", 8,
+              "on all threads, the median step of each window of this many steps is compared with the probe's"),
+    Threshold("ADAPT_SLOWDOWN", "ratio", 1.3,
+              "a window median this many times the last probe's step time means the cores got busier: probe "
+              "again"),
+    Threshold("ADAPT_MIN_PERIOD", "steps", 32,
+              "the fewest steps between probes; doubled each time a probe keeps the count, reset on a change"),
+    Threshold("ADAPT_MAX_PERIOD", "steps", 1024,
+              "the most steps between probes (on one thread: how late free cores are noticed; each probe "
+              "runs a few steps on the slower count)"),
 )
 
 _BY_NAME = {threshold.name: threshold for threshold in TABLE}

@@ -34,7 +34,7 @@ class LayerRunner:
         # A step on sparse rows is a few milliseconds of small loops; in the training pool its loops (the
         # optimizer's on the 10,000-row IMDB kernel) run parallel from POOL_MIN_WORK and waited for threads
         # (34k vs 200k samples/s at 2 threads, NOTES.md): it keeps the default thresholds, as the dense stack.
-        scope = contextlib.nullcontext() if isinstance(x_arrays[0], SparseRows) else training_step()
+        scope = contextlib.nullcontext() if isinstance(x_arrays[0], SparseRows) else training_step(self)
         with scope:
             outputs, masks, total = self._forward_backward_update(x_arrays, y_arrays, sample_weight)
         for variable in self.trainable:

@@ -11,7 +11,7 @@ from pipekeras.runtime import tuning
 
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's pipekeras
 
-UNITS = {"elements", "flops", "bytes", "rows"}
+UNITS = {"elements", "flops", "bytes", "rows", "steps", "ratio", "switch"}
 
 
 def test_every_threshold_has_a_unit_a_default_and_a_reason():
