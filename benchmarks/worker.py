@@ -81,9 +81,24 @@ class PipekerasRunner:
             lstm = self._ctor(pk, "lstm", ("recurrent",), "LSTM")
             model = (model | emb(spec["vocab"], spec["embed"], input_length=spec["input_shape"][0])
                      | lstm(spec["units"]) | pk.dense(1, "sigmoid"))
+        elif spec["kind"] == "transformer":
+            model = self._transformer(pk, spec)
         model.compile(optimizer="rmsprop", loss=spec["loss"])
         self.model, self.sparse = model, spec.get("sparse", False)
         return int(model.count_params())
+
+    @staticmethod
+    def _transformer(pk, spec):
+        maxlen, dim, rate = spec["input_shape"][0], spec["embed"], spec["dropout"]
+        inp = pk.Input(shape=spec["input_shape"])
+        h = inp | pk.token_and_position_embedding(maxlen, spec["vocab"], dim)
+        attended = pk.multi_head_attention(num_heads=spec["heads"], key_dim=dim)(h, h) | pk.dropout(rate)
+        h = [h, attended] | pk.add() | pk.layer_normalization(epsilon=1e-6)
+        fed = h | pk.dense(spec["ff"], activation="relu") | pk.dense(dim) | pk.dropout(rate)
+        h = [h, fed] | pk.add() | pk.layer_normalization(epsilon=1e-6)
+        out = (h | pk.global_average_pooling_1d() | pk.dropout(rate) | pk.dense(spec["dense"], activation="relu")
+               | pk.dropout(rate) | pk.dense(spec["out"], activation="softmax"))
+        return pk.Model(inp, out)
 
     def convert(self, x, y):
         if not self.sparse:
@@ -156,6 +171,8 @@ class TorchRunner:
                     _, (h, _) = self.lstm(self.emb(x))
                     return self.out(h[-1])
             net = LSTMNet()
+        elif spec["kind"] == "transformer":
+            net = _torch_transformer(nn, torch, spec)
         self.net = net
         self.kind = spec["kind"]
         # Losses on logits (PyTorch's idiomatic, fused form); the output activation is applied when predicting.
@@ -177,7 +194,7 @@ class TorchRunner:
         torch = self.torch
         if self.kind == "convnet":
             x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
-        tx = torch.from_numpy(x.astype(np.int64) if self.kind == "lstm" else x)
+        tx = torch.from_numpy(x.astype(np.int64) if self.kind in ("lstm", "transformer") else x)
         ty = None
         if y is not None:
             ty = torch.from_numpy(y.argmax(1)) if self.sparse else torch.from_numpy(y)
@@ -212,6 +229,42 @@ class TorchRunner:
     def predict_one(self, x1):
         with self.torch.no_grad():
             return self.final(self.net(x1))
+
+
+def _torch_transformer(nn, torch, spec):
+    """The transformer workload as an nn.Module: Keras's MultiHeadAttention written with explicit projections
+    (embed -> heads x key_dim for query, key and value; heads x key_dim -> embed for the output), so the shapes
+    and the parameter count are Keras's (nn.MultiheadAttention would split embed_dim across the heads)."""
+    import torch.nn.functional as F
+
+    maxlen, dim, heads, rate = spec["input_shape"][0], spec["embed"], spec["heads"], spec["dropout"]
+    inner = heads * dim
+
+    class TransformerNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tokens = nn.Embedding(spec["vocab"], dim)
+            self.positions = nn.Embedding(maxlen, dim)
+            self.query, self.key, self.value = nn.Linear(dim, inner), nn.Linear(dim, inner), nn.Linear(dim, inner)
+            self.attention_out = nn.Linear(inner, dim)
+            self.norm1, self.norm2 = nn.LayerNorm(dim, eps=1e-6), nn.LayerNorm(dim, eps=1e-6)
+            self.ff = nn.Sequential(nn.Linear(dim, spec["ff"]), nn.ReLU(), nn.Linear(spec["ff"], dim))
+            self.head = nn.Sequential(nn.Dropout(rate), nn.Linear(dim, spec["dense"]), nn.ReLU(), nn.Dropout(rate),
+                                      nn.Linear(spec["dense"], spec["out"]))
+            self.dropout = nn.Dropout(rate)
+
+        def _split(self, t):
+            return t.view(t.shape[0], t.shape[1], heads, dim).transpose(1, 2)   # (batch, heads, steps, key_dim)
+
+        def forward(self, x):
+            h = self.tokens(x) + self.positions(torch.arange(x.shape[1], device=x.device))
+            q, k, v = self._split(self.query(h)), self._split(self.key(h)), self._split(self.value(h))
+            a = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(x.shape[0], x.shape[1], inner)
+            h = self.norm1(h + self.dropout(self.attention_out(a)))
+            h = self.norm2(h + self.dropout(self.ff(h)))
+            return self.head(h.mean(dim=1))
+
+    return TransformerNet()
 
 
 # ---------------------------------------------------------------------------------------------- Keras 3 / JAX
@@ -258,6 +311,8 @@ class KerasRunner:
             h = layers.Embedding(spec["vocab"], spec["embed"])(inp)
             h = layers.LSTM(spec["units"])(h)
             out = layers.Dense(1, activation="sigmoid")(h)
+        elif spec["kind"] == "transformer":
+            inp, out = _keras_transformer(keras, spec)
         model = keras.Model(inp, out)
         model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3, rho=0.9, epsilon=1e-7),
                       loss=spec["loss"])
@@ -275,6 +330,33 @@ class KerasRunner:
 
     def predict_one(self, x1):
         return self.model.predict_on_batch(x1)
+
+
+def _keras_transformer(keras, spec):
+    """The transformer workload in Keras 3 (the "Text classification with Transformer" example's layers)."""
+    from keras import layers, ops
+
+    maxlen, dim, rate = spec["input_shape"][0], spec["embed"], spec["dropout"]
+
+    class TokenAndPositionEmbedding(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.tokens = layers.Embedding(spec["vocab"], dim)
+            self.positions = layers.Embedding(maxlen, dim)
+
+        def call(self, x):
+            return self.tokens(x) + self.positions(ops.arange(0, ops.shape(x)[-1]))
+
+    inp = keras.Input(shape=spec["input_shape"], dtype="int32")
+    h = TokenAndPositionEmbedding()(inp)
+    attended = layers.Dropout(rate)(layers.MultiHeadAttention(num_heads=spec["heads"], key_dim=dim)(h, h))
+    h = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([h, attended]))
+    fed = layers.Dense(spec["ff"], activation="relu")(h)
+    fed = layers.Dropout(rate)(layers.Dense(dim)(fed))
+    h = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([h, fed]))
+    h = layers.Dropout(rate)(layers.GlobalAveragePooling1D()(h))
+    h = layers.Dropout(rate)(layers.Dense(spec["dense"], activation="relu")(h))
+    return inp, layers.Dense(spec["out"], activation="softmax")(h)
 
 
 RUNNERS = {"pipekeras": PipekerasRunner, "torch": TorchRunner, "keras-jax": KerasRunner}

@@ -52,6 +52,15 @@ WORKLOADS = {
         batch=128, n=25_000, n_quick=512, epochs=2, epochs_quick=3,
         n_predict=5_000, n_predict_quick=512, predict_batch=1024,
         model="embedding 10,000x32 -> lstm 32 -> dense 1 sigmoid, sequences of length 500"),
+    # examples/imdb_transformer.py's model (Keras's "Text classification with Transformer"), dropout included
+    "imdb_transformer": dict(
+        kind="transformer", input_shape=(200,), vocab=20_000, embed=32, heads=2, ff=32, dense=20, dropout=0.1,
+        out=2, loss="categorical_crossentropy",
+        batch=32, n=25_000, n_quick=512, epochs=2, epochs_quick=3,
+        n_predict=5_000, n_predict_quick=512, predict_batch=1024,
+        model="token+position embedding 20,000x32 (length 200) -> self-attention 2 heads x key_dim 32 -> dropout "
+              "0.1, add, layer norm -> dense 32 relu -> dense 32 -> dropout 0.1, add, layer norm -> global average "
+              "pooling -> dropout 0.1 -> dense 20 relu -> dropout 0.1 -> dense 2 softmax (657,758 parameters)"),
 }
 
 
@@ -63,7 +72,8 @@ def sizes(spec, quick):
 
 
 def make_data(name, quick, seed=0):
-    """Synthetic inputs and targets of the workload's shapes (float32; int32 token ids for the LSTM).
+    """Synthetic inputs and targets of the workload's shapes (float32; int32 token ids for the LSTM and the
+    transformer).
 
     Targets: one-hot float32 for softmax outputs, 0/1 float32 of shape (n, 1) for sigmoid outputs,
     float32 (n, 1) for regression.
@@ -71,7 +81,7 @@ def make_data(name, quick, seed=0):
     spec = WORKLOADS[name]
     n, _, _ = sizes(spec, quick)
     rng = np.random.default_rng(seed)
-    if spec["kind"] == "lstm":
+    if spec["kind"] in ("lstm", "transformer"):
         x = rng.integers(1, spec["vocab"], size=(n,) + spec["input_shape"], dtype=np.int32)
     elif name in ("imdb_mlp", "imdb_mlp_sparse"):
         # multi-hot: ~120 distinct words per review out of 10,000 (density does not change dense matmul cost)

@@ -38,6 +38,7 @@ EXECUTED_MODE = {
     "14_mnist_image_folder": "quick",
     "15_timeseries_windows": "quick",
     "16_book_6_1_tokenizer": "quick",
+    "17_imdb_transformer": "quick",
 }
 
 # Names each notebook needs from pipekeras (tests skip a notebook until its layers are exported).
@@ -1341,6 +1342,13 @@ def book_tokenizer():
                         "book writes it.")
 
 
+def imdb_transformer():
+    return from_example("imdb_transformer.py", "17. A transformer encoder classifies IMDB reviews",
+                        "The same program as `examples/imdb_transformer.py` (R: "
+                        "`layer_token_and_position_embedding`, `layer_multi_head_attention`, "
+                        "`layer_layer_normalization`).")
+
+
 LESSONS = {
     "01_mnist_dense": mnist_dense,
     "02_imdb_dense": imdb_dense,
@@ -1358,6 +1366,7 @@ LESSONS = {
     "14_mnist_image_folder": image_folder,
     "15_timeseries_windows": timeseries_windows,
     "16_book_6_1_tokenizer": book_tokenizer,
+    "17_imdb_transformer": imdb_transformer,
 }
 
 

@@ -14,6 +14,8 @@ dS = P * (dP - sum(dP * P)) per row, with masked entries of a replaced row given
 import numpy as np
 from numba import prange
 
+from ..runtime import tuning
+from ..runtime.blas_threads import one_blas_thread
 from ..runtime.threads import parallel_loop
 
 MASK_REPLACE = 0
@@ -115,6 +117,10 @@ def masked_softmax_backward(probs, grad, mask=None, causal=False, mode=MASK_REPL
 def batched_product(a, b, transpose_a=False, transpose_b=False):
     """a @ b over a stack of matrices (leading axes alike): one BLAS product per matrix, through NumPy.
 
+    Products of one matrix below `tuning`'s BLAS_THREADED_MIN_FLOPS (attention's usually are) run on one BLAS
+    thread: waking BLAS's threads for each matrix of the stack costs more than they save, and outside a
+    training step (predict, evaluate) they would wait for Numba's spinning threads after every product.
+
     Args:
         a, b: arrays (..., m, k) and (..., k, n), or their transposes as flagged.
         transpose_a, transpose_b: use the transpose of the last two axes.
@@ -124,4 +130,7 @@ def batched_product(a, b, transpose_a=False, transpose_b=False):
     """
     a = np.swapaxes(a, -1, -2) if transpose_a else a
     b = np.swapaxes(b, -1, -2) if transpose_b else b
-    return np.ascontiguousarray(np.matmul(a, b))
+    if 2.0 * a.shape[-2] * a.shape[-1] * b.shape[-1] >= tuning.get("BLAS_THREADED_MIN_FLOPS"):
+        return np.ascontiguousarray(np.matmul(a, b))
+    with one_blas_thread():
+        return np.ascontiguousarray(np.matmul(a, b))

@@ -12,13 +12,34 @@ from ..engine.layer import InputSpec, Layer, shape_str
 from ..engine.serialization import deserialize_layer, serialize_layer
 from ..engine.tensor import is_symbolic
 from ..errors import ArgumentTypeError, ConfigError, ShapeError
-from .recurrent import RNNBase
+from .recurrent import RNN, RNNBase, StackedRNNCells
+from .recurrent.cells import state_sizes
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
 
 def _strip(name, prefix):
     return name[len(prefix):] if name.startswith(prefix) else name
+
+
+def _cell_classes(cell):
+    """{class name: class} of a cell and the cells it stacks, so a copy of an RNN finds a user's cell class."""
+    classes = {type(cell).__name__: type(cell)}
+    for inner in cell.cells if isinstance(cell, StackedRNNCells) else ():
+        classes.update(_cell_classes(inner))
+    return classes
+
+
+def _copy(layer, config):
+    """A fresh layer of `layer`'s class made from `config` (an RNN's cell class included)."""
+    if isinstance(layer, RNN):
+        return type(layer).from_config(config, custom_objects=_cell_classes(layer.cell))
+    return type(layer).from_config(config)
+
+
+def _state_count(layer):
+    """How many states the recurrent layer carries (LSTM: 2)."""
+    return len(layer.state_names) if isinstance(layer, RNNBase) else len(state_sizes(layer.cell))
 
 
 class Wrapper(Layer):
@@ -40,7 +61,7 @@ class Bidirectional(Wrapper):
     With `return_sequences=True` the backward output is put back in time order before merging.
 
     Args:
-        layer: a recurrent layer (`lstm`, `gru`, `simple_rnn`).
+        layer: a recurrent layer (`lstm`, `gru`, `simple_rnn`, or `rnn(cell)` with a cell of your own).
         merge_mode: how the two outputs are combined: "concat" (default, features doubled), "sum", "mul",
             "ave", or None (a list [forward output, backward output]).
         weights: optional list of initial weights (forward layer's, then backward layer's), set at build.
@@ -74,13 +95,13 @@ class Bidirectional(Wrapper):
         forward_config = layer.get_config()
         forward_config["name"] = "forward_" + base
         forward_config.pop("batch_input_shape", None)
-        self.forward_layer = type(layer).from_config(forward_config)
+        self.forward_layer = _copy(layer, forward_config)
         if backward_layer is None:
             backward_config = layer.get_config()
             backward_config["name"] = "backward_" + _strip(base, "backward_")
             backward_config["go_backwards"] = not layer.go_backwards
             backward_config.pop("batch_input_shape", None)
-            self.backward_layer = type(layer).from_config(backward_config)
+            self.backward_layer = _copy(layer, backward_config)
         else:
             self._check_recurrent(backward_layer, "backward_layer")
             self._check_backward_layer(layer, backward_layer)
@@ -99,12 +120,12 @@ class Bidirectional(Wrapper):
 
     @staticmethod
     def _check_recurrent(layer, argument):
-        if not isinstance(layer, RNNBase):
+        if not isinstance(layer, (RNNBase, RNN)):
             what = (f"layer {layer.name!r} ({type(layer).__name__})" if isinstance(layer, Layer)
                     else f"a {type(layer).__name__}")
             raise ArgumentTypeError(
-                f"Bidirectional: {argument} must be a recurrent (RNN) layer such as lstm(), gru() or "
-                f"simple_rnn(), received {what}. Bidirectional needs an RNN layer, since it runs it over the "
+                f"Bidirectional: {argument} must be a recurrent (RNN) layer such as lstm(), gru(), "
+                f"simple_rnn() or rnn(cell), received {what}. Bidirectional needs an RNN layer, since it runs it over the "
                 "sequence forwards and backwards; to apply a layer to every timestep use time_distributed()."
             )
 
@@ -158,7 +179,7 @@ class Bidirectional(Wrapper):
         out = mask if self.return_sequences else None
         outputs = [out, out] if self.merge_mode is None else [out]
         if self.return_state:
-            outputs += [None] * (len(self.forward_layer.state_names) + len(self.backward_layer.state_names))
+            outputs += [None] * (_state_count(self.forward_layer) + _state_count(self.backward_layer))
         return outputs if len(outputs) > 1 else outputs[0]
 
     def _as_array(self, x):

@@ -60,9 +60,10 @@ def test_committed_notebooks_match_the_generator():
 
 # Notebooks made of an example script (build_notebooks.from_example) are that script's program, which
 # tests/docs/test_autodiff_examples.py (08, 09), tests/training/test_text_models.py (13, 16),
-# test_example_images.py (14) and test_example_timeseries.py (15) run: a kernel for them would run it again.
+# test_example_images.py (14), test_example_timeseries.py (15) and tests/docs/test_transformer_example.py (17)
+# run: a kernel for them would run it again.
 SCRIPT_NOTEBOOKS = ("08_vae", "09_gan", "13_imdb_raw_text", "14_mnist_image_folder", "15_timeseries_windows",
-                    "16_book_6_1_tokenizer")
+                    "16_book_6_1_tokenizer", "17_imdb_transformer")
 
 
 @pytest.mark.parametrize("name", [name for name in builder.LESSONS if name not in SCRIPT_NOTEBOOKS])
