@@ -2,8 +2,8 @@
 
 test_boundscheck.py and test_recurrent_split.py's last test run a script in a subprocess with NUMBA_BOUNDSCHECK=1
 and an empty Numba cache of their own: minutes of one core compiling every kernel afresh, sharing nothing with
-the tests around them. Started when collection ends, they compile on the second core while the tests before them
-run; each test then waits for its script's result. The two scripts run one after the other in one cache
+the tests around them. Started when collection ends, they compile on the second core while the other tests
+run; their tests run last and wait for the scripts' results. The two scripts run one after the other in one cache
 directory (both with the checks on), so the second loads the recurrent kernels the first compiled.
 """
 
@@ -87,6 +87,12 @@ def _start(session):
         ids = {item.nodeid for item in session.items}
         _runs["runs"] = BoundsCheckedRuns(script for test, script in SCRIPTS.items() if test in ids)
     return _runs["runs"]
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that wait for the background runs go last, so that every other test overlaps with them."""
+    items[:] = [item for item in items if item.nodeid not in SCRIPTS] + \
+        [item for item in items if item.nodeid in SCRIPTS]
 
 
 def pytest_collection_finish(session):
