@@ -22,7 +22,7 @@ SCRIPTS = {  # test id -> the script its subprocess runs, in the order they run
     "tests/compute/test_boundscheck.py::test_kernels_run_under_bounds_checking": "test_boundscheck.py",
     "tests/compute/test_recurrent_split.py::test_split_kernels_run_under_bounds_checking": "test_recurrent_split.py",
 }
-TIMEOUT_S = 900  # per script
+TIMEOUT_S = 1800  # per script: a guard against a hang; the scripts share the cores with the whole session
 
 
 class BoundsCheckedRuns:
