@@ -85,8 +85,8 @@ def _mode_note(name, mode=None):
                 "machine, and times are that machine's. "
                 "Set `PIPEKERAS_QUICK=1` to run a shrunken version in seconds.*")
     return ("*The outputs below come from a quick run (`PIPEKERAS_QUICK=1`: a slice of the data, few "
-            "epochs), so the accuracy shown is far from the lesson's; unset the variable for the full "
-            "lesson.*")
+            "epochs), so the accuracy shown is far from the lesson's, and the times are that quick run's on the "
+            "machine the first cell names, not the lesson's speed; unset the variable for the full lesson.*")
 
 
 def md(text):

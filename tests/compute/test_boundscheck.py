@@ -2,7 +2,8 @@
 writing past an array.
 
 The test runs this file as a script in a subprocess with NUMBA_BOUNDSCHECK=1 and an empty Numba cache
-directory (kernels cached without the checks must not be loaded). The script first shows that the checks
+directory (kernels cached without the checks must not be loaded), started in the background when the session
+collects the test (tests/compute/conftest.py). The script first shows that the checks
 are on, then trains and predicts one small model per kernel family (dense, activations, every optimizer,
 convolution and pooling, normalization, embedding and recurrent layers with masks and go_backwards) and
 checks that every compiled function of every kernel module ran (twins in both their serial and parallel
@@ -11,25 +12,18 @@ copies). Compiling everything with the checks takes most of its ~50 s.
 
 import functools
 import os
-import subprocess
-import sys
 import time
 
 import numpy as np
 
-CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's pipekeras
 
 KERNEL_MODULES = tuple(f"compute.{name}" for name in (
     "activations", "checks", "convolution", "dense", "dense_stack", "embedding", "gather", "normalization",
     "optimizers", "pooling", "recurrent")) + ("runtime.gemm",)
 
 
-def test_kernels_run_under_bounds_checking(tmp_path):
-    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache"),
-           "PYTHONPATH": CHECKOUT}
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=900)
-    seconds = time.perf_counter() - start
+def test_kernels_run_under_bounds_checking(bounds_checked):
+    result, seconds = bounds_checked.result(os.path.basename(__file__))  # started in the background (conftest.py)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     lines = result.stdout.splitlines()
     assert "bounds checking: on (a[5] of 3 elements raised IndexError)" in lines

@@ -5,8 +5,6 @@ or are smaller than the thread count. The tests force
 the split with small thresholds and a fixed thread count, so they run it on any machine."""
 
 import os
-import subprocess
-import sys
 import threading
 
 import numpy as np
@@ -19,7 +17,6 @@ from pipekeras.layers.recurrent import GRU, LSTM, SimpleRNN
 from pipekeras.runtime import threads as runtime_threads
 from pipekeras.runtime import tuning
 
-CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's pipekeras
 
 CELLS = {"simple_rnn": lambda **kw: SimpleRNN(4, **kw), "lstm": lambda **kw: LSTM(4, **kw),
          "gru": lambda **kw: GRU(4, **kw), "gru_reset_before": lambda **kw: GRU(4, reset_after=False, **kw)}
@@ -189,10 +186,9 @@ def _train_split_models_under_bounds_checking():
     print("split recurrent training under bounds checking: ok")
 
 
-def test_split_kernels_run_under_bounds_checking(tmp_path):
-    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache"),
-           "PYTHONPATH": CHECKOUT}
-    result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=600)
+def test_split_kernels_run_under_bounds_checking(bounds_checked):
+    """This file as a script with NUMBA_BOUNDSCHECK=1, in the background from collection on (conftest.py)."""
+    result, _ = bounds_checked.result(os.path.basename(__file__))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     assert "split recurrent training under bounds checking: ok" in result.stdout
 
