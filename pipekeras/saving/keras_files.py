@@ -197,9 +197,6 @@ def _inbound(nodes):
         if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
             args = node.get("args", [])
             kwargs = node.get("kwargs") or {}
-            if isinstance(kwargs.get("attention_mask"), dict):
-                raise ConfigError("Keras config: an attention_mask tensor given to a layer call is not supported; "
-                                  "pipekeras's attention layers take masks from their inputs or use_causal_mask.")
             # MultiHeadAttention is called as layer(query, value, key=...): every tensor argument is an input
             tensor_args = args if len(args) > 1 or "key" in kwargs else args[:1]
             tensor_args = list(tensor_args) + [kwargs[k] for k in ("key",) if isinstance(kwargs.get(k), dict)]
@@ -207,6 +204,8 @@ def _inbound(nodes):
             for arg in tensor_args:
                 items = arg if isinstance(arg, list) else [arg]
                 refs += [_history_ref(item) for item in items]
+            if isinstance(kwargs.get("attention_mask"), dict):  # MultiHeadAttention: [query, value, key, mask]
+                refs = (refs + [refs[-1]] * 2)[:3] + [_history_ref(kwargs["attention_mask"])]
             states = (node.get("kwargs") or {}).get("initial_state")  # a recurrent layer's: inputs after args
             if states is not None:
                 refs += [_history_ref(item) for item in (states if isinstance(states, list) else [states])]
@@ -628,9 +627,12 @@ def keras_model_config(model):
                 entry["inbound_nodes"].append({"args": [tensors[0]], "kwargs": {"initial_state": tensors[1:]}})
                 continue
             args = [tensors if node.inputs_are_list else tensors[0]]
+            kwargs = {name: True for name in getattr(layer, "call_options", ()) if getattr(layer, name)}
             if hasattr(layer, "keras_weight_groups"):  # MultiHeadAttention: layer(query, value, key)
                 args = tensors if len(tensors) > 1 else tensors * 2
-            kwargs = {name: True for name in getattr(layer, "call_options", ()) if getattr(layer, name)}
+                if len(tensors) == 4:  # [query, value, key, attention_mask]; a key that is the value goes unwritten
+                    same_key = node.input_tensors[2] is node.input_tensors[1]
+                    args, kwargs["attention_mask"] = tensors[:2] if same_key else tensors[:3], tensors[3]
             entry["inbound_nodes"].append({"args": args, "kwargs": kwargs})
         layers.append(entry)
     refs = lambda structure: ([model.tensor_ref(t) for t in structure] if isinstance(structure, list)

@@ -25,6 +25,7 @@ class AttentionLayer(Layer):
 
     call_options = ("use_causal_mask", "return_attention_scores")
     supports_masking = True
+    takes_attention_mask = False  # whether calls take an attention_mask (the graph then carries it as 4th input)
 
     def __init__(self, use_causal_mask=False, return_attention_scores=False, **kwargs):
         super().__init__(**kwargs)
@@ -44,9 +45,7 @@ class AttentionLayer(Layer):
                                               f"({changed[0]}={getattr(self, changed[0])}); a layer keeps its call "
                                               "options in a graph. Use a second layer for the other setting.")
             if attention_mask is not None:
-                raise self.error(ConfigError, "attention_mask as a symbolic tensor is not supported in a graph; "
-                                              "give masks through the inputs (embedding(mask_zero=TRUE), masking()) "
-                                              "or use_causal_mask=TRUE, or pass attention_mask with array inputs.")
+                inputs = self._with_attention_mask(inputs, attention_mask)
             for k, v in options.items():
                 setattr(self, k, v)
             return Layer.__call__(self, inputs, training, mask)
@@ -61,15 +60,62 @@ class AttentionLayer(Layer):
                 setattr(self, k, v)
             self._attention_mask = None
 
+    def _with_attention_mask(self, inputs, attention_mask):
+        """The node's inputs [query, value, key, attention_mask] for a symbolic call given an attention mask
+        (the key is the value when not given), so that the graph carries the mask."""
+        if not self.takes_attention_mask:
+            raise self.error(ConfigError, "takes no attention_mask.")
+        if not is_symbolic(attention_mask):
+            raise self.error(ConfigError, f"attention_mask must be a symbolic tensor when the inputs are (e.g. "
+                                          f"Input(shape=c(queries, keys), dtype=\"bool\")), received "
+                                          f"{type(attention_mask).__name__}.")
+        parts = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if not 1 <= len(parts) <= 3:
+            raise self.error(ShapeError, f"expected [query, value] or [query, value, key] with an attention_mask, "
+                                         f"received a list of {len(parts)} tensor(s).")
+        query, value, key = (parts + [parts[-1]] * 2)[:3] if len(parts) < 3 else parts
+        return [query, value, key, attention_mask]
+
     def _parts(self, inputs):
-        """(query, value, key) from a list [query, value(, key)] (of tensors, arrays or shapes), or one tensor
-        (one shape tuple) attending to itself."""
+        """(query, value, key) from a list [query, value(, key)] (of tensors, arrays or shapes; a layer taking
+        attention masks also [query, value, key, attention_mask]), or one tensor (one shape tuple) attending to
+        itself."""
         if not isinstance(inputs, list):
             return inputs, inputs, inputs
-        if not 2 <= len(inputs) <= 3:
+        if not 2 <= len(inputs) <= (4 if self.takes_attention_mask else 3):
             raise self.error(ShapeError, f"expected [query, value] or [query, value, key], received a list of "
                                          f"{len(inputs)} tensor(s).")
-        return inputs[0], inputs[1], inputs[2] if len(inputs) == 3 else inputs[1]
+        return inputs[0], inputs[1], inputs[2] if len(inputs) >= 3 else inputs[1]
+
+    def _mask_carried(self, inputs):
+        """Whether `inputs` (tensors, arrays or shapes) end with an attention mask carried by the graph."""
+        return self.takes_attention_mask and isinstance(inputs, list) and len(inputs) == 4
+
+    def _split_attention_mask(self, inputs, mask):
+        """(inputs, input masks, attention mask) with a carried attention mask taken out of the inputs; without
+        one, the attention mask of an array call (or None)."""
+        if not self._mask_carried(inputs):
+            return inputs, mask, self._attention_mask
+        masks = list(mask)[:3] if isinstance(mask, (list, tuple)) else mask
+        return inputs[:3], masks, inputs[3]
+
+    def ensure_built(self, input_shape, batch_known=False):
+        """Checks a carried attention mask's shape, then builds from the shapes of query, value and key."""
+        if self._mask_carried(input_shape):
+            self._check_attention_mask_shape(input_shape[:3], tuple(input_shape[3]))
+            input_shape = input_shape[:3]
+        super().ensure_built(input_shape, batch_known)
+
+    def _check_attention_mask_shape(self, shapes, given):
+        query, value, _ = shapes
+        steps = lambda shape: None if None in shape[1:-1] else int(np.prod(shape[1:-1]))
+        expected = (query[0], steps(query), steps(value))
+        full = (query[0],) + tuple(query[1:-1]) + tuple(value[1:-1])
+        fits = lambda want: len(given) == len(want) and all(a is None or b is None or a == b
+                                                            for a, b in zip(given, want))
+        if not (fits(expected) or fits(full)):
+            raise self.error(ShapeError, f"attention_mask must have shape {shape_str(expected)} (batch, query steps, "
+                                         f"key steps), received {shape_str(given)}.")
 
     def compute_mask(self, inputs, mask=None):
         """The query's mask (Keras's attention outputs keep it)."""
@@ -95,13 +141,14 @@ class AttentionLayer(Layer):
             raise self.error(ShapeError, f"value and key must have the same shape except the last axis, received "
                                          f"value {shape_str(value)} and key {shape_str(key)}.")
 
-    def combined_mask(self, query, value, mask, value_is_key):
+    def combined_mask(self, query, value, mask, value_is_key, attention_mask=None):
         """One boolean (batch, queries, keys) mask from the inputs' masks and the attention mask, or None.
 
         Args:
             query, value: the query and value arrays (batch, queries, ...), (batch, keys, ...).
             mask: the inputs' masks (one, or a list [query, value(, key)]), or None.
             value_is_key: whether no separate key was given (its mask then is the value's).
+            attention_mask: the attention mask (True where a query may attend), or None.
         """
         masks = list(mask) if isinstance(mask, (list, tuple)) else [mask, mask] if mask is not None else []
         batch, t, s = query.shape[0], int(np.prod(query.shape[1:-1])), int(np.prod(value.shape[1:-1]))
@@ -119,8 +166,8 @@ class AttentionLayer(Layer):
             m = m.astype(bool).reshape(batch, -1)
             part = m[:, :, None] if index == 0 else m[:, None, :]
             combined = part if combined is None else combined & part
-        if self._attention_mask is not None:
-            given = np.asarray(self._attention_mask)
+        if attention_mask is not None:
+            given = np.asarray(attention_mask)
             if given.shape not in ((batch, t, s), (t, s)) and given.shape != (batch,) + query.shape[1:-1] + value.shape[1:-1]:
                 raise self.error(ShapeError, f"attention_mask must have shape {shape_str((batch, t, s))} "
                                              f"(batch, query steps, value steps), received {shape_str(given.shape)}.")

@@ -48,7 +48,8 @@ class MultiHeadAttention(DeclaresWeights, AttentionLayer):
     Each head projects the query, key and value (kernels of shape (features, num_heads, key_dim) etc.), takes
     softmax(query . key / sqrt(key_dim)) over the keys and averages the values with it; the heads' results
     are projected back to the query's features (or `output_shape`). Called on `[query, value]`,
-    `[query, value, key]` (or `layer(query, value, key)`), or on one tensor, which then attends to itself.
+    `[query, value, key]` (or `layer(query, value, key)`), or on one tensor, which then attends to itself; a
+    functional model's call with an `attention_mask` tensor records `[query, value, key, attention_mask]`.
     Masks of the inputs (from `embedding(mask_zero=TRUE)` or `masking()`) restrict which keys each query
     sees, and the output keeps the query's mask.
 
@@ -71,7 +72,9 @@ class MultiHeadAttention(DeclaresWeights, AttentionLayer):
 
     Call arguments:
         query, value, key: arrays or symbolic tensors (batch, steps, features); key defaults to value.
-        attention_mask: boolean (batch, queries, keys), True where a query may attend (array calls only).
+        attention_mask: boolean (batch, queries, keys), True where a query may attend: an array, or a symbolic
+            tensor (e.g. `Input(shape=c(queries, keys), dtype="bool")`) in a functional model; it gets no
+            gradient.
         use_causal_mask, return_attention_scores: as above, for this call.
         training: dropout active.
 
@@ -89,6 +92,8 @@ class MultiHeadAttention(DeclaresWeights, AttentionLayer):
            Weight("attention_output/bias", lambda layer, shape: tuple(layer._feature_shape(layer._parts(shape)[0])),
                   argument="bias", enabled="use_bias"))
     )
+
+    takes_attention_mask = True
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
                  attention_axes=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -192,13 +197,15 @@ class MultiHeadAttention(DeclaresWeights, AttentionLayer):
         return np.ascontiguousarray(flat.reshape(batch, steps, heads, size).transpose(0, 2, 1, 3))
 
     def call(self, inputs, training=False, mask=None):
+        carried = self._mask_carried(inputs)
+        inputs, mask, attention_mask = self._split_attention_mask(inputs, mask)
         query, value, key = self._parts(inputs)
         value_is_key = not (isinstance(inputs, (list, tuple)) and len(inputs) == 3)
         dtype = np.dtype(self.dtype)
         batch = query.shape[0]
         if value.shape[0] != batch or key.shape[0] != batch:
             self.check_input_shapes(query.shape, value.shape, key.shape, max_rank=None)
-        attend_mask = self.combined_mask(query, value, mask, value_is_key)
+        attend_mask = self.combined_mask(query, value, mask, value_is_key, attention_mask)
         flat = lambda x: np.ascontiguousarray(x, dtype=dtype).reshape(batch, -1, x.shape[-1])
         q_in, v_in, k_in = flat(query), flat(value), flat(key)
         scale = dtype.type(1.0 / math.sqrt(float(self.key_dim)))
@@ -221,7 +228,7 @@ class MultiHeadAttention(DeclaresWeights, AttentionLayer):
             output += self.output_bias.value.reshape(-1)
         self.save_for_backward(q_in, v_in, k_in, q, k, v, probs, keep, merged, attend_mask, value_is_key,
                                query.shape, value.shape, key.shape, isinstance(inputs, (list, tuple)),
-                               self.use_causal_mask, self.return_attention_scores)
+                               self.use_causal_mask, self.return_attention_scores, carried)
         output = output.reshape(query.shape[:-1] + tuple(self._feature_shape(query.shape)))
         if self.return_attention_scores:
             return [output, probs.reshape(batch, heads, steps, keys)]
@@ -241,7 +248,7 @@ class MultiHeadAttention(DeclaresWeights, AttentionLayer):
 
     def backward(self, grad_output):
         (q_in, v_in, k_in, q, k, v, probs, keep, merged, attend_mask, value_is_key, query_shape, value_shape,
-         key_shape, as_list, causal, with_scores) = self.saved_tensors
+         key_shape, as_list, causal, with_scores, carried) = self.saved_tensors
         grad_scores = None
         if with_scores:
             grad_output, grad_scores = grad_output
@@ -276,7 +283,7 @@ class MultiHeadAttention(DeclaresWeights, AttentionLayer):
             return dq_in + dv_in + dk_in
         if value_is_key:
             return [dq_in, dv_in + dk_in]
-        return [dq_in, dv_in, dk_in]
+        return [dq_in, dv_in, dk_in] + ([None] if carried else [])  # the attention mask gets no gradient
 
     def get_config(self):
         return {
