@@ -79,8 +79,19 @@ def test_save_and_load_keep_the_mask(tmp_path, suffix):
 def test_a_mask_of_the_wrong_shape_is_named():
     query, value = Input(shape=(3, 5)), Input(shape=(4, 5))
     with pytest.raises(ShapeError, match=r"multi_head_attention.*attention_mask must have shape \(None, 3, 4\) "
-                                         r"\(batch, query steps, key steps\), received \(None, 4, 3\)"):
+                                         r"\(batch, query steps, key steps.*received \(None, 4, 3\)"):
         MultiHeadAttention(2, 2)(query, value, attention_mask=Input(shape=(4, 3), dtype="bool"))
+
+
+def test_a_mask_with_an_axis_of_size_one_broadcasts_as_in_keras():
+    query, value = Input(shape=(3, 5)), Input(shape=(4, 5))
+    mask = Input(shape=(1, 4), dtype="bool")
+    layer = MultiHeadAttention(num_heads=1, key_dim=2)
+    model = Model([query, value, mask], layer(query, value, attention_mask=mask))
+    q, v, full = data()
+    keys = full[:, :1, :]
+    np.testing.assert_allclose(model.predict([q, v, keys], verbose=0),
+                               layer(q, v, attention_mask=np.repeat(keys, 3, axis=1)), rtol=1e-6, atol=1e-6)
 
 
 def test_a_keras_model_with_a_symbolic_attention_mask_loads_and_predicts():

@@ -49,6 +49,9 @@ class AttentionLayer(Layer):
             for k, v in options.items():
                 setattr(self, k, v)
             return Layer.__call__(self, inputs, training, mask)
+        if attention_mask is not None and is_symbolic(attention_mask):
+            raise self.error(ConfigError, "attention_mask is a symbolic tensor but the inputs are arrays; call the "
+                                          "layer on symbolic inputs (a functional model) or give an array mask.")
         kept = {k: getattr(self, k) for k in options}
         try:
             for k, v in options.items():
@@ -63,8 +66,6 @@ class AttentionLayer(Layer):
     def _with_attention_mask(self, inputs, attention_mask):
         """The node's inputs [query, value, key, attention_mask] for a symbolic call given an attention mask
         (the key is the value when not given), so that the graph carries the mask."""
-        if not self.takes_attention_mask:
-            raise self.error(ConfigError, "takes no attention_mask.")
         if not is_symbolic(attention_mask):
             raise self.error(ConfigError, f"attention_mask must be a symbolic tensor when the inputs are (e.g. "
                                           f"Input(shape=c(queries, keys), dtype=\"bool\")), received "
@@ -111,11 +112,14 @@ class AttentionLayer(Layer):
         steps = lambda shape: None if None in shape[1:-1] else int(np.prod(shape[1:-1]))
         expected = (query[0], steps(query), steps(value))
         full = (query[0],) + tuple(query[1:-1]) + tuple(value[1:-1])
-        fits = lambda want: len(given) == len(want) and all(a is None or b is None or a == b
-                                                            for a, b in zip(given, want))
-        if not (fits(expected) or fits(full)):
-            raise self.error(ShapeError, f"attention_mask must have shape {shape_str(expected)} (batch, query steps, "
-                                         f"key steps), received {shape_str(given)}.")
+        fits = lambda want, sizes: len(given) == len(want) and all(a is None or b is None or a in sizes(b)
+                                                                   for a, b in zip(given, want))
+        if not (fits(expected, lambda b: (1, b)) or fits(full, lambda b: (b,))):
+            raise self._attention_mask_error(expected, given)
+
+    def _attention_mask_error(self, expected, received):
+        return self.error(ShapeError, f"attention_mask must have shape {shape_str(expected)} (batch, query steps, "
+                                      f"key steps; an axis of size 1 broadcasts), received {shape_str(received)}.")
 
     def compute_mask(self, inputs, mask=None):
         """The query's mask (Keras's attention outputs keep it)."""
@@ -167,11 +171,12 @@ class AttentionLayer(Layer):
             part = m[:, :, None] if index == 0 else m[:, None, :]
             combined = part if combined is None else combined & part
         if attention_mask is not None:
-            given = np.asarray(attention_mask)
-            if given.shape not in ((batch, t, s), (t, s)) and given.shape != (batch,) + query.shape[1:-1] + value.shape[1:-1]:
-                raise self.error(ShapeError, f"attention_mask must have shape {shape_str((batch, t, s))} "
-                                             f"(batch, query steps, value steps), received {shape_str(given.shape)}.")
-            given = np.broadcast_to(given.astype(bool).reshape((-1, t, s)), (batch, t, s))
+            received = np.asarray(attention_mask)
+            given = received.reshape(batch, t, s) if received.shape == (batch,) + query.shape[1:-1] + \
+                value.shape[1:-1] else received[None] if received.ndim == 2 else received
+            if given.ndim != 3 or any(g not in (1, w) for g, w in zip(given.shape, (batch, t, s))):
+                raise self._attention_mask_error((batch, t, s), received.shape)
+            given = np.broadcast_to(given.astype(bool), (batch, t, s))
             combined = given if combined is None else combined & given
         if combined is None:
             return None
