@@ -221,6 +221,9 @@ def distribution():
 
 def _stopping_hook(previous):
     def hook(kind, value, traceback):
+        if _active is not None and _active.size > 1:
+            # the error's line first: another rank stopping on the same error may end this one mid-traceback
+            print(f"DataParallel: rank {_active.rank}: {kind.__name__}: {value}", file=sys.stderr, flush=True)
         previous(kind, value, traceback)
         if _active is not None and _active.size > 1:
             _active.comm.abort(f"DataParallel: rank {_active.rank} stopped on the error above ({kind.__name__}); "

@@ -22,7 +22,9 @@ a quiet machine the threads are. So each model's steps are timed, cheaply (two c
 
 The schedule depends on step counts only; what is measured chooses the count. Results on one thread and on
 several differ by rounding only (split products add the same terms; split sums add blocks in a fixed
-order). The controller is pure logic: `next_count()` before a step, `record(count, seconds)` after it, so
+order), but that rounding makes runs of one seed differ where it varies which steps ran on one thread (a
+two-epoch LSTM's validation accuracy varied 0.63-0.72), so the policy is opt-in: ADAPT_THREADS 1
+(`PIPEKERAS_ADAPT_THREADS=1`). The controller is pure logic: `next_count()` before a step, `record(count, seconds)` after it, so
 tests give it timings. It reads its settings from `tuning` per call.
 """
 

@@ -19,7 +19,8 @@ def test_every_threshold_has_a_unit_a_default_and_a_reason():
     assert len(names) == len(set(names))
     for threshold in tuning.TABLE:
         assert threshold.unit in UNITS, threshold
-        assert threshold.default > 0 and threshold.why, threshold
+        assert (threshold.default in (0, 1) if threshold.unit == "switch" else threshold.default > 0), threshold
+        assert threshold.why, threshold
         assert tuning.get(threshold.name) == threshold.default  # no PIPEKERAS_* variable set in tests
         assert (threshold.variable is None) == threshold.compiled
 
