@@ -1,5 +1,6 @@
 """What tests/fixtures/make_application_fixtures.py recorded from Keras 3.15.1 (see that script)."""
 
+import importlib.util
 import json
 import os
 
@@ -9,6 +10,11 @@ FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtu
 with open(os.path.join(FIXTURES, "structure.json")) as _f:
     STRUCTURE = json.load(_f)["applications"]
 PREDICTIONS = np.load(os.path.join(FIXTURES, "predictions.npz"))
+_spec = importlib.util.spec_from_file_location("application_variants",
+                                               os.path.join(FIXTURES, "..", "application_variants.py"))
+_variants = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_variants)
+MODES, SMALL = _variants.MODES, _variants.SMALL
 
 
 def layer_table(model):

@@ -10,25 +10,7 @@ import numpy as np
 import pytest
 
 import pipekeras.applications as apps
-from keras_reference import FIXTURES, PREDICTIONS
-
-MODES = {"VGG16": "caffe", "VGG19": "caffe", "ResNet50": "caffe", "ResNet50V2": "tf", "InceptionV3": "tf",
-         "Xception": "tf", "DenseNet121": "torch", "MobileNet": "tf", "MobileNetV2": "tf"}
-# name -> (application, its arguments, the Keras file's suffix), as in tests/fixtures/make_application_fixtures.py
-SMALL = {
-    "vgg16_small": ("VGG16", dict(include_top=False, input_shape=(32, 32, 3), pooling="max"), ".h5"),
-    "vgg19_small": ("VGG19", dict(include_top=False, input_shape=(32, 32, 3), pooling="avg"), ".weights.h5"),
-    "resnet50_small": ("ResNet50", dict(input_shape=(32, 32, 3), classes=10, classifier_activation=None), ".h5"),
-    "resnet50v2_small": ("ResNet50V2", dict(include_top=False, input_shape=(32, 32, 3), pooling="avg"),
-                         ".weights.h5"),
-    "inception_v3_small": ("InceptionV3", dict(input_shape=(75, 75, 3), classes=10, classifier_activation=None),
-                           ".h5"),
-    "xception_small": ("Xception", dict(include_top=False, input_shape=(71, 71, 3), pooling="max"), ".weights.h5"),
-    "densenet121_small": ("DenseNet121", dict(input_shape=(32, 32, 3), classes=10, classifier_activation=None),
-                          ".h5"),
-    "mobilenet_small": ("MobileNet", dict(input_shape=(32, 32, 3), alpha=0.25, classes=10), ".h5"),
-    "mobilenetv2_small": ("MobileNetV2", dict(input_shape=(96, 96, 3), alpha=0.35, classes=10), ".weights.h5"),
-}
+from keras_reference import FIXTURES, MODES, PREDICTIONS, SMALL
 
 
 def _unpack(name, folder):
