@@ -108,13 +108,15 @@ def training_step(owner=None):
     another, and some shapes then round differently; predictions must not depend on the calling thread.
 
     Args:
-        owner: the object whose steps these are (a model's runner; it must take weak references): its steps
-            are timed and run on the thread count its `StepThreads` chooses. None: on `get_num_threads()`.
+        owner: the object whose steps these are (a model's runner; it must take weak references): with
+            ADAPT_THREADS on and several threads, its steps are timed and run on the thread count its
+            `StepThreads` chooses. None: on `get_num_threads()`.
     """
     if _scope.training:
         yield
         return
-    controller = None if owner is None else step_threads_of(owner)
+    adapting = owner is not None and _threads > 1 and tuning.get("ADAPT_THREADS")
+    controller = step_threads_of(owner) if adapting else None
     count = _threads if controller is None else controller.next_count()
     with one_blas_thread():
         _scope.training = True
