@@ -6,33 +6,13 @@ import numpy as np
 import pytest
 
 import pipekeras as pk
-from pipekeras import ops
 from pipekeras.gradient_check import check_gradients
 from pipekeras.layers.recurrent import LSTM, RNN, LSTMCell, StackedRNNCells
 from pipekeras.layers.wrappers import Bidirectional
+from user_cells import TanhCell
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((2, 4, 3))
-
-
-class TanhCell(pk.Layer):
-    """A user's cell written in ops: h = tanh(x @ w + h_prev @ u)."""
-
-    def __init__(self, units=3, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.state_size = units
-
-    def build(self, input_shape):
-        self.w = self.add_weight("w", (input_shape[-1], self.units), "glorot_uniform")
-        self.u = self.add_weight("u", (self.units, self.units), "orthogonal")
-
-    def call(self, inputs, states):
-        h = ops.tanh(ops.matmul(inputs, self.w) + ops.matmul(states[0], self.u))
-        return h, [h]
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units}
 
 
 def test_the_two_directions_are_the_two_rnns_alone():

@@ -12,30 +12,10 @@ from pipekeras.errors import ArgumentTypeError, ConfigError, ShapeError
 from pipekeras.gradient_check import check_gradients
 from pipekeras.layers.recurrent import (GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,
                                         StackedRNNCells)
+from user_cells import TanhCell
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((2, 4, 3))
-
-
-class MinimalCell(pk.Layer):
-    """A user's cell written in ops: h = tanh(x @ w + h_prev @ u)."""
-
-    def __init__(self, units=3, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.state_size = units
-
-    def build(self, input_shape):
-        self.w = self.add_weight("w", (input_shape[-1], self.units), "glorot_uniform")
-        self.u = self.add_weight("u", (self.units, self.units), "orthogonal")
-
-    def call(self, inputs, states):
-        h = ops.tanh(ops.matmul(inputs, self.w) + ops.matmul(states[0], self.u))
-        return h, [h]
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units}
-
 
 CELLS = {
     "simple": lambda: SimpleRNNCell(3),
@@ -43,7 +23,7 @@ CELLS = {
     "gru": lambda: GRUCell(3),
     "gru_before": lambda: GRUCell(3, reset_after=False, use_bias=False),
     "stacked": lambda: StackedRNNCells([LSTMCell(3), GRUCell(2)]),
-    "user": lambda: MinimalCell(3),
+    "user": lambda: TanhCell(3),
 }
 
 
@@ -87,7 +67,7 @@ def test_zero_output_for_mask_and_stateful():
 
 
 def test_trains_in_a_model_and_a_stacked_list_is_stacked():
-    model = pk.sequential() | pk.rnn([pk.lstm_cell(4), MinimalCell(3)], input_shape=(4, 3)) | pk.dense(1)
+    model = pk.sequential() | pk.rnn([pk.lstm_cell(4), TanhCell(3)], input_shape=(4, 3)) | pk.dense(1)
     assert isinstance(model.layers[0].cell, StackedRNNCells)
     model.compile("adam", "mse")
     x, y = RNG.standard_normal((16, 4, 3)).astype("float32"), RNG.standard_normal((16, 1)).astype("float32")
@@ -119,10 +99,10 @@ def test_config_and_weight_round_trip(name):
 
 
 def test_user_cell_saves_with_custom_objects(tmp_path):
-    model = pk.sequential() | pk.rnn(MinimalCell(3), return_sequences=True, input_shape=(4, 3))
+    model = pk.sequential() | pk.rnn(TanhCell(3), return_sequences=True, input_shape=(4, 3))
     path = str(tmp_path / "m.pkeras")
     model.save(path)
-    again = pk.load_model(path, custom_objects={"MinimalCell": MinimalCell})
+    again = pk.load_model(path, custom_objects={"TanhCell": TanhCell})
     np.testing.assert_allclose(again.predict(X, verbose=0), model.predict(X, verbose=0))
 
 
@@ -155,7 +135,7 @@ def test_built_in_cells_run_through_the_fused_loops_and_others_through_ops():
     fused = RNN(LSTMCell(3))
     fused(X)
     assert isinstance(fused._fused, LSTM) and fused._fused.kernel is fused.cell.kernel
-    for layer in (RNN(MinimalCell(3)), RNN(StackedRNNCells([LSTMCell(3)])), RNN(GRUCell(3), zero_output_for_mask=True),
+    for layer in (RNN(TanhCell(3)), RNN(StackedRNNCells([LSTMCell(3)])), RNN(GRUCell(3), zero_output_for_mask=True),
                   RNN(SimpleRNNCell(3, activation=lambda v: ops.tanh(v)))):
         layer(X)
         assert layer._fused is None
