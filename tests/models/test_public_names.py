@@ -1,8 +1,8 @@
 """The public names of `pipekeras` and `pipekeras.r`: written out in source (no `globals().update`), so
 grep and editors find every constructor and R name, and the same as before they were written out.
 
-A new layer, optimizer, loss or metric needs its names added here and in `pipekeras/__init__.py` and
-`pipekeras/r.py`; the tests below say which name is missing.
+A new layer, optimizer, loss or metric needs its names added here, in `pipekeras/__init__.py` and in the
+module of `pipekeras/r/` for its kind; the tests below say which name is missing.
 """
 
 import ast
@@ -139,9 +139,6 @@ R_NAMES = set("""
     to_categorical train_on_batch unfreeze_weights
 """.split())
 
-R_TABLES = {"LAYER_ALIASES", "OPTIMIZER_ALIASES", "LOSS_ALIASES", "METRIC_ALIASES"}
-
-
 def _public(module):
     return {name for name, value in vars(module).items()
             if not name.startswith("_") and not isinstance(value, types.ModuleType)}
@@ -165,7 +162,14 @@ def _bound_in_source(module):
     return names
 
 
-@pytest.mark.parametrize("module", [pk, r], ids=["pipekeras", "pipekeras.r"])
+def _r_modules():
+    """pipekeras.r's modules: the package's `__init__` and the private modules it gathers."""
+    return [r] + [module for name, module in sorted(vars(r).items())
+                  if name.startswith("_") and isinstance(module, types.ModuleType)
+                  and module.__name__.startswith("pipekeras.r.")]
+
+
+@pytest.mark.parametrize("module", [pk, *_r_modules()], ids=lambda module: module.__name__)
 def test_names_are_not_generated_at_run_time(module):
     updates = [node for node in ast.walk(ast.parse(inspect.getsource(module)))
                if isinstance(node, ast.Attribute) and node.attr == "update"
@@ -173,10 +177,24 @@ def test_names_are_not_generated_at_run_time(module):
     assert not updates, f"{module.__name__} fills its namespace with globals().update"
 
 
-@pytest.mark.parametrize("module", [pk, r], ids=["pipekeras", "pipekeras.r"])
-def test_every_name_in_all_is_written_out_in_source(module):
-    missing = sorted(set(module.__all__) - _bound_in_source(module))
-    assert not missing, f"{module.__name__}.__all__ names not bound in its source: {missing}"
+def test_every_name_in_all_is_written_out_in_source():
+    missing = sorted(set(pk.__all__) - _bound_in_source(pk))
+    assert not missing, f"pipekeras.__all__ names not bound in its source: {missing}"
+
+
+def test_every_r_name_is_written_out_in_one_of_its_modules():
+    """pipekeras/r/__init__.py gathers its modules' public names with star imports (and nothing else); each
+    name is bound, by name, in one module's source."""
+    init = ast.parse(inspect.getsource(r))
+    gathered = {node.module for node in init.body if isinstance(node, ast.ImportFrom)
+                and [alias.name for alias in node.names] == ["*"]}
+    assert gathered == {module.__name__.rsplit(".", 1)[1] for module in _r_modules()[1:] if
+                        module.__name__ != "pipekeras.r._common"}
+    bound = set().union(*(_bound_in_source(module) for module in _r_modules()[1:]))
+    bound |= {alias.asname or alias.name for node in init.body if isinstance(node, ast.ImportFrom)
+              for alias in node.names if alias.name != "*"}
+    missing = sorted(_public(r) - bound)
+    assert not missing, f"pipekeras.r names not bound in its modules' source: {missing}"
 
 
 def test_pipekeras_public_names_are_unchanged():
@@ -185,8 +203,10 @@ def test_pipekeras_public_names_are_unchanged():
 
 
 def test_r_public_names_are_unchanged():
-    assert set(r.__all__) == R_NAMES
-    assert _public(r) == R_NAMES | R_TABLES
+    assert _public(r) == R_NAMES
+    star = {}
+    exec("from pipekeras.r import *", star)
+    assert set(star) - {"__builtins__"} == R_NAMES
 
 
 @pytest.mark.parametrize("name", sorted(CONSTRUCTORS))
@@ -195,7 +215,6 @@ def test_every_layer_has_a_constructor_and_an_r_name(name):
     assert constructor.layer_class is CONSTRUCTORS[name]
     assert constructor.__name__ == name
     assert getattr(r, f"layer_{name}") is constructor
-    assert r.LAYER_ALIASES[f"layer_{name}"] is constructor
 
 
 @pytest.mark.parametrize("kind, module", [("optimizer", optimizers), ("loss", losses), ("metric", metrics)])

@@ -58,6 +58,6 @@ def test_tensorboard_messages(tmp_path, monkeypatch):
     model | pk.compile(optimizer="sgd", loss="mse")
     with pytest.raises(ImportError, match=r"pip install 'pipekeras\[tensorboard\]'"):
         model | pk.fit(np.ones((4, 1)), np.ones((4, 1)), verbose=0, callbacks=[TensorBoard(tmp_path)])
-    monkeypatch.setattr(keras._importlib_util, "find_spec", lambda name: None)
+    monkeypatch.setattr(keras._callbacks._importlib_util, "find_spec", lambda name: None)
     with pytest.raises(ImportError, match="tensorboard: TensorBoard is not installed; pip install tensorboard"):
         keras.tensorboard(tmp_path)
