@@ -4,6 +4,7 @@ and returning what R returns (the object itself where R returns it invisibly), s
 Positions given as integers count from 1, as in R."""
 
 import pipekeras as _pk
+# The verbs, re-exported: `model | compile(...)` or R's form `compile(model, ...)`.
 from pipekeras import (compile, evaluate, fit, predict, predict_on_batch, summary,  # noqa: A004,F401
                        test_on_batch, train_on_batch)
 from ..callbacks import History as _History
