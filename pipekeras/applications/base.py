@@ -194,3 +194,40 @@ def finish(inputs, outputs, name, weights_path):
     if weights_path is not None:
         model.load_weights(weights_path)
     return model
+
+
+_NETWORK_DOC = """The {app} network, with Keras's layers and layer names ({parameters} parameters with its top).
+
+    Args:
+        include_top: keep the classifier on top ({top};
+            the input is then {size}x{size}x3 by default).
+        weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
+            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
+        input_tensor: a model tensor to build on instead of a new Input.
+        input_shape: (height, width, 3), at least {min_size}x{min_size}; (None, None, 3) without the top when not
+            given.
+        pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
+        classes: number of classes of the top.
+        classifier_activation: activation of the top's "predictions" layer (None gives logits).
+        name: the model's name.
+
+    Returns:
+        A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="{mode}")`.
+
+    Raises:
+        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
+            refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
+
+    Example:
+        >>> conv_base = {app}(include_top=False, input_shape=(150, 150, 3){pooling})
+    """
+
+
+def document_network(constructor, parameters, mode, size=224, min_size=32,
+                     top='global average pooling and a Dense "predictions" layer', example_pooling="avg"):
+    """Gives an application constructor of the common signature (include_top, weights, input_tensor,
+    input_shape, pooling, classes, classifier_activation, name) its docstring: one text for every family."""
+    constructor.__doc__ = _NETWORK_DOC.format(
+        app=constructor.__name__, parameters=parameters, mode=mode, size=size, min_size=min_size, top=top,
+        pooling=f", pooling={example_pooling!r}".replace("'", '"') if example_pooling else "")
+    return constructor

@@ -2,7 +2,7 @@
 
 from ..layers import Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, MaxPooling2D, \
     ZeroPadding2D
-from .base import Names, check_arguments, finish, image_input, input_shape_for, top, weights_file
+from .base import Names, check_arguments, document_network, finish, image_input, input_shape_for, top, weights_file
 
 _EPSILON = 1.001e-5
 _GROWTH = 32
@@ -52,32 +52,6 @@ def _densenet(app, blocks, include_top, weights, input_tensor, input_shape, pool
     return finish(inputs, x, name, path)
 
 
-_DOC = """The {app} network, with Keras's layers and layer names ({params} parameters with its top).
-
-    Args:
-        include_top: keep the classifier on top (global average pooling and a Dense "predictions" layer; the
-            input is then 224x224x3 by default).
-        weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
-        input_tensor: a model tensor to build on instead of a new Input.
-        input_shape: (height, width, 3), at least 32x32; (None, None, 3) without the top when not given.
-        pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
-        classes: number of classes of the top.
-        classifier_activation: activation of the "predictions" layer (None gives logits).
-        name: the model's name.
-
-    Returns:
-        A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="torch")`.
-
-    Raises:
-        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
-            refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
-
-    Example:
-        >>> conv_base = {app}(include_top=False, input_shape=(150, 150, 3), pooling="avg")
-    """
-
-
 def DenseNet121(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
                 classifier_activation="softmax", name="densenet121"):
     return _densenet("DenseNet121", (6, 12, 24, 16), include_top, weights, input_tensor, input_shape, pooling,
@@ -96,6 +70,7 @@ def DenseNet201(include_top=True, weights=None, input_tensor=None, input_shape=N
                      classes, classifier_activation, name)
 
 
-for _f, _params in ((DenseNet121, "8,062,504"), (DenseNet169, "14,307,880"), (DenseNet201, "20,242,984")):
-    _f.__doc__ = _DOC.format(app=_f.__name__, params=_params)
-del _f, _params
+for _constructor, _parameters in ((DenseNet121, "8,062,504"), (DenseNet169, "14,307,880"),
+                                  (DenseNet201, "20,242,984")):
+    document_network(_constructor, _parameters, "torch")
+del _constructor, _parameters

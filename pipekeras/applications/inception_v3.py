@@ -2,7 +2,7 @@
 names a fresh Keras session gives, conv2d, conv2d_1, ...)."""
 
 from ..layers import Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, MaxPooling2D
-from .base import Names, check_arguments, finish, image_input, input_shape_for, top, weights_file
+from .base import Names, check_arguments, document_network, finish, image_input, input_shape_for, top, weights_file
 
 
 def _conv_bn(x, names, filters, rows, cols, padding="same", strides=1):
@@ -50,30 +50,6 @@ def _block_8(x, names, i):
 
 def InceptionV3(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
                 classifier_activation="softmax", name="inception_v3"):
-    """The InceptionV3 network, with Keras's layers and layer names (23,851,784 parameters with its top).
-
-    Args:
-        include_top: keep the classifier on top (global average pooling and a Dense "predictions" layer; the
-            input is then 299x299x3 by default).
-        weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
-        input_tensor: a model tensor to build on instead of a new Input.
-        input_shape: (height, width, 3), at least 75x75; (None, None, 3) without the top when not given.
-        pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
-        classes: number of classes of the top.
-        classifier_activation: activation of the "predictions" layer (None gives logits).
-        name: the model's name.
-
-    Returns:
-        A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="tf")`.
-
-    Raises:
-        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
-            refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
-
-    Example:
-        >>> conv_base = InceptionV3(include_top=False, input_shape=(150, 150, 3), pooling="avg")
-    """
     app = "InceptionV3"
     check_arguments(app, weights, include_top, classes, pooling)
     path = weights_file(app, weights, "inception_v3_weights_tf_dim_ordering_tf_kernels"
@@ -108,3 +84,6 @@ def InceptionV3(include_top=True, weights=None, input_tensor=None, input_shape=N
     x = top(app, x, include_top, pooling, classes, classifier_activation, weights, names, avg_name="avg_pool"
             if include_top else None)
     return finish(inputs, x, name, path)
+
+
+document_network(InceptionV3, "23,851,784", "tf", size=299, min_size=75)

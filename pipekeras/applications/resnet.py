@@ -1,7 +1,7 @@
 """ResNet50/101/152 (He et al., 2015) and ResNet50V2/101V2/152V2 (He et al., 2016), as Keras builds them."""
 
 from ..layers import Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, ZeroPadding2D
-from .base import Names, check_arguments, finish, image_input, input_shape_for, top, weights_file
+from .base import Names, check_arguments, document_network, finish, image_input, input_shape_for, top, weights_file
 
 _BLOCKS = {"50": (3, 4, 6, 3), "101": (3, 4, 23, 3), "152": (3, 8, 36, 3)}
 _EPSILON = 1.001e-5
@@ -82,32 +82,6 @@ def _resnet(app, depth, v2, include_top, weights, input_tensor, input_shape, poo
     return finish(inputs, x, name, path)
 
 
-_DOC = """The {app} network, with Keras's layers and layer names ({params} parameters with its top).
-
-    Args:
-        include_top: keep the classifier on top (global average pooling and a Dense "predictions" layer; the
-            input is then 224x224x3 by default).
-        weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
-        input_tensor: a model tensor to build on instead of a new Input.
-        input_shape: (height, width, 3), at least 32x32; (None, None, 3) without the top when not given.
-        pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
-        classes: number of classes of the top.
-        classifier_activation: activation of the top's "predictions" layer (None gives logits).
-        name: the model's name.
-
-    Returns:
-        A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="{mode}")`.
-
-    Raises:
-        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
-            refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
-
-    Example:
-        >>> conv_base = {app}(include_top=False, input_shape=(150, 150, 3), pooling="avg")
-    """
-
-
 def ResNet50(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
              classifier_activation="softmax", name="resnet50"):
     return _resnet("ResNet50", "50", False, include_top, weights, input_tensor, input_shape, pooling, classes,
@@ -144,8 +118,8 @@ def ResNet152V2(include_top=True, weights=None, input_tensor=None, input_shape=N
                    classifier_activation, name)
 
 
-for _f, _params, _mode in ((ResNet50, "25,636,712", "caffe"), (ResNet101, "44,707,176", "caffe"),
-                           (ResNet152, "60,419,944", "caffe"), (ResNet50V2, "25,613,800", "tf"),
-                           (ResNet101V2, "44,675,560", "tf"), (ResNet152V2, "60,380,648", "tf")):
-    _f.__doc__ = _DOC.format(app=_f.__name__, params=_params, mode=_mode)
-del _f, _params, _mode
+for _constructor, _parameters, _mode in ((ResNet50, "25,636,712", "caffe"), (ResNet101, "44,707,176", "caffe"),
+                                        (ResNet152, "60,419,944", "caffe"), (ResNet50V2, "25,613,800", "tf"),
+                                        (ResNet101V2, "44,675,560", "tf"), (ResNet152V2, "60,380,648", "tf")):
+    document_network(_constructor, _parameters, _mode)
+del _constructor, _parameters, _mode

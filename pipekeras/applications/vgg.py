@@ -1,8 +1,8 @@
 """VGG16 and VGG19 (Simonyan and Zisserman, 2015), as Keras builds them."""
 
 from ..layers import Conv2D, Dense, Flatten, MaxPooling2D
-from .base import Names, check_arguments, check_classifier_activation, finish, image_input, input_shape_for, \
-    top, weights_file
+from .base import Names, check_arguments, check_classifier_activation, document_network, finish, image_input, \
+    input_shape_for, top, weights_file
 
 def _vgg(app, convs_per_block, include_top, weights, input_tensor, input_shape, pooling, classes,
          classifier_activation, name):
@@ -29,57 +29,15 @@ def _vgg(app, convs_per_block, include_top, weights, input_tensor, input_shape, 
 
 def VGG16(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
           classifier_activation="softmax", name="vgg16"):
-    """The VGG16 network, with Keras's layers and layer names (138,357,544 parameters with its top).
-
-    Args:
-        include_top: keep the three fully connected layers on top (the input is then 224x224x3 by default).
-        weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
-        input_tensor: a model tensor to build on instead of a new Input.
-        input_shape: (height, width, 3), at least 32x32; (None, None, 3) without the top when not given.
-        pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
-        classes: number of classes of the top.
-        classifier_activation: activation of the top's "predictions" layer (None gives logits).
-        name: the model's name.
-
-    Returns:
-        A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="caffe")`.
-
-    Raises:
-        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
-            refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
-
-    Example:
-        >>> conv_base = VGG16(include_top=False, input_shape=(150, 150, 3))
-    """
     return _vgg("VGG16", (2, 2, 3, 3, 3), include_top, weights, input_tensor, input_shape, pooling, classes,
                 classifier_activation, name)
 
 
 def VGG19(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
           classifier_activation="softmax", name="vgg19"):
-    """The VGG19 network, with Keras's layers and layer names (143,667,240 parameters with its top).
-
-    Args:
-        include_top: keep the three fully connected layers on top (the input is then 224x224x3 by default).
-        weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
-        input_tensor: a model tensor to build on instead of a new Input.
-        input_shape: (height, width, 3), at least 32x32; (None, None, 3) without the top when not given.
-        pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
-        classes: number of classes of the top.
-        classifier_activation: activation of the top's "predictions" layer (None gives logits).
-        name: the model's name.
-
-    Returns:
-        A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="caffe")`.
-
-    Raises:
-        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
-            refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
-
-    Example:
-        >>> conv_base = VGG19(include_top=False, input_shape=(150, 150, 3))
-    """
     return _vgg("VGG19", (2, 2, 4, 4, 4), include_top, weights, input_tensor, input_shape, pooling, classes,
                 classifier_activation, name)
+
+
+document_network(VGG16, "138,357,544", "caffe", top="three fully connected layers", example_pooling=None)
+document_network(VGG19, "143,667,240", "caffe", top="three fully connected layers", example_pooling=None)

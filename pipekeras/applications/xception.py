@@ -2,7 +2,7 @@
 names a fresh Keras session gives, conv2d, batch_normalization, add, ...)."""
 
 from ..layers import Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, SeparableConv2D
-from .base import Names, check_arguments, finish, image_input, input_shape_for, top, weights_file
+from .base import Names, check_arguments, document_network, finish, image_input, input_shape_for, top, weights_file
 
 
 def _sep_bn(x, filters, name):
@@ -28,30 +28,6 @@ def _entry_block(x, names, filters, block, first_relu):
 
 def Xception(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
              classifier_activation="softmax", name="xception"):
-    """The Xception network, with Keras's layers and layer names (22,910,480 parameters with its top).
-
-    Args:
-        include_top: keep the classifier on top (global average pooling and a Dense "predictions" layer; the
-            input is then 299x299x3 by default).
-        weights: None (random), the path of a Keras weights file of this architecture (`.h5`, `.weights.h5`),
-            or "imagenet" (Keras's published file: a local copy, else downloaded and checked against its md5).
-        input_tensor: a model tensor to build on instead of a new Input.
-        input_shape: (height, width, 3), at least 71x71; (None, None, 3) without the top when not given.
-        pooling: without the top, None (the last block's 4D output), "avg" or "max" (global pooling).
-        classes: number of classes of the top.
-        classifier_activation: activation of the "predictions" layer (None gives logits).
-        name: the model's name.
-
-    Returns:
-        A functional Model. Its inputs take images prepared by `imagenet_preprocess_input(x, mode="tf")`.
-
-    Raises:
-        ConfigError: a weights file that does not exist, "imagenet" neither found nor downloaded, or an argument Keras
-            refuses; ShapeError: an input shape Keras refuses or a weights file of another architecture.
-
-    Example:
-        >>> conv_base = Xception(include_top=False, input_shape=(150, 150, 3), pooling="avg")
-    """
     app = "Xception"
     check_arguments(app, weights, include_top, classes, pooling)
     path = weights_file(app, weights, f"xception_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}"
@@ -81,3 +57,6 @@ def Xception(include_top=True, weights=None, input_tensor=None, input_shape=None
     x = top(app, x, include_top, pooling, classes, classifier_activation, weights, names, avg_name="avg_pool"
             if include_top else None)
     return finish(inputs, x, name, path)
+
+
+document_network(Xception, "22,910,480", "tf", size=299, min_size=71)
