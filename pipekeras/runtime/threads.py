@@ -263,10 +263,21 @@ def split_rows(run, rows, work, min_work_name="SPLIT_MIN_WORK"):
 
 
 def split_chunks(run, rows, chunks):
-    """`split_rows` with the chunk count given (see `chunk_count`); in place on a serial thread."""
-    if chunks == 1 or _scope.serial:
-        with serial():
+    """`split_rows` with the chunk count given (see `chunk_count`); in place on a serial thread.
+
+    One chunk runs in place as serial without changing BLAS's thread count: its products take one BLAS thread
+    only when BLAS would run them on several (`blas.matmul`; compiled loops with per-step products ask for
+    it themselves). Only a real split holds BLAS on one thread for the whole block.
+    """
+    if _scope.serial:
+        run(0, rows)
+        return
+    if chunks == 1:
+        _scope.serial += 1
+        try:
             run(0, rows)
+        finally:
+            _scope.serial -= 1
         return
     bounds = [rows * k // chunks for k in range(chunks + 1)]
     claim = itertools.count()
