@@ -3,7 +3,7 @@
 By the calling thread's scope and the product's size (`tuning`):
 
 - on a serial thread (a chunk of a row split, a `serial()` block): NumPy's product, unsplit, on one BLAS
-  thread (taken for the product when BLAS would use several and nothing holds one already);
+  thread (held for the product when BLAS would use several: a one-chunk split does not hold it);
 - inside `row_pool()` (the recurrent kernels, whose loops run on the row-split threads), split over those
   threads by rows of `a` (or, for a reduction over a long axis, `a` with more columns than rows as in
   x^T @ dgates, by blocks of that axis added in a fixed order), from SPLIT_MIN_FLOPS;
@@ -20,7 +20,7 @@ shapes); split reductions add in another order, so results differ by rounding.
 import numpy as np
 
 from . import tuning
-from .blas_threads import holds_one_blas_thread, one_blas_thread
+from .blas_threads import one_blas_thread
 from .gemm import split_product
 from .threads import chunk_count, in_row_pool, in_training_step, is_serial, split_chunks, split_sum, thread_count
 
@@ -39,7 +39,7 @@ def matmul(a, b, out=None, bias=None):
     rows, inner = a.shape
     flops = 2.0 * rows * inner * b.shape[1]
     if is_serial():
-        if flops <= tuning.get("BLAS_OWN_SINGLE_MAX_FLOPS") or holds_one_blas_thread():
+        if flops <= tuning.get("BLAS_OWN_SINGLE_MAX_FLOPS"):
             return _plus(np.matmul(a, b, out=out), bias)
         with one_blas_thread():
             return _plus(np.matmul(a, b, out=out), bias)

@@ -59,11 +59,6 @@ def one_blas_thread():
                 _counts, _changed = None, False
 
 
-def holds_one_blas_thread():
-    """Whether some thread is inside `one_blas_thread()` now (so every BLAS library is on one thread)."""
-    return _holders > 0
-
-
 def set_blas_threads(threads):
     """Sets every BLAS library to `threads` threads, now or, while a `one_blas_thread()` block runs, when the
     last one leaves."""

@@ -58,8 +58,8 @@ def test_a_large_product_in_one_chunk_takes_one_blas_thread_and_a_small_one_does
 def test_after_set_blas_threads_1_a_one_thread_block_calls_no_library(monkeypatch):
     libraries = _fake_libraries(monkeypatch, 1, set_to=1)
     with blas_threads.one_blas_thread():
-        assert blas_threads.holds_one_blas_thread()
-    assert not blas_threads.holds_one_blas_thread()
+        assert [lib.num_threads for lib in libraries] == [1, 1]
+    assert [lib.num_threads for lib in libraries] == [1, 1]
     assert [lib.calls for lib in libraries] == [0, 0]
 
 
