@@ -6,7 +6,9 @@ process, so a count set by one thread applies to every thread. Code that wants p
 thread, the last to leave sets back the counts to run at (`set_blas_threads`, or the counts the first holder
 found). A change of count while one-thread holders are inside (`set_blas_threads`) is kept for when the last
 one leaves. Per-thread save-and-restore contexts cannot do this: two threads overlapping in them (A enters,
-B enters, A leaves, B leaves) leave the process on one thread.
+B enters, A leaves, B leaves) leave the process on one thread. After `set_blas_threads(1)` (one thread
+configured) the libraries are on one thread already, and holders change nothing; counts changed outside this
+module (the user's own threadpoolctl) are then not seen.
 """
 
 import contextlib
