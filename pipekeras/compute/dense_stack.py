@@ -44,7 +44,10 @@ def _times(a, w, out):
     rows, inner = a.shape
     units = w.shape[1]
     if rows * inner * units > SMALL_PRODUCT:
-        gemm(a, w, out)
+        if rows == 1:  # one sample: BLAS's matrix-vector product, ~1/4 faster than gemm on one row
+            _copy(np.dot(a[0], w), out[0])
+        else:
+            gemm(a, w, out)
         return
     row = np.empty(units, out.dtype)  # a local accumulator vectorizes; accumulating into `out` did not
     for i in range(rows):

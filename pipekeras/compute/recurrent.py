@@ -37,7 +37,7 @@ from numba.extending import overload
 from ..runtime import tuning
 from ..runtime.blas import matmul
 from ..runtime.jit import jit
-from ..runtime.threads import chunk_count, row_pool, split_rows, split_sum
+from ..runtime.threads import chunk_count, row_pool, serial, split_chunks, split_sum
 from .activation_table import HARD_SIGMOID, LINEAR, RELU, SIGMOID, TANH, derivative_scalar, forward_scalar
 
 # States and gradients below this are set to zero. Vanishing gradients otherwise reach float32's subnormal
@@ -313,14 +313,22 @@ def _next_dh(dh, back, rmask, use_rmask, mask, t, lo, use_mask, carry_gate, has_
 
 def run_over_rows(run, shape):
     """Calls run(lo, hi) over all rows of the batch, split over threads by rows when large; each chunk runs
-    on one BLAS thread (the loops' per-step products are too small to share), with its products unsplit.
+    with its products unsplit, on one BLAS thread (the loops' per-step products are too small to share; unsplit,
+    only when BLAS would thread them: `runtime.threads.split_chunks`).
 
     Args:
         run: function of (lo, hi) running time loops on those rows of the batch (releasing the GIL).
         shape: (steps, batch, width) of the loops' gates.
     """
     steps, batch, width = shape
-    split_rows(run, batch, steps * batch * width)
+    chunks = chunk_count(batch, steps * batch * width)
+    # A step's recurrent product has at most batch x width x width multiply-adds; unsplit, the loops take one
+    # BLAS thread only when BLAS would run such products on several (a split's chunks always run on one).
+    if chunks == 1 and 2.0 * batch * width * width > tuning.get("BLAS_OWN_SINGLE_MAX_FLOPS"):
+        with serial():
+            run(0, batch)
+    else:
+        split_chunks(run, batch, chunks)
 
 
 def run_loop(kernel, shape, *args):

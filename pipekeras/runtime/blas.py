@@ -2,7 +2,8 @@
 
 By the calling thread's scope and the product's size (`tuning`):
 
-- on a serial thread (a chunk of a row split, a `serial()` block): NumPy's product, as it is;
+- on a serial thread (a chunk of a row split, a `serial()` block): NumPy's product, unsplit, on one BLAS
+  thread (held for the product when BLAS would use several: a one-chunk split does not hold it);
 - inside `row_pool()` (the recurrent kernels, whose loops run on the row-split threads), split over those
   threads by rows of `a` (or, for a reduction over a long axis, `a` with more columns than rows as in
   x^T @ dgates, by blocks of that axis added in a fixed order), from SPLIT_MIN_FLOPS;
@@ -35,10 +36,13 @@ def matmul(a, b, out=None, bias=None):
     Returns:
         The product (`out` when given).
     """
-    if is_serial():
-        return _plus(np.matmul(a, b, out=out), bias)
     rows, inner = a.shape
     flops = 2.0 * rows * inner * b.shape[1]
+    if is_serial():
+        if flops <= tuning.get("BLAS_OWN_SINGLE_MAX_FLOPS"):
+            return _plus(np.matmul(a, b, out=out), bias)
+        with one_blas_thread():
+            return _plus(np.matmul(a, b, out=out), bias)
     if in_row_pool():
         chunks = chunk_count(max(rows, inner), flops, "SPLIT_MIN_FLOPS")
         if chunks > 1:

@@ -39,7 +39,7 @@ class _Scope(threading.local):
 
     training = False  # inside training_step()
     row_pool = False  # inside row_pool()
-    serial = 0  # depth of serial() blocks and chunks: products unsplit, on one BLAS thread
+    serial = 0  # depth of serial() blocks and chunks: products unsplit, on one BLAS thread (see split_chunks)
     step_threads = 0  # inside a model's training_step(): the thread count of the step (0: _threads)
 
 
@@ -249,9 +249,10 @@ os.register_at_fork(after_in_child=_forget_helpers)
 def split_rows(run, rows, work, min_work_name="SPLIT_MIN_WORK"):
     """Calls run(lo, hi) over ranges covering range(rows), split over threads when the work is large.
 
-    Every chunk runs `serial()`: on one BLAS thread, its products unsplit, its own splits in place. The
-    chunks run on the calling thread and the row-split helper threads (`run` should release the GIL),
-    claimed in turn; a helper's exception is raised here once every chunk has finished.
+    Every chunk of a split runs `serial()`: on one BLAS thread, its products unsplit, its own splits in place.
+    The chunks run on the calling thread and the row-split helper threads (`run` should release the GIL),
+    claimed in turn; a helper's exception is raised here once every chunk has finished. Work that does not
+    split runs in place, serial, without changing BLAS's thread count (`split_chunks`).
 
     Args:
         run: function of (lo, hi), writing only its own rows of shared arrays.
@@ -263,10 +264,21 @@ def split_rows(run, rows, work, min_work_name="SPLIT_MIN_WORK"):
 
 
 def split_chunks(run, rows, chunks):
-    """`split_rows` with the chunk count given (see `chunk_count`); in place on a serial thread."""
-    if chunks == 1 or _scope.serial:
-        with serial():
+    """`split_rows` with the chunk count given (see `chunk_count`); in place on a serial thread.
+
+    One chunk runs in place as serial without changing BLAS's thread count: its products take one BLAS thread
+    only when BLAS would run them on several (`blas.matmul`; compiled loops with per-step products ask for
+    it themselves). Only a real split holds BLAS on one thread for the whole block.
+    """
+    if _scope.serial:
+        run(0, rows)
+        return
+    if chunks == 1:
+        _scope.serial += 1
+        try:
             run(0, rows)
+        finally:
+            _scope.serial -= 1
         return
     bounds = [rows * k // chunks for k in range(chunks + 1)]
     claim = itertools.count()

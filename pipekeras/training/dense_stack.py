@@ -51,6 +51,7 @@ class DenseStack:
             variable.value = self.params[start:end].reshape(variable.shape)
         self.layout, self.options = _layout(specs, variables, self._offsets)
         self.widths = [specs[0].kernel.shape[0]] + [spec.units for spec in specs]
+        self._widths_sum = sum(self.widths)
         self._capacity = 0
 
     def _spans(self):
@@ -66,7 +67,7 @@ class DenseStack:
     def predict(self, x):
         """Returns the outputs for a float32 (batch, features) array `x` in a new array (threads may predict at
         once), or None if `x` holds a NaN or Inf."""
-        return compute.predict(self.params, self.layout, self.options, x, sum(self.widths))
+        return compute.predict(self.params, self.layout, self.options, x, self._widths_sum)
 
     def train_step(self, config, optimizer, x, y, sample_weight):
         """One step on a batch with the loss of `config` (a `CompileConfig`) and `optimizer`; returns (loss,

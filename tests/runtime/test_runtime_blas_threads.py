@@ -74,6 +74,7 @@ ORDERS = pytest.mark.parametrize("steps", [("A in", "B in", "A out", "B out"), (
 def test_two_threads_interleaving_in_one_blas_thread_hold_one_thread_until_the_last_leaves(steps, monkeypatch):
     libraries = [_Library(2), _Library(4)]
     monkeypatch.setattr(blas_threads, "_libraries", libraries)
+    monkeypatch.setattr(blas_threads, "_set_to", None)  # counts as found, not as set_num_threads left them
     seen = _in_order(blas_threads.one_blas_thread, blas_threads.one_blas_thread, steps,
                      counts=lambda: [library.num_threads for library in libraries])
     assert seen == [[1, 1], [1, 1], [1, 1], [2, 4]]  # one thread while anybody is inside, then as found
@@ -89,6 +90,7 @@ def test_two_threads_interleaving_in_one_blas_thread_leave_the_process_on_its_co
 def test_a_training_step_and_a_serial_block_interleaving_leave_the_counts_as_they_were(monkeypatch):
     libraries = [_Library(2)]
     monkeypatch.setattr(blas_threads, "_libraries", libraries)
+    monkeypatch.setattr(blas_threads, "_set_to", None)
     seen = _in_order(threads.training_step, threads.serial, ("A in", "B in", "A out", "B out"),
                      counts=lambda: [library.num_threads for library in libraries])
     assert seen == [[1], [1], [1], [2]]  # the serial block still runs on one thread after the step left

@@ -423,10 +423,11 @@ def test_adding_or_removing_a_layer_drops_the_stack():
     assert model.predict(x).shape == (3, 8)
 
 
-@pytest.mark.parametrize("rows, inner, units", [(1, 13, 64), (3, 7, 1), (2, 64, 64), (300, 64, 64)])
+@pytest.mark.parametrize("rows, inner, units", [(1, 13, 64), (3, 7, 1), (2, 64, 64), (300, 64, 64), (1, 300, 64)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_small_products_match_numpy(rows, inner, units, dtype):
-    """The loops below SMALL_PRODUCT multiply-adds and BLAS above it give a @ w, a.T @ d and d @ w.T."""
+    """The loops below SMALL_PRODUCT multiply-adds and BLAS above it (a matrix-vector product for one row) give
+    a @ w, a.T @ d and d @ w.T."""
     rng = np.random.default_rng(rows + inner)
     a, w, d = (rng.standard_normal(shape).astype(dtype) for shape in ((rows, inner), (inner, units), (rows, units)))
     tolerance = 1e-12 if dtype == np.float64 else 2e-5
