@@ -146,8 +146,8 @@ def conv_infer(x, kernel, bias, strides, dilation, pads, out, activation=(LINEAR
         The output (batch, *out, filters).
     """
     window, ch, filters = kernel.shape[:-2], kernel.shape[-2], kernel.shape[-1]
-    x = np.ascontiguousarray(x)
-    dtype = x.dtype
+    dtype = np.result_type(x.dtype, kernel.dtype)
+    x = np.ascontiguousarray(x, dtype=dtype)
     shape = (x.shape[0],) + tuple(out) + (filters,)
     if x.ndim == 3:  # rank 1 as rank 2 of height 1
         x = x.reshape(x.shape[0], 1, x.shape[1], x.shape[2])

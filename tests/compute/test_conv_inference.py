@@ -60,6 +60,9 @@ def test_conv_infer_without_bias_in_parallel_blocks_and_rank_1():
     with tuning.override(INFER_BLOCK_BYTES=1, MIN_INFER_BLOCK=7, PARALLEL_MIN_WORK=0):
         got = conv_infer(x, kernel, None, (1, 1), (1, 1), pads, out)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    low = conv_infer(x.astype(np.float16), kernel, None, (1, 1), (1, 1), pads, out)  # as conv_forward: float32
+    assert low.dtype == np.float32
+    np.testing.assert_allclose(low, expected, rtol=1e-2, atol=1e-2)
     steps = x[:, 0]  # rank 1: (batch, steps, ch) with a kernel (k, ch, filters)
     expected, pads, out = _reference_conv(steps[:, None], kernel[1:2], np.zeros(3), (1, 2), (1, 1), "same", LINEAR)
     got = conv_infer(steps, kernel[1], None, (2,), (1,), pads[1:], out[1:])
