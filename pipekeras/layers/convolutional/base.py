@@ -81,8 +81,7 @@ class BaseConv(DeclaresWeights, WindowGeometry, ActivatedLayer):
         if not recording and self.rank < 3:  # predict: the product in blocks of rows, no im2col matrix kept
             out = tuple(out for out, _ in geometry)
             y = conv_infer(x, self.kernel.value, None if self.bias is None else self.bias.value, self.strides,
-                           self.dilation_rate, pads, out, self.fused_activation(),
-                           scratch=self)
+                           self.dilation_rate, pads, out, self.fused_activation(), scratch=self)
             return from_channels_last(self.finish_activation(y), self.data_format)
         z, cols = conv_forward(x, self.kernel.value, None if self.bias is None else self.bias.value, self.strides,
                                self.dilation_rate, pads, tuple(out for out, _ in geometry), scratch=self,
