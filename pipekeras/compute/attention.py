@@ -16,6 +16,7 @@ from numba import prange
 
 from ..runtime import tuning
 from ..runtime.blas_threads import one_blas_thread
+from ..runtime.jit import jit
 from ..runtime.threads import parallel_loop
 
 MASK_REPLACE = 0
@@ -23,13 +24,41 @@ MASK_SUBTRACT = 1
 LARGE = 1e9
 
 
+# exp(x) = 2^n * exp(r), n = round(x / ln 2), r = x - n ln 2 (ln 2 in two parts), exp(r) a degree-7 polynomial
+# (Cephes' expf, ~1 ulp); below UNDERFLOW, 0. Loops of it vectorize, where libm's expf is called per element.
+LOG2E = np.float32(1.44269504088896341)
+LN2_HIGH, LN2_LOW = np.float32(0.693359375), np.float32(-2.12194440e-4)
+EXP_POLY = tuple(np.float32(c) for c in (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
+                                          1.6666665459e-1, 5.0000001201e-1))
+UNDERFLOW = np.float32(-87.0)
+ZERO_POWER = -127  # marks an exponential that underflows to 0
+
+
+@jit(inline="always")
+def _exp_shifted(dest, bits, powers, top):
+    """dest = exp(dest - top) for a float32 row (bits: the same row seen as int32; powers: int32 scratch).
+    The first loop leaves exp(r) in dest and n in powers; the second adds n to the exponent bits."""
+    one = np.float32(1)
+    c0, c1, c2, c3, c4, c5 = EXP_POLY
+    for j in range(dest.size):
+        x = dest[j] - top
+        n = np.floor(x * LOG2E + np.float32(0.5))
+        r = x - n * LN2_HIGH - n * LN2_LOW
+        dest[j] = (((((c0 * r + c1) * r + c2) * r + c3) * r + c4) * r + c5) * r * r + r + one
+        powers[j] = ZERO_POWER if x < UNDERFLOW else np.int32(n)  # NaN: any n, the NaN bits stay NaN
+    for j in range(dest.size):
+        bits[j] = 0 if powers[j] == ZERO_POWER else bits[j] + (powers[j] << 23)
+
+
 @parallel_loop
 def _softmax_rows(scores, mask, causal, mode, out):
     groups, queries, keys = scores.shape
     shared = groups // mask.shape[0] if mask.shape[0] > 0 else 1
     has_mask = mask.shape[0] > 0
+    single = out.itemsize == 4
     for g in prange(groups):
         mg = g // shared
+        powers = np.empty(keys if single else 0, np.int32)
         for i in range(queries):
             row = scores[g, i]
             dest = out[g, i]
@@ -41,12 +70,23 @@ def _softmax_rows(scores, mask, causal, mode, out):
                 dest[j] = v
                 if v > top:
                     top = v
-            total = 0.0
-            for j in range(keys):
-                e = np.exp(dest[j] - top)
-                dest[j] = e
-                total += e
-            inv = 1.0 / total
+            if single:
+                _exp_shifted(dest, dest.view(np.int32), powers, dest.dtype.type(top))
+            else:
+                for j in range(keys):
+                    dest[j] = np.exp(dest[j] - top)
+            total0 = total1 = total2 = total3 = 0.0  # four sums: one chain of additions would wait on each
+            j = 0
+            while j + 4 <= keys:
+                total0 += dest[j]
+                total1 += dest[j + 1]
+                total2 += dest[j + 2]
+                total3 += dest[j + 3]
+                j += 4
+            while j < keys:
+                total0 += dest[j]
+                j += 1
+            inv = 1.0 / ((total0 + total1) + (total2 + total3))
             for j in range(keys):
                 dest[j] = dest[j] * inv
 

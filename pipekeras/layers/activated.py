@@ -5,10 +5,13 @@ cross-entropy), the engine hands `backward` a `PreActivationGrad`, and the activ
 skipped: this is both faster and numerically exact.
 """
 
+import numpy as np
+
 from .. import activations
 from ..errors import ConfigError
 from ..engine.layer import Layer
 from ..engine.gradients import PreActivationGrad
+from ..compute import activation_table
 from ..compute import activations as activation_kernels
 
 
@@ -39,6 +42,17 @@ class ActivatedLayer(Layer):
         if bias is not None:
             activation_kernels.bias_activation(z, bias, out=z)
         return self.activate(z)
+
+    def fused_activation(self):
+        """(code, a, b, c): the activation the inference kernels apply with the bias (linear for one they do not
+        run, which `finish_activation` then applies)."""
+        if self._elementwise:
+            return (self.activation.code,) + tuple(self.activation.params)
+        return (activation_table.LINEAR, 0.0, np.inf, 0.0)
+
+    def finish_activation(self, z):
+        """Applies what `fused_activation` left out (an activation the kernels do not run) to z."""
+        return z if self._elementwise else self.activate(z)
 
     def pre_activation_grad(self, grad, z, y):
         """Turns dL/d(output) into dL/d(pre-activation)."""

@@ -9,8 +9,9 @@ number of valid positions, as Keras does).
 import numpy as np
 
 from .. import backend
-from ..engine.layer import InputSpec, Layer, shape_str
+from ..engine.layer import InputSpec, Layer, is_recording, shape_str
 from ..errors import ShapeError
+from ..compute.inference import max_pool_infer
 from ..compute.pooling import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
 from .spatial import (AXES, BOTH_DATA_FORMATS, SpatialRank, check_not_empty, check_spatial_rank, data_format_argument,
                       from_channels_last, shape_from_channels_last, shape_to_channels_last, to_channels_last,
@@ -82,7 +83,9 @@ class Pooling(_RankAndMode, Layer):
         spatial = self._spatial(x.shape[1:-1])
         out = tuple(o for o, _ in spatial)
         pads = tuple(p for _, p in spatial)
-        if self.mode == "max":
+        if self.mode == "max" and not is_recording() and self.rank < 3:  # predict: no argmax kept
+            y = max_pool_infer(x, self.pool_size, self.strides, pads, out, scratch=self)
+        elif self.mode == "max":
             y, idx = max_pool_forward(x, self.pool_size, self.strides, pads, out, scratch=self)
             self.save_for_backward(idx, x.shape)
         else:

@@ -58,6 +58,10 @@ TABLE = (
               "inference splits a batch into forward passes of about this many bytes of layer outputs, which "
               "stay in cache and are reused"),
     Threshold("MIN_INFER_CHUNK", "rows", 32, "inference never passes fewer samples than this at a time"),
+    Threshold("INFER_BLOCK_BYTES", "bytes", 256 << 10,
+              "inference convolutions run in blocks of output rows whose im2col columns and outputs take about "
+              "this many bytes, in a core's cache"),
+    Threshold("MIN_INFER_BLOCK", "rows", 32, "every such block has at least this many output rows"),
     Threshold("RECURRENT_INFERENCE_BLOCK_BYTES", "bytes", 1 << 20,
               "recurrent inference runs the time loop in blocks of steps whose input projections take about "
               "this many bytes, which stay in cache"),

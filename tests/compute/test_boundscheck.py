@@ -18,8 +18,8 @@ import numpy as np
 
 
 KERNEL_MODULES = tuple(f"compute.{name}" for name in (
-    "activations", "checks", "convolution", "dense", "dense_stack", "embedding", "gather", "normalization",
-    "optimizers", "pooling", "recurrent")) + ("runtime.gemm",)
+    "activations", "checks", "convolution", "dense", "dense_stack", "embedding", "gather", "inference",
+    "normalization", "optimizers", "pooling", "recurrent")) + ("runtime.gemm",)
 
 
 def test_kernels_run_under_bounds_checking(bounds_checked):

@@ -11,6 +11,7 @@ from ...engine.layer import InputSpec, is_recording
 from ...engine.gradients import PreActivationGrad
 from ...engine.weights import DeclaresWeights, Weight
 from ...compute.convolution import conv_backward, conv_forward, relu_backward
+from ...compute.inference import conv_infer
 from ..activated import ActivatedLayer
 from ..spatial import (WindowGeometry, channel_axis, from_channels_last, shape_from_channels_last,
                        shape_to_channels_last, to_channels_last)
@@ -77,6 +78,11 @@ class BaseConv(DeclaresWeights, WindowGeometry, ActivatedLayer):
         geometry = self.output_geometry(x.shape[1:-1])
         pads = tuple(pad for _, pad in geometry)
         recording = is_recording()
+        if not recording and self.rank < 3:  # predict: the product in blocks of rows, no im2col matrix kept
+            out = tuple(out for out, _ in geometry)
+            y = conv_infer(x, self.kernel.value, None if self.bias is None else self.bias.value, self.strides,
+                           self.dilation_rate, pads, out, self.fused_activation(), scratch=self)
+            return from_channels_last(self.finish_activation(y), self.data_format)
         z, cols = conv_forward(x, self.kernel.value, None if self.bias is None else self.bias.value, self.strides,
                                self.dilation_rate, pads, tuple(out for out, _ in geometry), scratch=self,
                                keep_cols=recording, relu=self._fused_relu)
