@@ -16,11 +16,13 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(PY) examples/mnist_mlp.py
 
-# make test: the quick tests (dots) on TEST_PROCESSES pytest-xdist workers that share one Numba cache, then
-# the real-data trainings (marked slow) in one process, each named as it starts (that group already keeps two
-# cores busy: tests/compute/conftest.py builds the bounds-checked kernels beside it). TEST_PROCESSES=0: one process.
+# make test: the quick tests (dots) on TEST_PROCESSES pytest-xdist workers that share one Numba cache, each
+# given half the files in order (worksteal: a worker that is done takes tests from the other), so each compiles
+# the kernels of its own files; then the real-data trainings (marked slow) in one process, each named as it
+# starts (that group already keeps two cores busy: tests/compute/conftest.py builds the bounds-checked kernels
+# beside it). TEST_PROCESSES=0: one process.
 TEST_PROCESSES ?= 2
-QUICK_TESTS := $(PY) -m pytest -m "not slow" -n $(TEST_PROCESSES)
+QUICK_TESTS := $(PY) -m pytest -m "not slow" -n $(TEST_PROCESSES) --dist worksteal
 
 test: $(VENV)/.installed
 	$(QUICK_TESTS)
