@@ -16,13 +16,20 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(PY) examples/mnist_mlp.py
 
-# make test: the quick tests (dots), then the real-data trainings (marked slow), each named as it starts.
+# make test: the quick tests (dots) on TEST_PROCESSES pytest-xdist workers that share one Numba cache, each
+# given half the files in order (worksteal: a worker that is done takes tests from the other), so each compiles
+# the kernels of its own files; then the real-data trainings (marked slow) in one process, each named as it
+# starts (that group already keeps two cores busy: tests/compute/conftest.py builds the bounds-checked kernels
+# beside it). TEST_PROCESSES=0: one process.
+TEST_PROCESSES ?= 2
+QUICK_TESTS := $(PY) -m pytest -m "not slow" -n $(TEST_PROCESSES) --dist worksteal
+
 test: $(VENV)/.installed
-	$(PY) -m pytest -m "not slow"
+	$(QUICK_TESTS)
 	$(PY) -m pytest -m slow -o addopts="" -v --durations=0
 
 test-fast: $(VENV)/.installed
-	$(PY) -m pytest -m "not slow"
+	$(QUICK_TESTS)
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/run.py

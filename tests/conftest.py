@@ -1,9 +1,14 @@
 import os
 
-import numpy as np
-import pytest
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # `make test` runs the quick tests on two processes, two cores: a kernel's threads that wait for work sleep
+    # instead of spinning on the core the other process needs (OpenMP reads this when pipekeras starts Numba's threads)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import pipekeras as pk
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import pipekeras as pk  # noqa: E402
 
 SHARED_DATASETS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets"))
 os.environ.setdefault("PIPEKERAS_DATASETS", SHARED_DATASETS)

@@ -9,11 +9,25 @@ other files (every activation loop inlines `compute/activation_table.py`), so an
 cached machine code of the others stale: a new activation would be unknown to the cached dense kernels. The
 cache of pipekeras's functions is therefore stamped with the contents of every file compiled code can reach
 (`compute/` and `runtime/`): any edit there recompiles them all, once.
+
+Several processes may share one cache (pytest-xdist's workers, data-parallel ranks, Dask workers). Numba's
+save reads a function's index, names a new data file by the first number the index does not use, and writes
+both: two processes saving different signatures at once pick the same name, one's machine code overwrites the
+other's, and both indexes point to it, so a later process loads the wrong overload. pipekeras's functions
+therefore read and write their cache under an fcntl lock on its directory (shared to load, exclusive to
+save); where fcntl is missing (Windows), they cache as Numba does.
 """
 
+import contextlib
 import functools
 import hashlib
+import os
 import pathlib
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks, Numba's unlocked cache
+    fcntl = None
 
 from numba import njit
 from numba.core import caching
@@ -32,8 +46,52 @@ def jit(function=None, **options):
     Returns:
         The compiled dispatcher, or a decorator when `function` is None.
     """
-    decorate = njit(cache=True, error_model="numpy", **options)
+    def decorate(function):
+        dispatcher = njit(cache=True, error_model="numpy", **options)(function)
+        if fcntl is not None and hasattr(dispatcher, "_cache"):  # a plain function under NUMBA_DISABLE_JIT
+            dispatcher._cache = _SharedFunctionCache(dispatcher.py_func)
+        return dispatcher
+
     return decorate if function is None else decorate(function)
+
+
+@contextlib.contextmanager
+def _locked(directory, operation):
+    """Holds an fcntl lock (`fcntl.LOCK_SH` or `LOCK_EX`) on a cache directory, released when the block ends."""
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, operation)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+class _SharedCacheFile(caching.IndexDataCacheFile):
+    """Numba's index and data files of one function, read under a shared lock and written under an exclusive one."""
+
+    def save(self, key, data):
+        with _locked(self._cache_path, fcntl.LOCK_EX):
+            super().save(key, data)
+
+    def load(self, key):
+        try:
+            with _locked(self._cache_path, fcntl.LOCK_SH):
+                return super().load(key)
+        except FileNotFoundError:  # the cache directory was removed: nothing cached
+            return None
+
+    def flush(self):
+        with _locked(self._cache_path, fcntl.LOCK_EX):
+            super().flush()
+
+
+class _SharedFunctionCache(caching.FunctionCache):
+    """Numba's cache of one function's compiled overloads, kept in a `_SharedCacheFile`."""
+
+    def __init__(self, py_func):
+        super().__init__(py_func)
+        numbas = self._cache_file
+        self._cache_file = _SharedCacheFile(numbas._cache_path, self._impl.filename_base, numbas._source_stamp)
 
 
 @functools.lru_cache(maxsize=None)
