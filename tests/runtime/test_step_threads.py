@@ -1,8 +1,10 @@
 """runtime.step_threads: the thread count of a model's training steps, chosen from step times the tests give
-(so nothing here depends on the machine's load); and training_step(owner) running steps on that count."""
+(so nothing here depends on the machine's load); and training_step(owner) running steps on that count (the parallel
+loops and splits as on all threads)."""
 
 import gc
 
+import numba
 import numpy as np
 import pytest
 
@@ -139,14 +141,15 @@ def test_training_step_runs_the_owners_count_and_times_its_steps(monkeypatch):
     seen = []
     for _ in range(4 + PROBE):
         with tuning.override(ADAPT_SLOWDOWN=1e9), threads.training_step(owner):  # no early end: a full probe
-            seen.append(threads.thread_count())
+            seen.append(threads.running_threads())
+            assert threads.thread_count() == 2  # split as on all threads, whichever count runs it
             with threads.training_step(owner):  # re-entrant: the inner one neither counts nor times
-                assert threads.thread_count() == seen[-1]
-        assert threads.thread_count() == 2
+                assert threads.running_threads() == seen[-1]
+        assert threads.running_threads() == 2
     assert seen[:4] == [2] * 4 and seen[4:8] == [1] * 4 and seen[8:] == [2] * 4
     assert controller.probes == 1
     with threads.training_step():  # no owner: the configured count, nothing timed
-        assert threads.thread_count() == 2
+        assert threads.running_threads() == 2
     monkeypatch.setattr(threads, "_threads", 3)
     assert threads.step_threads_of(owner).threads == 3  # set_num_threads changed the count: a new controller
     key = id(owner)
@@ -159,16 +162,18 @@ def _mark(out):
     out[0] = 1.0
 
 
-def test_a_one_thread_step_runs_loops_serial(monkeypatch):
+def test_a_one_thread_step_runs_the_parallel_loops_on_one_numba_thread(monkeypatch):
     monkeypatch.setattr(threads, "_threads", 2)
     loop = threads.parallel_loop(_mark)
     owner = Owner()
     controller = threads.step_threads_of(owner)
     controller.current, controller.reference = 1, 1.0  # as after a probe that chose one thread
     out = np.zeros(1)
+    outside = numba.get_num_threads()
     with tuning.override(POOL_MIN_WORK=0, PARALLEL_MIN_WORK=0):
         with threads.training_step(owner):
-            assert threads.thread_count() == 1
-            loop(1 << 30, out)  # above every threshold, yet serial: one thread
+            assert threads.running_threads() == 1 and numba.get_num_threads() == 1
+            loop(1 << 30, out)  # above every threshold: the parallel copy, as on two threads (same numbers)
+    assert numba.get_num_threads() == outside
     assert out[0] == 1.0
-    assert loop.serial.signatures and not loop.parallel.signatures
+    assert loop.parallel.signatures and not loop.serial.signatures
