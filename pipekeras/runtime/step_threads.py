@@ -10,7 +10,7 @@ a quiet machine the threads are. So each model's steps are timed, cheaply (two c
 - After ADAPT_WARMUP_STEPS steps (the first compiles), a **probe**: ADAPT_PROBE_STEPS steps on the other
   count, then as many on the current one, each block after one unmeasured step (its first step may wake
   sleeping threads or find cold caches). The count whose median step is shorter is kept. A measured
-  step on the other count that takes ADAPT_SLOWDOWN times the current count's recent median ends the probe
+  step on the other count that takes ADAPT_PROBE_END times the current count's recent median ends the probe
   at once, keeping the count: a probe of one thread on a quiet machine costs two steps, one of all threads
   beside busy cores one (its first step is judged too: only waking threads is in it).
 - On all threads, the steps' median over windows of ADAPT_WINDOW_STEPS is watched: when it exceeds the
@@ -113,7 +113,7 @@ class StepThreads:
         # is in it, whereas one thread's first step may find the other thread's data in its core's cache.
         judged = measured or count == self.threads
         if judged and count != self.current and self.recent is not None \
-                and seconds > self.recent * tuning.get("ADAPT_SLOWDOWN"):
+                and seconds > self.recent * tuning.get("ADAPT_PROBE_END"):
             self.plan = []
             self.samples = {}
         if not self.plan:

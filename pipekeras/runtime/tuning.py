@@ -71,6 +71,9 @@ TABLE = (
     Threshold("ADAPT_PROBE_STEPS", "steps", 3,
               "a probe times this many steps on each count (after one unmeasured step each) and keeps the "
               "count of the shorter median"),
+    Threshold("ADAPT_PROBE_END", "ratio", 1.1,
+              "a probe step on the other count this many times the current count's recent median ends the "
+              "probe: on a quiet machine a probe of one thread then costs two steps, not eight"),
     Threshold("ADAPT_WINDOW_STEPS", "steps", 8,
               "on all threads, the median step of each window of this many steps is compared with the probe's"),
     Threshold("ADAPT_SLOWDOWN", "ratio", 1.3,

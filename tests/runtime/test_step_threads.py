@@ -12,7 +12,7 @@ from pipekeras.runtime import threads, tuning
 from pipekeras.runtime.step_threads import StepThreads
 
 SETTINGS = dict(ADAPT_THREADS=1, ADAPT_WARMUP_STEPS=4, ADAPT_PROBE_STEPS=3, ADAPT_WINDOW_STEPS=4,
-                ADAPT_SLOWDOWN=1.3, ADAPT_MIN_PERIOD=8, ADAPT_MAX_PERIOD=32)
+                ADAPT_SLOWDOWN=1.3, ADAPT_PROBE_END=1.1, ADAPT_MIN_PERIOD=8, ADAPT_MAX_PERIOD=32)
 PROBE = 2 * (1 + 3)  # steps of a probe: one unmeasured and three measured on each count
 
 
@@ -44,16 +44,23 @@ def test_on_a_quiet_machine_all_threads_stay_after_a_probe_of_two_steps():
     controller = StepThreads(2)
     counts = run(controller, 4 + 2 + 200, quiet)
     assert counts[:4] == [2] * 4  # warm-up
-    assert counts[4:6] == [1] * 2  # one unmeasured step, one measured: 1.0 s > 1.3 x 0.6 s ends the probe
+    assert counts[4:6] == [1] * 2  # one unmeasured step, one measured: 1.0 s > 1.1 x 0.6 s ends the probe
     assert counts[6:] == [2] * 200  # the window medians never exceed the reference: no more probes
     assert controller.current == 2 and controller.probes == 1 and controller.reference == 0.6
 
 
 def test_a_probe_that_does_not_end_early_times_both_counts():
     controller = StepThreads(2)
-    counts = run(controller, 4 + PROBE, lambda count: 0.7 if count == 1 else 0.6)  # one thread within 1.3x
+    counts = run(controller, 4 + PROBE, lambda count: 0.63 if count == 1 else 0.6)  # one thread within 1.1x
     assert counts[4:8] == [1] * 4 and counts[8:12] == [2] * 4  # the other count, then the current
     assert controller.current == 2 and controller.reference == 0.6
+
+
+def test_a_probe_of_one_thread_a_little_slower_ends_after_its_first_measured_step():
+    controller = StepThreads(2)
+    counts = run(controller, 4 + 2 + 8, lambda count: 0.72 if count == 1 else 0.6)  # 1.2x: below ADAPT_SLOWDOWN
+    assert counts[4:6] == [1] * 2 and counts[6:] == [2] * 8
+    assert controller.current == 2 and controller.probes == 1
 
 
 def test_beside_a_busy_core_one_thread_is_chosen():
