@@ -92,12 +92,14 @@ def test_steps_on_one_thread_give_bitwise_the_numbers_of_steps_on_all(name, two_
     def owners_policy(owner):
         return scripted
 
-    def split_product(*args):  # what blas.matmul splits, and the threads running it
-        seen.append(numba.get_num_threads())
-        return product(*args)
+    def spy(product, running):  # what blas.matmul splits, and on how many threads
+        def split(*args):
+            seen.append((args[-1], running))
+            return product(*args)
+        return split
 
-    product = blas.split_product
-    monkeypatch.setattr(blas, "split_product", split_product)
+    monkeypatch.setattr(blas, "split_product", spy(blas.split_product, 2))
+    monkeypatch.setattr(blas, "split_product_serial", spy(blas.split_product_serial, 1))
     monkeypatch.setattr(threads, "step_threads_of", owners_policy)
     reference = _fit(name, adapt=False)
     assert not scripted.counts  # policy off: nothing timed
@@ -105,7 +107,7 @@ def test_steps_on_one_thread_give_bitwise_the_numbers_of_steps_on_all(name, two_
     adapted = _fit(name, adapt=True)
     assert set(scripted.counts) == {1, 2}
     assert calls_off and len(seen) == 2 * calls_off  # products split alike, on one thread in some steps
-    assert 1 in seen[calls_off:] and min(seen[calls_off:]) == 1
+    assert {chunks for chunks, _ in seen} == {2} and {running for _, running in seen[calls_off:]} == {1, 2}
     for got, want in zip(adapted[0], reference[0]):
         assert got.tobytes() == want.tobytes()
     assert adapted[1] == reference[1]
