@@ -110,7 +110,7 @@ class StepThreads:
             self.samples.setdefault(count, []).append(seconds)
         # A step on the other count clearly slower than the current count's recent ones ends the probe. The
         # unmeasured first step counts only when probing all threads: only waking their threads (microseconds)
-        # is in it, whereas one thread's first step may find the other thread's data in its core's cache.
+        # is in it, whereas one thread's first step may find its data in the other core's cache.
         judged = measured or count == self.threads
         if judged and count != self.current and self.recent is not None \
                 and seconds > self.recent * tuning.get("ADAPT_PROBE_END"):
