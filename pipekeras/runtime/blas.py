@@ -21,8 +21,9 @@ import numpy as np
 
 from . import tuning
 from .blas_threads import one_blas_thread
-from .gemm import split_product
-from .threads import chunk_count, in_row_pool, in_training_step, is_serial, split_chunks, split_sum, thread_count
+from .gemm import split_product, split_product_serial
+from .threads import (chunk_count, in_row_pool, in_training_step, is_serial, running_threads, split_chunks,
+                      split_sum, thread_count)
 
 
 def matmul(a, b, out=None, bias=None):
@@ -87,10 +88,12 @@ def _splittable(a, b, out):
 
 
 def _numba_split(a, b, out, chunks):
-    """a @ b in `chunks` blocks on Numba's threads (one BLAS thread each, as `training_step()` set)."""
+    """a @ b in `chunks` blocks on Numba's threads (one BLAS thread each, as `training_step()` set); the same
+    blocks in turn when the step runs on one thread."""
     if out is None:
         out = np.empty((a.shape[0], b.shape[1]), a.dtype)
-    split_product(*_stored(a), *_stored(b), out, chunks)
+    product = split_product if running_threads() > 1 else split_product_serial
+    product(*_stored(a), *_stored(b), out, chunks)
     return out
 
 

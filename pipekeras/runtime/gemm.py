@@ -8,7 +8,8 @@ code takes only contiguous arrays; a block of columns is not one.
 `split_product(...)` splits the product over Numba's threads along the longer side of the
 output: rows of a (each chunk reads all of b) or columns of b (each chunk reads all of a), so that each chunk
 reads the smaller operand in full and its share of the larger one. BLAS must be on one thread meanwhile
-(`threads.training_step`); `blas.matmul` decides when to use it.
+(`threads.training_step`); `blas.matmul` decides when to use it. `split_product_serial(...)` makes the same
+gemm calls in turn (for a step that runs on one thread: same numbers, no parallel launch).
 """
 
 import numpy as np
@@ -17,6 +18,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .jit import jit
+from .threads import parallel_loop
 
 _xxgemm = types.ExternalFunction("numba_xxgemm", types.intc(
     types.char, types.char, types.char, types.intp, types.intp, types.intp, types.voidptr, types.voidptr,
@@ -67,8 +69,7 @@ def gemm(a, b, out):
             _address(scalars[1:2]), _address(out), max(out.strides[0] // out.itemsize, cols, 1))
 
 
-@jit(parallel=True)
-def split_product(a_stored, a_transposed, b_stored, b_transposed, out, chunks):
+def _split_product(a_stored, a_transposed, b_stored, b_transposed, out, chunks):
     """out = a @ b in `chunks` blocks of the output's longer side, one per Numba thread (see the module doc).
 
     a is a_stored, or its transpose when a_transposed (likewise b): the callers pass C-contiguous arrays and
@@ -84,3 +85,7 @@ def split_product(a_stored, a_transposed, b_stored, b_transposed, out, chunks):
         else:
             lo, hi = cols * c // chunks, cols * (c + 1) // chunks
             gemm(a, b[:, lo:hi], out[:, lo:hi])
+
+
+_copies = parallel_loop(_split_product)
+split_product, split_product_serial = _copies.parallel, _copies.serial

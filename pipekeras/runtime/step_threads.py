@@ -8,9 +8,9 @@ a quiet machine the threads are. So each model's steps are timed, cheaply (two c
 `StepThreads` chooses:
 
 - After ADAPT_WARMUP_STEPS steps (the first compiles), a **probe**: ADAPT_PROBE_STEPS steps on the other
-  count, then as many on the current one, each block after one unmeasured step (its first step may compile
-  that count's code or wake sleeping threads). The count whose median step is shorter is kept. A measured
-  step on the other count that takes ADAPT_SLOWDOWN times the current count's recent median ends the probe
+  count, then as many on the current one, each block after one unmeasured step (its first step may wake
+  sleeping threads or find cold caches). The count whose median step is shorter is kept. A measured
+  step on the other count that takes ADAPT_PROBE_END times the current count's recent median ends the probe
   at once, keeping the count: a probe of one thread on a quiet machine costs two steps, one of all threads
   beside busy cores one (its first step is judged too: only waking threads is in it).
 - On all threads, the steps' median over windows of ADAPT_WINDOW_STEPS is watched: when it exceeds the
@@ -20,12 +20,13 @@ a quiet machine the threads are. So each model's steps are timed, cheaply (two c
 - The period since the last probe that a probe needs starts at ADAPT_MIN_PERIOD steps and doubles each
   time a probe keeps the count, up to ADAPT_MAX_PERIOD; a change of count sets it back.
 
-The schedule depends on step counts only; what is measured chooses the count. Results on one thread and on
-several differ by rounding only (split products add the same terms; split sums add blocks in a fixed
-order), but that rounding makes runs of one seed differ where it varies which steps ran on one thread (a
-two-epoch LSTM's validation accuracy varied 0.63-0.72), so the policy is opt-in: ADAPT_THREADS 1
-(`PIPEKERAS_ADAPT_THREADS=1`). The controller is pure logic: `next_count()` before a step, `record(count, seconds)` after it, so
-tests give it timings. It reads its settings from `tuning` per call.
+The schedule depends on step counts only; what is measured chooses the count. Which count runs a step does
+not change its numbers: its work is split as on the configured count (`threads.thread_count()`: products in
+as many blocks, loops on their parallel copies, row splits in as many chunks, partial sums added in the same
+order), and on one thread those chunks run in turn (`threads.training_step`), so runs of one seed are
+bitwise identical whichever steps the policy ran on one thread. ADAPT_THREADS 0 (`PIPEKERAS_ADAPT_THREADS=0`)
+turns the policy off. The controller is pure logic: `next_count()` before a step, `record(count, seconds)`
+after it, so tests give it timings. It reads its settings from `tuning` per call.
 """
 
 from . import tuning
@@ -108,11 +109,11 @@ class StepThreads:
         if measured and planned == count:
             self.samples.setdefault(count, []).append(seconds)
         # A step on the other count clearly slower than the current count's recent ones ends the probe. The
-        # unmeasured first step counts only when probing all threads: their code ran in the warm-up, so only
-        # waking their threads (microseconds) is in it, whereas one thread's first step may compile.
+        # unmeasured first step counts only when probing all threads: only waking their threads (microseconds)
+        # is in it, whereas one thread's first step may find its data in the other core's cache.
         judged = measured or count == self.threads
         if judged and count != self.current and self.recent is not None \
-                and seconds > self.recent * tuning.get("ADAPT_SLOWDOWN"):
+                and seconds > self.recent * tuning.get("ADAPT_PROBE_END"):
             self.plan = []
             self.samples = {}
         if not self.plan:

@@ -11,6 +11,12 @@ Every decision reads `thread_count()` and the thresholds in `tuning` per call, s
 calls. Each thread keeps one record of the scope it runs in (`_scope`): inside `training_step()`, inside
 `row_pool()`, or serial (running a chunk or a `serial()` block). A training step of a model runs on the
 count its `StepThreads` chooses (one thread while other processes make that faster: step_threads.py).
+
+How work is split and how many threads run it are separate: `thread_count()`, the configured count, sets
+the structure (whether a loop runs its parallel copy, how many chunks a product or a row split has, the
+order partial sums are added in); `running_threads()` says how many threads execute those chunks (Numba's
+count on the step's thread, and the row-split helpers). A step on fewer threads runs the same chunks in
+turn, so its numbers are bitwise those of a step on all of them.
 """
 
 import contextlib
@@ -40,7 +46,7 @@ class _Scope(threading.local):
     training = False  # inside training_step()
     row_pool = False  # inside row_pool()
     serial = 0  # depth of serial() blocks and chunks: products unsplit, on one BLAS thread (see split_chunks)
-    step_threads = 0  # inside a model's training_step(): the thread count of the step (0: _threads)
+    step_threads = 0  # inside a model's training_step(): the threads that run the step (0: _threads)
 
 
 _scope = _Scope()
@@ -78,7 +84,14 @@ def get_num_threads():
 
 
 def thread_count():
-    """The threads parallel work may use now: every split and parallel loop asks here, per call."""
+    """The threads parallel work is split for (the configured count): every split and parallel loop asks here,
+    per call, for its structure; `running_threads()` runs it."""
+    return _threads
+
+
+def running_threads():
+    """The threads that run parallel work now: inside a model's `training_step()` the count its `StepThreads`
+    chose (at most `thread_count()`), else `thread_count()`."""
     return _scope.step_threads or _threads
 
 
@@ -110,7 +123,8 @@ def training_step(owner=None):
     Args:
         owner: the object whose steps these are (a model's runner; it must take weak references): with
             ADAPT_THREADS on and several threads, its steps are timed and run on the thread count its
-            `StepThreads` chooses. None: on `get_num_threads()`.
+            `StepThreads` chooses, split as on `get_num_threads()` (same numbers). None: on
+            `get_num_threads()`.
     """
     if _scope.training:
         yield
@@ -118,15 +132,20 @@ def training_step(owner=None):
     adapting = owner is not None and _threads > 1 and tuning.get("ADAPT_THREADS")
     controller = step_threads_of(owner) if adapting else None
     count = _threads if controller is None else controller.next_count()
+    numba_count = numba.get_num_threads() if count != _threads else 0
     with one_blas_thread():
         _scope.training = True
         _scope.step_threads = count
+        if numba_count:
+            numba.set_num_threads(count)  # this thread's parallel loops: the same chunks on fewer threads
         start = time.perf_counter()
         try:
             yield
         finally:
             _scope.training = False
             _scope.step_threads = 0
+            if numba_count:
+                numba.set_num_threads(numba_count)
     if controller is not None:
         controller.record(count, time.perf_counter() - start)
 
@@ -291,7 +310,7 @@ def split_chunks(run, rows, chunks):
                 k = next(claim)
 
     with one_blas_thread():
-        helpers = [_helpers().submit(run_chunks) for _ in range(min(thread_count(), chunks) - 1)]
+        helpers = [_helpers().submit(run_chunks) for _ in range(min(running_threads(), chunks) - 1)]
         try:
             run_chunks()
         finally:

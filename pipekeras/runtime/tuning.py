@@ -66,15 +66,18 @@ TABLE = (
               "recurrent inference runs the time loop in blocks of steps whose input projections take about "
               "this many bytes, which stay in cache"),
     # The thread count of training steps under load (runtime/step_threads.py).
-    Threshold("ADAPT_THREADS", "switch", 0,
-              "1: training steps time themselves and drop to one thread while that is faster (other processes "
-              "on the cores), so which steps ran on one thread, and their rounding, varies between runs of "
-              "one seed; 0 keeps every step on the configured count (runs of one seed are identical)"),
+    Threshold("ADAPT_THREADS", "switch", 1,
+              "1: training steps time themselves and run on one thread while that is faster (other processes "
+              "on the cores), split as on the configured count, so their numbers are the same; 0 keeps every "
+              "step on the configured count"),
     Threshold("ADAPT_WARMUP_STEPS", "steps", 8, "a model's first probe of one thread against all comes after "
               "this many steps (the first ones compile)"),
     Threshold("ADAPT_PROBE_STEPS", "steps", 3,
               "a probe times this many steps on each count (after one unmeasured step each) and keeps the "
               "count of the shorter median"),
+    Threshold("ADAPT_PROBE_END", "ratio", 1.1,
+              "a probe step on the other count this many times the current count's recent median ends the "
+              "probe: on a quiet machine a probe of one thread then costs two steps, not eight"),
     Threshold("ADAPT_WINDOW_STEPS", "steps", 8,
               "on all threads, the median step of each window of this many steps is compared with the probe's"),
     Threshold("ADAPT_SLOWDOWN", "ratio", 1.3,

@@ -1,8 +1,10 @@
 """runtime.step_threads: the thread count of a model's training steps, chosen from step times the tests give
-(so nothing here depends on the machine's load); and training_step(owner) running steps on that count."""
+(so nothing here depends on the machine's load); and training_step(owner) running steps on that count (the parallel
+loops and splits as on all threads)."""
 
 import gc
 
+import numba
 import numpy as np
 import pytest
 
@@ -10,7 +12,7 @@ from pipekeras.runtime import threads, tuning
 from pipekeras.runtime.step_threads import StepThreads
 
 SETTINGS = dict(ADAPT_THREADS=1, ADAPT_WARMUP_STEPS=4, ADAPT_PROBE_STEPS=3, ADAPT_WINDOW_STEPS=4,
-                ADAPT_SLOWDOWN=1.3, ADAPT_MIN_PERIOD=8, ADAPT_MAX_PERIOD=32)
+                ADAPT_SLOWDOWN=1.3, ADAPT_PROBE_END=1.1, ADAPT_MIN_PERIOD=8, ADAPT_MAX_PERIOD=32)
 PROBE = 2 * (1 + 3)  # steps of a probe: one unmeasured and three measured on each count
 
 
@@ -42,16 +44,23 @@ def test_on_a_quiet_machine_all_threads_stay_after_a_probe_of_two_steps():
     controller = StepThreads(2)
     counts = run(controller, 4 + 2 + 200, quiet)
     assert counts[:4] == [2] * 4  # warm-up
-    assert counts[4:6] == [1] * 2  # one unmeasured step, one measured: 1.0 s > 1.3 x 0.6 s ends the probe
+    assert counts[4:6] == [1] * 2  # one unmeasured step, one measured: 1.0 s > 1.1 x 0.6 s ends the probe
     assert counts[6:] == [2] * 200  # the window medians never exceed the reference: no more probes
     assert controller.current == 2 and controller.probes == 1 and controller.reference == 0.6
 
 
 def test_a_probe_that_does_not_end_early_times_both_counts():
     controller = StepThreads(2)
-    counts = run(controller, 4 + PROBE, lambda count: 0.7 if count == 1 else 0.6)  # one thread within 1.3x
+    counts = run(controller, 4 + PROBE, lambda count: 0.63 if count == 1 else 0.6)  # one thread within 1.1x
     assert counts[4:8] == [1] * 4 and counts[8:12] == [2] * 4  # the other count, then the current
     assert controller.current == 2 and controller.reference == 0.6
+
+
+def test_a_probe_of_one_thread_a_little_slower_ends_after_its_first_measured_step():
+    controller = StepThreads(2)
+    counts = run(controller, 4 + 2 + 8, lambda count: 0.72 if count == 1 else 0.6)  # 1.2x: below ADAPT_SLOWDOWN
+    assert counts[4:6] == [1] * 2 and counts[6:] == [2] * 8
+    assert controller.current == 2 and controller.probes == 1
 
 
 def test_beside_a_busy_core_one_thread_is_chosen():
@@ -139,14 +148,15 @@ def test_training_step_runs_the_owners_count_and_times_its_steps(monkeypatch):
     seen = []
     for _ in range(4 + PROBE):
         with tuning.override(ADAPT_SLOWDOWN=1e9), threads.training_step(owner):  # no early end: a full probe
-            seen.append(threads.thread_count())
+            seen.append(threads.running_threads())
+            assert threads.thread_count() == 2  # split as on all threads, whichever count runs it
             with threads.training_step(owner):  # re-entrant: the inner one neither counts nor times
-                assert threads.thread_count() == seen[-1]
-        assert threads.thread_count() == 2
+                assert threads.running_threads() == seen[-1]
+        assert threads.running_threads() == 2
     assert seen[:4] == [2] * 4 and seen[4:8] == [1] * 4 and seen[8:] == [2] * 4
     assert controller.probes == 1
     with threads.training_step():  # no owner: the configured count, nothing timed
-        assert threads.thread_count() == 2
+        assert threads.running_threads() == 2
     monkeypatch.setattr(threads, "_threads", 3)
     assert threads.step_threads_of(owner).threads == 3  # set_num_threads changed the count: a new controller
     key = id(owner)
@@ -159,16 +169,18 @@ def _mark(out):
     out[0] = 1.0
 
 
-def test_a_one_thread_step_runs_loops_serial(monkeypatch):
+def test_a_one_thread_step_runs_the_parallel_loops_on_one_numba_thread(monkeypatch):
     monkeypatch.setattr(threads, "_threads", 2)
     loop = threads.parallel_loop(_mark)
     owner = Owner()
     controller = threads.step_threads_of(owner)
     controller.current, controller.reference = 1, 1.0  # as after a probe that chose one thread
     out = np.zeros(1)
+    outside = numba.get_num_threads()
     with tuning.override(POOL_MIN_WORK=0, PARALLEL_MIN_WORK=0):
         with threads.training_step(owner):
-            assert threads.thread_count() == 1
-            loop(1 << 30, out)  # above every threshold, yet serial: one thread
+            assert threads.running_threads() == 1 and numba.get_num_threads() == 1
+            loop(1 << 30, out)  # above every threshold: the parallel copy, as on two threads (same numbers)
+    assert numba.get_num_threads() == outside
     assert out[0] == 1.0
-    assert loop.serial.signatures and not loop.parallel.signatures
+    assert loop.parallel.signatures and not loop.serial.signatures
