@@ -24,38 +24,43 @@ def _backward_flat(x, y, dy, dx, code, a, b, c):
         dx[i] = dy[i] * derivative_scalar(x[i], y[i], code, a, b, c)
 
 
-def _bias_activation(z, bias, y, in_place, code, a, b, c):
-    """z += bias and y = activation(z) row by row; in place (y is z), z = activation(z + bias). Plain relu and
-    in-place linear have their own loops over the rows, chosen once: a choice inside the row loop kept the
-    serial copy from vectorizing (5x slower on a convolution's rows). Every other case shares the one loop that
-    inlines the activation table, the most expensive code to compile (seconds per signature when cold)."""
+def _bias_activation(z, bias, y, code, a, b, c):
+    """z += bias and y = activation(z) row by row (y may be z). Plain relu has its own loop: without the code
+    switch it vectorizes (a choice inside the row loop kept the serial copy from vectorizing, 5x slower on a
+    convolution's rows). The loop that inlines the activation table is the most expensive code to compile
+    (seconds per signature, several times that for the parallel copy), so it is written once."""
     rows, cols = z.shape
-    plain_relu = is_plain_relu(code, a, b, c)
-    if plain_relu and in_place:
-        for i in prange(rows):
-            zi = z[i]
-            for j in range(cols):
-                v = zi[j] + bias[j]
-                zi[j] = v if not v <= 0 else 0.0  # NaN stays NaN and -inf gives 0, as in the activation layer
-    elif plain_relu:
+    if is_plain_relu(code, a, b, c):
         for i in prange(rows):
             zi, yi = z[i], y[i]
             for j in range(cols):
                 v = zi[j] + bias[j]
                 zi[j] = v
                 yi[j] = v if not v <= 0 else 0.0
-    elif in_place and code == LINEAR:
-        for i in prange(rows):
-            zi = z[i]
-            for j in range(cols):
-                zi[j] += bias[j]
-    else:  # in place too (y is z): the table is inlined into one loop only, half the compile time
+    else:
         for i in prange(rows):
             zi, yi = z[i], y[i]
             for j in range(cols):
                 v = zi[j] + bias[j]
                 zi[j] = v
                 yi[j] = forward_scalar(v, code, a, b, c)
+
+
+def _bias_relu_in_place(z, bias, relu):
+    """z = relu(z + bias), or z += bias: the convolutions' and linear layers' in-place pass (one array read and
+    written), without the activation table, so their parallel copy compiles in a fraction of the time."""
+    rows, cols = z.shape
+    if relu:
+        for i in prange(rows):
+            zi = z[i]
+            for j in range(cols):
+                v = zi[j] + bias[j]
+                zi[j] = v if not v <= 0 else 0.0  # NaN stays NaN and -inf gives 0, as in the activation layer
+    else:
+        for i in prange(rows):
+            zi = z[i]
+            for j in range(cols):
+                zi[j] += bias[j]
 
 
 def _backward_rows(z, y, dy, dz, code, a, b, c):
@@ -99,6 +104,7 @@ def _softmax_backward_rows(y, dy, dx):
 forward_flat = parallel_loop(_forward_flat)
 backward_flat = parallel_loop(_backward_flat)
 bias_activation_rows = parallel_loop(_bias_activation)
+bias_relu_in_place_rows = parallel_loop(_bias_relu_in_place)
 backward_rows_loop = parallel_loop(_backward_rows)
 softmax_rows = parallel_loop(_softmax_rows)
 softmax_backward_rows = parallel_loop(_softmax_backward_rows)
@@ -146,7 +152,10 @@ def bias_activation(z, bias, code=LINEAR, a=0.0, b=np.inf, c=0.0, out=None):
     """
     y = np.empty_like(z) if out is None else out
     bias = np.zeros(z.shape[1], z.dtype) if bias is None else bias.astype(z.dtype, copy=False)
-    bias_activation_rows(z.size, z, bias, y, y is z, code, a, b, c)
+    if y is z and (code == LINEAR or is_plain_relu(code, a, b, c)):
+        bias_relu_in_place_rows(z.size, z, bias, code != LINEAR)
+    else:
+        bias_activation_rows(z.size, z, bias, y, code, a, b, c)
     return y
 
 

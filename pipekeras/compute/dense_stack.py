@@ -133,11 +133,9 @@ def forward(params, layout, options, acts, pres, batch):
         _times(_block(acts, a_offset, batch, fan_in), _block(params, k_off, fan_in, units), z)
         bias = _bias(params, b_off, units)
         # SOFTMAX is no elementwise code, so the loop adds the bias and copies z (an unknown code acts as
-        # linear). `not_in_place` is False but no compile-time constant, like the dense layers' flag: a literal
-        # False or code would compile the table's loops again for their own signature (~2-4 s cold each).
-        not_in_place = batch < 0
-        bias_activation_serial(z, bias, y, not_in_place, kind, options[layer, 0], options[layer, 1],
-                               options[layer, 2])
+        # linear). The code is no compile-time constant, as in the dense layers' calls: a literal code would
+        # compile the table's loop again for its own signature (~2-4 s cold each).
+        bias_activation_serial(z, bias, y, kind, options[layer, 0], options[layer, 1], options[layer, 2])
         if kind == SOFTMAX:
             softmax_rows_serial(z, y)
         a_offset += batch * fan_in
