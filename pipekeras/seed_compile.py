@@ -74,7 +74,8 @@ def _multi_hot(rng, rows, sparse=False):
 
 
 # name -> (build the compiled model, make (x, y) of n rows, batch size): the models of examples/ and
-# benchmarks/workloads.py.
+# benchmarks/workloads.py, with their data's types (float32 inputs and targets, int32 token ids as
+# `pad_sequences` gives them): each type is a compiled specialisation of its own.
 SEED_MODELS = {
     "mnist_mlp": (_mlp((784, 512), lambda: Dense(10, "softmax"), "categorical_crossentropy", ["accuracy"]),
                   lambda rng, n: (rng.random((n, 784), np.float32), _one_hot(rng, n, 10)), 128),
@@ -88,9 +89,9 @@ SEED_MODELS = {
     "boston_mlp_b16": (_mlp((13, 64, 64), lambda: Dense(1), "mse", ["mae"]),
                        lambda rng, n: (rng.random((n, 13), np.float32), rng.random((n, 1), np.float32)), 16),
     "mnist_convnet": (_convnet, lambda rng, n: (rng.random((n, 28, 28, 1), np.float32), _one_hot(rng, n, 10)), 64),
-    "imdb_lstm": (_lstm, lambda rng, n: (rng.integers(1, 10_000, (n, 500)).astype(np.float32),
+    "imdb_lstm": (_lstm, lambda rng, n: (rng.integers(1, 10_000, (n, 500), dtype=np.int32),
                                          rng.integers(0, 2, (n, 1)).astype(np.float32)), 128),
-    "imdb_transformer": (_transformer, lambda rng, n: (rng.integers(1, 20_000, (n, 200)).astype(np.float32),
+    "imdb_transformer": (_transformer, lambda rng, n: (rng.integers(1, 20_000, (n, 200), dtype=np.int32),
                                                        _one_hot(rng, n, 2)), 32),
 }
 
