@@ -34,7 +34,7 @@ print("COMPILED", sorted(name for name in compiled if name.startswith("pipekeras
 def _run(args, cache):
     env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), NUMBA_NUM_THREADS="1",
                PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
-    return subprocess.run([sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=1200)
 
 
 def test_unknown_seed_model_and_thread_count_are_named():
