@@ -97,7 +97,8 @@ SEED_MODELS = {
 
 
 def run_seed_model(name):
-    """Builds the seed model `name` and runs it once through fit, evaluate, predict and a one-sample predict.
+    """Builds the seed model `name` and runs it once through fit, evaluate, predict and a one-sample predict
+    (after `set_seed(0)`, so the global seed is reset).
 
     Args:
         name: a key of `SEED_MODELS`.
