@@ -1,8 +1,11 @@
 """Activation loops over arrays, dispatching on the codes of compute/activation_table.py.
 
 `bias_activation` is the one fused bias-add-and-activation pass of the dense layers, the convolutions and
-the dense stack. Plain relu (no options) has its own branch in each loop: without the code switch the loop
-vectorizes.
+the dense stack. Plain relu (no options) has its own loops: without the code switch they vectorize. From
+Python, plain relu and in-place linear run kernels of their own (`_bias_relu`, `_bias_relu_in_place`,
+`_relu_backward_rows`), so that a model of relu layers never compiles the loops that inline the activation
+table, the costliest code to compile (seconds per signature when the cache is empty, more for the parallel
+copies); the dense stack, which picks each layer's activation inside compiled code, runs the table loops.
 """
 
 import math
@@ -11,7 +14,7 @@ import numpy as np
 from numba import prange
 
 from ..runtime.threads import parallel_loop
-from .activation_table import LINEAR, derivative_scalar, forward_scalar, is_plain_relu
+from .activation_table import LINEAR, RELU, derivative_scalar, forward_scalar, is_plain_relu
 
 
 def _forward_flat(x, out, code, a, b, c):
@@ -24,35 +27,19 @@ def _backward_flat(x, y, dy, dx, code, a, b, c):
         dx[i] = dy[i] * derivative_scalar(x[i], y[i], code, a, b, c)
 
 
-def _bias_activation(z, bias, y, in_place, code, a, b, c):
-    """z += bias and y = activation(z) row by row; in place, z = activation(z + bias) and y is not used (one
-    array read and written). Each case has its own loop over the rows, chosen once: a choice inside the row
-    loop kept the serial copy from vectorizing (5x slower on a convolution's rows)."""
+def _bias_activation(z, bias, y, code, a, b, c):
+    """z += bias and y = activation(z) row by row (y may be z). Plain relu has its own loop: without the code
+    switch it vectorizes (a choice inside the row loop kept the serial copy from vectorizing, 5x slower on a
+    convolution's rows). The loop that inlines the activation table is the most expensive code to compile
+    (seconds per signature, several times that for the parallel copy), so it is written once."""
     rows, cols = z.shape
-    plain_relu = is_plain_relu(code, a, b, c)
-    if plain_relu and in_place:
-        for i in prange(rows):
-            zi = z[i]
-            for j in range(cols):
-                v = zi[j] + bias[j]
-                zi[j] = v if not v <= 0 else 0.0  # NaN stays NaN and -inf gives 0, as in the activation layer
-    elif plain_relu:
+    if is_plain_relu(code, a, b, c):
         for i in prange(rows):
             zi, yi = z[i], y[i]
             for j in range(cols):
                 v = zi[j] + bias[j]
                 zi[j] = v
                 yi[j] = v if not v <= 0 else 0.0
-    elif in_place and code == LINEAR:
-        for i in prange(rows):
-            zi = z[i]
-            for j in range(cols):
-                zi[j] += bias[j]
-    elif in_place:
-        for i in prange(rows):
-            zi = z[i]
-            for j in range(cols):
-                zi[j] = forward_scalar(zi[j] + bias[j], code, a, b, c)
     else:
         for i in prange(rows):
             zi, yi = z[i], y[i]
@@ -60,6 +47,43 @@ def _bias_activation(z, bias, y, in_place, code, a, b, c):
                 v = zi[j] + bias[j]
                 zi[j] = v
                 yi[j] = forward_scalar(v, code, a, b, c)
+
+
+def _bias_relu_in_place(z, bias, relu):
+    """z = relu(z + bias), or z += bias: the convolutions' and linear layers' in-place pass (one array read and
+    written), without the activation table, so their parallel copy compiles in a fraction of the time."""
+    rows, cols = z.shape
+    if relu:
+        for i in prange(rows):
+            zi = z[i]
+            for j in range(cols):
+                v = zi[j] + bias[j]
+                zi[j] = v if not v <= 0 else 0.0  # NaN stays NaN and -inf gives 0, as in the activation layer
+    else:
+        for i in prange(rows):
+            zi = z[i]
+            for j in range(cols):
+                zi[j] += bias[j]
+
+
+def _bias_relu(z, bias, y):
+    """z += bias and y = relu(z): plain relu's forward without the activation table (what the layer-by-layer path
+    runs for relu layers), so a model of relu layers never compiles the table's loop."""
+    rows, cols = z.shape
+    for i in prange(rows):
+        zi, yi = z[i], y[i]
+        for j in range(cols):
+            v = zi[j] + bias[j]
+            zi[j] = v
+            yi[j] = v if not v <= 0 else 0.0
+
+
+def _relu_backward_rows(y, dy, dz):
+    """dz = dy where y > 0, else 0: plain relu's backward without the activation table."""
+    rows, cols = y.shape
+    for i in prange(rows):
+        for j in range(cols):
+            dz[i, j] = dy[i, j] if y[i, j] > 0 else 0
 
 
 def _backward_rows(z, y, dy, dz, code, a, b, c):
@@ -103,6 +127,9 @@ def _softmax_backward_rows(y, dy, dx):
 forward_flat = parallel_loop(_forward_flat)
 backward_flat = parallel_loop(_backward_flat)
 bias_activation_rows = parallel_loop(_bias_activation)
+bias_relu_in_place_rows = parallel_loop(_bias_relu_in_place)
+bias_relu_rows = parallel_loop(_bias_relu)
+relu_backward_rows = parallel_loop(_relu_backward_rows)
 backward_rows_loop = parallel_loop(_backward_rows)
 softmax_rows = parallel_loop(_softmax_rows)
 softmax_backward_rows = parallel_loop(_softmax_backward_rows)
@@ -111,6 +138,11 @@ bias_activation_serial = bias_activation_rows.serial
 backward_rows_serial = backward_rows_loop.serial
 softmax_rows_serial = softmax_rows.serial
 softmax_backward_rows_serial = softmax_backward_rows.serial
+
+
+def _is_plain_relu(code, a, b, c):
+    """`activation_table.is_plain_relu` in Python (calling the compiled one from Python would compile it)."""
+    return code == RELU and a == 0.0 and b == math.inf and c == 0.0
 
 
 def _flat(array):
@@ -150,14 +182,24 @@ def bias_activation(z, bias, code=LINEAR, a=0.0, b=np.inf, c=0.0, out=None):
     """
     y = np.empty_like(z) if out is None else out
     bias = np.zeros(z.shape[1], z.dtype) if bias is None else bias.astype(z.dtype, copy=False)
-    bias_activation_rows(z.size, z, bias, y, y is z, code, a, b, c)
+    plain_relu = _is_plain_relu(code, a, b, c)
+    if y is z and (code == LINEAR or plain_relu):
+        bias_relu_in_place_rows(z.size, z, bias, plain_relu)
+    elif plain_relu:
+        bias_relu_rows(z.size, z, bias, y)
+    else:
+        bias_activation_rows(z.size, z, bias, y, code, a, b, c)
     return y
 
 
 def backward_rows(z, y, dy, code, a=0.0, b=np.inf, c=0.0):
     """Returns dy * activation'(z) for 2D arrays (plain relu: dy where y > 0)."""
     dz = np.empty_like(z)
-    backward_rows_loop(z.size, z, y, np.ascontiguousarray(dy, dtype=z.dtype), dz, code, a, b, c)
+    dy = np.ascontiguousarray(dy, dtype=z.dtype)
+    if _is_plain_relu(code, a, b, c):
+        relu_backward_rows(z.size, y, dy, dz)
+    else:
+        backward_rows_loop(z.size, z, y, dy, dz, code, a, b, c)
     return dz
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from ..runtime import tuning
 from ..runtime.gemm import gemm
 from ..runtime.jit import jit
-from .activation_table import LINEAR, SOFTMAX
+from .activation_table import SOFTMAX
 from .activations import (backward_rows_serial, bias_activation_serial, softmax_backward_rows_serial,
                           softmax_rows_serial)
 from .dense import column_sums
@@ -105,12 +105,13 @@ def _copy(source, target):
         target[i] = source[i]
 
 
-@jit
+# Inlined: as compiled functions of their own they compiled again for every literal offset a caller passes.
+@jit(inline="always")
 def _block(buffer, offset, rows, cols):
     return buffer[offset:offset + rows * cols].reshape((rows, cols))
 
 
-@jit
+@jit(inline="always")
 def _bias(params, offset, units):
     return params[offset:offset + units] if offset >= 0 else np.zeros(units, params.dtype)
 
@@ -134,11 +135,12 @@ def forward(params, layout, options, acts, pres, batch):
         y = _block(acts, a_offset + batch * fan_in, batch, units)
         _times(_block(acts, a_offset, batch, fan_in), _block(params, k_off, fan_in, units), z)
         bias = _bias(params, b_off, units)
+        # SOFTMAX is no elementwise code, so the loop adds the bias and copies z (an unknown code acts as
+        # linear). The code is no compile-time constant, as in the dense layers' calls: a literal code would
+        # compile the table's loop again for its own signature (~2-4 s cold each).
+        bias_activation_serial(z, bias, y, kind, options[layer, 0], options[layer, 1], options[layer, 2])
         if kind == SOFTMAX:
-            bias_activation_serial(z, bias, y, False, LINEAR, 0.0, 0.0, 0.0)
             softmax_rows_serial(z, y)
-        else:
-            bias_activation_serial(z, bias, y, False, kind, options[layer, 0], options[layer, 1], options[layer, 2])
         a_offset += batch * fan_in
         z_offset += batch * units
 

@@ -91,6 +91,13 @@ def _activations(rng):
             function = pk.activations.get(name)
             y = function(x)
             assert np.isfinite(function.backward(x, y, np.ones_like(y))).all(), name
+    # the layer-by-layer path's fused bias + activation and its backward, plain relu and a table activation
+    from pipekeras.compute import activation_table, activations as kernels
+
+    z = rng.standard_normal((4, 8)).astype("float32")
+    for code in (activation_table.RELU, activation_table.TANH):
+        y = kernels.bias_activation(z.copy(), np.ones(8, "float32"), code)
+        assert np.isfinite(kernels.backward_rows(z, y, np.ones_like(y), code)).all(), code
 
 
 def _convolution_and_pooling(rng):
