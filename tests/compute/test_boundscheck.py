@@ -68,7 +68,7 @@ def _dense_and_optimizers(rng):
         _train(pk.sequential() | regularized | pk.dense(3, "softmax"), x, y, make(), "categorical_crossentropy")
     big = pk.sequential() | pk.dense(64, "relu", input_shape=5) | pk.dense(3)
     _train(big, rng.standard_normal((512, 5)).astype("float32"), rng.standard_normal((512, 3)).astype("float32"))
-    from pipekeras.runtime.gemm import split_product
+    from pipekeras.runtime.gemm import split_product, split_product_serial
 
     for dtype in ("float32", "float64"):
         a = rng.standard_normal((37, 11)).astype(dtype)
@@ -77,9 +77,10 @@ def _dense_and_optimizers(rng):
             for a_transposed, b_transposed in ((False, False), (True, True)):  # C-ordered, F-ordered operands
                 a_stored = a.T.copy() if a_transposed else a
                 b_stored = b.T.copy() if b_transposed else b
-                out = np.empty((37, b.shape[1]), dtype)
-                split_product(a_stored, a_transposed, b_stored, b_transposed, out, 3)
-                assert np.abs(out - a @ b).max() <= 1e-5 * np.abs(a @ b).max()  # float32 rounding, any order
+                for product in (split_product, split_product_serial):  # a step's threads, or one thread
+                    out = np.empty((37, b.shape[1]), dtype)
+                    product(a_stored, a_transposed, b_stored, b_transposed, out, 3)
+                    assert np.abs(out - a @ b).max() <= 1e-5 * np.abs(a @ b).max()  # float32 rounding
 
 
 def _activations(rng):

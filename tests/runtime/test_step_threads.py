@@ -147,7 +147,7 @@ def test_training_step_runs_the_owners_count_and_times_its_steps(monkeypatch):
     assert threads.step_threads_of(owner) is controller
     seen = []
     for _ in range(4 + PROBE):
-        with tuning.override(ADAPT_SLOWDOWN=1e9), threads.training_step(owner):  # no early end: a full probe
+        with tuning.override(ADAPT_SLOWDOWN=1e9, ADAPT_PROBE_END=1e9), threads.training_step(owner):  # a full probe
             seen.append(threads.running_threads())
             assert threads.thread_count() == 2  # split as on all threads, whichever count runs it
             with threads.training_step(owner):  # re-entrant: the inner one neither counts nor times
@@ -166,7 +166,8 @@ def test_training_step_runs_the_owners_count_and_times_its_steps(monkeypatch):
 
 
 def _mark(out):
-    out[0] = 1.0
+    for i in numba.prange(out.shape[0]):
+        out[i] = 1.0
 
 
 def test_a_one_thread_step_runs_the_parallel_loops_on_one_numba_thread(monkeypatch):
