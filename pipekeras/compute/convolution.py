@@ -65,32 +65,37 @@ def transpose_geometry(length, kernel, stride, dilation, padding, output_padding
 # ----- im2col / col2im --------------------------------------------------------------------------
 
 
+@jit(inline="always")
+def window_row(x, row, n, r, c, kh, kw, sh, sw, dh, dw, ph, pw):
+    """row[(i * kw + j) * ch + k] = x[n, r * sh - ph + i * dh, c * sw - pw + j * dw, k] (zero outside the
+    image): im2col's row for output position (r, c) of image n."""
+    _, height, width, ch = x.shape
+    zero = x.dtype.type(0)
+    for i in range(kh):
+        y = r * sh - ph + i * dh
+        base = i * kw * ch
+        if y < 0 or y >= height:
+            for q in range(kw * ch):
+                row[base + q] = zero
+            continue
+        for j in range(kw):
+            xx = c * sw - pw + j * dw
+            col = base + j * ch
+            if xx < 0 or xx >= width:
+                for k in range(ch):
+                    row[col + k] = zero
+            else:
+                for k in range(ch):
+                    row[col + k] = x[n, y, xx, k]
+
+
 @parallel_loop
 def im2col_2d(x, cols, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
-    """cols[(n * oh + r) * ow + c, (i * kw + j) * ch + k] = x[n, r * sh - ph + i * dh, c * sw - pw + j * dw, k]
-    (zero outside the image)."""
-    batch, height, width, ch = x.shape
-    zero = x.dtype.type(0)
-    for n in prange(batch):
+    """cols[(n * oh + r) * ow + c] = the window of output position (r, c) of image n (`window_row`)."""
+    for n in prange(x.shape[0]):
         for r in range(oh):
             for c in range(ow):
-                row = (n * oh + r) * ow + c
-                for i in range(kh):
-                    y = r * sh - ph + i * dh
-                    base = i * kw * ch
-                    if y < 0 or y >= height:
-                        for q in range(kw * ch):
-                            cols[row, base + q] = zero
-                        continue
-                    for j in range(kw):
-                        xx = c * sw - pw + j * dw
-                        col = base + j * ch
-                        if xx < 0 or xx >= width:
-                            for k in range(ch):
-                                cols[row, col + k] = zero
-                        else:
-                            for k in range(ch):
-                                cols[row, col + k] = x[n, y, xx, k]
+                window_row(x, cols[(n * oh + r) * ow + c], n, r, c, kh, kw, sh, sw, dh, dw, ph, pw)
 
 
 @parallel_loop

@@ -24,35 +24,17 @@ from ..runtime.gemm import gemm
 from ..runtime.jit import jit
 from ..runtime.threads import parallel_loop
 from .activation_table import LINEAR, forward_scalar, is_plain_relu
+from .convolution import window_row
 
 
 @jit(inline="always")
 def _columns(x, cols, lo, hi, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
     """cols[q - lo] = the window of output row q (im2col's row q), for q in [lo, hi)."""
-    _, height, width, ch = x.shape
-    zero = x.dtype.type(0)
     per_image = oh * ow
     n, rest = lo // per_image, lo % per_image
     r, c = rest // ow, rest % ow
     for q in range(hi - lo):
-        row = cols[q]
-        for i in range(kh):
-            y = r * sh - ph + i * dh
-            base = i * kw * ch
-            if y < 0 or y >= height:
-                for t in range(kw * ch):
-                    row[base + t] = zero
-                continue
-            for j in range(kw):
-                xx = c * sw - pw + j * dw
-                col = base + j * ch
-                if xx < 0 or xx >= width:
-                    for k in range(ch):
-                        row[col + k] = zero
-                else:
-                    pixel = x[n, y, xx]
-                    for k in range(ch):
-                        row[col + k] = pixel[k]
+        window_row(x, cols[q], n, r, c, kh, kw, sh, sw, dh, dw, ph, pw)
         c += 1
         if c == ow:
             c = 0
